@@ -1,0 +1,219 @@
+/**
+ * no-floating-promise: a promise-valued expression statement whose result is dropped.
+ * Modelled on typescript-eslint's `no-floating-promises` (default options), with thenables
+ * reported by default and a trace to the async function behind a cross-file call.
+ */
+import ts from 'typescript';
+import type { Check, CheckContext } from './types.js';
+import type { TextEdit } from '../finding.js';
+import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../specifiers.js';
+import { skipOuterExpressions, walk } from '../walk.js';
+import { getCallGraph, functionName } from '../callgraph.js';
+import { isAwaitAllowed, describeExpression, needsParens } from './fix-helpers.js';
+
+export interface Options {
+  ignoreVoid: boolean;
+  ignoreIIFE: boolean;
+  checkThenables: boolean;
+  allowForKnownSafePromises: Specifier[];
+  allowForKnownSafeCalls: Specifier[];
+}
+
+type Verdict = { unhandled: false } | { unhandled: true; kind: 'promise' | 'array' | 'then' | 'uselessHandler' };
+
+const HANDLED: Verdict = { unhandled: false };
+
+const WHY = 'nothing waits for it, so code after it may run before it settles, and its rejection goes unhandled (Node exits on an unhandled rejection by default)';
+
+const check: Check<Options> = {
+  meta: {
+    id: 'no-floating-promise',
+    description: 'A promise is created and dropped: nothing waits for it and its rejection is lost.',
+    recommended: 'error',
+    strictOptions: { ignoreVoid: false },
+    messages: {
+      floating: `The promise from {{what}} is dropped: ${WHY}. Await it, return it, or handle its rejection with \`.catch(...)\`; mark deliberate fire-and-forget with \`void\`.`,
+      floatingThen: `\`.then()\` without a rejection handler drops the failure of {{what}}: ${WHY}. Add \`.catch(...)\` (or a second argument to \`.then\`), or await the chain.`,
+      uselessHandler: 'The rejection handler given to {{what}} is not a function, so it is ignored and the rejection stays unhandled. Pass a function, e.g. `.catch((error) => log(error))`.',
+      floatingArray: `This array of promises ({{what}}) is dropped: none of them is awaited and their rejections go unhandled. Wrap it in \`await Promise.all(...)\` (or \`Promise.allSettled\` to tolerate failures).`,
+      floatingVoid: `\`void\` discards the promise from {{what}}, so its rejection goes unhandled. Await it, or handle its rejection with \`.catch(...)\` before discarding it.`,
+      fixAwait: 'Add `await`',
+      fixVoid: 'Mark it as deliberately not awaited with `void`',
+      fixCatch: 'Handle the rejection with `.catch(...)`',
+      fixPromiseAll: 'Wrap in `await Promise.all(...)`',
+    },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ignoreVoid: { type: 'boolean', description: 'Allow `void promise` as a deliberate fire-and-forget.' },
+        ignoreIIFE: { type: 'boolean', description: 'Allow `(async () => {...})();` statements.' },
+        checkThenables: { type: 'boolean', description: 'Report any thenable, not only built-in promises.' },
+        allowForKnownSafePromises: { type: 'array', items: specifierSchema, description: 'Promise types that may float.' },
+        allowForKnownSafeCalls: { type: 'array', items: specifierSchema, description: 'Functions whose promises may float.' },
+      },
+    },
+    defaultOptions: {
+      ignoreVoid: true,
+      ignoreIIFE: false,
+      checkThenables: true,
+      allowForKnownSafePromises: [],
+      allowForKnownSafeCalls: [],
+    },
+    hasSuggestions: true,
+  },
+  run(ctx) {
+    walk(ctx.sourceFile, (node) => {
+      if (ts.isExpressionStatement(node)) {
+        checkStatement(ctx, node, node.expression);
+      } else if (!ctx.options.ignoreVoid && ts.isArrowFunction(node) && ts.isVoidExpression(node.body)) {
+        checkStatement(ctx, node.body, node.body);
+      }
+    });
+  },
+};
+
+export default check;
+
+function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, expression: ts.Expression): void {
+  const expr = skipOuterExpressions(expression);
+  if (ctx.options.ignoreIIFE && isIIFE(expr)) return;
+  if (ts.isCallExpression(expr) && calleeMatches(ctx.door, expr, ctx.options.allowForKnownSafeCalls)) return;
+  const verdict = verdictOf(ctx, expr);
+  if (!verdict.unhandled) return;
+  const target = ts.isVoidExpression(expr) ? skipOuterExpressions(expr.expression) : expr;
+  const messageId =
+    verdict.kind === 'array' ? 'floatingArray'
+    : verdict.kind === 'then' ? 'floatingThen'
+    : verdict.kind === 'uselessHandler' ? 'uselessHandler'
+    : ts.isVoidExpression(expr) ? 'floatingVoid'
+    : 'floating';
+  ctx.report({
+    node: reportNode,
+    messageId,
+    data: { what: describeExpression(target, ctx.sourceFile) },
+    trace: traceFor(ctx, target),
+    suggestions: suggestionsFor(ctx, expression, verdict.kind === 'array'),
+  });
+}
+
+function isIIFE(expr: ts.Expression): boolean {
+  if (!ts.isCallExpression(expr)) return false;
+  const callee = skipOuterExpressions(expr.expression);
+  return ts.isArrowFunction(callee) || ts.isFunctionExpression(callee);
+}
+
+function isPromise(ctx: CheckContext<Options>, node: ts.Node): boolean {
+  const type = ctx.door.typeAt(node);
+  if (!type) return false;
+  if (typeMatches(ctx.door, type, ctx.options.allowForKnownSafePromises)) return false;
+  return ctx.door.isPromiseLike(node, type, ctx.options.checkThenables);
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+function verdictOf(ctx: CheckContext<Options>, node: ts.Expression): Verdict {
+  const expr = skipOuterExpressions(node);
+  if (ts.isBinaryExpression(expr)) {
+    const op = expr.operatorToken.kind;
+    if (isAssignment(op)) return HANDLED;
+    if (op === ts.SyntaxKind.CommaToken) {
+      const left = verdictOf(ctx, expr.left);
+      return left.unhandled ? left : verdictOf(ctx, expr.right);
+    }
+  }
+  if (!ctx.options.ignoreVoid && ts.isVoidExpression(expr)) return verdictOf(ctx, expr.expression);
+  if (ctx.door.isPromiseArray(expr, ctx.options.checkThenables)) {
+    const type = ctx.door.typeAt(expr);
+    if (!type || !typeMatches(ctx.door, type, ctx.options.allowForKnownSafePromises)) return { unhandled: true, kind: 'array' };
+  }
+  if (ts.isAwaitExpression(expr)) return HANDLED;
+  if (!isPromise(ctx, expr)) return HANDLED;
+  if (ts.isCallExpression(expr)) return callVerdict(ctx, expr);
+  if (ts.isConditionalExpression(expr)) {
+    const whenFalse = verdictOf(ctx, expr.whenFalse);
+    return whenFalse.unhandled ? whenFalse : verdictOf(ctx, expr.whenTrue);
+  }
+  if (ts.isBinaryExpression(expr) && isLogical(expr.operatorToken.kind)) {
+    const left = verdictOf(ctx, expr.left);
+    return left.unhandled ? left : verdictOf(ctx, expr.right);
+  }
+  return { unhandled: true, kind: 'promise' };
+}
+
+function isLogical(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
+}
+
+/** A promise-valued call: `.catch(h)` and `.then(a, h)` handle it; `.finally()` passes it through. */
+function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdict {
+  const callee = skipOuterExpressions(call.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (!method || !ts.isPropertyAccessExpression(callee)) return { unhandled: true, kind: 'promise' };
+  if (call.arguments.some(ts.isSpreadElement)) return HANDLED;
+  if (method === 'catch' || method === 'then') {
+    const handler = method === 'catch' ? call.arguments[0] : call.arguments[1];
+    if (!handler) return { unhandled: true, kind: method === 'then' ? 'then' : 'promise' };
+    return isValidHandler(ctx, handler) ? HANDLED : { unhandled: true, kind: 'uselessHandler' };
+  }
+  if (method === 'finally') return verdictOf(ctx, callee.expression);
+  return { unhandled: true, kind: 'promise' };
+}
+
+/** A function, or something the checker cannot type (`any`: trust the author). */
+function isValidHandler(ctx: CheckContext<Options>, handler: ts.Expression): boolean {
+  const type = ctx.door.typeAt(handler);
+  if (!type) return true;
+  if (type.flags & ts.TypeFlags.Any) return true;
+  return ctx.door.isCallable(handler);
+}
+
+/** Where a cross-file call's promise comes from: the async function behind it. */
+function traceFor(ctx: CheckContext<Options>, expr: ts.Expression) {
+  let call = expr;
+  while (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && ['then', 'finally'].includes(call.expression.name.text)) {
+    call = skipOuterExpressions(call.expression.expression);
+  }
+  if (!ts.isCallExpression(call)) return [];
+  const [callee] = getCallGraph(ctx.program).resolve(call);
+  if (!callee || callee.getSourceFile() === ctx.sourceFile) return [];
+  const at = callee.name ?? callee;
+  return [{ node: at, message: `${functionName(callee)} returns a promise (declared here)` }];
+}
+
+function suggestionsFor(ctx: CheckContext<Options>, expression: ts.Expression, isArray: boolean) {
+  const sf = ctx.sourceFile;
+  const start = expression.getStart(sf);
+  const end = expression.getEnd();
+  const wrap = (before: string, after: string): TextEdit[] => [
+    { file: sf.fileName, start, end: start, text: before },
+    { file: sf.fileName, start: end, end, text: after },
+  ];
+  const paren = needsParens(expression);
+  const suggestions = [];
+  const awaitOk = isAwaitAllowed(expression, sf);
+  if (isArray) {
+    if (awaitOk) suggestions.push({ messageId: 'fixPromiseAll', edits: wrap('await Promise.all(', ')') });
+    return suggestions;
+  }
+  if (awaitOk) {
+    if (ts.isVoidExpression(expression)) {
+      suggestions.push({ messageId: 'fixAwait', edits: [{ file: sf.fileName, start, end: start + 4, text: 'await' }] });
+    } else {
+      suggestions.push({ messageId: 'fixAwait', edits: paren ? wrap('await (', ')') : wrap('await ', '') });
+    }
+  }
+  if (!ts.isVoidExpression(expression)) {
+    suggestions.push({ messageId: 'fixVoid', edits: paren ? wrap('void (', ')') : wrap('void ', '') });
+    const handler = isJs(sf) ? '(error) => console.error(error)' : '(error: unknown) => console.error(error)';
+    const asTarget = ts.isLeftHandSideExpression(expression) && !ts.isVoidExpression(expression);
+    suggestions.push({ messageId: 'fixCatch', edits: asTarget ? wrap('', `.catch(${handler})`) : wrap('(', `).catch(${handler})`) });
+  }
+  return suggestions;
+}
+
+function isJs(sf: ts.SourceFile): boolean {
+  return /\.[cm]?jsx?$/.test(sf.fileName);
+}

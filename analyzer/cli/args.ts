@@ -1,0 +1,140 @@
+/**
+ * Command-line parsing for `concurrency-lint`, on top of `node:util` parseArgs.
+ * Problems become a `UsageError` whose message is one line, printed as
+ * `concurrency-lint: <problem>` with exit code 2.
+ */
+import { parseArgs } from 'node:util';
+
+export const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
+export type CliFormat = (typeof FORMATS)[number];
+
+/** Used by `--update-baseline` when no `--baseline <file>` is given. */
+export const DEFAULT_BASELINE_FILE = '.concurrency-lint-baseline.json';
+
+export interface CliArgs {
+  paths: string[];
+  project?: string;
+  format: CliFormat;
+  output?: string;
+  /** `--rule`: run only these rules. */
+  rules: string[];
+  /** `--disable`: never run these rules. */
+  disable: string[];
+  fix: boolean;
+  maxWarnings?: number;
+  baseline?: string;
+  updateBaseline: boolean;
+  config?: string;
+  quiet: boolean;
+  debug: boolean;
+  version: boolean;
+  help: boolean;
+}
+
+/** A problem with the command line or the configuration: exit code 2, one-line message. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const OPTIONS = {
+  project: { type: 'string', short: 'p' },
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  rule: { type: 'string', multiple: true },
+  disable: { type: 'string', multiple: true },
+  fix: { type: 'boolean' },
+  'max-warnings': { type: 'string' },
+  baseline: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  config: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const HELP_TEXT = `Usage: concurrency-lint [options] [paths...]
+
+Finds concurrency bugs (floating promises, races, unsafe shared state) across a
+whole TypeScript/JavaScript program. Paths are files or folders (default: .).
+
+Options:
+  -p, --project <tsconfig>  Use this tsconfig.json (default: found from the paths)
+  -f, --format <name>       Output format: pretty (default), json, sarif, github
+  -o, --output <file>       Write the report to a file instead of stdout
+      --rule <id>           Run only this rule (repeatable)
+      --disable <id>        Do not run this rule (repeatable)
+      --fix                 Apply safe automatic fixes, then report what remains
+      --max-warnings <n>    Exit 1 when there are more than n warnings
+      --baseline <file>     Hide findings recorded in this baseline file
+      --update-baseline     Record all current findings in the baseline file
+                            (--baseline <file>, default ${DEFAULT_BASELINE_FILE})
+      --config <file>       Use this config file instead of searching for
+                            .concurrency-lint.json / package.json "concurrency-lint"
+      --quiet               Report errors only (drop warnings)
+      --debug               Show stack traces for internal errors
+  -v, --version             Print the version
+  -h, --help                Print this help
+
+Exit codes:
+  0  no findings (or all baselined, or warnings within --max-warnings)
+  1  findings: any error, or more warnings than --max-warnings
+  2  usage or configuration error, unreadable path or tsconfig, internal error
+`;
+
+/** The first sentence of a parseArgs error, which later Node versions extend with advice. */
+function firstSentence(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  const cut = line.search(/\.\s/);
+  return cut >= 0 ? line.slice(0, cut) : line.replace(/\.$/, '');
+}
+
+function parseMaxWarnings(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UsageError(`--max-warnings must be a non-negative integer, got '${value}'`);
+  }
+  return Number(value.trim());
+}
+
+function parseFormat(value: string | undefined): CliFormat {
+  if (value === undefined) return 'pretty';
+  if (!(FORMATS as readonly string[]).includes(value)) {
+    throw new UsageError(`unknown format '${value}' (expected one of: ${FORMATS.join(', ')})`);
+  }
+  return value as CliFormat;
+}
+
+function nonEmpty(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs a non-empty value`);
+  return value;
+}
+
+/** Parse `argv` (without the node and script entries). Throws `UsageError`. */
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UsageError(firstSentence(message));
+  }
+  const v = parsed.values;
+  return {
+    paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
+    project: nonEmpty('project', v.project),
+    format: parseFormat(v.format),
+    output: nonEmpty('output', v.output),
+    rules: v.rule ?? [],
+    disable: v.disable ?? [],
+    fix: v.fix ?? false,
+    maxWarnings: parseMaxWarnings(v['max-warnings']),
+    baseline: nonEmpty('baseline', v.baseline),
+    updateBaseline: v['update-baseline'] ?? false,
+    config: nonEmpty('config', v.config),
+    quiet: v.quiet ?? false,
+    debug: v.debug ?? false,
+    version: v.version ?? false,
+    help: v.help ?? false,
+  };
+}

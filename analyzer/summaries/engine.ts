@@ -1,0 +1,160 @@
+/**
+ * Per-function summaries, computed once per `ts.Program` and solved to a fixpoint over the
+ * strongly connected components of the call graph.
+ *
+ * A summary kind says which functions a function's summary depends on (`dependencies`) and
+ * how to compute it from theirs (`compute`). Asking for one function's summary computes what
+ * it needs, bottom-up: Tarjan's algorithm (iterative, so deep call chains cannot overflow the
+ * stack) yields callee components before callers; a component of one non-recursive function
+ * is computed once; a recursive component is iterated from `initial` until nothing changes.
+ * Each function body is walked by `compute`, never by the callers' computations.
+ */
+import type ts from 'typescript';
+import { getCallGraph, type CallGraph, type FunctionLike } from '../callgraph.js';
+
+export interface SummaryContext {
+  program: ts.Program;
+  graph: CallGraph;
+}
+
+export interface SummaryKind<S> {
+  /** Unique name: the cache key. */
+  name: string;
+  /** The value a function starts at inside a recursive component (the lattice bottom). */
+  initial(fn: FunctionLike): S;
+  /** The functions whose summaries `compute` reads. */
+  dependencies(fn: FunctionLike, ctx: SummaryContext): Iterable<FunctionLike>;
+  /** Compute the summary from the dependencies' current summaries (via `get`). */
+  compute(fn: FunctionLike, get: (dep: FunctionLike) => S, ctx: SummaryContext): S;
+  equals(a: S, b: S): boolean;
+  /** Bound on fixpoint rounds per component (default 100); past it the last value stands. */
+  maxRounds?: number;
+}
+
+/** Counters for tests and benchmarks: how much work the engine did. */
+export interface SummaryStats {
+  computeCalls: number;
+  components: number;
+  recursiveComponents: number;
+}
+
+interface Store<S> {
+  values: Map<FunctionLike, S>;
+  stats: SummaryStats;
+}
+
+const stores = new WeakMap<ts.Program, Map<string, Store<unknown>>>();
+
+function storeFor<S>(program: ts.Program, kind: SummaryKind<S>): Store<S> {
+  let byKind = stores.get(program);
+  if (!byKind) {
+    byKind = new Map();
+    stores.set(program, byKind);
+  }
+  let store = byKind.get(kind.name) as Store<S> | undefined;
+  if (!store) {
+    store = { values: new Map(), stats: { computeCalls: 0, components: 0, recursiveComponents: 0 } };
+    byKind.set(kind.name, store as Store<unknown>);
+  }
+  return store;
+}
+
+export function summaryStats(program: ts.Program, kind: SummaryKind<unknown>): SummaryStats {
+  return storeFor(program, kind).stats;
+}
+
+/** The summary of `fn`, computing it (and what it depends on) on first request. */
+export function getSummary<S>(program: ts.Program, kind: SummaryKind<S>, fn: FunctionLike): S {
+  const store = storeFor(program, kind);
+  const done = store.values.get(fn);
+  if (done !== undefined) return done;
+  const ctx: SummaryContext = { program, graph: getCallGraph(program) };
+  for (const component of components(fn, kind, ctx, store)) solve(component, kind, ctx, store);
+  return store.values.get(fn)!;
+}
+
+interface Frame {
+  fn: FunctionLike;
+  deps: Iterator<FunctionLike>;
+}
+
+/** Tarjan's SCC algorithm, iterative, over functions not yet summarised; yields callees first. */
+function components<S>(root: FunctionLike, kind: SummaryKind<S>, ctx: SummaryContext, store: Store<S>): FunctionLike[][] {
+  const index = new Map<FunctionLike, number>();
+  const low = new Map<FunctionLike, number>();
+  const onStack = new Set<FunctionLike>();
+  const stack: FunctionLike[] = [];
+  const result: FunctionLike[][] = [];
+  const frames: Frame[] = [];
+  let counter = 0;
+  const enter = (fn: FunctionLike) => {
+    index.set(fn, counter);
+    low.set(fn, counter);
+    counter++;
+    stack.push(fn);
+    onStack.add(fn);
+    frames.push({ fn, deps: kind.dependencies(fn, ctx)[Symbol.iterator]() });
+  };
+  enter(root);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const next = frame.deps.next();
+    if (!next.done) {
+      const dep = next.value;
+      if (store.values.has(dep)) continue;
+      if (!index.has(dep)) enter(dep);
+      else if (onStack.has(dep)) low.set(frame.fn, Math.min(low.get(frame.fn)!, index.get(dep)!));
+      continue;
+    }
+    frames.pop();
+    const parent = frames[frames.length - 1];
+    if (parent) low.set(parent.fn, Math.min(low.get(parent.fn)!, low.get(frame.fn)!));
+    if (low.get(frame.fn) === index.get(frame.fn)) {
+      const component: FunctionLike[] = [];
+      let member: FunctionLike;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== frame.fn);
+      result.push(component);
+    }
+  }
+  return result;
+}
+
+function solve<S>(component: FunctionLike[], kind: SummaryKind<S>, ctx: SummaryContext, store: Store<S>): void {
+  const stats = store.stats;
+  stats.components++;
+  const members = new Set(component);
+  const current = new Map<FunctionLike, S>();
+  const get = (dep: FunctionLike): S => {
+    if (members.has(dep)) return current.get(dep)!;
+    const value = store.values.get(dep);
+    // A dependency outside the component is always solved before it; the fallback covers
+    // a `compute` that reads a function it did not list as a dependency.
+    return value !== undefined ? value : getSummary(ctx.program, kind, dep);
+  };
+  const recursive = component.length > 1 || [...kind.dependencies(component[0]!, ctx)].includes(component[0]!);
+  if (!recursive) {
+    stats.computeCalls++;
+    store.values.set(component[0]!, kind.compute(component[0]!, get, ctx));
+    return;
+  }
+  stats.recursiveComponents++;
+  for (const fn of component) current.set(fn, kind.initial(fn));
+  const maxRounds = kind.maxRounds ?? 100;
+  for (let round = 0; round < maxRounds; round++) {
+    let changed = false;
+    for (const fn of component) {
+      stats.computeCalls++;
+      const next = kind.compute(fn, get, ctx);
+      if (!kind.equals(next, current.get(fn)!)) {
+        current.set(fn, next);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  for (const fn of component) store.values.set(fn, current.get(fn)!);
+}

@@ -1,0 +1,71 @@
+/**
+ * The ESLint adapter: one thin rule over each analyzer check. The rule gets the typed
+ * program from typescript-eslint's parser services and calls the same check function the
+ * CLI calls, on the same `ts.SourceFile`; whole-program summaries are cached per program,
+ * so they stay warm across files and keystrokes.
+ */
+import path from 'node:path';
+import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
+import type ts from 'typescript';
+import { docsUrl, type AnyCheck } from '../analyzer/checks/types.js';
+import { runCheck } from '../analyzer/engine.js';
+import type { Finding, TraceStep } from '../analyzer/finding.js';
+
+const createRule = ESLintUtils.RuleCreator(docsUrl);
+
+/** Placeholder every ESLint message ends with; filled with the trace (or nothing). */
+const TRACE_KEY = 'concurrencyTrace';
+
+export function formatTraceSuffix(trace: TraceStep[], cwd: string): string {
+  if (trace.length === 0) return '';
+  const steps = trace.map((s) => `${s.message} (${path.relative(cwd, s.file).replace(/\\/g, '/')}:${s.line}:${s.column})`);
+  return ` Trace: ${steps.join(' -> ')}.`;
+}
+
+export function ruleFromCheck(check: AnyCheck) {
+  const messages: Record<string, string> = {};
+  for (const [id, text] of Object.entries(check.meta.messages)) messages[id] = `${text}{{ ${TRACE_KEY} }}`;
+  return createRule<[Record<string, unknown>], string>({
+    name: check.meta.id,
+    meta: {
+      type: 'problem',
+      docs: { description: check.meta.description },
+      messages,
+      schema: [check.meta.schema],
+      fixable: check.meta.fixable,
+      hasSuggestions: check.meta.hasSuggestions,
+    },
+    defaultOptions: [check.meta.defaultOptions as Record<string, unknown>],
+    create(context, [options]) {
+      const services = ESLintUtils.getParserServices(context);
+      const program = services.program;
+      return {
+        Program(node) {
+          const sf = services.esTreeNodeToTSNodeMap.get(node) as unknown as ts.SourceFile;
+          const findings = runCheck(check, { severity: 'error', options }, program, sf);
+          const shift = sf.text.length - context.sourceCode.text.length;
+          for (const finding of findings) report(context, finding, shift);
+        },
+      };
+    },
+  });
+}
+
+function report(context: Readonly<TSESLint.RuleContext<string, unknown[]>>, finding: Finding, shift: number): void {
+  const edit = (fixer: TSESLint.RuleFixer, edits: { start: number; end: number; text: string }[]) =>
+    edits.map((e) => fixer.replaceTextRange([e.start - shift, e.end - shift], e.text));
+  context.report({
+    loc: {
+      start: { line: finding.line, column: finding.column - 1 },
+      end: { line: finding.endLine, column: finding.endColumn - 1 },
+    },
+    messageId: finding.messageId,
+    data: { ...finding.data, [TRACE_KEY]: formatTraceSuffix(finding.trace, context.cwd) },
+    fix: finding.fix ? (fixer) => edit(fixer, finding.fix!) : undefined,
+    suggest: finding.suggestions.map((s) => ({
+      messageId: s.messageId,
+      data: { [TRACE_KEY]: '' },
+      fix: (fixer: TSESLint.RuleFixer) => edit(fixer, s.edits),
+    })),
+  });
+}

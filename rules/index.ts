@@ -1,0 +1,65 @@
+/**
+ * The ESLint plugin: `import concurrency from 'concurrency-lint'`.
+ *
+ *   export default [concurrency.configs.recommended];
+ *
+ * Rules are typed (they need parser services): the configs set typescript-eslint's parser
+ * with `projectService: true`.
+ */
+import tsParser from '@typescript-eslint/parser';
+import type { TSESLint } from '@typescript-eslint/utils';
+import { allChecks } from '../analyzer/checks/index.js';
+import { ruleFromCheck } from './from-check.js';
+import { packageInfo as pkg } from '../analyzer/package-info.js';
+
+
+/** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
+export const PLUGIN_NAME = 'concurrency';
+
+const rules = Object.fromEntries(allChecks.map((check) => [check.meta.id, ruleFromCheck(check)]));
+
+type Config = TSESLint.FlatConfig.Config;
+
+interface Plugin {
+  meta: { name: string; version: string };
+  rules: typeof rules;
+  configs: { recommended: Config; strict: Config };
+}
+
+const plugin: Plugin = {
+  meta: { name: pkg.name, version: pkg.version },
+  rules,
+  configs: {} as Plugin['configs'],
+};
+
+function config(name: string, ruleEntries: Config['rules']): Config {
+  return {
+    name: `${PLUGIN_NAME}/${name}`,
+    files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+    plugins: { [PLUGIN_NAME]: plugin as unknown as TSESLint.FlatConfig.Plugin },
+    languageOptions: { parser: tsParser, parserOptions: { projectService: true } },
+    rules: ruleEntries,
+  };
+}
+
+plugin.configs.recommended = config(
+  'recommended',
+  Object.fromEntries(
+    allChecks
+      .filter((c) => c.meta.recommended !== 'off')
+      .map((c) => [`${PLUGIN_NAME}/${c.meta.id}`, c.meta.recommended === 'warning' ? 'warn' : 'error']),
+  ),
+);
+
+plugin.configs.strict = config(
+  'strict',
+  Object.fromEntries(
+    allChecks.map((c) => [
+      `${PLUGIN_NAME}/${c.meta.id}`,
+      c.meta.strictOptions ? ['error', { ...c.meta.defaultOptions, ...c.meta.strictOptions }] : 'error',
+    ]),
+  ),
+);
+
+export default plugin;
+export { allChecks };

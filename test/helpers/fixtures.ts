@@ -1,0 +1,87 @@
+/**
+ * Shared by the fixture tests: read `// expect: rule-a, rule-b` markers, run a fixture folder
+ * through the CLI path (`checkProjects`) and the ESLint path (typescript-eslint with the same
+ * `ts.Program`), and render findings as comparable `file:line rule` keys.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Linter } from 'eslint';
+import tsParser from '@typescript-eslint/parser';
+import type ts from 'typescript';
+import plugin from '../../rules/index.js';
+import { allChecks } from '../../analyzer/checks/index.js';
+import { checkProjects } from '../../analyzer/engine.js';
+import { loadProjects, type LoadedProject } from '../../analyzer/project.js';
+import type { RuleSetting } from '../../analyzer/engine-types.js';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
+const MARKER = /\/\/\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;
+const known = new Set(allChecks.map((c) => c.meta.id));
+
+/** Every rule at its default options, error severity. */
+export function allRules(): Map<string, RuleSetting> {
+  return new Map(allChecks.map((c) => [c.meta.id, { severity: 'error' as const, options: {} }]));
+}
+
+export function key(file: string, line: number, rule: string, root: string): string {
+  return `${path.relative(root, file).replace(/\\/g, '/')}:${line} ${rule}`;
+}
+
+/** Expected `file:line rule` keys from markers, for rules that exist. */
+export function expectedKeys(files: string[], root: string): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    fs.readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .forEach((text, i) => {
+        const m = MARKER.exec(text);
+        if (!m) return;
+        for (const rule of m[1]!.split(',').map((r) => r.trim())) if (known.has(rule)) out.push(key(file, i + 1, rule, root));
+      });
+  }
+  return out.sort();
+}
+
+export interface FixtureRun {
+  projects: LoadedProject[];
+  files: string[];
+  cli: string[];
+  eslint: string[];
+  expected: string[];
+}
+
+export function runFixtureFolder(dir: string): FixtureRun {
+  const { projects, diagnostics } = loadProjects({ paths: [dir], cwd: dir });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(errors.map((d) => d.message).join('\n'));
+  const result = checkProjects(projects, { rules: allRules() });
+  const internal = result.diagnostics.filter((d) => d.severity === 'error');
+  if (internal.length > 0) throw new Error(internal.map((d) => d.message).join('\n'));
+  const cli = result.findings.map((f) => key(f.file, f.line, f.ruleId, dir)).sort();
+  const eslint = projects.flatMap((p) => lintWithEslint(p.program, p.files, dir)).sort();
+  const files = projects.flatMap((p) => p.files.map((f) => f.fileName));
+  return { projects, files, cli, eslint, expected: expectedKeys(files, dir) };
+}
+
+/** The ESLint path: the plugin's recommended config plus every rule on, over the given program. */
+export function lintWithEslint(program: ts.Program, files: readonly ts.SourceFile[], cwd: string): string[] {
+  const linter = new Linter({ cwd });
+  const rules = Object.fromEntries(allChecks.map((c) => [`concurrency/${c.meta.id}`, 'error' as const]));
+  const config = [
+    {
+      files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+      plugins: { concurrency: plugin },
+      languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
+      rules,
+    },
+  ];
+  const out: string[] = [];
+  for (const sf of files) {
+    const messages = linter.verify(sf.text, config as Linter.Config[], { filename: sf.fileName });
+    for (const m of messages) {
+      if (!m.ruleId) throw new Error(`${sf.fileName}:${m.line}: ${m.message}`);
+      out.push(key(sf.fileName, m.line, m.ruleId.replace(/^concurrency\//, ''), cwd));
+    }
+  }
+  return out;
+}
