@@ -9,14 +9,17 @@
 import tsParser from '@typescript-eslint/parser';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { allChecks } from '../analyzer/checks/index.js';
-import { ruleFromCheck } from './from-check.js';
+import noFloatingPromise from './no-floating-promise.js';
 import { packageInfo as pkg } from '../analyzer/package-info.js';
 
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
 export const PLUGIN_NAME = 'concurrency';
 
-const rules = Object.fromEntries(allChecks.map((check) => [check.meta.id, ruleFromCheck(check)]));
+/** One adapter module per rule (rules/<id>.ts); keep this list in step with analyzer/checks/index.ts. */
+const rules = {
+  'no-floating-promise': noFloatingPromise,
+};
 
 type Config = TSESLint.FlatConfig.Config;
 
