@@ -271,7 +271,7 @@ describe('main: usage errors exit 2 with one line on stderr', () => {
   }
 
   const cases: [string[], RegExp][] = [
-    [['--bogus'], /^concurrency-lint: Unknown option '--bogus'\n$/],
+    [['--bogus'], /^concurrency-lint: unknown option '--bogus'\n$/],
     [['--format', 'xml'], /^concurrency-lint: unknown format 'xml' \(expected one of: pretty, json, sarif, github\)\n$/],
     [['--max-warnings', 'lots'], /^concurrency-lint: --max-warnings must be a non-negative integer, got 'lots'\n$/],
     [['--rule', 'no-such-rule'], /^concurrency-lint: unknown rule 'no-such-rule' in --rule \(known rules: [^\n]*\)\n$/],

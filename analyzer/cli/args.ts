@@ -117,7 +117,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new UsageError(firstSentence(message));
+    const sentence = firstSentence(message);
+    throw new UsageError(sentence.charAt(0).toLowerCase() + sentence.slice(1));
   }
   const v = parsed.values;
   return {
