@@ -1,0 +1,5 @@
+import { leaf as renamed } from './a.js';
+
+export function viaReexport(): string {
+  return renamed();
+}
