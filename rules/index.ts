@@ -7,11 +7,10 @@
  * with `projectService: true`.
  */
 import tsParser from '@typescript-eslint/parser';
-import type { TSESLint } from '@typescript-eslint/utils';
+import type { ESLint, Linter } from 'eslint';
 import { allChecks } from '../analyzer/checks/index.js';
 import noFloatingPromise from './no-floating-promise.js';
 import { packageInfo as pkg } from '../analyzer/package-info.js';
-
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
 export const PLUGIN_NAME = 'concurrency';
@@ -21,17 +20,19 @@ const rules = {
   'no-floating-promise': noFloatingPromise,
 };
 
-type Config = TSESLint.FlatConfig.Config;
+type Config = Linter.Config;
 
-interface Plugin {
+/** Typed with ESLint's own types, so `eslint.config.ts` files accept the plugin and its configs. */
+interface Plugin extends ESLint.Plugin {
   meta: { name: string; version: string };
-  rules: typeof rules;
+  rules: Record<keyof typeof rules, NonNullable<ESLint.Plugin['rules']>[string]>;
   configs: { recommended: Config; strict: Config };
 }
 
 const plugin: Plugin = {
   meta: { name: pkg.name, version: pkg.version },
-  rules,
+  // typescript-eslint's rule type and ESLint's differ only in the context type they declare.
+  rules: rules as unknown as Plugin['rules'],
   configs: {} as Plugin['configs'],
 };
 
@@ -39,7 +40,7 @@ function config(name: string, ruleEntries: Config['rules']): Config {
   return {
     name: `${PLUGIN_NAME}/${name}`,
     files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
-    plugins: { [PLUGIN_NAME]: plugin as unknown as TSESLint.FlatConfig.Plugin },
+    plugins: { [PLUGIN_NAME]: plugin },
     languageOptions: { parser: tsParser, parserOptions: { projectService: true } },
     rules: ruleEntries,
   };

@@ -27,7 +27,7 @@ function fakeCheck(id: string, recommended: 'error' | 'warning' | 'off', default
         additionalProperties: false,
         properties: {
           ignoreVoid: { type: 'boolean' },
-          mode: { enum: ['fast', 'slow'] },
+          mode: { type: 'string', enum: ['fast', 'slow'] },
           nested: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
           list: { type: 'array', items: { type: 'string' } },
         },

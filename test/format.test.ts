@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it, expect } from 'vitest';
-import AjvDraft04 from 'ajv-draft-04';
-import ajvFormats from 'ajv-formats';
+import { sarifValidator } from './helpers/sarif-schema.js';
 import type { Finding, Span, TextEdit } from '../analyzer/finding.js';
 import { docsUrl, type CheckMeta } from '../analyzer/checks/types.js';
 import { formatResults, type FormatInput } from '../analyzer/format/index.js';
@@ -88,17 +85,7 @@ function input(overrides: Partial<FormatInput> = {}): FormatInput {
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe('sarif', () => {
-  const require = createRequire(import.meta.url);
-  const schemaPath = path.join(
-    path.dirname(require.resolve('@microsoft/jest-sarif/package.json')),
-    'lib/schemas/sarif-2.1.0-rtm.5.json',
-  );
-  const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
-  // CommonJS packages: under NodeNext their default export is `.default`.
-  // The official schema's `language` pattern has a stray `]`, legal only without the `u` flag.
-  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
-  ajvFormats.default(ajv);
-  const validate = ajv.compile(schema);
+  const validate = sarifValidator();
 
   const withDiagnostics = input({ diagnostics: [{ severity: 'warning', file: FILE_A, message: 'slow file' }] });
   const text = formatResults('sarif', withDiagnostics);

@@ -81,7 +81,11 @@ function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, express
   if (ts.isCallExpression(expr) && calleeMatches(ctx.door, expr, ctx.options.allowForKnownSafeCalls)) return;
   const verdict = verdictOf(ctx, expr);
   if (!verdict.unhandled) return;
-  const target = ts.isVoidExpression(expr) ? skipOuterExpressions(expr.expression) : expr;
+  let target = ts.isVoidExpression(expr) ? skipOuterExpressions(expr.expression) : expr;
+  // `.then(cb)` without a handler: name the promise being chained, not the whole chain.
+  if (verdict.kind === 'then' && ts.isCallExpression(target) && ts.isPropertyAccessExpression(target.expression)) {
+    target = skipOuterExpressions(target.expression.expression);
+  }
   const messageId =
     verdict.kind === 'array' ? 'floatingArray'
     : verdict.kind === 'then' ? 'floatingThen'

@@ -21,7 +21,7 @@ import { countSeverities, displayPath, neutraliseControls, neutraliseText } from
 type Colors = ReturnType<typeof picocolors.createColors>;
 
 /** Spans longer than this many lines are framed at their first line only. */
-const MAX_FRAMED_LINES = 4;
+const MAX_FRAMED_LINES = 1;
 
 /** Line breaks as `@babel/code-frame` (and TypeScript) count them. */
 const NEWLINE = /\r\n|[\n\r\u2028\u2029]/;

@@ -67,7 +67,7 @@ export function runFixtureFolder(dir: string): FixtureRun {
 export function lintWithEslint(program: ts.Program, files: readonly ts.SourceFile[], cwd: string): string[] {
   const linter = new Linter({ cwd });
   const rules = Object.fromEntries(allChecks.map((c) => [`concurrency/${c.meta.id}`, 'error' as const]));
-  const config = [
+  const config: Linter.Config[] = [
     {
       files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
       plugins: { concurrency: plugin },
@@ -77,7 +77,7 @@ export function lintWithEslint(program: ts.Program, files: readonly ts.SourceFil
   ];
   const out: string[] = [];
   for (const sf of files) {
-    const messages = linter.verify(sf.text, config as Linter.Config[], { filename: sf.fileName });
+    const messages = linter.verify(sf.text, config, { filename: sf.fileName });
     for (const m of messages) {
       if (!m.ruleId) throw new Error(`${sf.fileName}:${m.line}: ${m.message}`);
       out.push(key(sf.fileName, m.line, m.ruleId.replace(/^concurrency\//, ''), cwd));
