@@ -166,12 +166,13 @@ function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdi
   return { unhandled: true, kind: 'promise' };
 }
 
-/** A function, or something the checker cannot type (`any`: trust the author). */
+/** A function (every part of its type: `onError?: (e) => void` may be undefined at run time),
+ * or something the checker cannot type (`any`: trust the author). */
 function isValidHandler(ctx: CheckContext<Options>, handler: ts.Expression): boolean {
   const type = ctx.door.typeAt(handler);
-  if (!type) return true;
-  if (type.flags & ts.TypeFlags.Any) return true;
-  return ctx.door.isCallable(handler);
+  if (!type || type.flags & ts.TypeFlags.Any) return true;
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.every((part) => ctx.door.checker.getApparentType(part).getCallSignatures().length > 0);
 }
 
 /** Where a cross-file call's promise comes from: the async function behind it. */

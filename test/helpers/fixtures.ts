@@ -72,6 +72,7 @@ export function lintWithEslint(program: ts.Program, files: readonly ts.SourceFil
       files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
       plugins: { concurrency: plugin },
       languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
+      linterOptions: { reportUnusedDisableDirectives: 'off' },
       rules,
     },
   ];
