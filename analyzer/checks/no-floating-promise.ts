@@ -76,7 +76,7 @@ const check: Check<Options> = {
 export default check;
 
 function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, expression: ts.Expression): void {
-  const expr = skipOuterExpressions(expression);
+  const expr = skipParentheses(expression);
   if (ctx.options.ignoreIIFE && isIIFE(expr)) return;
   if (ts.isCallExpression(expr) && calleeMatches(ctx.door, expr, ctx.options.allowForKnownSafeCalls)) return;
   const verdict = verdictOf(ctx, expr);
@@ -101,6 +101,12 @@ function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, express
   });
 }
 
+function skipParentheses(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
 function isIIFE(expr: ts.Expression): boolean {
   if (!ts.isCallExpression(expr)) return false;
   const callee = skipOuterExpressions(expr.expression);
@@ -119,7 +125,8 @@ function isAssignment(kind: ts.SyntaxKind): boolean {
 }
 
 function verdictOf(ctx: CheckContext<Options>, node: ts.Expression): Verdict {
-  const expr = skipOuterExpressions(node);
+  // Only parentheses: `value as Promise<T>;` is judged by the type it is asserted to have.
+  const expr = skipParentheses(node);
   if (ts.isBinaryExpression(expr)) {
     const op = expr.operatorToken.kind;
     if (isAssignment(op)) return HANDLED;
@@ -156,8 +163,9 @@ function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdi
   const callee = skipOuterExpressions(call.expression);
   const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
   if (!method || !ts.isPropertyAccessExpression(callee)) return { unhandled: true, kind: 'promise' };
-  if (call.arguments.some(ts.isSpreadElement)) return HANDLED;
   if (method === 'catch' || method === 'then') {
+    // With a spread argument the handler's position is unknown: do not assume one.
+    if (call.arguments.some(ts.isSpreadElement)) return { unhandled: true, kind: 'promise' };
     const handler = method === 'catch' ? call.arguments[0] : call.arguments[1];
     if (!handler) return { unhandled: true, kind: method === 'then' ? 'then' : 'promise' };
     return isValidHandler(ctx, handler) ? HANDLED : { unhandled: true, kind: 'uselessHandler' };
