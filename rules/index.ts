@@ -10,6 +10,7 @@ import tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
 import { allChecks } from '../analyzer/checks/index.js';
 import noFloatingPromise from './no-floating-promise.js';
+import noMisusedAsyncFunction from './no-misused-async-function.js';
 import { packageInfo as pkg } from '../analyzer/package-info.js';
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
@@ -18,6 +19,7 @@ export const PLUGIN_NAME = 'concurrency';
 /** One adapter module per rule (rules/<id>.ts); keep this list in step with analyzer/checks/index.ts. */
 const rules = {
   'no-floating-promise': noFloatingPromise,
+  'no-misused-async-function': noMisusedAsyncFunction,
 };
 
 type Config = Linter.Config;

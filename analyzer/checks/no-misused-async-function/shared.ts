@@ -1,0 +1,173 @@
+/** Options, phrases and small helpers shared by the parts of `no-misused-async-function`. */
+import ts from 'typescript';
+import type { CheckContext, TraceInput } from '../types.js';
+import { skipOuterExpressions } from '../../walk.js';
+import { functionName, type FunctionLike } from '../../callgraph.js';
+import { functionBehind, getFacts } from './facts.js';
+
+export interface ChecksVoidReturn {
+  arguments?: boolean;
+  attributes?: boolean;
+  inheritedMethods?: boolean;
+  properties?: boolean;
+  returns?: boolean;
+  variables?: boolean;
+}
+
+export interface AllowedApi {
+  /** The called function or method name (`on`), or its last segments (`process.on`, `app.get`). */
+  name: string | string[];
+  /** The package that declares it (`node`, `express`, `lib` for TypeScript's own libs) or the module it was imported from. */
+  module?: string;
+}
+
+export interface Options {
+  checksVoidReturn: boolean | ChecksVoidReturn;
+  allowedApis: AllowedApi[];
+  /** A function that catches every rejection itself may be passed where `void` is expected. */
+  allowHandledRejections: boolean;
+}
+
+export type Ctx = CheckContext<Options>;
+
+export function voidChecks(options: Options): Required<ChecksVoidReturn> | undefined {
+  const v = options.checksVoidReturn;
+  if (v === false) return undefined;
+  const o = v === true || v === undefined ? {} : v;
+  return {
+    arguments: o.arguments ?? true,
+    attributes: o.attributes ?? true,
+    inheritedMethods: o.inheritedMethods ?? true,
+    properties: o.properties ?? true,
+    returns: o.returns ?? true,
+    variables: o.variables ?? true,
+  };
+}
+
+export function shorten(text: string, max = 50): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length > max ? `${oneLine.slice(0, max - 3)}...` : oneLine;
+}
+
+export function isInlineFunction(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
+}
+
+export function hasAsyncModifier(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+/** A promise-returning function given somewhere: the expression and what we know about it. */
+export interface Candidate {
+  expr: ts.Expression;
+  /** Written inline (`async () => ...`, `function () {...}`). */
+  inline: boolean;
+  /** Declared `async` (inline or resolved). */
+  isAsync: boolean;
+  /** The declaration with a body, when the checker can find it. */
+  fn?: FunctionLike;
+}
+
+export function candidateOf(ctx: Ctx, expression: ts.Expression): Candidate {
+  const expr = skipOuterExpressions(expression);
+  const fn = functionBehind(ctx.door, expr);
+  const inline = isInlineFunction(expr);
+  return { expr, inline, isAsync: !!fn && hasAsyncModifier(fn), fn };
+}
+
+/** `an async function`, `a function that returns a promise`, `` `save` (an async function) ``. */
+export function describeCandidate(c: Candidate, sf: ts.SourceFile): string {
+  if (c.inline) return c.isAsync ? 'an async function' : 'a function that returns a promise';
+  const name = `\`${shorten(c.expr.getText(sf), 40)}\``;
+  return c.isAsync ? `${name} (an async function)` : `${name} (a function that returns a promise)`;
+}
+
+/** Does the candidate catch every rejection itself (and may that excuse it)? */
+export function handlesOwnRejections(ctx: Ctx, c: Candidate): boolean {
+  if (!ctx.options.allowHandledRejections || !c.fn) return false;
+  return getFacts(ctx.program, c.fn).handlesRejections;
+}
+
+/** A trace step to a referenced function declared in another file. */
+export function candidateTrace(ctx: Ctx, c: Candidate): TraceInput[] {
+  if (c.inline || !c.fn || c.fn.getSourceFile() === ctx.sourceFile) return [];
+  const at = c.fn.name ?? c.fn;
+  const what = c.isAsync ? 'is async' : 'returns a promise';
+  return [{ node: at, message: `${functionName(c.fn)} ${what} (declared here)` }];
+}
+
+/** `setTimeout`, `process.on`, `new Promise`: how to name a callee in a message. */
+export function describeCallee(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
+  const callee = skipOuterExpressions(call.expression);
+  const text = shorten(callee.getText(sf), 40);
+  return ts.isNewExpression(call) ? `\`new ${text}\`` : `\`${text}\``;
+}
+
+/** The names along a callee chain, outermost last: `this.bus.on` -> ['this', 'bus', 'on']. */
+function calleeSegments(expr: ts.Expression): string[] {
+  const out: string[] = [];
+  let e: ts.Expression = skipOuterExpressions(expr);
+  for (let depth = 0; depth < 20; depth++) {
+    if (ts.isPropertyAccessExpression(e)) {
+      out.unshift(e.name.text);
+      e = skipOuterExpressions(e.expression);
+    } else if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+      out.unshift(e.argumentExpression.text);
+      e = skipOuterExpressions(e.expression);
+    } else {
+      if (ts.isIdentifier(e)) out.unshift(e.text);
+      else if (e.kind === ts.SyntaxKind.ThisKeyword) out.unshift('this');
+      break;
+    }
+  }
+  return out;
+}
+
+function rootIdentifier(expr: ts.Expression): ts.Identifier | undefined {
+  let e: ts.Expression = skipOuterExpressions(expr);
+  for (let depth = 0; depth < 20 && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)); depth++) {
+    e = skipOuterExpressions(e.expression);
+  }
+  return ts.isIdentifier(e) ? e : undefined;
+}
+
+const bare = (m: string) => m.replace(/^node:/, '');
+
+/** `declare module 'events' { ... }` (how @types/node declares its modules) around a declaration. */
+function ambientModuleOf(decl: ts.Node): string | undefined {
+  for (let n: ts.Node | undefined = decl.parent, depth = 0; n && depth < 50; n = n.parent, depth++) {
+    if (ts.isModuleDeclaration(n) && ts.isStringLiteral(n.name)) return bare(n.name.text);
+  }
+  return undefined;
+}
+
+/** Is this call's callee one of the `allowedApis`? */
+export function isAllowedApi(ctx: Ctx, call: ts.CallExpression | ts.NewExpression): boolean {
+  const allowed = ctx.options.allowedApis;
+  if (allowed.length === 0) return false;
+  const segments = calleeSegments(call.expression);
+  if (segments.length === 0) return false;
+  return allowed.some((api) => {
+    const names = Array.isArray(api.name) ? api.name : [api.name];
+    const nameOk = names.some((n) => {
+      const want = n.split('.');
+      return want.length <= segments.length && want.every((w, i) => segments[segments.length - want.length + i] === w);
+    });
+    return nameOk && (!api.module || moduleMatches(ctx, call, bare(api.module)));
+  });
+}
+
+function moduleMatches(ctx: Ctx, call: ts.CallExpression | ts.NewExpression, module: string): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  const symbol = ctx.door.symbolAt(nameNode);
+  if (symbol) {
+    const origin = ctx.door.originOf(symbol);
+    if (origin.kind === 'lib' && module === 'lib') return true;
+    if (origin.kind === 'package' && (origin.name === module || bare(origin.name) === module)) return true;
+    if (symbol.getDeclarations()?.some((d) => ambientModuleOf(d) === module)) return true;
+  }
+  const root = rootIdentifier(callee);
+  const binding = root ? ctx.door.importSpecifierOf(root) : undefined;
+  return !!binding && bare(binding.module) === module;
+}
