@@ -8,6 +8,7 @@
  */
 import ts from 'typescript';
 import { getDoor } from './checker.js';
+import { touch } from './cache/deps.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
 
 export type FunctionLike =
@@ -19,16 +20,19 @@ export type FunctionLike =
   | ts.GetAccessorDeclaration
   | ts.SetAccessorDeclaration;
 
+const FUNCTION_KINDS = new Set([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+]);
+
+/** One kind test (it runs on every node of every walk). */
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)
-  );
+  return FUNCTION_KINDS.has(node.kind);
 }
 
 export type CallNode = ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression | ts.Decorator;
@@ -122,10 +126,12 @@ function createCallGraph(program: ts.Program): CallGraph {
       result = resolveUncached(call);
       resolved.set(call, result);
     }
+    for (const fn of result) touch(fn);
     return result;
   }
 
   function info(fn: FunctionLike): FunctionInfo {
+    touch(fn);
     let result = infos.get(fn);
     if (result) return result;
     const calls: CallSite[] = [];

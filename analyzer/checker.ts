@@ -28,6 +28,11 @@ export interface Door {
   importSpecifierOf(identifier: ts.Identifier): ImportBinding | undefined;
   /** The resolved signature of a call, if the checker has one. */
   signatureOf(call: ts.CallLikeExpression): ts.Signature | undefined;
+  /** The type `await` produces from `type` (`Promise<T>` -> `T`), or undefined where the checker cannot say. */
+  awaitedType(type: ts.Type): ts.Type | undefined;
+  /** Does TypeScript report type errors in this file? False for plain JavaScript (no `checkJs`, no
+   * `// @ts-check`) and for any file with `// @ts-nocheck`: there, only a linter sees type mistakes. */
+  reportsTypeErrors(sf: ts.SourceFile): boolean;
 }
 
 export type SymbolOrigin = { kind: 'lib' } | { kind: 'package'; name: string } | { kind: 'file'; fileName: string };
@@ -52,12 +57,21 @@ export function getDoor(program: ts.Program): Door {
 function createDoor(program: ts.Program): Door {
   const checker = program.getTypeChecker();
 
+  // Answers are fixed for a program, and several checks ask about the same nodes and types:
+  // remember them (the checker itself re-checks an expression on every getTypeAtLocation).
+  const types = new Map<ts.Node, ts.Type | undefined>();
+  const promiseLike = [new Map<ts.Type, boolean>(), new Map<ts.Type, boolean>()];
+
   function typeAt(node: ts.Node): ts.Type | undefined {
+    if (types.has(node)) return types.get(node);
+    let type: ts.Type | undefined;
     try {
-      return checker.getTypeAtLocation(node);
+      type = checker.getTypeAtLocation(node);
     } catch {
-      return undefined;
+      type = undefined;
     }
+    types.set(node, type);
+    return type;
   }
 
   function isBuiltinPromise(type: ts.Type, seen = new Set<ts.Type>()): boolean {
@@ -98,9 +112,15 @@ function createDoor(program: ts.Program): Door {
   function isPromiseLike(node: ts.Node, type?: ts.Type, thenables = true): boolean {
     const t = type ?? typeAt(node);
     if (!t || isAnyOrUnknown(t)) return false;
-    const parts = tsutils.unionConstituents(checker.getApparentType(t));
-    if (parts.some((p) => isBuiltinPromise(p))) return true;
-    return thenables && parts.some((p) => !isAnyOrUnknown(p) && isThenable(p, node));
+    // By type: `then` is a property, so its type does not depend on where it is asked.
+    const known = promiseLike[thenables ? 1 : 0]!;
+    let answer = known.get(t);
+    if (answer === undefined) {
+      const parts = tsutils.unionConstituents(checker.getApparentType(t));
+      answer = parts.some((p) => isBuiltinPromise(p)) || (thenables && parts.some((p) => !isAnyOrUnknown(p) && isThenable(p, node)));
+      known.set(t, answer);
+    }
+    return answer;
   }
 
   function isPromiseArray(node: ts.Node, thenables = true): boolean {
@@ -130,7 +150,16 @@ function createDoor(program: ts.Program): Door {
     return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
   }
 
+  const symbols = new Map<ts.Node, ts.Symbol | undefined>();
+
   function symbolAt(node: ts.Node): ts.Symbol | undefined {
+    if (symbols.has(node)) return symbols.get(node);
+    const symbol = symbolAtUncached(node);
+    symbols.set(node, symbol);
+    return symbol;
+  }
+
+  function symbolAtUncached(node: ts.Node): ts.Symbol | undefined {
     let symbol: ts.Symbol | undefined;
     try {
       symbol = checker.getSymbolAtLocation(node);
@@ -176,6 +205,22 @@ function createDoor(program: ts.Program): Door {
     }
   }
 
+  function awaitedType(type: ts.Type): ts.Type | undefined {
+    try {
+      return checker.getAwaitedType(type);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function reportsTypeErrors(sf: ts.SourceFile): boolean {
+    // `checkJsDirective` is how the compiler records `// @ts-check` / `// @ts-nocheck` (not in the public typings).
+    const directive = (sf as { checkJsDirective?: { enabled: boolean } }).checkJsDirective;
+    if (directive && !directive.enabled) return false;
+    if (/\.[cm]?tsx?$/.test(sf.fileName)) return true;
+    return directive ? directive.enabled : !!program.getCompilerOptions().checkJs;
+  }
+
   return {
     program,
     checker,
@@ -188,6 +233,8 @@ function createDoor(program: ts.Program): Door {
     originOf,
     importSpecifierOf,
     signatureOf,
+    awaitedType,
+    reportsTypeErrors,
   };
 }
 

@@ -14,6 +14,11 @@ export interface LoadedProject {
   configPath?: string;
   /** The program's files that are under the given paths: the files to check. */
   files: ts.SourceFile[];
+  /**
+   * Files whose text is not their bytes (not valid UTF-8, so read with U+FFFD in place of
+   * bad bytes): writing an edit back would corrupt them, so their findings carry no `fix`.
+   */
+  lossy?: ReadonlySet<string>;
 }
 
 export interface LoadRequest {
@@ -50,14 +55,19 @@ export function isSourceFileName(fileName: string): boolean {
   return SOURCE_EXTENSIONS.some((ext) => fileName.endsWith(ext)) && !/\.d\.[cm]?ts$/.test(fileName);
 }
 
-/** Every source file under the given paths (skipping node_modules and dot-folders; symlink loops are cut). */
+/**
+ * Every source file under the given paths (skipping node_modules and dot-folders). A file or
+ * folder reached twice through symbolic links is taken once; symlink loops and broken links
+ * are skipped with a warning.
+ */
 export function collectFiles(paths: string[], diagnostics: RunDiagnostic[]): string[] {
-  const out = new Set<string>();
+  const out: string[] = [];
+  const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
   const stack: string[] = [];
-  for (const p of paths) {
-    if (!fs.existsSync(p)) {
-      diagnostics.push({ severity: 'error', file: p, message: `path does not exist: ${p}` });
+  for (const p of [...paths].reverse()) {
+    if (!fs.existsSync(p) && !isSymlink(p)) {
+      diagnostics.push({ severity: 'error', file: p, message: 'path does not exist' });
       continue;
     }
     stack.push(path.resolve(p));
@@ -65,29 +75,36 @@ export function collectFiles(paths: string[], diagnostics: RunDiagnostic[]): str
   while (stack.length > 0) {
     const current = stack.pop()!;
     let stat: fs.Stats;
+    let real: string;
     try {
       stat = fs.statSync(current);
-    } catch {
-      continue; // dangling symlink or unreadable entry
+      real = fs.realpathSync(current);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const what = code === 'ELOOP' ? 'symbolic link loop' : code === 'ENOENT' ? 'broken symbolic link' : `cannot read (${code ?? String(error)})`;
+      diagnostics.push({ severity: 'warning', file: current, message: `${what}; skipped` });
+      continue;
     }
     if (stat.isFile()) {
-      if (isSourceFileName(current)) out.add(current);
+      if (isSourceFileName(current) && !seenFiles.has(real)) {
+        seenFiles.add(real);
+        out.push(current);
+      }
       continue;
     }
     if (!stat.isDirectory()) continue;
-    let real: string;
-    try {
-      real = fs.realpathSync(current);
-    } catch {
+    if (seenDirs.has(real)) {
+      if (isSymlink(current) && isInside(fs.realpathSync(path.dirname(current)), real)) {
+        diagnostics.push({ severity: 'warning', file: current, message: 'symbolic link loop (links to a folder that contains it); skipped' });
+      }
       continue;
     }
-    if (seenDirs.has(real)) continue;
     seenDirs.add(real);
     let entries: string[];
     try {
       entries = fs.readdirSync(current);
     } catch {
-      diagnostics.push({ severity: 'warning', file: current, message: `cannot read folder ${current}` });
+      diagnostics.push({ severity: 'warning', file: current, message: 'cannot read folder; skipped' });
       continue;
     }
     for (const entry of entries.sort().reverse()) {
@@ -95,7 +112,21 @@ export function collectFiles(paths: string[], diagnostics: RunDiagnostic[]): str
       stack.push(path.join(current, entry));
     }
   }
-  return [...out].sort();
+  return out.sort();
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Is `inner` the folder `outer` or inside it? */
+function isInside(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The nearest tsconfig.json at or above `dir`. */
@@ -127,13 +158,16 @@ function parseConfig(configPath: string, diagnostics: RunDiagnostic[]): ParsedCo
   try {
     parsed = ts.getParsedCommandLineOfConfigFile(configPath, { noEmit: true }, host);
   } catch (error) {
-    diagnostics.push({ severity: 'error', file: configPath, message: `cannot read ${configPath}: ${String(error)}` });
+    diagnostics.push({ severity: 'error', file: configPath, message: `cannot read this tsconfig: ${oneLine(error)}` });
     return undefined;
   }
-  for (const d of [...problems, ...(parsed?.errors ?? [])]) {
+  // JSON syntax errors (TypeScript's config reader is lenient and goes on past them).
+  const configFile = parsed?.options.configFile as { parseDiagnostics?: readonly ts.Diagnostic[] } | undefined;
+  const syntax = configFile?.parseDiagnostics ?? [];
+  for (const d of [...problems, ...syntax, ...(parsed?.errors ?? [])]) {
     // "No inputs were found" just means this config claims none of our files.
     if (d.code === 18003) continue;
-    diagnostics.push({ severity: 'error', file: configPath, message: `${configPath}: ${flatten(d)}` });
+    diagnostics.push({ severity: 'error', file: configPath, message: `${flatten(d)}${at(d)}` });
   }
   if (!parsed) return undefined;
   return {
@@ -148,6 +182,13 @@ function parseConfig(configPath: string, diagnostics: RunDiagnostic[]): ParsedCo
 
 function flatten(d: ts.Diagnostic): string {
   return ts.flattenDiagnosticMessageText(d.messageText, ' ');
+}
+
+/** ` (line 3, column 7)` for a diagnostic with a position in its file, else ''. */
+function at(d: ts.Diagnostic): string {
+  if (!d.file || d.start === undefined) return '';
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return ` (line ${line + 1}, column ${character + 1})`;
 }
 
 /** Find, among a config and the configs it references, the one that includes `file`. */
@@ -186,7 +227,7 @@ export function loadProjects(request: LoadRequest): LoadResult {
   if (request.project) {
     const projectPath = path.resolve(request.cwd, request.project);
     if (!fs.existsSync(projectPath)) {
-      diagnostics.push({ severity: 'error', file: request.project, message: `tsconfig not found: ${request.project}` });
+      diagnostics.push({ severity: 'error', file: projectPath, message: 'tsconfig not found (--project)' });
       return { projects: [], diagnostics };
     }
     const config = load(projectPath);
@@ -206,17 +247,140 @@ export function loadProjects(request: LoadRequest): LoadResult {
   }
 
   const projects: LoadedProject[] = [];
+  const inputs = new InputGuard(diagnostics);
   for (const [key, files] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const config = key ? cache.get(key) : undefined;
-    const program = config
-      ? ts.createProgram({ rootNames: config.fileNames, options: config.options })
-      : ts.createProgram({ rootNames: files, options: DEFAULT_COMPILER_OPTIONS });
+    const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
+    let program: ts.Program;
+    try {
+      program = ts.createProgram({ rootNames: config ? config.fileNames : files, options, host: inputs.host(options) });
+      program.getTypeChecker(); // binds every file: fail here, not inside a check
+    } catch (error) {
+      diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
+      continue;
+    }
     const wanted = new Set(files);
     const sourceFiles = program.getSourceFiles().filter((sf) => wanted.has(path.resolve(sf.fileName)));
-    projects.push({ program, configPath: config?.configPath, files: sourceFiles });
+    const lossy = new Set(sourceFiles.map((sf) => sf.fileName).filter((f) => inputs.isLossy(f)));
+    projects.push({ program, configPath: config?.configPath, files: sourceFiles, ...(lossy.size > 0 ? { lossy } : {}) });
     reportSyntaxErrors(program, sourceFiles, diagnostics);
   }
   return { projects, diagnostics };
+}
+
+/**
+ * A program over `rootNames` read the way `loadProjects` reads files (bad input becomes a
+ * warning in `diagnostics`; declaration files are shared). Throws what TypeScript throws.
+ */
+export function createProgramFor(rootNames: readonly string[], options: ts.CompilerOptions, diagnostics: RunDiagnostic[]): ts.Program {
+  return ts.createProgram({ rootNames, options, host: new InputGuard(diagnostics).host(options) });
+}
+
+/** The first line of an error's message. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Above this nesting depth a file is not given to TypeScript, whose parser, binder and
+ * checker recurse once or more per level and overflow the stack somewhere between 300 and
+ * 1,500 levels depending on the construct. Left operands of binary operators do not count:
+ * TypeScript walks `a + a + ... + a` chains iteratively. Hand-written code stays below 100.
+ */
+export const MAX_NESTING_DEPTH = 250;
+
+/** The deepest nesting in a file, measured iteratively. */
+export function nestingDepth(root: ts.Node): number {
+  let max = 0;
+  const nodes: ts.Node[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) max = depth;
+    ts.forEachChild(node, (child) => {
+      nodes.push(child);
+      depths.push(ts.isBinaryExpression(node) && child === node.left ? depth : depth + 1);
+    });
+  }
+  return max;
+}
+
+/** Files already measured within MAX_NESTING_DEPTH (shared declaration files are measured once). */
+const shallow = new WeakSet<ts.SourceFile>();
+
+const LOSSY_NOTE = 'not valid UTF-8: read with U+FFFD in place of the bad bytes; its findings get no autofix';
+
+/**
+ * Reads and parses source files for the compiler, so that bad input is a one-line warning
+ * and never an exception: a binary file, text that is not UTF-8, a file too deeply nested
+ * for TypeScript (or whose parse overflows the stack anyway) each become a warning, and the
+ * unusable ones are analyzed as empty files.
+ */
+class InputGuard {
+  private readonly lossy = new Set<string>();
+  private readonly warned = new Set<string>();
+  constructor(private readonly diagnostics: RunDiagnostic[]) {}
+
+  isLossy(fileName: string): boolean {
+    return this.lossy.has(path.resolve(fileName));
+  }
+
+  private warn(fileName: string, message: string): void {
+    const file = path.resolve(fileName);
+    if (this.warned.has(`${file}\0${message}`)) return;
+    this.warned.add(`${file}\0${message}`);
+    this.diagnostics.push({ severity: 'warning', file, message });
+  }
+
+  private read(fileName: string): string | undefined {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(fileName);
+    } catch {
+      return undefined;
+    }
+    // UTF-16 with a byte order mark: TypeScript decodes it.
+    if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) return ts.sys.readFile(fileName);
+    if (bytes.subarray(0, 8192).includes(0)) {
+      this.warn(fileName, 'binary file (it contains NUL bytes), not source code; skipped');
+      return '';
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      this.lossy.add(path.resolve(fileName));
+      this.warn(fileName, LOSSY_NOTE);
+      return new TextDecoder('utf-8').decode(bytes);
+    }
+  }
+
+  host(options: ts.CompilerOptions): ts.CompilerHost {
+    const host = ts.createCompilerHost(options);
+    const parse = sharedDeclarations(host.getSourceFile, options);
+    host.readFile = (fileName) => (isSourceFileName(fileName) ? this.read(fileName) : ts.sys.readFile(fileName));
+    host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+      const placeholder = () => ts.createSourceFile(fileName, '', languageVersion, true);
+      let sf: ts.SourceFile | undefined;
+      try {
+        sf = parse(fileName, languageVersion, onError, shouldCreate);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        this.warn(fileName, `too deeply nested for the TypeScript parser (${oneLine(error)}); skipped`);
+        return placeholder();
+      }
+      if (!sf || shallow.has(sf)) return sf;
+      const depth = nestingDepth(sf);
+      if (depth <= MAX_NESTING_DEPTH) {
+        shallow.add(sf);
+        return sf;
+      }
+      this.warn(fileName, `nested ${depth} levels deep (more than ${MAX_NESTING_DEPTH}), too deep to analyze safely; skipped`);
+      return placeholder();
+    };
+    return host;
+  }
 }
 
 function reportSyntaxErrors(program: ts.Program, files: ts.SourceFile[], diagnostics: RunDiagnostic[]): void {
@@ -232,4 +396,42 @@ function reportSyntaxErrors(program: ts.Program, files: ts.SourceFile[], diagnos
       message: `syntax error at ${line + 1}:${character + 1}: ${flatten(first)}${more}; analyzed what parses`,
     });
   }
+}
+
+/**
+ * Declaration files under node_modules (TypeScript's libs, @types) parsed and bound once per
+ * process and shared by every program with the same options, as TypeScript's language
+ * service shares them: `--fix` passes and repeated runs do not parse lib.dom.d.ts again.
+ */
+const declarationCache = new Map<string, ts.SourceFile>();
+const DECLARATION_IN_PACKAGE = /[\\/]node_modules[\\/].*\.d\.[cm]?ts$/;
+
+function optionsKey(options: ts.CompilerOptions): string {
+  const plain = Object.keys(options)
+    .filter((k) => k !== 'configFile' && k !== 'configFilePath' && typeof options[k] !== 'function')
+    .sort()
+    .map((k) => [k, options[k]]);
+  return JSON.stringify(plain);
+}
+
+function sharedDeclarations(parse: ts.CompilerHost['getSourceFile'], options: ts.CompilerOptions): ts.CompilerHost['getSourceFile'] {
+  const prefix = optionsKey(options);
+  return (fileName, languageVersion, onError, shouldCreate) => {
+    if (shouldCreate || !DECLARATION_IN_PACKAGE.test(fileName)) return parse(fileName, languageVersion, onError, shouldCreate);
+    let stamp: string;
+    try {
+      const stat = fs.statSync(fileName);
+      stamp = `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return parse(fileName, languageVersion, onError, shouldCreate);
+    }
+    const mode = typeof languageVersion === 'object' ? `${languageVersion.languageVersion}:${languageVersion.impliedNodeFormat}:${languageVersion.jsDocParsingMode}` : String(languageVersion);
+    const key = `${prefix}\0${fileName}\0${mode}\0${stamp}`;
+    let sf = declarationCache.get(key);
+    if (!sf) {
+      sf = parse(fileName, languageVersion, onError, shouldCreate);
+      if (sf) declarationCache.set(key, sf);
+    }
+    return sf;
+  };
 }

@@ -1,20 +1,31 @@
 import ts from 'typescript';
+import { touch } from './cache/deps.js';
+
+/** Where `pushChild` puts children: set just before each `ts.forEachChild` (visits never run inside it). */
+let childTarget: ts.Node[] = [];
+const pushChild = (child: ts.Node): void => {
+  childTarget.push(child);
+};
 
 /**
  * Visit every node under `root` in source order, iteratively (expressions nested thousands
  * deep must not overflow the stack). Return false from `visit` to skip a node's children.
  */
 export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+  touch(root);
   const stack: ts.Node[] = [root];
-  const children: ts.Node[] = [];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (visit(node) === false) continue;
-    children.length = 0;
-    ts.forEachChild(node, (child) => {
-      children.push(child);
-    });
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    // Push the children, then reverse them in place so the first child is popped first.
+    const mark = stack.length;
+    childTarget = stack;
+    ts.forEachChild(node, pushChild);
+    for (let i = mark, j = stack.length - 1; i < j; i++, j--) {
+      const t = stack[i]!;
+      stack[i] = stack[j]!;
+      stack[j] = t;
+    }
   }
 }
 

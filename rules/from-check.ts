@@ -62,10 +62,9 @@ function report(context: Readonly<TSESLint.RuleContext<string, unknown[]>>, find
     messageId: finding.messageId,
     data: { ...finding.data, [TRACE_KEY]: formatTraceSuffix(finding.trace, context.cwd) },
     fix: finding.fix ? (fixer) => edit(fixer, finding.fix!) : undefined,
-    suggest: finding.suggestions.map((s) => ({
-      messageId: s.messageId,
-      data: { [TRACE_KEY]: '' },
-      fix: (fixer: TSESLint.RuleFixer) => edit(fixer, s.edits),
-    })),
+    // `desc` is the suggestion text already filled with its data (ESLint accepts `desc` or `messageId`).
+    suggest: finding.suggestions.map(
+      (s) => ({ desc: s.desc, fix: (fixer: TSESLint.RuleFixer) => edit(fixer, s.edits) }) as unknown as TSESLint.SuggestionReportDescriptor<string>,
+    ),
   });
 }

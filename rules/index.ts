@@ -10,7 +10,14 @@ import tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
 import { allChecks } from '../analyzer/checks/index.js';
 import noFloatingPromise from './no-floating-promise.js';
+import noAwaitRace from './no-await-race.js';
+import noMissingAwait from './no-missing-await.js';
 import noMisusedAsyncFunction from './no-misused-async-function.js';
+import noBlockingInAsync from './no-blocking-in-async.js';
+import noLockOrderInversion from './no-lock-order-inversion.js';
+import requireLockRelease from './require-lock-release.js';
+import noLazyRelationAccess from './no-lazy-relation-access.js';
+import noQueryInLoop from './no-query-in-loop.js';
 import { packageInfo as pkg } from '../analyzer/package-info.js';
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
@@ -18,8 +25,15 @@ export const PLUGIN_NAME = 'concurrency';
 
 /** One adapter module per rule (rules/<id>.ts); keep this list in step with analyzer/checks/index.ts. */
 const rules = {
+  'no-lock-order-inversion': noLockOrderInversion,
+  'require-lock-release': requireLockRelease,
+  'no-lazy-relation-access': noLazyRelationAccess,
+  'no-query-in-loop': noQueryInLoop,
+  'no-missing-await': noMissingAwait,
   'no-floating-promise': noFloatingPromise,
+  'no-await-race': noAwaitRace,
   'no-misused-async-function': noMisusedAsyncFunction,
+  'no-blocking-in-async': noBlockingInAsync,
 };
 
 type Config = Linter.Config;

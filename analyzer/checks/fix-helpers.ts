@@ -45,3 +45,45 @@ function shorten(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ');
   return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
 }
+
+/**
+ * `isAwaitAllowed`, and at the top level of a file also that the file is emitted as an ES module
+ * under a `module` setting that supports top-level `await` (a `.ts` file that NodeNext compiles
+ * to CommonJS is an external module, yet `await` there does not compile).
+ */
+export function canInsertAwait(node: ts.Node, sf: ts.SourceFile, program: ts.Program): boolean {
+  if (!isAwaitAllowed(node, sf)) return false;
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) if (isFunctionLike(n)) return true;
+  const options = program.getCompilerOptions();
+  const module = options.module ?? ts.ModuleKind.CommonJS;
+  if ((options.target ?? ts.ScriptTarget.ES5) < ts.ScriptTarget.ES2017) return false;
+  if (module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext) return sf.impliedNodeFormat === ts.ModuleKind.ESNext;
+  return module === ts.ModuleKind.ES2022 || module === ts.ModuleKind.ESNext || module === ts.ModuleKind.Preserve || module === ts.ModuleKind.System;
+}
+
+/**
+ * Edits that put a prefix keyword (`await`) before an expression: `await (a || b)` when the
+ * expression itself needs it, and `(await p)` when `wrap` asks for it (an operand of an operator
+ * or a property access, where the bare form would read ambiguously or parse differently).
+ */
+export function prefixEdits(expr: ts.Expression, sf: ts.SourceFile, keyword: string, wrap: boolean): { file: string; start: number; end: number; text: string }[] {
+  const start = expr.getStart(sf);
+  const end = expr.getEnd();
+  const inner = needsParens(expr);
+  const before = `${wrap ? '(' : ''}${keyword} ${inner ? '(' : ''}`;
+  const after = `${inner ? ')' : ''}${wrap ? ')' : ''}`;
+  const edits = [{ file: sf.fileName, start, end: start, text: before }];
+  if (after) edits.push({ file: sf.fileName, start: end, end, text: after });
+  return edits;
+}
+
+/** Where `async ` goes to make this function async (before `function`, a method's name, or an arrow's parameters). */
+export function asyncInsertPosition(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile): number | undefined {
+  if (ts.isArrowFunction(fn)) return fn.getStart(sf);
+  if (ts.isMethodDeclaration(fn)) return fn.name.getStart(sf);
+  if (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) {
+    const keyword = fn.getChildren(sf).find((c) => c.kind === ts.SyntaxKind.FunctionKeyword);
+    return keyword?.getStart(sf);
+  }
+  return undefined;
+}

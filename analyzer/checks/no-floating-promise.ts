@@ -9,7 +9,7 @@ import type { TextEdit } from '../finding.js';
 import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../specifiers.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { getCallGraph, functionName } from '../callgraph.js';
-import { isAwaitAllowed, describeExpression, needsParens } from './fix-helpers.js';
+import { canInsertAwait, describeExpression, needsParens } from './fix-helpers.js';
 
 export interface Options {
   ignoreVoid: boolean;
@@ -206,7 +206,7 @@ function suggestionsFor(ctx: CheckContext<Options>, expression: ts.Expression, i
   ];
   const paren = needsParens(expression);
   const suggestions = [];
-  const awaitOk = isAwaitAllowed(expression, sf);
+  const awaitOk = canInsertAwait(expression, sf, ctx.program);
   if (isArray) {
     if (awaitOk) suggestions.push({ messageId: 'fixPromiseAll', edits: wrap('await Promise.all(', ')') });
     return suggestions;

@@ -13,7 +13,16 @@ export const DEFAULT_BASELINE_FILE = '.concurrency-lint-baseline.json';
 
 export interface CliArgs {
   paths: string[];
+  /** The first `--project` (kept for callers that take one). */
   project?: string;
+  /** Every `--project`: tsconfig files, folders, or globs. */
+  projects: string[];
+  /** `--cache <dir>`: reuse findings of unchanged files across runs. */
+  cache?: string;
+  /** `--threads <n>`: worker threads for several projects (default: the cores). */
+  threads?: number;
+  /** `--shard i/n`: check only the i-th of n stable parts of the files. */
+  shard?: { index: number; count: number };
   format: CliFormat;
   output?: string;
   /** `--rule`: run only these rules. */
@@ -37,7 +46,10 @@ export class UsageError extends Error {
 }
 
 const OPTIONS = {
-  project: { type: 'string', short: 'p' },
+  project: { type: 'string', short: 'p', multiple: true },
+  cache: { type: 'string' },
+  threads: { type: 'string' },
+  shard: { type: 'string' },
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   rule: { type: 'string', multiple: true },
@@ -59,7 +71,13 @@ Finds concurrency bugs (floating promises, races, unsafe shared state) across a
 whole TypeScript/JavaScript program. Paths are files or folders (default: .).
 
 Options:
-  -p, --project <tsconfig>  Use this tsconfig.json (default: found from the paths)
+  -p, --project <tsconfig>  Use this tsconfig.json (default: found from the paths);
+                            repeatable, a folder or a glob ('packages/*/tsconfig.json');
+                            several projects are analyzed in parallel worker threads
+      --cache <dir>         Keep results in <dir>; later runs re-check only the files
+                            that changed and the files that depend on them
+      --threads <n>         Worker threads for several projects (default: the cores)
+      --shard <i>/<n>       Check only part i of n (stable by file path), for CI matrices
   -f, --format <name>       Output format: pretty (default), json, sarif, github
   -o, --output <file>       Write the report to a file instead of stdout
       --rule <id>           Run only this rule (repeatable)
@@ -110,6 +128,21 @@ function nonEmpty(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
+function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`--threads must be a positive integer, got '${value}'`);
+  return Number(value.trim());
+}
+
+function parseShard(value: string | undefined): { index: number; count: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be i/n with 1 <= i <= n, got '${value}'`);
+  return { index, count };
+}
+
 /** Parse `argv` (without the node and script entries). Throws `UsageError`. */
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed;
@@ -123,7 +156,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const v = parsed.values;
   return {
     paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
-    project: nonEmpty('project', v.project),
+    project: nonEmpty('project', v.project?.[0]),
+    projects: (v.project ?? []).map((p) => nonEmpty('project', p)!),
+    cache: nonEmpty('cache', v.cache),
+    threads: parseThreads(v.threads),
+    shard: parseShard(v.shard),
     format: parseFormat(v.format),
     output: nonEmpty('output', v.output),
     rules: v.rule ?? [],

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze } from '../engine.js';
+import { analyzeRun } from '../parallel.js';
 import { allChecks, getCheck } from '../checks/index.js';
 import { formatResults } from '../format/index.js';
 import type { Finding } from '../finding.js';
@@ -64,7 +64,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       io.stdout.write(`${toolVersion()}\n`);
       return 0;
     }
-    return run(args, io);
+    return await run(args, io);
   } catch (err) {
     const usage = err instanceof UsageError;
     const message = err instanceof Error ? err.message : String(err);
@@ -102,8 +102,12 @@ interface FixRun {
 }
 
 /** Analyze; with `fix`, apply fixes and re-analyze while fixes keep applying. */
-function analyzeWithFixes(opts: AnalyzeOptions, fix: boolean, fixable: (f: Finding) => boolean): FixRun {
-  let result = analyze(opts);
+async function analyzeWithFixes(
+  analyze: () => Promise<AnalyzeResult>,
+  fix: boolean,
+  fixable: (f: Finding) => boolean,
+): Promise<FixRun> {
+  let result = await analyze();
   const run: FixRun = { result, fixesApplied: 0, filesChanged: new Set() };
   for (let pass = 0; fix && pass < MAX_FIX_PASSES; pass++) {
     const sources = result.sources;
@@ -118,7 +122,7 @@ function analyzeWithFixes(opts: AnalyzeOptions, fix: boolean, fixable: (f: Findi
     if (applied.fixesApplied === 0) break;
     run.fixesApplied += applied.fixesApplied;
     for (const file of applied.filesChanged) run.filesChanged.add(file);
-    result = analyze(opts);
+    result = await analyze();
   }
   run.result = result;
   return run;
@@ -193,7 +197,23 @@ function prepare(args: CliArgs, io: CliIo, progress: Progress): Prepared {
   return { cwd, env: io.env ?? process.env, opts, isIgnored, baselineFile, baseline };
 }
 
-function run(args: CliArgs, io: CliIo): number {
+/** The analysis the arguments ask for: projects, worker threads, shard, cache (parallel.ts, cache.ts). */
+function analysisOf(args: CliArgs, opts: AnalyzeOptions): () => Promise<AnalyzeResult> {
+  return () =>
+    analyzeRun({
+      paths: opts.paths,
+      projects: args.projects,
+      cwd: opts.cwd,
+      rules: opts.rules,
+      threads: args.threads,
+      shard: args.shard,
+      cacheDir: args.cache,
+      debug: opts.debug,
+      onProgress: opts.onProgress,
+    });
+}
+
+async function run(args: CliArgs, io: CliIo): Promise<number> {
   const started = performance.now();
   const progress = createProgress(io.stderr, { env: io.env ?? process.env });
   const reported = (f: Finding): boolean => !p.isIgnored(f.file) && (!args.quiet || f.severity === 'error');
@@ -201,7 +221,7 @@ function run(args: CliArgs, io: CliIo): number {
   let fixRun: FixRun;
   try {
     p = prepare(args, io, progress);
-    fixRun = analyzeWithFixes(p.opts, args.fix, reported);
+    fixRun = await analyzeWithFixes(analysisOf(args, p.opts), args.fix, reported);
   } finally {
     progress.stop();
   }

@@ -60,7 +60,36 @@ export function isConcurrentCallback(fn: FunctionLike): boolean {
   return args.includes(node as ts.Expression);
 }
 
+/** Names that can denote shared state in a file: top-level declarations and imports (a cheap
+ * filter, so most identifiers never reach the checker). */
+const sharedNamesCache = new WeakMap<ts.SourceFile, Set<string>>();
+
+function sharedNames(sf: ts.SourceFile): Set<string> {
+  let names = sharedNamesCache.get(sf);
+  if (names) return names;
+  names = new Set();
+  const addBinding = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) names!.add(name.text);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
+  };
+  for (const statement of sf.statements) {
+    if (ts.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) addBinding(d.name);
+    else if (ts.isClassDeclaration(statement) && statement.name) names.add(statement.name.text);
+    else if (ts.isImportDeclaration(statement) && statement.importClause) {
+      const clause = statement.importClause;
+      if (clause.name) names.add(clause.name.text);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+      else if (bindings) for (const el of bindings.elements) names.add(el.name.text);
+    } else if (ts.isImportEqualsDeclaration(statement)) names.add(statement.name.text);
+  }
+  sharedNamesCache.set(sf, names);
+  return names;
+}
+
 function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike): { key: string; variable: boolean } | undefined {
+  // Locals and parameters of a function that is not a concurrent callback are never shared.
+  if (!sharedNames(id.getSourceFile()).has(id.text) && !isConcurrentCallback(fn)) return undefined;
   const symbol = door.symbolAt(id);
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl) return undefined;

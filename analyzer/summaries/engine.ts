@@ -41,6 +41,8 @@ export interface SummaryStats {
 interface Store<S> {
   values: Map<FunctionLike, S>;
   stats: SummaryStats;
+  /** `compute` calls per function (tests check that nothing is computed twice). */
+  perFunction: Map<FunctionLike, number>;
 }
 
 const stores = new WeakMap<ts.Program, Map<string, Store<unknown>>>();
@@ -53,7 +55,7 @@ function storeFor<S>(program: ts.Program, kind: SummaryKind<S>): Store<S> {
   }
   let store = byKind.get(kind.name) as Store<S> | undefined;
   if (!store) {
-    store = { values: new Map(), stats: { computeCalls: 0, components: 0, recursiveComponents: 0 } };
+    store = { values: new Map(), stats: { computeCalls: 0, components: 0, recursiveComponents: 0 }, perFunction: new Map() };
     byKind.set(kind.name, store as Store<unknown>);
   }
   return store;
@@ -63,11 +65,17 @@ export function summaryStats(program: ts.Program, kind: SummaryKind<unknown>): S
   return storeFor(program, kind).stats;
 }
 
+/** Every summary kind used on `program` so far: its counters and `compute` calls per function. */
+export function summaryWork(program: ts.Program): Map<string, { stats: SummaryStats; perFunction: ReadonlyMap<FunctionLike, number> }> {
+  const out = new Map<string, { stats: SummaryStats; perFunction: ReadonlyMap<FunctionLike, number> }>();
+  for (const [name, store] of stores.get(program) ?? []) out.set(name, { stats: { ...store.stats }, perFunction: new Map(store.perFunction) });
+  return out;
+}
+
 /** The summary of `fn`, computing it (and what it depends on) on first request. */
 export function getSummary<S>(program: ts.Program, kind: SummaryKind<S>, fn: FunctionLike): S {
   const store = storeFor(program, kind);
-  const done = store.values.get(fn);
-  if (done !== undefined) return done;
+  if (store.values.has(fn)) return store.values.get(fn)!;
   const ctx: SummaryContext = { program, graph: getCallGraph(program) };
   for (const component of components(fn, kind, ctx, store)) solve(component, kind, ctx, store);
   return store.values.get(fn)!;
@@ -130,14 +138,15 @@ function solve<S>(component: FunctionLike[], kind: SummaryKind<S>, ctx: SummaryC
   const current = new Map<FunctionLike, S>();
   const get = (dep: FunctionLike): S => {
     if (members.has(dep)) return current.get(dep)!;
-    const value = store.values.get(dep);
     // A dependency outside the component is always solved before it; the fallback covers
     // a `compute` that reads a function it did not list as a dependency.
-    return value !== undefined ? value : getSummary(ctx.program, kind, dep);
+    return store.values.has(dep) ? store.values.get(dep)! : getSummary(ctx.program, kind, dep);
   };
   const recursive = component.length > 1 || [...kind.dependencies(component[0]!, ctx)].includes(component[0]!);
+  const count = (fn: FunctionLike) => store.perFunction.set(fn, (store.perFunction.get(fn) ?? 0) + 1);
   if (!recursive) {
     stats.computeCalls++;
+    count(component[0]!);
     store.values.set(component[0]!, kind.compute(component[0]!, get, ctx));
     return;
   }
@@ -148,6 +157,7 @@ function solve<S>(component: FunctionLike[], kind: SummaryKind<S>, ctx: SummaryC
     let changed = false;
     for (const fn of component) {
       stats.computeCalls++;
+      count(fn);
       const next = kind.compute(fn, get, ctx);
       if (!kind.equals(next, current.get(fn)!)) {
         current.set(fn, next);

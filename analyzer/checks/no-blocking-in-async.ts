@@ -1,0 +1,96 @@
+/**
+ * no-blocking-in-async: a synchronous, slow call (file system, child process, key
+ * derivation, synchronous database driver, busy-wait, ...) that runs inside async context
+ * (an async function, a promise/timer/event callback, a route handler), directly or through
+ * any chain of synchronous helpers. While it runs, the event loop serves nothing else.
+ *
+ * The summaries (analyzer/summaries/blocking.ts) say, once per function and program, whether
+ * a function may block and by which shortest chain; this check walks only the bodies of the
+ * async entries of the current file (analyzer/async-context.ts) and reports each blocking call
+ * once per entry, at the call in the entry that starts its shortest chain.
+ */
+import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
+import type { Check } from './types.js';
+import { asyncEntriesIn } from '../async-context.js';
+import { blockingKind } from '../summaries/blocking.js';
+import { matcherFor, type AdditionalApi, type AllowEntry } from './no-blocking-in-async/recognise.js';
+import { reportsForEntry } from './no-blocking-in-async/report.js';
+
+export interface Options {
+  /** More blocking APIs: `{ module: 'my-db', name: 'querySync', advice: '`query`' }`. */
+  additional: AdditionalApi[];
+  /** APIs not to report: a name (`'existsSync'`) or `{ module, name }`. */
+  allow: AllowEntry[];
+  /** Report `require()` of a non-built-in module inside a function body. */
+  reportRequire: boolean;
+  /** Extra packages whose router methods (`get`, `post`, `use`, ...) take request handlers. */
+  routeHandlers: string[];
+}
+
+const UNTIL = 'so no other request, timer or I/O callback runs until it returns';
+
+const allowSchema: JSONSchema4 = {
+  oneOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { module: { type: 'string' }, name: { type: 'string' } },
+    },
+  ],
+};
+
+const check: Check<Options> = {
+  meta: {
+    id: 'no-blocking-in-async',
+    description: 'A synchronous, blocking call runs in async context (directly or through helpers) and stalls the event loop.',
+    recommended: 'error',
+    messages: {
+      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, ${UNTIL}. Use {{replacement}} instead.`,
+      blockingChain:
+        `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, ${UNTIL}. ` +
+        'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
+      // No placeholders: the ESLint adapter does not pass suggestion data through.
+      useAsync: 'Await the non-blocking version instead (rewrites the call and adds the import)',
+    },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        additional: {
+          type: 'array',
+          description: 'More blocking APIs, by module and exported (or method) name.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['module', 'name'],
+            properties: { module: { type: 'string' }, name: { type: 'string' }, advice: { type: 'string' } },
+          },
+        },
+        allow: { type: 'array', items: allowSchema, description: 'Blocking APIs not to report.' },
+        reportRequire: { type: 'boolean', description: 'Report `require()` of a non-built-in module inside a function body.' },
+        routeHandlers: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Extra packages whose router methods (`get`, `post`, `use`, ...) take request handlers.',
+        },
+      },
+    },
+    defaultOptions: { additional: [], allow: [], reportRequire: true, routeHandlers: [] },
+    hasSuggestions: true,
+  },
+  run(ctx) {
+    const matcher = matcherFor(ctx.options);
+    for (const entry of asyncEntriesIn(ctx.sourceFile, ctx.program, { routeModules: ctx.options.routeHandlers })) {
+      for (const report of reportsForEntry(ctx, entry, matcher)) ctx.report(report);
+    }
+  },
+};
+
+export default check;
+
+/** The summary kind the check uses with these options (for tests and benchmarks). */
+export function blockingKindFor(options: Partial<Options> = {}) {
+  return blockingKind(matcherFor({ ...check.meta.defaultOptions, ...options }));
+}

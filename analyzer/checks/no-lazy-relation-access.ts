@@ -1,0 +1,213 @@
+/**
+ * no-lazy-relation-access: a relation read that the loading query did not load.
+ *
+ * - TypeORM: a non-lazy relation read on an entity whose loading query (followed through
+ *   variables, returns and helpers, across files) did not load it is `undefined` at run time.
+ * - One relation load per element of a collection (N+1): a TypeORM lazy relation
+ *   (`await post.author`), a Sequelize association getter (`post.getAuthor()`), or a MikroORM
+ *   `Reference`/`Collection` load (`book.author.load()`, `author.books.init()`), inside a loop
+ *   or an array callback.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+import type { Check, CheckContext, TraceInput } from './types.js';
+import { skipOuterExpressions, walk } from '../walk.js';
+import { entityOfExpression, relationOfAccess, type EntityInfo, type RelationInfo } from '../orm/entities.js';
+import { isLoaded } from '../orm/load-tree.js';
+import { originOf, treeAt, type LoadOrigin, type Origins } from '../orm/origin.js';
+import { originContext } from '../summaries/relations.js';
+import { isGuarded, isPerItem, isWriteTarget } from '../orm/access.js';
+import { describeContext, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
+import { describeQuery, mikroLoaderOf, sequelizeGetterOf } from '../orm/recognize.js';
+import { loadFixFor } from '../orm/relation-fixes.js';
+import { MIKRO_ALWAYS_QUERY, MIKRO_ORM, SEQUELIZE, TYPEORM } from '../catalog/orm.js';
+
+export type Options = Record<string, never>;
+
+const check: Check<Options> = {
+  meta: {
+    id: 'no-lazy-relation-access',
+    description: 'A relation is read without having been loaded with its entity: `undefined` at run time, or one extra query per row (N+1).',
+    recommended: 'error',
+    messages: {
+      unloaded:
+        '`{{expr}}` reads the `{{relation}}` relation of `{{entity}}`, but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so `{{expr}}` is `undefined` here and reading through it throws. Load it with the query: {{fix}}.',
+      lazyInLoop:
+        '`{{expr}}` loads the lazy relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
+      getterInLoop:
+        '`{{expr}}` queries the `{{relation}}` association once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
+      loadInLoop:
+        '`{{expr}}` loads the relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
+      initInLoop:
+        '`{{expr}}` loads `{{relation}}` from the database once per element of {{collection}}: one extra query per row (N+1). Load what it needs with the collection instead: {{fix}}.',
+      addRelation: 'Load the relation in the query that loaded the entity',
+    },
+    schema: { type: 'object', additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    hasSuggestions: true,
+  },
+  run(ctx) {
+    const octx = originContext(ctx.program);
+    walk(ctx.sourceFile, (node) => {
+      if (ts.isPropertyAccessExpression(node)) checkRead(ctx, node, octx);
+      else if (ts.isCallExpression(node)) checkLoaderCall(ctx, node, octx);
+      else if (ts.isBindingElement(node)) checkDestructuring(ctx, node, octx);
+    });
+  },
+};
+
+export default check;
+
+type Ctx = CheckContext<Options>;
+type OCtx = ReturnType<typeof originContext>;
+
+function where(node: ts.Node, from: ts.SourceFile): string {
+  const sf = node.getSourceFile();
+  const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+  return sf === from ? `line ${line}` : `${path.basename(sf.fileName)}:${line}`;
+}
+
+function queryText(origin: LoadOrigin, from: ts.SourceFile): string {
+  const site = origin.site;
+  const what = describeQuery(site.call, site.call.getSourceFile());
+  return `${what} (${where(site.call, from)})`;
+}
+
+function loadTrace(origin: LoadOrigin, relation: string, rootName: string): TraceInput[] {
+  return [
+    ...origin.hops.map((h) => ({ node: h.node, message: h.message })),
+    { node: origin.site.call, message: `${rootName} loaded here without \`${[...origin.path, relation].join('.')}\`` },
+  ];
+}
+
+function fixFor(origin: LoadOrigin | undefined, relation: string, fallback: string) {
+  if (!origin) return { advice: fallback, edits: undefined };
+  return loadFixFor(origin.site, [...origin.path, relation]);
+}
+
+function suggestionsFor(ctx: Ctx, relation: string, fix: { advice: string; edits: ReturnType<typeof loadFixFor>['edits'] }) {
+  if (!fix.edits || fix.edits.some((e) => e.file !== ctx.sourceFile.fileName)) return [];
+  return [{ messageId: 'addRelation', data: { relation, fix: fix.advice }, edits: fix.edits }];
+}
+
+function checkRead(ctx: Ctx, access: ts.PropertyAccessExpression, octx: OCtx): void {
+  const found = relationOfAccess(ctx.door, access);
+  if (!found || found.entity.orm !== 'typeorm' || isWriteTarget(access)) return;
+  const { entity, relation } = found;
+  if (relation.lazy) {
+    checkPerItem(ctx, access, access.expression, relation.name, 'lazyInLoop', octx);
+    return;
+  }
+  if (isGuarded(access)) return;
+  reportUnloaded(ctx, access, access.expression, entity, relation, octx);
+}
+
+/** `const { author } = post`: a read of `post.author` (quiet with a default value). */
+function checkDestructuring(ctx: Ctx, element: ts.BindingElement, octx: OCtx): void {
+  const pattern = element.parent;
+  const decl = pattern.parent;
+  if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(decl) || !decl.initializer || element.initializer || element.dotDotDotToken) return;
+  const nameNode = element.propertyName ?? element.name;
+  if (!ts.isIdentifier(nameNode)) return;
+  const entity = entityOfExpression(ctx.door, decl.initializer);
+  const relation = entity?.relations.get(nameNode.text);
+  if (!entity || !relation || entity.orm !== 'typeorm' || relation.lazy) return;
+  reportUnloaded(ctx, element, decl.initializer, entity, relation, octx);
+}
+
+function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, octx: OCtx): void {
+  const origins = originOf(entityExpr, octx);
+  if (!origins || origins.length === 0 || origins.some((o) => o.kind !== 'load')) return;
+  const missing = (origins as LoadOrigin[]).find((o) => {
+    const tree = treeAt(ctx.door, o);
+    return tree !== undefined && !isLoaded(tree, relation.name);
+  });
+  if (!missing) return;
+  const fix = fixFor(missing, relation.name, TYPEORM.loadAdvice);
+  const expr = `${skipOuterExpressions(entityExpr).getText(ctx.sourceFile).replace(/\s+/g, ' ')}.${relation.name}`;
+  ctx.report({
+    node,
+    messageId: 'unloaded',
+    data: { expr, relation: relation.name, entity: entity.name, query: queryText(missing, ctx.sourceFile), fix: fix.advice },
+    trace: loadTrace(missing, relation.name, missing.site.entity?.name ?? 'the entity'),
+    suggestions: suggestionsFor(ctx, relation.name, fix),
+  });
+}
+
+/** The relation was loaded with the collection (or the entity was built or handed around): no query per item. */
+function loadedWithCollection(ctx: Ctx, origins: Origins, relation: string | undefined): boolean {
+  if (origins === null) return false;
+  if (origins.some((o) => o.kind !== 'load')) return true;
+  if (relation === undefined || origins.length === 0) return false;
+  return (origins as LoadOrigin[]).every((o) => {
+    const tree = treeAt(ctx.door, o);
+    return !tree || isLoaded(tree, relation);
+  });
+}
+
+function checkPerItem(
+  ctx: Ctx,
+  report: ts.Expression,
+  entityExpr: ts.Expression,
+  relation: string | undefined,
+  messageId: 'lazyInLoop' | 'getterInLoop' | 'loadInLoop' | 'initInLoop',
+  octx: OCtx,
+  alwaysQueries = messageId === 'getterInLoop' || messageId === 'initInLoop',
+  readInstead?: string,
+): void {
+  const pctx = perItemContextOf(ctx.door, report);
+  if (!pctx || isSmallContext(ctx.door, pctx) || !isPerItem(ctx.door, entityExpr, pctx)) return;
+  const origins = originOf(entityExpr, octx);
+  if (!alwaysQueries && loadedWithCollection(ctx, origins, relation)) return;
+  const single = origins && origins.length === 1 && origins[0]!.kind === 'load' ? (origins[0] as LoadOrigin) : undefined;
+  const advice = messageId === 'getterInLoop' ? SEQUELIZE.loadAdvice : messageId === 'lazyInLoop' ? TYPEORM.loadAdvice : MIKRO_ORM.loadAdvice;
+  const loaded = alwaysQueries && loadedWithCollection(ctx, origins, relation);
+  const base = relation && messageId !== 'getterInLoop' && !loaded ? fixFor(single, relation, advice) : { advice, edits: undefined };
+  const fix = readInstead ? { advice: `${loaded ? `\`${relation}\` is populated already, so ` : `${base.advice}, then `}${readInstead}`, edits: base.edits } : base;
+  const name = relation ?? entityExpr.getText(ctx.sourceFile);
+  const exprText = ts.isCallExpression(report) ? `${report.expression.getText(ctx.sourceFile)}(...)` : report.getText(ctx.sourceFile);
+  ctx.report({
+    node: report,
+    messageId,
+    data: {
+      expr: exprText.replace(/\s+/g, ' '),
+      relation: name,
+      collection: describeContext(pctx, ctx.sourceFile),
+      fix: messageId === 'initInLoop'
+        ? `populate what the loop reads${single ? ` in ${queryText(single, ctx.sourceFile)}` : ' in the query that loads the collection'} and drop the per-element \`init()\``
+        : single && messageId !== 'getterInLoop' && !loaded ? `in ${queryText(single, ctx.sourceFile)}, ${fix.advice}` : fix.advice,
+    },
+    trace: perItemTrace(pctx, report, single),
+    suggestions: relation ? suggestionsFor(ctx, relation, fix) : [],
+  });
+}
+
+function perItemTrace(pctx: PerItemContext, report: ts.Node, single: LoadOrigin | undefined): TraceInput[] {
+  const loop: TraceInput = pctx.kind === 'loop'
+    ? { node: pctx.iterable ?? pctx.node, message: 'runs once per element' }
+    : { node: pctx.callback.call.expression, message: `the callback runs once per element` };
+  const steps: TraceInput[] = [loop, { node: report, message: 'loads the relation with its own query' }];
+  if (single) steps.push({ node: single.site.call, message: 'the collection was loaded here' });
+  return steps;
+}
+
+function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
+  const getter = sequelizeGetterOf(ctx.door, call);
+  if (getter) {
+    const relation = getter.name.text.replace(/^get/, '');
+    const name = relation.charAt(0).toLowerCase() + relation.slice(1);
+    checkPerItem(ctx, call, getter.expression, name, 'getterInLoop', octx);
+    return;
+  }
+  const loader = mikroLoaderOf(ctx.door, call);
+  if (!loader) return;
+  if (loader.owner === 'Reference' || loader.owner === 'ScalarReference' || loader.owner === 'Collection') {
+    if (!ts.isPropertyAccessExpression(loader.target)) return;
+    const always = MIKRO_ALWAYS_QUERY[loader.owner]?.includes(loader.method) ?? false;
+    const readInstead = always && loader.method === 'init' ? 'read it with `getItems()` instead of calling `init()`, which always queries' : undefined;
+    checkPerItem(ctx, call, loader.target.expression, loader.target.name.text, 'loadInLoop', octx, always, readInstead);
+  } else {
+    const target = ts.isCallExpression(loader.target) && loader.target.arguments[0] ? loader.target.arguments[0] : loader.target;
+    checkPerItem(ctx, call, target, undefined, 'initInLoop', octx);
+  }
+}

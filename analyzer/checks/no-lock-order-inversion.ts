@@ -1,0 +1,100 @@
+/**
+ * no-lock-order-inversion: the lockdep check for async TypeScript. Builds the whole-program
+ * lock graph (an edge A -> B wherever B is taken while A is held, directly or through calls)
+ * and reports every cycle once, with the path of each edge as the trace; also reports a lock
+ * taken again by the task that holds it (async-mutex, async-lock and Web Locks are not
+ * reentrant) and two locks of one class nested.
+ */
+import ts from 'typescript';
+import type { Check, CheckContext, TraceInput } from './types.js';
+import { getLockContext } from '../locks/context.js';
+import { lockGraph, type Cycle, type Edge } from '../locks/graph.js';
+import { cycleText, edgeTrace, holderName, lockName, viaText } from '../locks/describe.js';
+import { isKnownPath, lockOptionProperties, type CustomLock } from '../locks/types.js';
+
+export interface Options {
+  customLocks: CustomLock[];
+  inferWrappers: boolean;
+  perInstanceLocks: string[];
+}
+
+const check: Check<Options> = {
+  meta: {
+    id: 'no-lock-order-inversion',
+    description: 'Two code paths take the same locks in opposite orders (or a task takes a lock it holds): a potential deadlock.',
+    recommended: 'error',
+    messages: {
+      inversion:
+        'Possible deadlock: {{inner}} is acquired here while {{outer}} is held, but {{elsewhere}} (lock cycle {{cycle}}). Two tasks on these paths can each take their first lock and then wait forever for the other one. Take these locks in one global order everywhere, or release {{outer}} before acquiring {{inner}}.',
+      selfDeadlock:
+        '{{lock}} is acquired {{via}} while this task already holds it (taken in {{holder}}). Locks from {{library}} are not reentrant, so this waits for its own release forever. Release {{lock}} first, or move the work into a helper that expects the lock to be held and does not take it again.',
+      sameClass:
+        'Two locks of one lock class, {{lock}}, are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. All instances share the class, so if another task nests two of them the other way round (or both are the same instance) both tasks wait forever. Take them in a fixed order (for example by id) and list `{{short}}` in the `perInstanceLocks` option, or do not hold both at once.',
+    },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...lockOptionProperties,
+        perInstanceLocks: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Lock classes (as named in messages, e.g. `Account.mutex`) whose instances your code orders itself: nesting two instances is not reported.',
+        },
+      },
+    },
+    defaultOptions: { customLocks: [], inferWrappers: true, perInstanceLocks: [] },
+  },
+  run(ctx) {
+    const lc = getLockContext(ctx.program, ctx.options);
+    const graph = lockGraph(lc);
+    for (const cycle of graph.cycles) {
+      const primary = cycle.edges[cycle.primary]!;
+      if (primary.inner.getSourceFile() === ctx.sourceFile) reportCycle(ctx, cycle);
+    }
+    for (const edge of graph.recursive) {
+      if (edge.at.getSourceFile() === ctx.sourceFile) reportRecursive(ctx, edge);
+    }
+  },
+};
+
+export default check;
+
+function reportCycle(ctx: CheckContext<Options>, cycle: Cycle): void {
+  const n = cycle.edges.length;
+  const ordered = cycle.edges.map((_, i) => cycle.edges[(cycle.primary + i) % n]!);
+  const primary = ordered[0]!;
+  const others = ordered.slice(1).map((e) => `${holderName(ctx.program, e)} takes ${lockName(e.to)} while holding ${lockName(e.from)}`);
+  const trace: TraceInput[] = ordered.flatMap((e) => edgeTrace(ctx.program, e));
+  ctx.report({
+    node: primary.inner,
+    messageId: 'inversion',
+    data: {
+      inner: lockName(primary.to),
+      outer: lockName(primary.from),
+      elsewhere: others.join(', and '),
+      cycle: cycleText(ordered),
+    },
+    trace,
+  });
+}
+
+function reportRecursive(ctx: CheckContext<Options>, edge: Edge): void {
+  const lock = edge.to;
+  if (lock.reentrant) return;
+  const same = isKnownPath(edge.outer.path) && edge.outer.path === edge.innerPath;
+  if (!same && ctx.options.perInstanceLocks.includes(lock.short)) return;
+  const node = edge.at;
+  ctx.report({
+    node: ts.isCallExpression(node) || ts.isNewExpression(node) ? node : edge.inner,
+    messageId: same ? 'selfDeadlock' : 'sameClass',
+    data: {
+      lock: lockName(lock),
+      short: lock.short,
+      via: viaText(edge),
+      holder: holderName(ctx.program, edge),
+      library: lock.library,
+    },
+    trace: edgeTrace(ctx.program, edge),
+  });
+}

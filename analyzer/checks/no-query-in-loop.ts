@@ -1,0 +1,215 @@
+/**
+ * no-query-in-loop: one query per element of a collection. An ORM read or write (TypeORM,
+ * Prisma, Sequelize, MikroORM), or a helper that always issues one, called inside a loop over
+ * a collection or inside a per-element array callback (`Promise.all(ids.map(...))`).
+ *
+ * Quiet for: Prisma `findUnique` in a concurrent callback (Prisma batches same-tick calls),
+ * short literal lists, loops left right after the query (at most one query per run), paging
+ * (`skip`/`take`, `limit`/`offset`, cursors) and queries that already batch (`In(ids)`,
+ * `{ in: ids }`, bulk writes of an array).
+ */
+import ts from 'typescript';
+import type { Check, CheckContext, TraceInput } from './types.js';
+import { skipOuterExpressions, walk } from '../walk.js';
+import { describeExpression } from './fix-helpers.js';
+import { functionName, getCallGraph } from '../callgraph.js';
+import { getSummary } from '../summaries/engine.js';
+import type { ReachStep } from '../summaries/reach.js';
+import { countedQuery, queryReachKind } from '../orm/query-reach.js';
+import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
+import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
+
+export type Options = Record<string, never>;
+
+const check: Check<Options> = {
+  meta: {
+    id: 'no-query-in-loop',
+    description: 'A database query runs once per element of a collection (N+1) instead of once for the batch.',
+    recommended: 'warning',
+    messages: {
+      sequential:
+        '{{query}} runs one database query per element of {{collection}}{{via}}: N elements cost N sequential round trips (the N+1 problem), so the request slows down linearly with the data. Batch it: {{fix}}.',
+      concurrent:
+        '{{query}} runs one database query per element of {{collection}}{{via}}: N elements fire N queries at once, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
+    },
+    schema: { type: 'object', additionalProperties: false, properties: {} },
+    defaultOptions: {},
+    hasSuggestions: false,
+  },
+  run(ctx) {
+    walk(ctx.sourceFile, (node) => {
+      if (ts.isCallExpression(node)) checkCall(ctx, node);
+    });
+  },
+};
+
+export default check;
+
+type Ctx = CheckContext<Options>;
+
+interface Found {
+  query: OrmQuery;
+  /** Helper hops from the call in the loop down to the query (empty for a direct query). */
+  steps: ReachStep[];
+}
+
+function findQuery(ctx: Ctx, call: ts.CallExpression): Found | undefined {
+  if (ormQueryOf(ctx.door, call)) {
+    const query = countedQuery(ctx.program, call);
+    return query ? { query, steps: [] } : undefined;
+  }
+  for (const callee of getCallGraph(ctx.program).resolve(call)) {
+    const reach = getSummary(ctx.program, queryReachKind, callee);
+    if (reach) return { query: reach.target, steps: [{ call, callee }, ...reach.steps.slice(0, -1)] };
+  }
+  return undefined;
+}
+
+/** `prisma.user.findUnique(...).posts()`: only the outermost call of a fluent chain is reported. */
+function isInnerOfChain(ctx: Ctx, call: ts.CallExpression): boolean {
+  const parent = call.parent;
+  return ts.isPropertyAccessExpression(parent) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent && !!ormQueryOf(ctx.door, parent.parent);
+}
+
+/** Prisma builds its queries lazily: only an awaited, returned or chained call runs. */
+function runs(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+  const p = n.parent;
+  if (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isArrowFunction(p)) return true;
+  if (ts.isPropertyAccessExpression(p) && ['then', 'catch', 'finally'].includes(p.name.text)) return true;
+  return ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && /^Promise\.(all|allSettled)$/.test(p.parent.expression.getText());
+}
+
+/** No `await` in the callback runs before the call: all elements' calls are made in the same tick. */
+function isSameTick(call: ts.CallExpression, fn: ts.Node): boolean {
+  let early = false;
+  walk(fn, (n) => {
+    if (n !== fn && ts.isFunctionLike(n)) return false;
+    if (ts.isAwaitExpression(n) && n.end <= call.getStart()) early = true;
+    return !early;
+  });
+  return !early;
+}
+
+/** The element picks the table (`for (const repo of repos) await repo.clear()`, `em.count(Entity)` over
+ * entity classes): a different query per element, which no batch replaces. A model instance's own
+ * write (`account.save()`) is still one query per row. */
+function variesPerElement(ctx: Ctx, found: Found, pctx: PerItemContext): boolean {
+  if (found.steps.length > 0 || !ts.isCallExpression(found.query.call)) return false;
+  const container = pctx.kind === 'loop' ? pctx.node : pctx.callback.fn;
+  if (isInstanceCall(ctx, found.query)) return false;
+  const targets = tableExpressions(ctx, found.query.call);
+  const first = found.query.call.arguments[0];
+  if (/EntityManager$/.test(found.query.owner) && first && isEntityTarget(ctx, first)) targets.push(first);
+  return targets.some((t) => mentionsLocalOf(ctx, t, container));
+}
+
+/** The expression that picks the table: the query's receiver, below any QueryBuilder or fluent calls
+ * (`orders.createQueryBuilder('o')` in `orders.createQueryBuilder('o').where(...).getOne()`). */
+function tableExpressions(ctx: Ctx, call: ts.CallExpression): ts.Node[] {
+  const out: ts.Node[] = [];
+  let current: ts.CallExpression = call;
+  for (let depth = 0; depth < 50; depth++) {
+    const callee = skipOuterExpressions(current.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return out;
+    // `.from(table)`, `.into(Entity)`, `.update(Entity)` pick the table inside a QueryBuilder chain.
+    if (current !== call && TABLE_PICKERS.has(callee.name.text) && current.arguments[0]) out.push(current.arguments[0]);
+    const receiver = skipOuterExpressions(callee.expression);
+    if (!ts.isCallExpression(receiver)) return [...out, receiver];
+    const owner = methodOf(ctx.door, receiver)?.owner ?? '';
+    if (!/QueryBuilder$|^Prisma__|Delegate$/.test(owner) && !ormQueryOf(ctx.door, receiver)) return [...out, receiver];
+    current = receiver;
+  }
+  return out;
+}
+
+const TABLE_PICKERS = new Set(['from', 'into', 'update', 'createQueryBuilder']);
+
+/** Raw DDL (`ALTER TABLE`, `CREATE INDEX`, ...) per element changes the schema; it is not a row lookup to batch. */
+function isSchemaStatement(query: OrmQuery): boolean {
+  if (!ts.isCallExpression(query.call) || !/^(query|execute|\$executeRawUnsafe|\$queryRawUnsafe)$/.test(query.method)) return false;
+  const first = query.call.arguments[0] && skipOuterExpressions(query.call.arguments[0]);
+  if (!first) return false;
+  const text = ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : '';
+  return /^\s*(ALTER|CREATE|DROP|TRUNCATE|GRANT|REVOKE|COMMENT|RENAME|VACUUM|ANALYZE|REINDEX)\b/i.test(text);
+}
+
+/** An entity class (or its name) as the target of a manager call, not an entity instance. */
+function isEntityTarget(ctx: Ctx, expr: ts.Expression): boolean {
+  const type = ctx.door.typeAt(expr);
+  if (!type) return false;
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.every((t) => t.getConstructSignatures().length > 0 || (t.flags & ts.TypeFlags.StringLike) !== 0);
+}
+
+function isInstanceCall(ctx: Ctx, query: OrmQuery): boolean {
+  if (query.owner !== 'Model' && query.owner !== 'BaseEntity') return false;
+  const decl = ts.isCallExpression(query.call) ? ctx.door.signatureOf(query.call)?.declaration : undefined;
+  return !decl || !(ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Static);
+}
+
+function mentionsLocalOf(ctx: Ctx, node: ts.Node, container: ts.Node): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found) return false;
+    if (ts.isIdentifier(n)) {
+      const decl = ctx.door.symbolAt(n)?.valueDeclaration;
+      if (decl && decl.getSourceFile() === container.getSourceFile() && decl.pos >= container.pos && decl.end <= container.end) found = true;
+    }
+    return true;
+  });
+  return found;
+}
+
+function isExempt(ctx: Ctx, call: ts.CallExpression, found: Found, pctx: PerItemContext): boolean {
+  if (isSmallContext(ctx.door, pctx) || variesPerElement(ctx, found, pctx) || isSchemaStatement(found.query)) return true;
+  if (pctx.kind === 'loop') return exitsAfter(call, pctx.node);
+  const concurrent = !pctx.callback.method.startsWith('reduce');
+  return concurrent && isPrismaBatchable(ctx.door, found.query) && isSameTick(call, pctx.callback.fn);
+}
+
+function checkCall(ctx: Ctx, call: ts.CallExpression): void {
+  const pctx = perItemContextOf(ctx.door, call);
+  if (!pctx) return;
+  const found = findQuery(ctx, call);
+  if (!found || isInnerOfChain(ctx, call)) return;
+  if (found.steps.length === 0 && found.query.orm === 'prisma' && !runs(call)) return;
+  if (isExempt(ctx, call, found, pctx)) return;
+  const sequential = pctx.kind === 'loop' || pctx.callback.method.startsWith('reduce');
+  const target = found.query.call;
+  const chain = found.steps.map((step) => `\`${functionName(step.callee!)}\``).join(' -> ');
+  const via = chain
+    ? ` (through ${chain}, which runs ${ts.isCallExpression(target) ? describeQuery(target, target.getSourceFile()) : describeExpression(target, target.getSourceFile())})`
+    : '';
+  ctx.report({
+    node: call,
+    messageId: sequential ? 'sequential' : 'concurrent',
+    data: {
+      query: describeQuery(call, ctx.sourceFile),
+      collection: describeContext(pctx, ctx.sourceFile),
+      via,
+      fix: found.query.spec.batchAdvice,
+    },
+    trace: traceFor(pctx, call, found),
+  });
+}
+
+function traceFor(pctx: PerItemContext, call: ts.CallExpression, found: Found): TraceInput[] {
+  const loop: TraceInput = pctx.kind === 'loop'
+    ? { node: pctx.iterable ?? loopHead(pctx.node), message: 'runs once per element' }
+    : { node: pctx.callback.call.expression, message: 'the callback runs once per element' };
+  const steps: TraceInput[] = [loop];
+  for (const step of found.steps) {
+    steps.push({ node: step.call, message: step.callee ? `calls \`${functionName(step.callee)}\`` : 'queries' });
+  }
+  const what = found.query.kind === 'read' ? 'a query' : 'a write';
+  steps.push({ node: found.query.call, message: `runs ${what} (${found.query.orm} \`${found.query.method}\`)` });
+  return steps;
+}
+
+function loopHead(loop: ts.IterationStatement): ts.Node {
+  if (ts.isForStatement(loop)) return loop.condition ?? loop;
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return skipOuterExpressions(loop.expression);
+  return loop;
+}

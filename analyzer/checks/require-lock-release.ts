@@ -1,0 +1,219 @@
+/**
+ * require-lock-release: an `acquire()` whose release is not guaranteed on every path. The
+ * release must run even when the code under the lock throws or returns early: in a
+ * `finally`, or via `runExclusive`. Otherwise one failure leaves the lock held and every
+ * later acquirer waits forever.
+ */
+import ts from 'typescript';
+import type { Check, CheckContext } from './types.js';
+import { functionName, isFunctionLike } from '../callgraph.js';
+import { walk, skipOuterExpressions as skipOuter } from '../walk.js';
+import { describeExpression } from './fix-helpers.js';
+import { getLockContext, type LockContext } from '../locks/context.js';
+import { lockOpAt } from '../locks/recognize.js';
+import { bindingOf, type AcquireOp, type Binding } from '../locks/release.js';
+import { findLeak, type Leak } from '../locks/release-flow.js';
+import { releaseSuggestions } from '../locks/release-fix.js';
+import { lockName } from '../locks/describe.js';
+import { lockOptionProperties, type CustomLock } from '../locks/types.js';
+
+export interface Options {
+  customLocks: CustomLock[];
+  inferWrappers: boolean;
+}
+
+const FIX = 'Put the code that runs under the lock in `try { ... } finally { {{release}}; }`, or use `runExclusive`.';
+
+const check: Check<Options> = {
+  meta: {
+    id: 'require-lock-release',
+    description: 'A lock is acquired but not released on every path (no `finally`): one error or early return leaves it held forever.',
+    recommended: 'error',
+    messages: {
+      mayThrow: `{{lock}} is acquired here, but {{what}} can throw while it is held, and the release is not in a \`finally\`: after that error the lock is never released and every later acquirer waits forever. ${FIX}`,
+      earlyExit: `{{lock}} is acquired here, but {{what}} leaves with the lock still held, so every later acquirer waits forever. ${FIX}`,
+      neverReleased: '{{lock}} is acquired here but never released: {{what}}. Every later acquirer waits forever. Release it when the work is done, in a `finally` block, or use `runExclusive`.',
+      wrapTryFinally: 'Wrap the locked code in `try { ... } finally { {{release}}; }`',
+      useRunExclusive: 'Rewrite with `await {{receiver}}.runExclusive(async () => { ... })`',
+    },
+    schema: { type: 'object', additionalProperties: false, properties: { ...lockOptionProperties } },
+    defaultOptions: { customLocks: [], inferWrappers: true },
+    hasSuggestions: true,
+  },
+  run(ctx) {
+    const lc = getLockContext(ctx.program, ctx.options);
+    walk(ctx.sourceFile, (node) => {
+      if (ts.isCallExpression(node)) {
+        const op = lockOpAt(lc, node);
+        if (op?.kind === 'acquire') checkAcquire(ctx, lc, op);
+      }
+    });
+  },
+};
+
+export default check;
+
+function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
+  const binding = bindingOf(lc, op);
+  if (binding.kind === 'unawaited') return;
+  const lock = lockName(op.lock.lock);
+  if (binding.kind === 'escaped') {
+    // `this.unlock = await this.mutex.acquire()`: fine if something calls `unlock` somewhere.
+    const target = storedInProperty(binding.node);
+    if (target && !isEverCalled(lc, target)) {
+      ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: `the release is stored in \`${target.getText()}\` but nothing calls it` } });
+    }
+    return;
+  }
+  if (binding.kind === 'none' && !op.receiverRelease) {
+    ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: 'the release function it resolves to is discarded' } });
+    return;
+  }
+  if (binding.kind !== 'none') {
+    const use = bindingUse(lc, binding);
+    if (use.kind === 'stored-never-called') {
+      ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: `the release is stored in \`${use.name}\` but nothing calls it` } });
+      return;
+    }
+    if (use.kind === 'escapes') return;
+  }
+  const statement = statementOf(op.call);
+  if (!statement) return;
+  const leak = findLeak(lc, op, binding, statement);
+  if (!leak) return;
+  const release = releaseText(lc, op, binding);
+  const { messageId, what, step } = describeLeak(ctx, op, leak);
+  ctx.report({
+    node: op.call,
+    messageId,
+    data: { lock, what, release },
+    trace: [{ node: op.call, message: `${lock} is acquired here` }, { node: leak.node, message: step }],
+    suggestions: releaseSuggestions(lc, op, binding, statement, release),
+  });
+}
+
+function line(node: ts.Node): number {
+  const sf = node.getSourceFile();
+  return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+}
+
+function describeLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak): { messageId: string; what: string; step: string } {
+  const at = `on line ${line(leak.node)}`;
+  switch (leak.reason) {
+    case 'await': {
+      const operand = ts.isAwaitExpression(leak.node) ? leak.node.expression : undefined;
+      const what = operand
+        ? `the awaited ${describeExpression(operand, ctx.sourceFile)} ${at}`
+        : ts.isForOfStatement(leak.node) ? `the \`for await\` loop ${at}` : `the \`await\` ${at}`;
+      return { messageId: 'mayThrow', what, step: `${what.replace(` ${at}`, '')} can throw while the lock is held` };
+    }
+    case 'return':
+    case 'throw':
+    case 'break': {
+      const keyword = ts.isContinueStatement(leak.node) ? 'continue' : leak.reason;
+      return { messageId: 'earlyExit', what: `the \`${keyword}\` ${at}`, step: `\`${keyword}\` leaves with the lock held` };
+    }
+    case 'yield':
+      return { messageId: 'earlyExit', what: `the \`yield\` ${at}`, step: '`yield` hands control to the consumer, which may never resume the generator' };
+    case 'loop':
+      return { messageId: 'neverReleased', what: `the loop ${at} goes round again with the lock held`, step: 'the loop goes round with the lock held' };
+    case 'end': {
+      const fn = enclosingFn(op.call);
+      const name = fn ? `\`${functionName(fn)}\`` : 'the function';
+      return { messageId: 'neverReleased', what: `a path reaches the end of ${name} without releasing it`, step: `the end of ${name} is reached with the lock held` };
+    }
+  }
+}
+
+function enclosingFn(node: ts.Node) {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
+}
+
+/** The statement (in a statement list) that contains the acquisition. */
+function statementOf(node: ts.Node): ts.Statement | undefined {
+  for (let n: ts.Node = node; n.parent; n = n.parent) {
+    if (isFunctionLike(n)) return undefined;
+    const p = n.parent;
+    if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isModuleBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p)) return n as ts.Statement;
+  }
+  return undefined;
+}
+
+type Use = { kind: 'local' } | { kind: 'escapes' } | { kind: 'stored-never-called'; name: string };
+
+/**
+ * How the release variable is used: only called here (local), or it escapes (returned,
+ * passed, captured by a callback), or it is stored in a property that nothing calls.
+ */
+function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symbol }>): Use {
+  const fn = enclosingFn(binding.name) ?? binding.name.getSourceFile();
+  let escapes = false;
+  let storedIn: ts.PropertyAccessExpression | undefined;
+  walk(fn, (n) => {
+    if (escapes || !ts.isIdentifier(n) || n === binding.name || lc.door.symbolAt(n) !== binding.symbol) return !escapes;
+    if (enclosingFn(n) !== enclosingFn(binding.name)) escapes = true;
+    let use: ts.Node = n;
+    while (ts.isParenthesizedExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
+    const parent = use.parent;
+    if (ts.isCallExpression(parent) && parent.expression === use) return true;
+    if (isBenignUse(use, parent)) return true;
+    if (binding.kind === 'object' && ts.isPropertyAccessExpression(parent) && parent.expression === use) return true;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === use && ['call', 'apply'].includes(parent.name.text)) return true;
+    if (ts.isBinaryExpression(parent) && parent.right === use && ts.isPropertyAccessExpression(parent.left)) storedIn = parent.left;
+    else escapes = true;
+    return true;
+  });
+  if (escapes) return { kind: 'escapes' };
+  if (storedIn) return isEverCalled(lc, storedIn) ? { kind: 'escapes' } : { kind: 'stored-never-called', name: storedIn.getText() };
+  return { kind: 'local' };
+}
+
+function storedInProperty(node: ts.Node): ts.PropertyAccessExpression | undefined {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const left = skipOuter(node.left);
+  return ts.isPropertyAccessExpression(left) ? left : undefined;
+}
+
+/** Declarations, reassignments and truthiness tests (`if (release)`, `release && release()`) neither call nor leak it. */
+function isBenignUse(use: ts.Node, parent: ts.Node): boolean {
+  if (ts.isVariableDeclaration(parent) && parent.name === use) return true;
+  if (ts.isBinaryExpression(parent) && parent.left === use && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+  if (ts.isIfStatement(parent) || (ts.isConditionalExpression(parent) && parent.condition === use)) return true;
+  if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if (ts.isVoidExpression(parent) || ts.isTypeOfExpression(parent)) return true;
+  if (ts.isBinaryExpression(parent) && parent.left === use && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(parent.operatorToken.kind)) return true;
+  return false;
+}
+
+/** Is a property with this name called anywhere in the program's files (`x.releaseQueue()`)? */
+function isEverCalled(lc: LockContext, target: ts.PropertyAccessExpression): boolean {
+  const name = target.name.text;
+  for (const sf of lc.program.getSourceFiles()) {
+    if (sf.isDeclarationFile || !sf.text.includes(name)) continue;
+    let called = false;
+    walk(sf, (n) => {
+      if (called) return false;
+      if (ts.isCallExpression(n)) {
+        const callee = skipOuter(n.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === name) called = true;
+      }
+      // Passed on or read into a variable: assume it is called.
+      if (ts.isPropertyAccessExpression(n) && n.name.text === name && n !== target && !ts.isCallExpression(n.parent)) called = true;
+      return !called;
+    });
+    if (called) return true;
+  }
+  return false;
+}
+
+/** What to call in the `finally`: `release()`, `lock.releaseLock()`, `this.mutex.release()`. */
+function releaseText(lc: LockContext, op: AcquireOp, binding: Binding): string {
+  if (binding.kind === 'function') return `${binding.name.text}()`;
+  if (binding.kind === 'object') {
+    const method = op.release.kind === 'object' ? op.release.method.source.replace(/^\^|\$$/g, '').replace(/\\\$/g, '$') : 'release';
+    return `${binding.name.text}.${/^[\w$]+$/.test(method) ? method : 'release'}()`;
+  }
+  void lc;
+  return `${op.receiver ? op.receiver.getText() : 'lock'}.release()`;
+}

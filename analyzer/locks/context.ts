@@ -1,0 +1,75 @@
+/**
+ * One lock analysis per program and per set of lock options: the caches every lock module
+ * shares (recognised operations, lock classes, per-body held-lock regions, the lock graph).
+ * Kept in a WeakMap, so the CLI and the ESLint adapter reuse it across files.
+ */
+import type ts from 'typescript';
+import { getDoor, type Door } from '../checker.js';
+import { getCallGraph, type CallGraph } from '../callgraph.js';
+import { lockOptionsKey, normalizeLockOptions, type LockClass, type LockOp, type LockOptions } from './types.js';
+
+export interface LockContext {
+  program: ts.Program;
+  door: Door;
+  graph: CallGraph;
+  options: LockOptions;
+  /** Distinguishes caches (and summary kinds) built with different lock options. */
+  key: string;
+  /** Directory that file names in lock-class names are relative to. */
+  cwd: string;
+  /** Lock classes by id: one object per class, so messages name it one way. */
+  classes: Map<string, LockClass>;
+  /** Recognised operation per call (null: not a lock operation). */
+  ops: Map<ts.Node, LockOp | null>;
+  /** Per-analysis scratch caches keyed by module (regions, graph). */
+  caches: Map<string, unknown>;
+  /** A small integer naming a node, stable within the program. */
+  nodeId(node: ts.Node): number;
+}
+
+const contexts = new WeakMap<ts.Program, Map<string, LockContext>>();
+
+export function getLockContext(program: ts.Program, options: Partial<LockOptions>): LockContext {
+  const key = lockOptionsKey(options);
+  let byKey = contexts.get(program);
+  if (!byKey) {
+    byKey = new Map();
+    contexts.set(program, byKey);
+  }
+  let ctx = byKey.get(key);
+  if (!ctx) {
+    const ids = new WeakMap<ts.Node, number>();
+    let next = 1;
+    ctx = {
+      program,
+      door: getDoor(program),
+      graph: getCallGraph(program),
+      options: normalizeLockOptions(options),
+      key,
+      cwd: program.getCurrentDirectory(),
+      classes: new Map(),
+      ops: new Map(),
+      caches: new Map(),
+      nodeId(node) {
+        let id = ids.get(node);
+        if (id === undefined) {
+          id = next++;
+          ids.set(node, id);
+        }
+        return id;
+      },
+    };
+    byKey.set(key, ctx);
+  }
+  return ctx;
+}
+
+/** A cache owned by one module, created on first use. */
+export function cacheOf<T>(ctx: LockContext, name: string, create: () => T): T {
+  let value = ctx.caches.get(name) as T | undefined;
+  if (value === undefined) {
+    value = create();
+    ctx.caches.set(name, value);
+  }
+  return value;
+}

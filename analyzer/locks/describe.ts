@@ -1,0 +1,43 @@
+/** Words and traces for lock findings: lock names, where an edge is, the witness path of an edge. */
+import ts from 'typescript';
+import { functionName, getCallGraph } from '../callgraph.js';
+import type { TraceInput } from '../checks/types.js';
+import type { Edge } from './graph.js';
+import type { LockClass } from './types.js';
+
+export function lockName(lock: LockClass): string {
+  return `\`${lock.short}\``;
+}
+
+/** The function an edge's holding code is in (`JobWorker.settleLedger`), or the file's top level. */
+export function holderName(program: ts.Program, edge: Edge): string {
+  const fn = getCallGraph(program).enclosingFunction(edge.outer.site);
+  if (fn) return `\`${functionName(fn)}\``;
+  return 'top-level code';
+}
+
+/** `through \`a\` -> \`b\`` or `directly`. */
+export function viaText(edge: Edge): string {
+  if (edge.steps.length === 0) return 'directly';
+  return `through ${edge.steps.map((s) => `\`${functionName(s.callee)}\``).join(' -> ')}`;
+}
+
+/**
+ * The path that takes the two locks of an edge: where the first is taken, each call made
+ * while it is held, where the second is taken.
+ */
+export function edgeTrace(program: ts.Program, edge: Edge): TraceInput[] {
+  const outer = lockName(edge.from);
+  const inner = lockName(edge.to);
+  const steps: TraceInput[] = [{ node: edge.outer.site, message: `${outer} is acquired in ${holderName(program, edge)} and held from here` }];
+  for (const step of edge.steps) {
+    steps.push({ node: step.call, message: `calls \`${functionName(step.callee)}\` while holding ${outer}` });
+  }
+  steps.push({ node: edge.inner, message: `acquires ${inner} while holding ${outer}` });
+  return steps;
+}
+
+/** `A -> B -> A`. */
+export function cycleText(edges: Edge[]): string {
+  return [...edges.map((e) => lockName(e.from)), lockName(edges[0]!.from)].join(' -> ');
+}

@@ -1,0 +1,225 @@
+/**
+ * The whole-program lock graph, built once per program (and lock options) when a lock check
+ * first asks: an edge A -> B wherever B is acquired while A is held, directly or through any
+ * chain of calls made while A is held, each with the shortest witness. Cycles among distinct
+ * lock classes are potential deadlocks (lockdep's "possible circular locking"); an edge from a
+ * class to itself is a recursive acquisition (a self-deadlock, or two instances of one class
+ * nested).
+ */
+import ts from 'typescript';
+import { isFunctionLike } from '../callgraph.js';
+import { walk } from '../walk.js';
+import { acquisitionsOf, type Acquisition } from '../summaries/locks.js';
+import { mapPathThroughCall } from './classes.js';
+import { cacheOf, type LockContext } from './context.js';
+import { bodyLocks, type Body, type LockEvent } from './regions.js';
+import type { CallStep, HeldLock, LockClass } from './types.js';
+
+export interface Edge {
+  from: LockClass;
+  to: LockClass;
+  /** Where the first lock was taken (it is held from there). */
+  outer: HeldLock;
+  /** The calls made while holding it, down to the function that takes the second lock. */
+  steps: CallStep[];
+  /** Where the second lock is taken. */
+  inner: ts.CallExpression;
+  /** Instance path of the second lock, relative to the body that holds the first. */
+  innerPath: string;
+  /** The node in the holding body: the inner acquisition itself, or the first call of `steps`. */
+  at: ts.Node;
+}
+
+export interface Cycle {
+  /** Edges in cycle order; edges[i].to === edges[i + 1].from. */
+  edges: Edge[];
+  /** Index of the edge whose inner acquisition is reported. */
+  primary: number;
+}
+
+export interface LockGraph {
+  /** Best witness per ordered pair of distinct classes. */
+  edges: Map<string, Edge>;
+  /** Recursive acquisitions (same class), one per holding location and class. */
+  recursive: Edge[];
+  cycles: Cycle[];
+}
+
+const MAX_CYCLES_PER_COMPONENT = 16;
+
+export function lockGraph(ctx: LockContext): LockGraph {
+  return cacheOf(ctx, 'graph', () => buildGraph(ctx));
+}
+
+/** Every body of the program's own source files: the top level of each file and each function. */
+export function* programBodies(program: ts.Program): Generator<Body> {
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
+    yield sf;
+    const fns: Body[] = [];
+    walk(sf, (n) => {
+      if (isFunctionLike(n) && n.body) fns.push(n);
+    });
+    yield* fns;
+  }
+}
+
+function buildGraph(ctx: LockContext): LockGraph {
+  const edges = new Map<string, Edge>();
+  const recursive = new Map<string, Edge>();
+  for (const body of programBodies(ctx.program)) {
+    for (const event of bodyLocks(ctx, body).events) {
+      const held = event.held.filter((h) => h.lock.ordering);
+      if (held.length === 0) continue;
+      for (const inner of innerAcquisitions(ctx, event)) {
+        for (const outer of held) {
+          const edge: Edge = { from: outer.lock, to: inner.lock, outer, steps: inner.steps, inner: inner.site, innerPath: inner.path, at: event.node };
+          if (outer.lock === inner.lock) {
+            const key = `${ctx.nodeId(event.node)}|${inner.lock.id}`;
+            if (!recursive.has(key)) recursive.set(key, edge);
+            continue;
+          }
+          const key = `${outer.lock.id}|${inner.lock.id}`;
+          const prev = edges.get(key);
+          if (!prev || edge.steps.length < prev.steps.length) edges.set(key, edge);
+        }
+      }
+    }
+  }
+  return { edges, recursive: [...recursive.values()], cycles: findCycles(edges) };
+}
+
+function innerAcquisitions(ctx: LockContext, event: LockEvent): Acquisition[] {
+  if (event.kind === 'take') {
+    return event.waits && event.lock.lock.ordering ? [{ lock: event.lock.lock, path: event.lock.path, site: event.node, steps: [] }] : [];
+  }
+  const out: Acquisition[] = [];
+  for (const callee of event.callees) {
+    for (const sub of acquisitionsOf(ctx, callee)) {
+      const step: CallStep = { call: event.node, callee };
+      out.push({ ...sub, path: mapPathThroughCall(ctx, sub.path, event.node, callee), steps: [step, ...sub.steps] });
+    }
+  }
+  return out;
+}
+
+const bySortKey = (a: LockClass, b: LockClass) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
+
+/** Strongly connected components (iterative Tarjan), then cycles covering every edge of each. */
+function findCycles(edges: Map<string, Edge>): Cycle[] {
+  const out = new Map<string, Edge[]>();
+  const nodes = new Map<string, LockClass>();
+  for (const e of edges.values()) {
+    nodes.set(e.from.id, e.from);
+    nodes.set(e.to.id, e.to);
+    if (!out.has(e.from.id)) out.set(e.from.id, []);
+    out.get(e.from.id)!.push(e);
+  }
+  for (const list of out.values()) list.sort((a, b) => bySortKey(a.to, b.to));
+  const ordered = [...nodes.values()].sort(bySortKey);
+  const cycles: Cycle[] = [];
+  const usedPrimaries = new Set<ts.Node>();
+  for (const component of components(ordered, out)) {
+    if (component.size < 2) continue;
+    cycles.push(...componentCycles(component, out, usedPrimaries));
+  }
+  return cycles;
+}
+
+function components(ordered: LockClass[], out: Map<string, Edge[]>): Set<string>[] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const result: Set<string>[] = [];
+  let counter = 0;
+  for (const root of ordered) {
+    if (index.has(root.id)) continue;
+    const frames: { id: string; next: number }[] = [];
+    const enter = (id: string) => {
+      index.set(id, counter);
+      low.set(id, counter++);
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, next: 0 });
+    };
+    enter(root.id);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const succ = out.get(frame.id) ?? [];
+      if (frame.next < succ.length) {
+        const to = succ[frame.next++]!.to.id;
+        if (!index.has(to)) enter(to);
+        else if (onStack.has(to)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(to)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component = new Set<string>();
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.add(member);
+        } while (member !== frame.id);
+        result.push(component);
+      }
+    }
+  }
+  return result;
+}
+
+/** Shortest cycles through each not-yet-covered edge of a component, rotated to start at its first lock class. */
+function componentCycles(component: Set<string>, out: Map<string, Edge[]>, usedPrimaries: Set<ts.Node>): Cycle[] {
+  const inside = (e: Edge) => component.has(e.to.id);
+  const all = [...component].flatMap((id) => (out.get(id) ?? []).filter(inside));
+  all.sort((a, b) => bySortKey(a.from, b.from) || bySortKey(a.to, b.to));
+  const covered = new Set<Edge>();
+  const seen = new Set<string>();
+  const cycles: Cycle[] = [];
+  for (const first of all) {
+    if (covered.has(first) || cycles.length >= MAX_CYCLES_PER_COMPONENT) continue;
+    const back = shortestPath(first.to.id, first.from.id, out, inside);
+    if (!back) continue;
+    const edges = rotate([first, ...back]);
+    const key = edges.map((e) => e.from.id).join('>');
+    for (const e of edges) covered.add(e);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // Report at the first edge's inner acquisition, unless another cycle is already reported there.
+    let primary = edges.findIndex((e) => !usedPrimaries.has(e.inner));
+    if (primary < 0) primary = 0;
+    usedPrimaries.add(edges[primary]!.inner);
+    cycles.push({ edges, primary });
+  }
+  return cycles;
+}
+
+function shortestPath(from: string, to: string, out: Map<string, Edge[]>, inside: (e: Edge) => boolean): Edge[] | undefined {
+  const via = new Map<string, Edge | null>([[from, null]]);
+  const queue = [from];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    if (id === to) break;
+    for (const e of out.get(id) ?? []) {
+      if (!inside(e) || via.has(e.to.id)) continue;
+      via.set(e.to.id, e);
+      queue.push(e.to.id);
+    }
+  }
+  if (!via.has(to)) return undefined;
+  const path: Edge[] = [];
+  for (let e = via.get(to); e; e = via.get(e.from.id)) path.unshift(e);
+  return path;
+}
+
+/** Start the cycle at the lock class that sorts first (declared first), for one canonical report. */
+function rotate(edges: Edge[]): Edge[] {
+  let best = 0;
+  edges.forEach((e, i) => {
+    if (bySortKey(e.from, edges[best]!.from) < 0) best = i;
+  });
+  return [...edges.slice(best), ...edges.slice(0, best)];
+}

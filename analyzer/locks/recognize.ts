@@ -1,0 +1,320 @@
+/**
+ * Lock operations at calls: `mutex.acquire()`, `runExclusive(fn)`, `waitForUnlock()`,
+ * `mutex.release()`, async-lock's `lock.acquire(key | keys, fn)`, `navigator.locks.request`,
+ * the user's `customLocks`, and (with `inferWrappers`) helpers that look like they take a
+ * lock: a name like acquire/lock/obtain whose awaited result is a release function or an
+ * object whose only method releases.
+ */
+import ts from 'typescript';
+import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME, WEB_LOCK_NON_WAITING_OPTIONS } from '../catalog/locks.js';
+import { calleeMatches } from '../specifiers.js';
+import { isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import type { LockContext } from './context.js';
+import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
+import { declarationOf, initializerChain, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
+import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
+
+const MAX_WRAPPER_DEPTH = 4;
+/** Method names of the lock libraries: a cheap filter before asking the checker. */
+const LIBRARY_METHODS = new Set(LOCK_LIBRARIES.flatMap((l) => Object.keys(l.methods)));
+let wrapperDepth = 0;
+
+/** The lock operation a call performs, if any (cached per call). */
+export function lockOpAt(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  const cached = ctx.ops.get(call);
+  if (cached !== undefined) return cached ?? undefined;
+  ctx.ops.set(call, null); // in progress: a wrapper that returns itself is not a lock
+  const name = calleeName(call);
+  const op =
+    name === undefined
+      ? undefined
+      : ((LIBRARY_METHODS.has(name) ? libraryOp(ctx, call) : undefined) ??
+        (ctx.options.customLocks.length > 0 ? customOp(ctx, call) : undefined) ??
+        (LOCK_HELPER_NAME.test(name) ? wrapperOp(ctx, call) : undefined));
+  ctx.ops.set(call, op ?? null);
+  return op;
+}
+
+function libraryOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const receiver = callee.expression;
+  const method = callee.name.text;
+  const obj = lockObjectOf(ctx, receiver);
+  const spec = obj?.library.methods[method];
+  if (!obj || !spec) return undefined;
+  if (obj.library.kind === 'async-lock') return asyncLockOp(ctx, call, receiver, obj);
+  if (obj.library.kind === 'web-locks') return webLockOp(ctx, call);
+  const lock = mutexRef(ctx, call, receiver, obj);
+  switch (spec.style) {
+    case 'returns-release':
+    case 'returns-tuple':
+      return {
+        kind: 'acquire',
+        call,
+        lock,
+        waits: obj.waits,
+        release: { kind: spec.style === 'returns-tuple' ? 'tuple' : 'function' },
+        receiverRelease: true,
+        hasRunExclusive: true,
+        receiver,
+      };
+    case 'callback':
+      return { kind: 'callback', call, locks: [lock], waits: obj.waits, callback: call.arguments[spec.callbackArgument ?? 0] };
+    case 'wait':
+      return { kind: 'wait', call, lock };
+    case 'release':
+      return { kind: 'release', call, lock };
+  }
+}
+
+function mutexRef(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expression, obj: LockObject): LockRef {
+  const spec = storageClassOf(ctx, receiver);
+  if (!spec) {
+    const text = receiver.getText().replace(/\s+/g, ' ');
+    const anon = { id: `anon:${ctx.nodeId(call)}`, name: `\`${text}\``, short: text, sortKey: `2|anon|${ctx.nodeId(call)}` };
+    return { lock: internClass(ctx, anon, obj.library.label, obj.library.reentrant, obj.ordering), path: UNKNOWN_PATH };
+  }
+  return { lock: internClass(ctx, spec, obj.library.label, obj.library.reentrant, obj.ordering), path: instancePath(ctx, receiver) };
+}
+
+/** async-lock: the keys (string literals) are the locks, taken in array order. */
+function asyncLockOp(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expression, obj: LockObject): LockOp {
+  const keyArg = call.arguments[0];
+  const keys: string[] = [];
+  let allKnown = true;
+  const elements = keyArg && ts.isArrayLiteralExpression(skipOuter(keyArg)) ? (skipOuter(keyArg) as ts.ArrayLiteralExpression).elements : keyArg ? [keyArg] : [];
+  for (const element of elements) {
+    const key = literalString(ctx, element);
+    if (key === undefined) allKnown = false;
+    else keys.push(key);
+  }
+  const store = storageClassOf(ctx, receiver);
+  const base = instancePath(ctx, receiver);
+  const reentrant = obj.library.reentrant || isDomainReentrant(ctx, receiver);
+  const locks = allKnown
+    ? keys.map((key): LockRef => {
+        const spec = { id: `key:${store?.id ?? '?'}:${key}`, name: `async-lock key \`'${key}'\``, short: `'${key}'`, sortKey: `1|key|${key}|${store?.sortKey ?? ''}` };
+        return { lock: internClass(ctx, spec, obj.library.label, reentrant), path: base === UNKNOWN_PATH ? UNKNOWN_PATH : `${base}#${key}` };
+      })
+    : [];
+  return { kind: 'callback', call, locks, waits: true, callback: call.arguments[1] };
+}
+
+/** `new AsyncLock({ domainReentrant: true })`: the holder may take its keys again. */
+function isDomainReentrant(ctx: LockContext, receiver: ts.Expression): boolean {
+  return initializerChain(ctx, receiver).some((e) => {
+    const options = ts.isNewExpression(e) ? e.arguments?.[0] : undefined;
+    if (!options || !ts.isObjectLiteralExpression(skipOuter(options))) return false;
+    return (skipOuter(options) as ts.ObjectLiteralExpression).properties.some(
+      (p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'domainReentrant' && p.initializer.kind === ts.SyntaxKind.TrueKeyword,
+    );
+  });
+}
+
+/** `navigator.locks.request(name, [options,] callback)`; shared locks and non-waiting requests do not order. */
+function webLockOp(ctx: LockContext, call: ts.CallExpression): LockOp {
+  const args = call.arguments;
+  const name = literalString(ctx, args[0]);
+  const options = args.length >= 3 ? skipOuter(args[1]!) : undefined;
+  let shared = false;
+  let waits = true;
+  if (options && ts.isObjectLiteralExpression(options)) {
+    for (const prop of options.properties) {
+      if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name)) continue;
+      if (prop.name.text === 'mode' && literalString(ctx, prop.initializer) === 'shared') shared = true;
+      if (WEB_LOCK_NON_WAITING_OPTIONS.includes(prop.name.text) && prop.initializer.kind !== ts.SyntaxKind.FalseKeyword) waits = false;
+    }
+  }
+  const locks: LockRef[] = [];
+  if (name !== undefined && !shared) {
+    const spec = { id: `web:${name}`, name: `web lock \`'${name}'\``, short: `web lock '${name}'`, sortKey: `1|web|${name}` };
+    locks.push({ lock: internClass(ctx, spec, 'Web Locks', false), path: `w:${name}` });
+  }
+  return { kind: 'callback', call, locks, waits, callback: args.length >= 2 ? args[args.length - 1] : undefined };
+}
+
+function calleeName(call: ts.CallExpression): string | undefined {
+  const callee = skipOuter(call.expression);
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
+}
+
+function customOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  const index = ctx.options.customLocks.findIndex((c) => calleeMatches(ctx.door, call, [c.acquire]));
+  if (index < 0) return undefined;
+  const custom = ctx.options.customLocks[index]!;
+  const lock = customRef(ctx, call, custom, index);
+  if (custom.style === 'callback') {
+    const callback = custom.callbackArgument !== undefined ? call.arguments[custom.callbackArgument] : lastCallable(ctx, call);
+    return { kind: 'callback', call, locks: [lock], waits: true, callback };
+  }
+  const awaited = awaitOf(call);
+  const type = awaited ? ctx.door.typeAt(awaited) : undefined;
+  const method = custom.release ? new RegExp(`^${custom.release.replace(/[$]/g, '\\$')}$`) : RELEASE_METHOD_NAME;
+  const release: ReleaseShape = type && type.getCallSignatures().length > 0 ? { kind: 'function' } : { kind: 'object', method };
+  const callee = skipOuter(call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: !!receiver, hasRunExclusive: false, receiver };
+}
+
+function customRef(ctx: LockContext, call: ts.CallExpression, custom: CustomLock, index: number): LockRef {
+  const name = calleeName(call) ?? 'lock';
+  const reentrant = custom.reentrant ?? false;
+  const key = custom.nameArgument !== undefined ? literalString(ctx, call.arguments[custom.nameArgument]) : undefined;
+  if (key !== undefined) {
+    const spec = { id: `custom:${index}:${key}`, name: `lock \`'${key}'\` of \`${name}\``, short: `${name}('${key}')`, sortKey: `1|custom|${index}|${key}` };
+    return { lock: internClass(ctx, spec, name, reentrant), path: `g:custom${index}#${key}` };
+  }
+  const callee = skipOuter(call.expression);
+  if (ts.isPropertyAccessExpression(callee)) {
+    const spec = storageClassOf(ctx, callee.expression);
+    if (spec) return { lock: internClass(ctx, spec, name, reentrant), path: instancePath(ctx, callee.expression) };
+  }
+  const spec = { id: `custom:${index}`, name: `the lock of \`${name}()\``, short: `${name}()`, sortKey: `1|custom|${index}` };
+  return { lock: internClass(ctx, spec, name, reentrant), path: UNKNOWN_PATH };
+}
+
+function lastCallable(ctx: LockContext, call: ts.CallExpression): ts.Expression | undefined {
+  for (let i = call.arguments.length - 1; i >= 0; i--) {
+    const arg = call.arguments[i]!;
+    if (isFunctionLike(skipOuter(arg)) || ctx.door.isCallable(arg)) return arg;
+  }
+  return undefined;
+}
+
+/** The `await` expression directly around a call, if any. */
+export function awaitOf(call: ts.Expression): ts.AwaitExpression | undefined {
+  let n: ts.Node = call;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+  return ts.isAwaitExpression(n.parent) ? n.parent : undefined;
+}
+
+/** A helper that looks like it takes a lock: `await getNonceLock()` resolving to a release function or a releaser object. */
+function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  if (!ctx.options.inferWrappers) return undefined;
+  const name = calleeName(call);
+  const awaited = awaitOf(call);
+  if (!name || !awaited || !LOCK_HELPER_NAME.test(name)) return undefined;
+  const type = ctx.door.typeAt(awaited);
+  const release = type ? releaseShape(ctx, type) : undefined;
+  if (!release) return undefined;
+  // A literal key names the lock (`acquireLock('reports')`); otherwise a helper that returns a
+  // field's or module variable's own acquisition is that lock.
+  const keyed = call.arguments.some((a) => literalString(ctx, a) !== undefined);
+  const lock = (keyed ? undefined : wrappedLock(ctx, call)) ?? wrapperRef(ctx, call, name);
+  const callee = skipOuter(call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): LockRef {
+  const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
+  const keyArg = call.arguments.find((a) => literalString(ctx, a) !== undefined);
+  const key = keyArg ? literalString(ctx, keyArg) : undefined;
+  const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
+  const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';
+  const shown = `${owner}${name}(${key !== undefined ? `'${key}'` : ''})`;
+  const spec = {
+    id: `wrap:${where}:${key ?? ''}`,
+    name: `the lock taken by \`${shown}\``,
+    short: shown,
+    sortKey: decl ? `0|${decl.getSourceFile().fileName}|${String(decl.getStart()).padStart(10, '0')}|${key ?? ''}` : `2|wrap|${where}`,
+    declaration: decl,
+  };
+  const callee = skipOuter(call.expression);
+  let path = UNKNOWN_PATH;
+  if (key !== undefined) {
+    const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : 'g:';
+    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key}`;
+  }
+  return { lock: internClass(ctx, spec, name, false), path };
+}
+
+function ownerPrefix(decl: ts.Node): string {
+  const parent = decl.parent;
+  const name = (parent as { name?: ts.Node }).name;
+  return name && ts.isIdentifier(name) ? `${name.text}.` : '';
+}
+
+/** For a helper with a body that returns a library acquisition (`return this.mutex.acquire()`), that lock. */
+function wrappedLock(ctx: LockContext, call: ts.CallExpression): LockRef | undefined {
+  if (wrapperDepth >= MAX_WRAPPER_DEPTH) return undefined;
+  const fn = ctx.graph.resolve(call)[0];
+  if (!fn?.body) return undefined;
+  wrapperDepth++;
+  try {
+    const inner = returnedAcquisition(ctx, fn);
+    if (!inner || inner.kind !== 'acquire' || !isStableStorage(inner.lock.lock.declaration)) return undefined;
+    return { lock: inner.lock.lock, path: mapPathThroughCall(ctx, inner.lock.path, call, fn) };
+  } finally {
+    wrapperDepth--;
+  }
+}
+
+/** A field, property or module variable: one lock for every call of the helper (not a local or a parameter). */
+function isStableStorage(decl: ts.Node | undefined): boolean {
+  if (!decl) return false;
+  if (ts.isVariableDeclaration(decl)) return ts.isVariableStatement(decl.parent.parent) && ts.isSourceFile(decl.parent.parent.parent);
+  if (ts.isParameter(decl)) return ts.isParameterPropertyDeclaration(decl, decl.parent);
+  return !ts.isNewExpression(decl);
+}
+
+function returnedAcquisition(ctx: LockContext, fn: FunctionLike): LockOp | undefined {
+  const returned: ts.Expression[] = [];
+  if (fn.body && !ts.isBlock(fn.body)) returned.push(fn.body);
+  else if (fn.body) {
+    walk(fn.body, (n) => {
+      if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+      if (ts.isReturnStatement(n) && n.expression) returned.push(n.expression);
+      return true;
+    });
+  }
+  if (returned.length !== 1) return undefined;
+  let e = skipOuter(returned[0]!);
+  if (ts.isAwaitExpression(e)) e = skipOuter(e.expression);
+  if (ts.isIdentifier(e)) {
+    const decl = declarationOf(ctx, e);
+    const init = decl ? initializerOfDeclaration(decl) : undefined;
+    e = init ? skipOuter(init) : e;
+    if (ts.isAwaitExpression(e)) e = skipOuter(e.expression);
+  }
+  return ts.isCallExpression(e) ? lockOpAt(ctx, e) : undefined;
+}
+
+/** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
+function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
+  if (ctx.door.isAnyOrUnknown(type) || type.isUnion()) return undefined;
+  const checker = ctx.door.checker;
+  const signatures = type.getCallSignatures();
+  if (signatures.length > 0) {
+    if (checker.getPropertiesOfType(type).length > 0) return undefined;
+    return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
+  }
+  const props = checker.getPropertiesOfType(type);
+  if (props.length !== 1 || !RELEASE_METHOD_NAME.test(props[0]!.getName())) return undefined;
+  const decl = props[0]!.valueDeclaration ?? props[0]!.getDeclarations()?.[0];
+  if (!decl) return undefined;
+  const methodType = checker.getTypeOfSymbolAtLocation(props[0]!, decl);
+  const sigs = methodType.getCallSignatures();
+  if (sigs.length === 0 || !sigs.every(takesNothing)) return undefined;
+  const exact = props[0]!.getName().replace(/[$]/g, '\\$');
+  return { kind: 'object', method: new RegExp(`^${exact}$`) };
+}
+
+function takesNothing(signature: ts.Signature): boolean {
+  return signature.getParameters().every((p) => {
+    const d = p.valueDeclaration;
+    return !!d && ts.isParameter(d) && (!!d.questionToken || !!d.initializer || !!d.dotDotDotToken);
+  });
+}
+
+function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
+  const ret = signature.getReturnType();
+  if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
+  if (!ctx.door.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
+  const args = ctx.door.checker.getTypeArguments(ret as ts.TypeReference);
+  return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
+}

@@ -1,0 +1,148 @@
+/**
+ * Per-item contexts: the loops and array callbacks whose body runs once per element of a
+ * collection, and the facts the relation rules need about them (a short literal list, an exit
+ * right after the query, the element a callback parameter stands for).
+ */
+import ts from 'typescript';
+import type { Door } from '../checker.js';
+import { isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { skipOuterExpressions } from '../walk.js';
+import { PER_ITEM_ARRAY_METHODS, SMALL_LITERAL_LIST } from '../catalog/orm.js';
+
+export interface PerItemCallback {
+  call: ts.CallExpression;
+  method: string;
+  receiver: ts.Expression;
+  fn: FunctionLike;
+  /** The parameter that holds the element (the second one for `reduce`). */
+  item: ts.ParameterDeclaration | undefined;
+}
+
+export type PerItemContext =
+  | { kind: 'loop'; node: ts.IterationStatement; iterable: ts.Expression | undefined }
+  | { kind: 'callback'; node: ts.CallExpression; callback: PerItemCallback };
+
+function isArrayLike(door: Door, expr: ts.Expression): boolean {
+  const type = door.typeAt(expr);
+  if (!type) return false;
+  const t = door.checker.getNonNullableType(type);
+  if (door.checker.isArrayType(t) || door.checker.isTupleType(t)) return true;
+  const name = t.getSymbol()?.getName();
+  return name === 'ReadonlyArray' || name === 'Array';
+}
+
+/** `xs.map((x) => ...)` and the other per-element array methods, on an array-typed receiver. */
+export function perItemCallback(door: Door, fn: ts.Node): PerItemCallback | undefined {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const call = fn.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== fn) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !PER_ITEM_ARRAY_METHODS.includes(callee.name.text)) return undefined;
+  const receiver = skipOuterExpressions(callee.expression);
+  if (!isArrayLike(door, receiver)) return undefined;
+  const method = callee.name.text;
+  const item = method.startsWith('reduce') ? fn.parameters[1] : fn.parameters[0];
+  return { call, method, receiver, fn, item };
+}
+
+/** Loops whose turns walk a collection: for-of/for-in (also `for await`), and while/do/for
+ * loops whose condition compares or measures (`i < ids.length`, `queue.length > 0`).
+ * `while (true)` and `while (!done)` poll or page; they are not one turn per element. */
+export function isCollectionLoop(loop: ts.IterationStatement): boolean {
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return true;
+  const condition = ts.isForStatement(loop) ? loop.condition : (loop as ts.WhileStatement | ts.DoStatement).expression;
+  if (!condition) return false;
+  const c = skipOuterExpressions(condition);
+  if (ts.isBinaryExpression(c)) {
+    const op = c.operatorToken.kind;
+    if (op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken || op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken) return true;
+  }
+  return ts.isPropertyAccessExpression(c) && (c.name.text === 'length' || c.name.text === 'size');
+}
+
+function iterableOf(loop: ts.IterationStatement): ts.Expression | undefined {
+  return ts.isForOfStatement(loop) || ts.isForInStatement(loop) ? loop.expression : undefined;
+}
+
+/** The innermost per-item context around `node` in its function (a per-item callback counts as its own context). */
+export function perItemContextOf(door: Door, node: ts.Node): PerItemContext | undefined {
+  let child: ts.Node = node;
+  for (let n = node.parent; n; child = n, n = n.parent) {
+    if (isFunctionLike(n)) {
+      const callback = perItemCallback(door, n);
+      return callback ? { kind: 'callback', node: callback.call, callback } : undefined;
+    }
+    if (ts.isClassLike(n) || ts.isSourceFile(n)) return undefined;
+    if (ts.isIterationStatement(n, false) && child === n.statement && isCollectionLoop(n)) {
+      return { kind: 'loop', node: n, iterable: iterableOf(n) };
+    }
+  }
+  return undefined;
+}
+
+/** Is the expression a literal list of at most SMALL_LITERAL_LIST elements (or a `const` bound to one)? */
+export function isSmallLiteralList(door: Door, expr: ts.Expression | undefined): boolean {
+  if (!expr) return false;
+  let e = skipOuterExpressions(expr);
+  if (ts.isIdentifier(e)) {
+    const decl = door.symbolAt(e)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
+    e = skipOuterExpressions(decl.initializer);
+  }
+  return ts.isArrayLiteralExpression(e) && e.elements.length <= SMALL_LITERAL_LIST && !e.elements.some(ts.isSpreadElement);
+}
+
+/** The context runs over a short literal list (`for (const k of ['a', 'b'])`, `for (let i = 0; i < 3; i++)`). */
+export function isSmallContext(door: Door, ctx: PerItemContext): boolean {
+  if (ctx.kind === 'callback') return isSmallLiteralList(door, ctx.callback.receiver);
+  if (ctx.iterable) return isSmallLiteralList(door, ctx.iterable);
+  const loop = ctx.node;
+  if (!ts.isForStatement(loop) || !loop.condition) return false;
+  const c = skipOuterExpressions(loop.condition);
+  if (!ts.isBinaryExpression(c) || !ts.isNumericLiteral(c.right)) return false;
+  const bound = Number(c.right.text);
+  if (c.operatorToken.kind === ts.SyntaxKind.LessThanToken) return bound <= SMALL_LITERAL_LIST;
+  if (c.operatorToken.kind === ts.SyntaxKind.LessThanEqualsToken) return bound < SMALL_LITERAL_LIST;
+  return false;
+}
+
+/** After `node` runs, the loop is left unconditionally (`return`, `throw`, or a `break` of this loop):
+ * at most one query per run of the loop. */
+export function exitsAfter(node: ts.Node, loop: ts.IterationStatement): boolean {
+  let child: ts.Node = node;
+  for (let n = node.parent; n && n !== loop; child = n, n = n.parent) {
+    if (isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) return true;
+    const list = ts.isBlock(n) ? n.statements : ts.isCaseClause(n) || ts.isDefaultClause(n) ? n.statements : undefined;
+    if (!list) continue;
+    const index = list.indexOf(child as ts.Statement);
+    for (const after of list.slice(index + 1)) {
+      if (ts.isReturnStatement(after) || ts.isThrowStatement(after)) return true;
+      if (ts.isBreakStatement(after) && (after.label ? labelOf(loop) === after.label.text : breakTargets(n, loop))) return true;
+    }
+  }
+  return false;
+}
+
+/** Does an unlabeled `break` written in `at` leave `loop` (no switch or inner loop in between)? */
+function breakTargets(at: ts.Node, loop: ts.IterationStatement): boolean {
+  for (let n: ts.Node | undefined = at; n && n !== loop; n = n.parent) {
+    if (ts.isSwitchStatement(n) || ts.isIterationStatement(n, false)) return false;
+  }
+  return true;
+}
+
+function labelOf(loop: ts.IterationStatement): string | undefined {
+  return ts.isLabeledStatement(loop.parent) ? loop.parent.label.text : undefined;
+}
+
+/** A short text for the collection a context walks: `` `orders` ``, `` `ids.map(...)` ``. */
+export function describeContext(ctx: PerItemContext, sf: ts.SourceFile): string {
+  const text = (e: ts.Node) => {
+    const t = e.getText(sf).replace(/\s+/g, ' ');
+    return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+  };
+  if (ctx.kind === 'callback') return `\`${text(ctx.callback.receiver)}.${ctx.callback.method}(...)\``;
+  if (ctx.iterable) return `\`${text(ctx.iterable)}\``;
+  return 'the loop';
+}

@@ -1,0 +1,240 @@
+/**
+ * Where an entity value comes from: the query that loaded it (with the relation path from the
+ * loaded root down to the value), an object built in memory, or something the analysis cannot
+ * see. Values are followed through `await`, `const` (and never-reassigned `let`) variables,
+ * array destructuring of `Promise.all([...])`, element access, `for-of` variables, array
+ * callback parameters, element-preserving array methods, relation reads, and the returns of
+ * helper functions across files (via the `orm:returned-entities` summary).
+ */
+import ts from 'typescript';
+import type { Door } from '../checker.js';
+import { functionName, type CallGraph, type FunctionLike } from '../callgraph.js';
+import { skipOuterExpressions } from '../walk.js';
+import { ELEMENT_PRESERVING_METHODS } from '../catalog/orm.js';
+import { entityOfExpression } from './entities.js';
+import { childTree, isLoaded, type LoadTree } from './load-tree.js';
+import { loadSiteOf, type LoadSite } from './loads.js';
+import { perItemCallback } from './loops.js';
+import { methodOf, ormOfModule, ormQueryOf } from './recognize.js';
+import { isTouched } from './touched.js';
+
+export interface Hop {
+  node: ts.Node;
+  message: string;
+}
+
+export interface LoadOrigin {
+  kind: 'load';
+  site: LoadSite;
+  /** Relation path from the loaded root entity to the value. */
+  path: readonly string[];
+  /** Helper calls between the value and the load (outermost first). */
+  hops: readonly Hop[];
+}
+
+/** `memory`: built with `new`/`create()`/a literal; `touched`: handed to code that may load or set relations. */
+export type Origin = LoadOrigin | { kind: 'memory' } | { kind: 'touched' };
+
+/** `null`: some path is unknown (a parameter, `this`, an untyped call). */
+export type Origins = readonly Origin[] | null;
+
+export interface OriginContext {
+  door: Door;
+  graph: CallGraph;
+  /** The `orm:returned-entities` summary of a helper. */
+  returnsOf(fn: FunctionLike): Origins;
+}
+
+const MAX_ORIGINS = 8;
+const MAX_DEPTH = 30;
+const MEMORY: Origins = [{ kind: 'memory' }];
+const TOUCHED: Origins = [{ kind: 'touched' }];
+
+export function unionOrigins(a: Origins, b: Origins): Origins {
+  if (a === null || b === null) return null;
+  const out = [...a];
+  for (const o of b) if (!out.some((x) => sameOrigin(x, o))) out.push(o);
+  return out.length > MAX_ORIGINS ? null : out;
+}
+
+export function sameOrigin(a: Origin, b: Origin): boolean {
+  if (a.kind !== 'load' || b.kind !== 'load') return a.kind === b.kind;
+  return a.site.call === b.site.call && a.path.join('.') === b.path.join('.');
+}
+
+/** The loaded tree at an origin's path, or undefined where a relation on the way was not loaded. */
+export function treeAt(door: Door, origin: LoadOrigin): LoadTree | undefined {
+  let tree: LoadTree | undefined = origin.site.tree;
+  for (const name of origin.path) {
+    if (!tree) return undefined;
+    tree = childTree(door, tree, name);
+  }
+  return tree;
+}
+
+export function originOf(expr: ts.Expression, ctx: OriginContext, depth = 0): Origins {
+  if (depth > MAX_DEPTH) return null;
+  const e = skipOuterExpressions(expr);
+  if (ts.isAwaitExpression(e)) return originOf(e.expression, ctx, depth + 1);
+  if (ts.isCallExpression(e)) return callOrigin(e, ctx, depth);
+  if (ts.isNewExpression(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return MEMORY;
+  if (ts.isIdentifier(e)) return identifierOrigin(e, ctx, depth);
+  if (ts.isPropertyAccessExpression(e)) return relationOrigin(e, ctx, depth);
+  if (ts.isElementAccessExpression(e)) {
+    const index = ts.isNumericLiteral(e.argumentExpression) ? Number(e.argumentExpression.text) : undefined;
+    return index === undefined ? originOf(e.expression, ctx, depth + 1) : elementOrigin(e.expression, index, ctx, depth + 1);
+  }
+  if (ts.isConditionalExpression(e)) return unionOrigins(originOf(e.whenTrue, ctx, depth + 1), originOf(e.whenFalse, ctx, depth + 1));
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) {
+      return unionOrigins(originOf(e.left, ctx, depth + 1), originOf(e.right, ctx, depth + 1));
+    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return originOf(e.right, ctx, depth + 1);
+  }
+  return null;
+}
+
+/** Origin of element `index` of a tuple-like value (`const [a, b] = await Promise.all([...])`). */
+function elementOrigin(expr: ts.Expression, index: number, ctx: OriginContext, depth: number): Origins {
+  let e = skipOuterExpressions(expr);
+  if (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
+  if (ts.isCallExpression(e) && isPromiseStatic(e, ctx, 'all') && e.arguments[0]) {
+    const list = skipOuterExpressions(e.arguments[0]);
+    if (ts.isArrayLiteralExpression(list)) {
+      const el = list.elements[index];
+      return el && !ts.isSpreadElement(el) ? originOf(el, ctx, depth + 1) : null;
+    }
+  }
+  if (ts.isIdentifier(e)) {
+    const decl = ctx.door.symbolAt(e)?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer && !isReassigned(decl, ctx)) {
+      return elementOrigin(decl.initializer, index, ctx, depth + 1);
+    }
+  }
+  return originOf(e, ctx, depth + 1);
+}
+
+function isPromiseStatic(call: ts.CallExpression, ctx: OriginContext, name: string): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== name) return false;
+  const base = skipOuterExpressions(callee.expression);
+  if (!ts.isIdentifier(base) || base.text !== 'Promise') return false;
+  const symbol = ctx.door.symbolAt(base);
+  return !symbol || ctx.door.originOf(symbol).kind === 'lib';
+}
+
+const IN_MEMORY_METHODS = new Set(['create', 'merge', 'build', 'bulkBuild']);
+
+function callOrigin(call: ts.CallExpression, ctx: OriginContext, depth: number): Origins {
+  const site = loadSiteOf(ctx.door, call);
+  if (site) return [{ kind: 'load', site, path: [], hops: [] }];
+  if (isPromiseStatic(call, ctx, 'resolve') && call.arguments[0]) return originOf(call.arguments[0], ctx, depth + 1);
+  const m = methodOf(ctx.door, call);
+  if (m && ormOfModule(m.module)) {
+    // `repo.create()`, `Model.build()`: built in memory. Other ORM calls (`save`, `populate`, `reload`):
+    // the entity may carry whatever the caller set or loaded.
+    if (IN_MEMORY_METHODS.has(m.name) && !ormQueryOf(ctx.door, call)) return MEMORY;
+    return TOUCHED;
+  }
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && ELEMENT_PRESERVING_METHODS.includes(callee.name.text) && isArrayValue(callee.expression, ctx)) {
+    return originOf(callee.expression, ctx, depth + 1);
+  }
+  const callees = ctx.graph.resolve(call);
+  if (callees.length === 0) return null;
+  let result: Origins = [];
+  for (const fn of callees) {
+    const returned = ctx.returnsOf(fn);
+    if (returned === null) return null;
+    const hop: Hop = { node: call, message: `\`${functionName(fn)}\` returns it` };
+    result = unionOrigins(result, returned.map((o) => (o.kind === 'load' ? { ...o, hops: [hop, ...o.hops] } : o)));
+  }
+  return result;
+}
+
+function isArrayValue(expr: ts.Expression, ctx: OriginContext): boolean {
+  const type = ctx.door.typeAt(expr);
+  if (!type) return false;
+  const t = ctx.door.checker.getNonNullableType(type);
+  return ctx.door.checker.isArrayType(t) || ctx.door.checker.isTupleType(t);
+}
+
+function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number): Origins {
+  const symbol = ctx.door.symbolAt(id);
+  const decl = symbol?.valueDeclaration;
+  if (!symbol || !decl) return null;
+  if (isTouched(ctx.door, symbol, decl)) return TOUCHED;
+  if (ts.isVariableDeclaration(decl)) {
+    const list = decl.parent;
+    const stmt = list.parent;
+    if ((ts.isForOfStatement(stmt) || ts.isForInStatement(stmt)) && stmt.initializer === list) {
+      return ts.isForOfStatement(stmt) && ts.isIdentifier(decl.name) ? originOf(stmt.expression, ctx, depth + 1) : null;
+    }
+    if (!decl.initializer || isReassigned(decl, ctx)) return null;
+    return originOf(decl.initializer, ctx, depth + 1);
+  }
+  if (ts.isBindingElement(decl) && ts.isArrayBindingPattern(decl.parent) && !decl.dotDotDotToken) {
+    const varDecl = decl.parent.parent;
+    if (ts.isVariableDeclaration(varDecl) && varDecl.initializer) {
+      return elementOrigin(varDecl.initializer, decl.parent.elements.indexOf(decl), ctx, depth + 1);
+    }
+    return null;
+  }
+  if (ts.isParameter(decl)) {
+    const callback = perItemCallback(ctx.door, decl.parent);
+    return callback && callback.item === decl ? originOf(callback.receiver, ctx, depth + 1) : null;
+  }
+  return null;
+}
+
+/** `let` variables count only when nothing assigns them after the declaration. */
+function isReassigned(decl: ts.VariableDeclaration, ctx: OriginContext): boolean {
+  if (decl.parent.flags & ts.NodeFlags.Const) return false;
+  if (!ts.isIdentifier(decl.name)) return true;
+  const symbol = ctx.door.symbolAt(decl.name);
+  return symbol ? assignedSymbols(ctx.door, decl).has(symbol) : true;
+}
+
+const assignedCache = new WeakMap<ts.Node, Set<ts.Symbol>>();
+
+function assignedSymbols(door: Door, decl: ts.Node): Set<ts.Symbol> {
+  const scope = decl.getSourceFile();
+  let set = assignedCache.get(scope);
+  if (set) return set;
+  const found = new Set<ts.Symbol>();
+  const stack: ts.Node[] = [scope];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const target = skipOuterExpressions(n.left);
+      const s = ts.isIdentifier(target) ? door.symbolAt(target) : undefined;
+      if (s) found.add(s);
+    } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isIdentifier(n.operand)) {
+      const s = door.symbolAt(n.operand);
+      if (s) found.add(s);
+    }
+    ts.forEachChild(n, (c) => {
+      stack.push(c);
+    });
+  }
+  assignedCache.set(scope, found);
+  set = found;
+  return set;
+}
+
+/** `x.rel`: the origins of `x`, one relation further down; a relation that was not loaded there ends the trail. */
+function relationOrigin(access: ts.PropertyAccessExpression, ctx: OriginContext, depth: number): Origins {
+  const entity = entityOfExpression(ctx.door, access.expression);
+  const name = access.name.text;
+  if (!entity || !entity.relations.has(name)) return null;
+  const base = originOf(access.expression, ctx, depth + 1);
+  if (base === null) return null;
+  return base.map((o): Origin => {
+    if (o.kind !== 'load') return o;
+    const tree = treeAt(ctx.door, o);
+    // Not loaded: the read itself is the finding; what follows it is not reported again.
+    if (!tree || !isLoaded(tree, name)) return { kind: 'touched' };
+    return { ...o, path: [...o.path, name] };
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * "Touched" entity variables: handed to code of the program (which may load or assign their
+ * relations), or given a relation by assignment (`order.user = customer`). The relation rules
+ * stay quiet about them. Computed once per file (symbols tell the variables apart).
+ */
+import ts from 'typescript';
+import type { Door } from '../checker.js';
+import { skipOuterExpressions, walk } from '../walk.js';
+import { entityOfExpression } from './entities.js';
+import { perItemCallback } from './loops.js';
+import { methodOf, moduleOfDeclaration, ormOfModule } from './recognize.js';
+
+const cache = new WeakMap<ts.Node, Set<ts.Symbol>>();
+
+/** ORM calls that put data into the entity passed to them. */
+const LOADING_ORM_METHODS = new Set(['populate', 'refresh', 'refreshOrFail', 'reload', 'init', 'merge', 'assign']);
+
+/** Library functions that write into their argument. */
+const MUTATING_LIB_CALLS = new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf']);
+
+export function isTouched(door: Door, symbol: ts.Symbol, decl: ts.Node): boolean {
+  const scope = decl.getSourceFile();
+  let set = cache.get(scope);
+  if (!set) {
+    set = computeTouched(door, scope);
+    cache.set(scope, set);
+  }
+  return set.has(symbol);
+}
+
+/** Does passing an argument to this call leave the argument's relations as they were? */
+function isHarmlessCall(door: Door, call: ts.CallExpression | ts.NewExpression): boolean {
+  if (!ts.isCallExpression(call)) return false;
+  const m = methodOf(door, call) ?? calleeDeclaration(door, call);
+  if (!m) return false;
+  if (ormOfModule(m.module)) return !LOADING_ORM_METHODS.has(m.name);
+  if (m.module || isLib(door, m.decl)) return !MUTATING_LIB_CALLS.has(m.name);
+  return false;
+}
+
+function calleeDeclaration(door: Door, call: ts.CallExpression) {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const symbol = door.symbolAt(callee);
+  const decl = symbol?.getDeclarations()?.[0];
+  return decl ? { decl, module: moduleOfDeclaration(decl), name: callee.text } : undefined;
+}
+
+function isLib(door: Door, decl: ts.Node): boolean {
+  return door.program.isSourceFileDefaultLibrary(decl.getSourceFile());
+}
+
+function computeTouched(door: Door, scope: ts.Node): Set<ts.Symbol> {
+  const touched = new Set<ts.Symbol>();
+  const add = (expr: ts.Expression) => {
+    const e = skipOuterExpressions(expr);
+    if (!ts.isIdentifier(e)) return;
+    const s = door.symbolAt(e);
+    if (s) touched.add(s);
+  };
+  walk(scope, (n) => {
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.length) {
+      if (!isHarmlessCall(door, n)) for (const a of n.arguments) add(ts.isSpreadElement(a) ? a.expression : a);
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const target = skipOuterExpressions(n.left);
+      if (ts.isPropertyAccessExpression(target) && entityOfExpression(door, target.expression)?.relations.has(target.name.text)) {
+        add(target.expression);
+      }
+    }
+  });
+  propagate(door, touched);
+  return touched;
+}
+
+/** A touched loop variable or callback element touches the collection it walks. */
+function propagate(door: Door, touched: Set<ts.Symbol>): void {
+  const queue = [...touched];
+  while (queue.length > 0) {
+    const s = queue.pop()!;
+    const decl = s.valueDeclaration;
+    let collection: ts.Expression | undefined;
+    if (decl && ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
+      collection = decl.parent.parent.expression;
+    } else if (decl && ts.isParameter(decl)) {
+      const cb = perItemCallback(door, decl.parent);
+      if (cb && cb.item === decl) collection = cb.receiver;
+    }
+    const c = collection && skipOuterExpressions(collection);
+    const cs = c && ts.isIdentifier(c) ? door.symbolAt(c) : undefined;
+    if (cs && !touched.has(cs)) {
+      touched.add(cs);
+      queue.push(cs);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/** Render the benchmark's measurements as Markdown (printed, and written by `--record`). */
+import { median } from './measure.mjs';
+import { TOOLS } from './tools.mjs';
+
+const fmt = (n, digits = 2) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
+const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+const mark = (value, limit) => (value === undefined ? 'n/a' : `${fmt(value)}x ${value <= limit ? '(met)' : '(not met)'}`);
+const grouped = (n) => n.toLocaleString('en-US');
+
+function stats(runs) {
+  const ok = runs.filter((r) => !r.failed);
+  if (ok.length === 0) return undefined;
+  return {
+    wall: median(ok.map((r) => r.wall)),
+    cpu: median(ok.map((r) => r.cpu)),
+    rssMb: median(ok.map((r) => r.rssMb)),
+    findings: ok[0].findings,
+  };
+}
+
+function toolTable(results, tools) {
+  const lines = [
+    '| files (lines) | tool | wall s | CPU s | peak RSS MB | findings | ours / tool: wall | CPU | RSS |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const res of results) {
+    const ours = res.rows.ours && stats(res.rows.ours.runs);
+    for (const id of tools) {
+      const row = res.rows[id];
+      const s = row && stats(row.runs);
+      const name = TOOLS[id].label;
+      const where = `${grouped(res.files)} (${grouped(res.lines)})`;
+      if (!s) {
+        lines.push(`| ${where} | ${name} | ${row?.missing ?? 'failed'} | | | | | | |`);
+        continue;
+      }
+      const versus = id === 'ours' || !ours ? ['', '', ''] : [ratio(ours.wall, s.wall), ratio(ours.cpu, s.cpu), ratio(ours.rssMb, s.rssMb)].map((x) => `${fmt(x)}x`);
+      lines.push(`| ${where} | ${name} | ${fmt(s.wall)} | ${fmt(s.cpu)} | ${fmt(s.rssMb, 0)} | ${s.findings ?? 'n/a'} | ${versus.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function targets(results) {
+  const big = results.filter((r) => r.size >= 1000);
+  if (big.length === 0) return 'No size of 1,000 files or more was run.';
+  const head = `| target | ${big.map((r) => `${grouped(r.files)} files`).join(' | ')} |`;
+  const sep = `| --- | ${big.map(() => '---').join(' | ')} |`;
+  const row = (label, fn) => `| ${label} | ${big.map(fn).join(' | ')} |`;
+  const s = (r, id) => r.rows[id] && stats(r.rows[id].runs);
+  const lines = [
+    head,
+    sep,
+    row('wall: ours / typescript-eslint <= 0.5', (r) => mark(ratio(s(r, 'ours')?.wall, s(r, 'eslint')?.wall), 0.5)),
+    row('wall: ours / tsc --noEmit <= 1.2', (r) => mark(ratio(s(r, 'ours')?.wall, s(r, 'tsc')?.wall), 1.2)),
+    row('CPU: ours / tsc --noEmit (for reference)', (r) => `${fmt(ratio(s(r, 'ours')?.cpu, s(r, 'tsc')?.cpu))}x`),
+    row('peak RSS: ours / tsc --noEmit <= 1.3', (r) => mark(ratio(s(r, 'ours')?.rssMb, s(r, 'tsc')?.rssMb), 1.3)),
+    row('wall: ours / oxlint (for reference)', (r) => `${fmt(ratio(s(r, 'ours')?.wall, s(r, 'oxlint')?.wall))}x`),
+  ];
+  return lines.join('\n');
+}
+
+function growth(results) {
+  const ours = results.map((r) => ({ files: r.files, s: r.rows.ours && stats(r.rows.ours.runs) })).filter((r) => r.s);
+  if (ours.length < 2) return 'Growth needs two sizes or more.';
+  const lines = [];
+  for (let i = 1; i < ours.length; i++) {
+    const a = ours[i - 1];
+    const b = ours[i];
+    const files = b.files / a.files;
+    const time = b.s.wall / a.s.wall;
+    const limit = files * 1.1;
+    lines.push(`- ${grouped(a.files)} -> ${grouped(b.files)} files (${fmt(files, 1)}x the files): ${fmt(time)}x the wall time, ${fmt(b.s.cpu / a.s.cpu)}x the CPU time (target <= ${fmt(limit, 1)}x: ${time <= limit ? 'met' : 'not met'})`);
+  }
+  const first = ours[0];
+  const last = ours[ours.length - 1];
+  lines.push(`- smallest -> largest (${grouped(first.files)} -> ${grouped(last.files)} files, ${fmt(last.files / first.files, 1)}x): ${fmt(last.s.wall / first.s.wall)}x the wall time`);
+  return lines.join('\n');
+}
+
+function cacheTable(results) {
+  const rows = results.filter((r) => r.cache);
+  if (rows.length === 0) return 'Not measured.';
+  const lines = ['| files | cold s | unchanged s (of cold) | one file edited s (of cold) | findings identical to an uncached run |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const r of rows) {
+    if (r.cache.missing) {
+      lines.push(`| ${grouped(r.files)} | ${r.cache.missing} | | | |`);
+      continue;
+    }
+    const cold = median(r.cache.cold.map((x) => x.wall));
+    const warm = median(r.cache.warm.map((x) => x.wall));
+    const edit = median(r.cache.edit.map((x) => x.wall));
+    const pct = (x) => `${fmt(x)} (${fmt((100 * x) / cold, 0)}%)`;
+    lines.push(`| ${grouped(r.files)} | ${fmt(cold)} | ${pct(warm)} | ${pct(edit)} | ${r.cache.identical === undefined ? 'not compared' : r.cache.identical ? 'yes' : 'NO'} |`);
+  }
+  lines.push('', `Targets: unchanged <= 10% of cold, one file edited <= 40% of cold. The edited file is the service of the middle domain (\`${rows.find((r) => r.cache.edited)?.cache.edited ?? ''}\`).`);
+  return lines.join('\n');
+}
+
+function folderTable(folders) {
+  const lines = ['| folder | files | wall s | CPU s | peak RSS MB | findings |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const f of folders) {
+    const s = stats(f.runs);
+    lines.push(`| ${f.label} | ${f.runs[0]?.files ?? 'n/a'} | ${fmt(s?.wall)} | ${fmt(s?.cpu)} | ${fmt(s?.rssMb, 0)} | ${s?.findings ?? 'n/a'} |`);
+  }
+  return lines.join('\n');
+}
+
+function planted(results) {
+  return results
+    .map((r) => {
+      const total = Object.values(r.planted).reduce((a, b) => a + b, 0);
+      const recall = r.rows.ours?.recall;
+      const found = recall ? `; concurrency-lint reported ${recall.hit} of the ${recall.expected} planted bugs of its registered rules` : '';
+      return `- ${grouped(r.files)} files: ${total} planted (${Object.entries(r.planted).map(([k, v]) => `${k} ${v}`).join(', ')})${found}`;
+    })
+    .join('\n');
+}
+
+export function renderReport(data) {
+  const m = data.machine;
+  return `# Benchmark results
+
+Recorded by \`npm run bench\` on ${m.date}. Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB memory, ${m.os}, Node ${m.node}.
+Runs per size (median shown): ${Object.entries(data.runs).map(([s, n]) => `${grouped(Number(s))} files: ${n}`).join(', ')}. Whole benchmark: ${fmt(data.minutes, 1)} minutes.
+${data.gnuTime ? 'CPU (user + system, children included) and peak RSS (the largest process) from GNU time.' : 'GNU time is not installed (apt-get install time): CPU and memory are not measured.'}
+concurrency-lint ran its default rules: ${data.rules.join(', ') || 'unknown'}.
+
+## Tools on the same generated project
+
+${toolTable(data.results, data.tools)}
+
+Planted bugs (each line ends with \`// expect: <rule>\`):
+${planted(data.results)}
+
+## Targets (ratios from this run)
+
+${targets(data.results)}
+
+Growth of our wall time:
+${growth(data.results)}
+
+## --cache
+
+${cacheTable(data.results)}
+
+## Sample app and given folders
+
+${folderTable(data.folders)}
+`;
+}

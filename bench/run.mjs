@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- options] [folders...]`: generate synthetic projects of several sizes and
+ * time, on the same tree, one after another: our CLI with every rule, `tsc --noEmit`, ESLint
+ * with typescript-eslint's four type-aware promise rules, and oxlint's type-aware mode; then
+ * our `--cache` (cold, unchanged, one file edited); then our CLI on the sample app and on any
+ * folder given. Prints a Markdown table; `--record` also writes it to bench/RESULTS.md.
+ *
+ * Options:
+ *   --sizes 200,1000,5000   file counts to generate
+ *   --runs 3                repetitions per tool (median reported) below 5,000 files
+ *   --large-runs 1          repetitions at 5,000 files and more
+ *   --tools ours,tsc,eslint,oxlint
+ *   --seed 1                generator seed
+ *   --no-cache-bench        skip the --cache measurements
+ *   --no-build              do not rebuild dist/ first
+ *   --keep                  keep the generated trees (printed) instead of deleting them
+ *   --record                write the tables to bench/RESULTS.md
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { generate } from './generate.mjs';
+import { hasGnuTime, measure } from './measure.mjs';
+import { REPO, TOOLS, OURS_BIN, markerRecall } from './tools.mjs';
+import { cacheBench } from './cache-bench.mjs';
+import { renderReport } from './report.mjs';
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    sizes: { type: 'string', default: '200,1000,5000' },
+    runs: { type: 'string', default: '3' },
+    'large-runs': { type: 'string', default: '1' },
+    tools: { type: 'string', default: 'ours,tsc,eslint,oxlint' },
+    seed: { type: 'string', default: '1' },
+    'no-cache-bench': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+  },
+});
+
+const log = (s) => process.stderr.write(`${s}\n`);
+const sizes = opts.sizes.split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const toolIds = opts.tools.split(',').map((s) => s.trim()).filter((id) => TOOLS[id]);
+const runsFor = (size) => Number(size >= 5000 ? opts['large-runs'] : opts.runs);
+
+function build() {
+  if (opts['no-build']) return;
+  log('building dist/ (tsc -p tsconfig.json)…');
+  const tsc = path.join(REPO, 'node_modules/typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) log(`warning: the build reported errors; benchmarking what it emitted\n${r.stdout.split('\n').slice(0, 5).join('\n')}`);
+}
+
+async function knownRules() {
+  try {
+    const { allChecks } = await import(path.join(REPO, 'dist/analyzer/checks/index.js'));
+    return new Set(allChecks.map((c) => c.meta.id));
+  } catch {
+    return new Set();
+  }
+}
+
+function runTool(id, dir, out) {
+  const argv = TOOLS[id].command(dir, out);
+  if (fs.existsSync(out)) fs.rmSync(out);
+  const r = measure(argv[0], argv.slice(1), { cwd: dir });
+  let findings;
+  try {
+    findings = TOOLS[id].findings(r, out);
+  } catch {
+    findings = undefined;
+  }
+  const failed = r.error || (r.status !== 0 && r.status !== 1) || findings === undefined;
+  if (failed) log(`  ${id}: exit ${r.status}${r.error ? ` (${r.error.message})` : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { ...r, findings, failed };
+}
+
+function benchSize(size, root, rules) {
+  const dir = path.join(root, `files-${size}`);
+  const manifest = generate({ files: size, seed: Number(opts.seed), out: dir });
+  log(`\n${manifest.files} files, ${manifest.lines} lines (${dir})`);
+  const rows = Object.fromEntries(toolIds.map((id) => [id, { runs: [], missing: TOOLS[id].missing() }]));
+  const out = path.join(root, 'out.json');
+  for (let r = 0; r < runsFor(size); r++) {
+    for (const id of toolIds) {
+      if (rows[id].missing) continue;
+      const result = runTool(id, dir, out);
+      rows[id].runs.push(result);
+      log(`  run ${r + 1} ${id.padEnd(6)} ${result.wall.toFixed(2)} s wall, ${result.cpu?.toFixed(2) ?? '?'} s CPU, ${result.rssMb?.toFixed(0) ?? '?'} MB, ${result.findings ?? '?'} findings`);
+      if (id === 'ours' && r === 0 && !result.failed) {
+        rows.ours.recall = markerRecall(dir, out, rules);
+        rows.ours.reference = fs.readFileSync(out, 'utf8');
+      }
+    }
+  }
+  const cache = rows.ours && !rows.ours.missing && !opts['no-cache-bench'] ? cacheBench(dir, root, runsFor(size), rows.ours.reference, log) : undefined;
+  if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+  return { size, files: manifest.files, lines: manifest.lines, planted: manifest.planted, rows, cache };
+}
+
+function benchFolder(label, cwd, target) {
+  const out = path.join(os.tmpdir(), `concurrency-lint-bench-${process.pid}-folder.json`);
+  const runs = [];
+  for (let r = 0; r < Number(opts.runs); r++) {
+    const m = measure(process.execPath, [OURS_BIN, target, '--format', 'json', '--output', out], { cwd });
+    let findings;
+    let files;
+    try {
+      const json = JSON.parse(fs.readFileSync(out, 'utf8'));
+      findings = json.findings.length;
+      files = json.summary.files;
+    } catch {
+      log(`  ${label}: exit ${m.status}: ${m.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    }
+    runs.push({ ...m, findings, files });
+    log(`  ${label}: ${m.wall.toFixed(2)} s wall, ${m.cpu?.toFixed(2) ?? '?'} s CPU, ${m.rssMb?.toFixed(0) ?? '?'} MB, ${findings ?? '?'} findings`);
+  }
+  fs.rmSync(out, { force: true });
+  return { label, runs };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    cores: cpus.length,
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+async function main() {
+  build();
+  const rules = await knownRules();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-lint-bench-'));
+  const started = performance.now();
+  const results = [];
+  try {
+    for (const size of sizes) results.push(benchSize(size, root, rules));
+    log('\nsample app and given folders');
+    const folders = [benchFolder('fixtures/sample-app', REPO, 'fixtures/sample-app')];
+    for (const p of positionals) folders.push(benchFolder(p, path.resolve(p), '.'));
+    const report = renderReport({
+      machine: machine(),
+      gnuTime: hasGnuTime,
+      rules: [...rules].sort(),
+      results,
+      folders,
+      tools: toolIds,
+      runs: Object.fromEntries(sizes.map((s) => [s, runsFor(s)])),
+      minutes: (performance.now() - started) / 60_000,
+    });
+    process.stdout.write(`\n${report}`);
+    if (opts.record) {
+      fs.writeFileSync(path.join(REPO, 'bench/RESULTS.md'), report);
+      log('wrote bench/RESULTS.md');
+    }
+  } finally {
+    if (opts.keep) log(`trees kept in ${root}`);
+    else fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,100 @@
+/**
+ * The tools the benchmark runs on a generated tree, each as a child process started from the
+ * tree's folder: how to start it, whether it is installed, and how many findings it printed.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(REPO, 'package.json'));
+
+function resolves(id) {
+  try {
+    return require.resolve(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a package's file is, or undefined when the package is not installed. */
+function packageFile(pkg, rel) {
+  const manifest = resolves(`${pkg}/package.json`);
+  if (!manifest) return undefined;
+  const file = path.join(path.dirname(manifest), rel);
+  return fs.existsSync(file) ? file : undefined;
+}
+
+export const OURS_BIN = path.join(REPO, 'bin/concurrency-lint.js');
+
+/**
+ * A tool: `missing()` says why it cannot run (or undefined), `command(dir, out)` gives the
+ * argv to run in the tree folder `dir` (writing machine-readable output to `out` where the tool
+ * can), `findings(result, out)` counts what it reported.
+ */
+export const TOOLS = {
+  ours: {
+    label: 'concurrency-lint (every rule)',
+    missing: () => (fs.existsSync(path.join(REPO, 'dist/analyzer/cli/main.js')) ? undefined : 'not built (npm run build)'),
+    command: (dir, out, extra = []) => [process.execPath, OURS_BIN, 'src', '--format', 'json', '--output', out, ...extra],
+    findings: (_result, out) => JSON.parse(fs.readFileSync(out, 'utf8')).findings.length,
+  },
+  tsc: {
+    label: 'tsc --noEmit',
+    missing: () => (packageFile('typescript', 'bin/tsc') ? undefined : 'not installed'),
+    command: () => [process.execPath, packageFile('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--noEmit'],
+    findings: (result) => (result.stdout.match(/error TS\d+/g) ?? []).length,
+  },
+  eslint: {
+    label: 'ESLint + typescript-eslint (4 rules)',
+    missing: () => (!packageFile('eslint', 'bin/eslint.js') ? 'eslint not installed' : !resolves('typescript-eslint') ? 'typescript-eslint not installed' : undefined),
+    command: (_dir, out) => [process.execPath, packageFile('eslint', 'bin/eslint.js'), 'src', '--format', 'json', '--output-file', out],
+    findings: (_result, out) => JSON.parse(fs.readFileSync(out, 'utf8')).reduce((n, file) => n + file.messages.length, 0),
+  },
+  oxlint: {
+    label: 'oxlint --type-aware (4 rules)',
+    missing: () => (!packageFile('oxlint', 'bin/oxlint') ? 'oxlint not installed' : !resolves('oxlint-tsgolint/package.json') ? 'oxlint-tsgolint not installed' : undefined),
+    command: () => [
+      process.execPath,
+      packageFile('oxlint', 'bin/oxlint'),
+      '--type-aware',
+      '-A', 'all',
+      '-D', 'typescript/no-floating-promises',
+      '-D', 'typescript/no-misused-promises',
+      '-D', 'typescript/await-thenable',
+      '-D', 'typescript/return-await',
+      '--format', 'json',
+      'src',
+    ],
+    findings: (result) => JSON.parse(result.stdout).diagnostics.length,
+  },
+};
+
+/** Findings whose `file:line` carries an `// expect: <rule>` marker for their rule, out of the markers of rules that exist. */
+export function markerRecall(dir, findingsFile, knownRules) {
+  const found = new Set(JSON.parse(fs.readFileSync(findingsFile, 'utf8')).findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`));
+  let expected = 0;
+  let hit = 0;
+  const stack = [path.join(dir, 'src')];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) {
+        stack.push(full);
+        continue;
+      }
+      const rel = path.relative(dir, full).split(path.sep).join('/');
+      fs.readFileSync(full, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const m = /\/\/ expect: ([a-z-]+)\s*$/.exec(line);
+          if (!m || !knownRules.has(m[1])) return;
+          expected++;
+          if (found.has(`${rel}:${i + 1} ${m[1]}`)) hit++;
+        });
+    }
+  }
+  return { expected, hit };
+}

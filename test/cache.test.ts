@@ -1,0 +1,210 @@
+/**
+ * `--cache`: after every edit in a sequence (bodies, APIs shared by many files, new and
+ * deleted files, suppression comments, tsconfig, rule settings) the cached run reports
+ * exactly what an uncached run reports, and it re-checks only what it must.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../bench/generate.mjs';
+import { analyze } from '../analyzer/engine.js';
+import { analyzeCachedTask, type CacheStats } from '../analyzer/cache.js';
+import { closureOracle, dependents } from '../analyzer/cache/graph.js';
+import { analyzeRun, planTasks } from '../analyzer/parallel.js';
+import { loadProjects } from '../analyzer/project.js';
+import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
+import { allRules } from './helpers/fixtures.js';
+
+let root: string;
+let dir: string;
+let cacheDir: string;
+let rules: Map<string, RuleSetting>;
+
+/** Findings, files, diagnostics and sources as plain data, for deep comparison. */
+function plain(result: AnalyzeResult) {
+  return {
+    findings: JSON.parse(JSON.stringify(result.findings)) as unknown[],
+    files: result.files,
+    diagnostics: result.diagnostics,
+    sources: [...result.sources].sort(([a], [b]) => (a < b ? -1 : 1)),
+  };
+}
+
+function uncached(): AnalyzeResult {
+  return analyze({ paths: ['src'], cwd: dir, rules });
+}
+
+/** The cached analysis of the one task of the tree, with what it reports about itself. */
+function cached(): { result: AnalyzeResult; stats: CacheStats; loads: number } {
+  const { tasks } = planTasks(['src'], [], dir);
+  expect(tasks).toHaveLength(1);
+  const task = tasks[0]!;
+  let stats: CacheStats | undefined;
+  let loads = 0;
+  const result = analyzeCachedTask({
+    cacheDir,
+    identity: 'test',
+    keyExtra: '',
+    targets: task.files,
+    rules: [...rules],
+    load: () => {
+      loads++;
+      return loadProjects({ paths: task.files, project: task.project, cwd: dir });
+    },
+    select: (p) => p,
+    onStats: (s) => (stats = s),
+  });
+  return { result, stats: stats!, loads };
+}
+
+function file(rel: string): string {
+  return path.join(dir, rel);
+}
+
+function edit(rel: string, change: (text: string) => string): void {
+  const before = fs.readFileSync(file(rel), 'utf8');
+  const after = change(before);
+  expect(after).not.toBe(before);
+  fs.writeFileSync(file(rel), after);
+}
+
+/** A cached run equals an uncached one; returns the cache's stats. */
+function same(): CacheStats {
+  const { result, stats } = cached();
+  expect(plain(result)).toEqual(plain(uncached()));
+  return stats;
+}
+
+let domains: string[];
+
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-cache-'));
+  dir = path.join(root, 'app');
+  cacheDir = path.join(root, 'cache');
+  generate({ files: 60, seed: 11, out: dir });
+  domains = fs.readdirSync(file('src/domains')).sort();
+  rules = allRules();
+});
+
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('the analysis cache gives the findings an uncached run gives', () => {
+  it('on a cold run, and without building a program when nothing changed', () => {
+    const cold = same();
+    expect(cold.fromCache).toBe(false);
+    expect(cold.checked).toBe(cold.files);
+    const warm = cached();
+    expect(warm.loads).toBe(0);
+    expect(warm.stats.fromCache).toBe(true);
+    expect(plain(warm.result)).toEqual(plain(uncached()));
+  });
+
+  it('after editing a function body: re-checks the file and the files that import it', () => {
+    const name = domains[domains.length - 1]!;
+    edit(`src/domains/${name}/${name}.service.ts`, (t) => t.replace('* 0.029) + 30', '* 0.029) + 31'));
+    const stats = same();
+    expect(stats.fromCache).toBe(false);
+    expect(stats.localChecked).toBeGreaterThan(0);
+    expect(stats.localChecked).toBeLessThan(stats.files);
+  });
+
+  it('after adding and then removing a bug', () => {
+    const name = domains[0]!;
+    const handler = `src/domains/${name}/${name}.handler.ts`;
+    const original = fs.readFileSync(file(handler), 'utf8');
+    fs.writeFileSync(file(handler), `${original}\nexport function poke(): void {\n  ${name}Service.get(1);\n}\n`);
+    const before = uncached().findings.length;
+    same();
+    fs.writeFileSync(file(handler), original);
+    same();
+    expect(uncached().findings.length).toBe(before - 1);
+  });
+
+  it('after changing an API many files use (an async method becomes synchronous)', () => {
+    edit('src/lib/audit.ts', (t) =>
+      t.replace('async log(event: string, data: Record<string, unknown>): Promise<void> {\n    await this.sink', 'log(event: string, data: Record<string, unknown>): void {\n    void this.sink'),
+    );
+    const stats = same();
+    expect(stats.localChecked).toBeGreaterThan(1);
+  });
+
+  it('after adding a file, deleting it, and deleting a file others import', () => {
+    const name = domains[1]!;
+    fs.writeFileSync(file('src/extra.ts'), `import { ${name}Service } from './domains/${name}/${name}.service.js';\n\nexport function later(): void {\n  ${name}Service.get(2);\n}\n`);
+    same();
+    fs.rmSync(file('src/extra.ts'));
+    same();
+    fs.rmSync(file(`src/domains/${name}/${name}.mapper.ts`));
+    same();
+  });
+
+  it('after a suppression comment is added', () => {
+    const finding = uncached().findings[0];
+    expect(finding).toBeDefined();
+    const rel = path.relative(dir, finding!.file);
+    const lines = fs.readFileSync(finding!.file, 'utf8').split('\n');
+    lines.splice(finding!.line - 1, 0, `// eslint-disable-next-line concurrency/${finding!.ruleId}`);
+    fs.writeFileSync(file(rel), lines.join('\n'));
+    same();
+  });
+
+  it('after the tsconfig changes: checks everything again', () => {
+    edit('tsconfig.json', (t) => t.replace('"strict": true', '"strict": false'));
+    const stats = same();
+    expect(stats.checked).toBe(stats.files);
+  });
+
+  it('after the rule settings change: a new key, everything checked again', () => {
+    const [first] = [...rules.keys()];
+    rules = new Map([...rules].filter(([id]) => id !== first));
+    const stats = same();
+    expect(stats.checked).toBe(stats.files);
+    rules = allRules();
+    same();
+  });
+
+  it('through the CLI entry (analyzeRun), cold and warm', async () => {
+    const runDir = path.join(root, 'cli-cache');
+    const options = { paths: ['src'], projects: [], cwd: dir, rules, threads: 1 };
+    const expected = plain(uncached());
+    expect(plain(await analyzeRun({ ...options, cacheDir: runDir }))).toEqual(expected);
+    expect(plain(await analyzeRun({ ...options, cacheDir: runDir }))).toEqual(expected);
+    expect(fs.readdirSync(runDir).some((f) => f.endsWith('.json'))).toBe(true);
+  });
+
+  it('treats an unreadable cache as empty and survives an unwritable cache folder', async () => {
+    for (const f of fs.readdirSync(cacheDir)) fs.writeFileSync(path.join(cacheDir, f), '{ not json');
+    same();
+    const blocked = path.join(root, 'blocked');
+    fs.writeFileSync(blocked, 'a file where the cache folder should be');
+    const result = await analyzeRun({ paths: ['src'], projects: [], cwd: dir, rules, threads: 1, cacheDir: blocked });
+    expect(result.findings).toEqual(uncached().findings);
+    expect(result.diagnostics.some((d) => d.severity === 'warning' && /cache/.test(d.message))).toBe(true);
+  });
+});
+
+describe('the import graph helpers', () => {
+  const imports = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a']],
+    ['d', ['c']],
+    ['e', []],
+  ]);
+
+  it('dependents follow imports backwards, through cycles', () => {
+    expect([...dependents(imports, ['c'])].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect([...dependents(imports, ['d'])]).toEqual(['d']);
+    expect([...dependents(imports, ['e'])]).toEqual(['e']);
+  });
+
+  it('closures answer reachability and give up past their budget', () => {
+    const reaches = closureOracle(imports);
+    expect(reaches('d', 'b')).toBe(true);
+    expect(reaches('a', 'd')).toBe(false);
+    expect(closureOracle(imports, 1)('a', 'c')).toBeUndefined();
+  });
+});

@@ -1,0 +1,325 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../analyzer/project.js';
+import { runCheck } from '../analyzer/engine.js';
+import type { Finding } from '../analyzer/finding.js';
+import check, { blockingKindFor, type Options } from '../analyzer/checks/no-blocking-in-async.js';
+import { summaryStats } from '../analyzer/summaries/engine.js';
+import { asyncEntryOf, runsSynchronously } from '../analyzer/async-context.js';
+import { getDoor } from '../analyzer/checker.js';
+import { functionName, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
+import { walk } from '../analyzer/walk.js';
+import { BLOCKING_APIS } from '../analyzer/catalog/blocking.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Write files to a fresh temp folder (an ES module package) and load them as one program. */
+function programOf(files: Record<string, string>): { dir: string; project: LoadedProject } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbia-'));
+  temps.push(dir);
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  const { projects } = loadProjects({ paths: [dir], cwd: dir });
+  return { dir, project: projects[0]! };
+}
+
+function findings(project: LoadedProject, options: Partial<Options> = {}): Finding[] {
+  return project.files.flatMap((sf) => runCheck(check, { severity: 'error', options }, project.program, sf));
+}
+
+function where(f: Finding, dir: string): string {
+  return `${path.relative(dir, f.file)}:${f.line}`;
+}
+
+describe('summaries are computed once per program', () => {
+  function callers(n: number): Record<string, string> {
+    const files: Record<string, string> = {
+      'helper.ts': [
+        "import { readFileSync } from 'node:fs';",
+        'function inner(name: string): string {',
+        "  return readFileSync(name, 'utf8');",
+        '}',
+        'export function helper(name: string): string {',
+        '  return inner(name).trim();',
+        '}',
+      ].join('\n'),
+    };
+    // n call sites from async functions: n/5 files, 5 async functions each, one call each,
+    // plus a second and third call of the helper in the same function.
+    for (let f = 0; f < n / 5; f++) {
+      const fns = Array.from({ length: 5 }, (_, i) =>
+        [`export async function caller${f}_${i}(): Promise<string> {`, `  return helper('a${i}') + helper('b') + helper('c');`, '}'].join('\n'),
+      );
+      files[`callers${f}.ts`] = [`import { helper } from './helper.js';`, ...fns].join('\n');
+    }
+    return files;
+  }
+
+  it('walks the helper bodies once, whether 10 or 100 async functions call them', () => {
+    const work: number[] = [];
+    for (const n of [10, 100]) {
+      const { project } = programOf(callers(n));
+      const found = findings(project);
+      // One report per async function (the three calls reach the same readFileSync).
+      expect(found).toHaveLength(n);
+      const stats = summaryStats(project.program, blockingKindFor());
+      work.push(stats.computeCalls);
+    }
+    // helper and inner: two bodies, each summarised once, for 10 and for 100 callers.
+    expect(work).toEqual([2, 2]);
+  });
+
+  it('reuses the summaries across files and across the ESLint-style per-file runs', () => {
+    const { project } = programOf(callers(20));
+    findings(project);
+    const before = summaryStats(project.program, blockingKindFor()).computeCalls;
+    findings(project); // a second pass (another file run, another keystroke) computes nothing new
+    expect(summaryStats(project.program, blockingKindFor()).computeCalls).toBe(before);
+  });
+});
+
+describe('sample app', () => {
+  const dir = path.join(FIXTURES, 'sample-app');
+  const { projects } = loadProjects({ paths: [dir], cwd: dir });
+  const found = projects.flatMap((p) => findings(p));
+
+  it('finds the blocking calls with their chains', () => {
+    const byPlace = Object.fromEntries(found.map((f) => [where(f, dir), f]));
+    expect(Object.keys(byPlace).sort()).toEqual(['src/http/reports.handler.ts:32', 'src/jobs/worker.ts:122', 'src/services/user.service.ts:53']);
+    const report = byPlace['src/http/reports.handler.ts:32']!;
+    expect(report.data.chain).toBe('monthlyReport() -> renderReport() -> loadTemplate() -> fs.readFileSync()');
+    expect(report.trace.map((s) => `${s.message} @ ${path.relative(dir, s.file)}:${s.line}`)).toEqual([
+      'monthlyReport() calls renderReport() @ src/http/reports.handler.ts:32',
+      'renderReport() calls loadTemplate() @ src/services/template.ts:36',
+      'fs.readFileSync() blocks: reads the whole file on the event loop thread @ src/services/template.ts:21',
+    ]);
+    expect(report.message).toContain('Make `loadTemplate` async');
+    expect(byPlace['src/jobs/worker.ts:122']!.data.chain).toBe(
+      'JobWorker.exportOrders() -> archiveDirectory() -> runTar() -> child_process.execSync()',
+    );
+    expect(byPlace['src/services/user.service.ts:53']!.trace).toEqual([]);
+  });
+
+  it('leaves the start-up read of the config alone', () => {
+    expect(found.some((f) => f.file.endsWith('load-config.ts'))).toBe(false);
+  });
+});
+
+describe('options', () => {
+  const { dir, project } = programOf({
+    'app.ts': [
+      "import { existsSync, readFileSync } from 'node:fs';",
+      "import { querySync } from 'legacy-db';",
+      "import express from 'express';",
+      'export async function a(): Promise<boolean> {',
+      "  return existsSync('x');",
+      '}',
+      'export async function b(): Promise<string> {',
+      "  return readFileSync('x', 'utf8');",
+      '}',
+      'export async function c(): Promise<unknown> {',
+      "  return querySync('SELECT 1');",
+      '}',
+      'export async function d(): Promise<unknown> {',
+      "  return require('./plugin.cjs');",
+      '}',
+      'export const app = express();',
+    ].join('\n'),
+    'router.js': [
+      "import { readFileSync } from 'node:fs';",
+      "import { createRouter } from 'tiny-router';",
+      'export const router = createRouter();',
+      "router.get('/x', () => readFileSync('y'));",
+    ].join('\n'),
+    'shim.d.ts': "declare module 'legacy-db' { export function querySync(sql: string): unknown; }",
+  });
+  const lines = (options: Partial<Options>) => findings(project, options).map((f) => where(f, dir));
+
+  it('reports the catalog by default, and require() of a file', () => {
+    expect(lines({})).toEqual(['app.ts:5', 'app.ts:8', 'app.ts:14']);
+  });
+
+  it('adds APIs from `additional`, with their advice', () => {
+    const found = findings(project, { additional: [{ module: 'legacy-db', name: 'querySync', advice: '`query` from `legacy-db`' }] });
+    const c = found.find((f) => f.line === 11)!;
+    expect(c.message).toContain('Use `query` from `legacy-db` instead');
+  });
+
+  it('skips what `allow` lists, by name or by module and name', () => {
+    expect(lines({ allow: ['existsSync'] })).toEqual(['app.ts:8', 'app.ts:14']);
+    expect(lines({ allow: [{ module: 'node:fs', name: 'readFileSync' }] })).toEqual(['app.ts:5', 'app.ts:14']);
+    expect(lines({ allow: [{ module: 'fs-extra', name: 'readFileSync' }] })).toEqual(['app.ts:5', 'app.ts:8', 'app.ts:14']);
+    expect(lines({ allow: ['require'] })).toEqual(['app.ts:5', 'app.ts:8']);
+  });
+
+  it('turns off require() reports with `reportRequire: false`', () => {
+    expect(lines({ reportRequire: false })).toEqual(['app.ts:5', 'app.ts:8']);
+  });
+
+  it('is told about more routers with `routeHandlers` (matched by the module the object comes from)', () => {
+    expect(lines({ routeHandlers: ['tiny-router'] })).toEqual(['app.ts:5', 'app.ts:8', 'app.ts:14', 'router.js:4']);
+  });
+});
+
+describe('suggestions', () => {
+  const source = [
+    "import { readFileSync, statSync } from 'node:fs';",
+    "import { execSync } from 'node:child_process';",
+    "import { pbkdf2Sync, scryptSync } from 'node:crypto';",
+    "import { gzipSync } from 'node:zlib';",
+    'export async function read(p: string): Promise<string> {',
+    "  const text = readFileSync(p, 'utf8').trim();",
+    '  return text;',
+    '}',
+    'export async function run(): Promise<string> {',
+    "  return execSync('ls', { encoding: 'utf8' });",
+    '}',
+    'export async function runOnly(): Promise<void> {',
+    "  execSync('sync');",
+    '}',
+    'export async function key(pw: string): Promise<Buffer> {',
+    "  return pbkdf2Sync(pw, 'salt', 1000, 32, 'sha256');",
+    '}',
+    'export async function zip(b: Buffer): Promise<Buffer> {',
+    '  return gzipSync(b);',
+    '}',
+    'export async function scrypt3(pw: string): Promise<Buffer> {',
+    "  return scryptSync(pw, 'salt', 32);",
+    '}',
+    'export async function scrypt4(pw: string): Promise<Buffer> {',
+    "  return scryptSync(pw, 'salt', 32, { N: 1024 });",
+    '}',
+    'export async function missing(p: string): Promise<boolean> {',
+    '  return statSync(p, { throwIfNoEntry: false }) !== undefined;',
+    '}',
+    'export function later(p: string): void {',
+    "  setTimeout(() => readFileSync(p), 1);",
+    '}',
+    'export async function quiet(): Promise<void> {',
+    "  execSync('tar -czf out.tgz dir', { stdio: 'ignore' });",
+    '}',
+  ].join('\n');
+  const { dir, project } = programOf({ 'main.ts': source });
+  const found = findings(project);
+  const at = (line: number) => found.find((f) => f.line === line)!;
+
+  function apply(f: Finding): string {
+    const edits = [...f.suggestions[0]!.edits].sort((a, b) => b.start - a.start);
+    let text = source;
+    for (const e of edits) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+    return text;
+  }
+
+  function typeErrors(text: string): string[] {
+    const file = path.join(dir, 'fixed.ts');
+    fs.writeFileSync(file, text);
+    const program = ts.createProgram({ rootNames: [file], options: DEFAULT_COMPILER_OPTIONS });
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+  }
+
+  it('rewrites readFileSync to `await readFile` and adds the import', () => {
+    const text = apply(at(6));
+    expect(text).toContain("const text = (await readFile(p, 'utf8')).trim();");
+    expect(text).toContain("import { gzipSync } from 'node:zlib';\nimport { readFile } from 'node:fs/promises';");
+    expect(typeErrors(text)).toEqual([]);
+  });
+
+  it('rewrites execSync to a promisified exec, keeping stdout as the value', () => {
+    const text = apply(at(10));
+    expect(text).toContain("return (await promisify(exec)('ls', { encoding: 'utf8' })).stdout;");
+    expect(text).toContain("import { exec } from 'node:child_process';\nimport { promisify } from 'node:util';");
+    expect(typeErrors(text)).toEqual([]);
+    expect(apply(at(13))).toContain("  await promisify(exec)('sync');");
+  });
+
+  it('rewrites pbkdf2Sync and gzipSync to promisified calls that type-check', () => {
+    for (const line of [16, 19]) {
+      expect(at(line).suggestions, `line ${line}`).toHaveLength(1);
+      expect(typeErrors(apply(at(line))), `line ${line}`).toEqual([]);
+    }
+    // promisify(scrypt) resolves to `unknown` in @types/node: no rewrite that would not type-check.
+    expect(at(22).suggestions).toEqual([]);
+    expect(at(25).suggestions).toEqual([]);
+  });
+
+  it('offers nothing where the rewrite would not be a drop-in', () => {
+    expect(at(28).suggestions).toEqual([]); // throwIfNoEntry has no promise twin
+    expect(at(31).suggestions).toEqual([]); // not inside an async function
+    expect(at(34).suggestions).toEqual([]); // exec has no `stdio` option
+    expect(found.every((f) => f.fix === undefined)).toBe(true);
+  });
+
+  it('does not clash with a name already taken in the file', () => {
+    const taken = programOf({
+      'taken.ts': [
+        "import { readFileSync } from 'node:fs';",
+        "import { readFile } from './own.js';",
+        'export async function read(p: string): Promise<string> {',
+        "  return readFileSync(p, 'utf8') + readFile();",
+        '}',
+      ].join('\n'),
+      'own.ts': "export function readFile(): string { return ''; }",
+    });
+    const [report] = findings(taken.project);
+    expect(report!.suggestions).toEqual([]);
+  });
+});
+
+describe('async context', () => {
+  const { project } = programOf({
+    'ctx.ts': [
+      "import { EventEmitter } from 'node:events';",
+      'export async function asyncFn(): Promise<void> {}',
+      'export function viaThen(p: Promise<number>): Promise<number> { return p.then(function onValue(n) { return n + 1; }); }',
+      'export function viaTimer(): void { setTimeout(function tick() {}, 1); }',
+      'export const bus = new EventEmitter();',
+      "bus.on('x', function onX() {});",
+      'export function sync(xs: number[]): number[] { return xs.map(function double(x) { return x * 2; }); }',
+      'export function plain(): void {}',
+    ].join('\n'),
+  });
+  const door = getDoor(project.program);
+  const fns = new Map<string, FunctionLike>();
+  walk(project.files[0]!, (n) => {
+    if (isFunctionLike(n)) fns.set(functionName(n), n);
+  });
+  const kindOf = (name: string) => asyncEntryOf(fns.get(name)!, project.program)?.kind;
+
+  it('knows which functions run as their own task', () => {
+    expect(kindOf('asyncFn')).toBe('async');
+    expect(kindOf('onValue')).toBe('promise');
+    expect(kindOf('tick')).toBe('timer');
+    expect(kindOf('onX')).toBe('listener');
+    expect(kindOf('double')).toBeUndefined();
+    expect(kindOf('plain')).toBeUndefined();
+  });
+
+  it('knows which callbacks run synchronously inside their caller', () => {
+    expect(runsSynchronously(fns.get('double')!, door)).toBe(true);
+    expect(runsSynchronously(fns.get('tick')!, door)).toBe(false);
+    expect(runsSynchronously(fns.get('onValue')!, door)).toBe(false);
+  });
+});
+
+describe('catalog', () => {
+  it('has one entry per module and API, each with a reason and a replacement', () => {
+    const keys = BLOCKING_APIS.map((a) => `${a.module}:${a.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const api of BLOCKING_APIS) {
+      expect(api.why.length, `${api.module}:${api.name}`).toBeGreaterThan(10);
+      expect(api.replacement.length, `${api.module}:${api.name}`).toBeGreaterThan(3);
+    }
+    for (const name of ['readFileSync', 'writeFileSync', 'existsSync', 'readSync', 'cpSync']) expect(keys).toContain(`fs:${name}`);
+    for (const name of ['execSync', 'execFileSync', 'spawnSync']) expect(keys).toContain(`child_process:${name}`);
+  });
+});

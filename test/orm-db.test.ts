@@ -1,0 +1,217 @@
+/**
+ * Proof against a real database: every fixture of the relation rules that exports `proofs` runs
+ * against an in-memory SQLite database with a query-counting logger — TypeORM fixtures on sql.js
+ * (WebAssembly), MikroORM fixtures on libsql (both install with `npm ci`, without downloads).
+ *
+ * - `n+1`: the buggy function runs more queries when the tables hold more rows; the fixed one
+ *   runs the same number (and returns the same data).
+ * - `undefined`: the buggy function's relation read really is `undefined`; the fixed one's is not.
+ *
+ * The fixtures are TypeScript with legacy decorators and `design:type` metadata, which both ORMs
+ * read; vitest's transformer does not emit that metadata, so the fixtures are compiled with
+ * `ts.transpileModule` into a temporary folder (with a link to this package's node_modules) and
+ * imported from there. Sequelize fixtures are static only: no SQLite driver for it is installed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import 'reflect-metadata';
+import { BaseEntity, DataSource, type Logger } from 'typeorm';
+import { MikroORM } from '@mikro-orm/core';
+import { LibSqlDriver } from '@mikro-orm/libsql';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SMALL = 3;
+const LARGE = 6;
+
+type Orm = 'typeorm' | 'mikro-orm';
+const SUITES: Array<[rule: string, orm: Orm]> = [
+  ['no-lazy-relation-access', 'typeorm'],
+  ['no-lazy-relation-access', 'mikro-orm'],
+  ['no-query-in-loop', 'typeorm'],
+  ['no-query-in-loop', 'mikro-orm'],
+];
+
+interface Proof {
+  name: string;
+  kind: 'undefined' | 'n+1';
+  buggy(handle: unknown): Promise<unknown>;
+  fixed(handle: unknown): Promise<unknown>;
+}
+
+interface Outcome {
+  queries: number;
+  value: unknown;
+}
+
+/** An open database: `handle()` is what a proof receives; `count.n` counts the queries sent. */
+interface Db {
+  handle(): unknown;
+  count: { n: number };
+  close(): Promise<void>;
+}
+
+let tmp: string;
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listTs(full));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+
+/** Compile `fixtures/<rule>/<orm>/**.ts` to ES modules under `tmp/<rule>/<orm>`; return the modules with proofs. */
+function compile(rule: string, orm: Orm): string[] {
+  const src = path.join(ROOT, 'fixtures', rule, orm);
+  const out = path.join(tmp, rule, orm);
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(tmp, rule, 'package.json'), '{ "type": "module" }\n');
+  const withProofs: string[] = [];
+  for (const file of listTs(src)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const { outputText } = ts.transpileModule(text, {
+      fileName: file,
+      compilerOptions: {
+        module: ts.ModuleKind.ES2022,
+        target: ts.ScriptTarget.ES2022,
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        useDefineForClassFields: false,
+      },
+    });
+    const target = path.join(out, path.relative(src, file)).replace(/\.ts$/, '.js');
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, outputText);
+    if (/^export const proofs\b/m.test(text)) withProofs.push(target);
+  }
+  return withProofs;
+}
+
+async function importFrom(file: string): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
+async function openTypeorm(base: string, rows: number): Promise<Db> {
+  const { entities } = (await importFrom(path.join(base, 'entities', 'index.js'))) as { entities: Function[] };
+  const { seed } = (await importFrom(path.join(base, 'seed.js'))) as { seed: (ds: DataSource, n: number) => Promise<void> };
+  const count = { n: 0 };
+  const quiet = () => {};
+  const logger: Logger = {
+    logQuery: () => {
+      count.n++;
+    },
+    logQueryError: quiet,
+    logQuerySlow: quiet,
+    logSchemaBuild: quiet,
+    logMigration: quiet,
+    log: quiet,
+  };
+  const ds = new DataSource({ type: 'sqljs', entities, synchronize: true, logging: ['query'], logger });
+  await ds.initialize();
+  BaseEntity.useDataSource(ds);
+  await seed(ds, rows);
+  return { handle: () => ds, count, close: () => ds.destroy() };
+}
+
+async function openMikro(base: string, rows: number): Promise<Db> {
+  const { entities } = (await importFrom(path.join(base, 'entities.js'))) as { entities: Function[] };
+  const { seed } = (await importFrom(path.join(base, 'seed.js'))) as { seed: (em: unknown, n: number) => Promise<void> };
+  const count = { n: 0 };
+  const orm = await MikroORM.init({
+    driver: LibSqlDriver,
+    dbName: ':memory:',
+    entities,
+    debug: ['query'],
+    logger: () => {
+      count.n++;
+    },
+    allowGlobalContext: true,
+  });
+  await orm.schema.createSchema();
+  await seed(orm.em.fork(), rows);
+  return { handle: () => orm.em.fork(), count, close: () => orm.close() };
+}
+
+async function measure(db: Db, run: (handle: unknown) => Promise<unknown>): Promise<Outcome> {
+  const handle = db.handle();
+  db.count.n = 0;
+  const value = await run(handle);
+  return { queries: db.count.n, value };
+}
+
+interface SuiteResults {
+  proofs: Proof[];
+  /** proof name -> rows -> outcome */
+  buggy: Map<string, Map<number, Outcome>>;
+  fixed: Map<string, Map<number, Outcome>>;
+}
+
+const results = new Map<string, SuiteResults>();
+
+async function runSuite(rule: string, orm: Orm): Promise<SuiteResults> {
+  const proofs: Proof[] = [];
+  for (const file of compile(rule, orm)) proofs.push(...((await importFrom(file)).proofs as Proof[]));
+  const entry: SuiteResults = { proofs, buggy: new Map(), fixed: new Map() };
+  const base = path.join(tmp, rule, orm);
+  for (const rows of [SMALL, LARGE]) {
+    const db = orm === 'typeorm' ? await openTypeorm(base, rows) : await openMikro(base, rows);
+    try {
+      for (const proof of proofs) {
+        for (const [which, map] of [['buggy', entry.buggy], ['fixed', entry.fixed]] as const) {
+          const byRows = map.get(proof.name) ?? new Map<number, Outcome>();
+          byRows.set(rows, await measure(db, proof[which].bind(proof)));
+          map.set(proof.name, byRows);
+        }
+      }
+    } finally {
+      await db.close();
+    }
+  }
+  return entry;
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'orm-db-'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(tmp, 'node_modules'), 'junction');
+  for (const [rule, orm] of SUITES) results.set(`${rule}/${orm}`, await runSuite(rule, orm));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.each(SUITES)('fixtures/%s/%s against SQLite', (rule, orm) => {
+  const get = () => results.get(`${rule}/${orm}`)!;
+
+  it('has proofs', () => {
+    expect(get().proofs.length).toBeGreaterThan(0);
+  });
+
+  it('N+1 fixtures: the buggy query count grows with the rows, the fixed one stays constant', () => {
+    const entry = get();
+    for (const proof of entry.proofs.filter((p) => p.kind === 'n+1')) {
+      const buggy = entry.buggy.get(proof.name)!;
+      const fixed = entry.fixed.get(proof.name)!;
+      expect(buggy.get(LARGE)!.queries, proof.name).toBeGreaterThan(buggy.get(SMALL)!.queries);
+      expect(fixed.get(LARGE)!.queries, proof.name).toBe(fixed.get(SMALL)!.queries);
+      expect(buggy.get(LARGE)!.queries, proof.name).toBeGreaterThan(fixed.get(LARGE)!.queries);
+      for (const rows of [SMALL, LARGE]) expect(buggy.get(rows)!.value, proof.name).toEqual(fixed.get(rows)!.value);
+    }
+  });
+
+  it('unloaded-relation fixtures: the relation really reads `undefined`; loaded, it does not', () => {
+    const entry = get();
+    for (const proof of entry.proofs.filter((p) => p.kind === 'undefined')) {
+      for (const rows of [SMALL, LARGE]) {
+        expect(entry.buggy.get(proof.name)!.get(rows)!.value, proof.name).toBeUndefined();
+        expect(entry.fixed.get(proof.name)!.get(rows)!.value, proof.name).toBeDefined();
+      }
+    }
+  });
+});
