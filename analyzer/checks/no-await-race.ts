@@ -18,6 +18,8 @@ import { locksHeldAt } from '../locks/held.js';
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
   checkCollections: boolean;
+  /** Also report writes after a precondition that throws (`if (!this.active) throw ...; await ...; this.active = false`). */
+  checkThrowGuards: boolean;
 }
 
 const check: Check<Options> = {
@@ -38,9 +40,11 @@ const check: Check<Options> = {
       additionalProperties: false,
       properties: {
         checkCollections: { type: 'boolean', description: 'Report has/get-then-set on Maps, Sets and arrays.' },
+        checkThrowGuards: { type: 'boolean', description: 'Report state changes after a precondition that throws.' },
       },
     },
-    defaultOptions: { checkCollections: true },
+    defaultOptions: { checkCollections: true, checkThrowGuards: false },
+    strictOptions: { checkThrowGuards: true },
   },
   run(ctx) {
     walk(ctx.sourceFile, (node) => {
@@ -63,15 +67,55 @@ interface Race {
 }
 
 function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
+  if (isDataObjectMethod(fn)) return;
   const ev = collectEvents(ctx.door, fn);
   if (ev.suspensions.length === 0 || ev.writes.length === 0) return;
-  const reported = new Set<Write>();
+  const singleFlight = singleFlightPoint(ev);
+  // One finding per place and function: the first racy write (a state machine writing
+  // `this.phase` on four paths after one stale check is one problem).
+  const reported = new Set<string>();
   for (const write of ev.writes) {
+    if (reported.has(write.place.key) || (singleFlight !== undefined && write.expr.pos >= singleFlight)) continue;
     const race = lostUpdate(ev, write) ?? staleCheck(ctx, ev, write);
-    if (!race || reported.has(write) || heldAcross(ctx, race)) continue;
-    reported.add(write);
+    if (!race || heldAcross(ctx, race)) continue;
+    reported.add(write.place.key);
     report(ctx, race);
   }
+}
+
+/**
+ * Where the function becomes single-flight: an early exit on shared state `q` followed by a write
+ * to `q` before the function first suspends (`if (this.pending) return this.pending; this.pending
+ * = run();`, `if (this.busy) return; this.busy = true;`). Test and set happen in one synchronous
+ * step, so no other run of this function gets past that point while this one is inside.
+ */
+function singleFlightPoint(ev: FunctionEvents): number | undefined {
+  const firstSuspension = Math.min(...ev.suspensions.map((s) => s.getStart()));
+  for (const condition of ev.conditions) {
+    const owner = condition.parent;
+    if (condition.getStart() > firstSuspension || !ts.isIfStatement(owner) || owner.expression !== condition || owner.elseStatement) continue;
+    if (!exitOf(owner.thenStatement)) continue;
+    const tested = ev.reads.filter((r) => within(r.node, condition));
+    const claim = ev.writes.find(
+      (w) => w.expr.pos >= owner.end && w.expr.end <= firstSuspension && follows(owner, w.expr) && tested.some((r) => related(r.place, w.place)),
+    );
+    if (claim) return claim.expr.end;
+  }
+  return undefined;
+}
+
+/** Methods of ORM entity classes (`@Entity()`, `@Table`, `@Schema`): each instance is one row owned
+ * by the code that loaded it, and lifecycle hooks (`@BeforeInsert`) run one at a time. */
+function isDataObjectMethod(fn: FunctionLike): boolean {
+  for (let n: ts.Node | undefined = fn.parent; n; n = n.parent) {
+    if (ts.isClassLike(n)) {
+      return (ts.getDecorators(n as ts.ClassDeclaration) ?? []).some((d) => {
+        const e = ts.isCallExpression(d.expression) ? d.expression.expression : d.expression;
+        return ts.isIdentifier(e) && ['Entity', 'Table', 'Schema', 'ViewEntity'].includes(e.text);
+      });
+    }
+  }
+  return false;
 }
 
 /** The first suspension after `from` that completes before `to` does, on the same path. */
@@ -82,14 +126,36 @@ function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd
 /** Write of a value computed from a read made before a suspension (directly or via a local). */
 function lostUpdate(ev: FunctionEvents, write: Write): Race | undefined {
   if (write.kind !== 'assign' && write.kind !== 'compound') return undefined;
-  const causes: Access[] = dependenciesOf(ev, write.value!).filter((r) => related(r.place, write.place));
+  if (isRestore(ev, write)) return undefined;
+  // A read of the written state, of something inside it, or of an object that holds it
+  // (but not a mere method call on such an object).
+  const causes: Access[] = dependenciesOf(ev, write.value!).filter(
+    (r) => related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
+  );
   // `x += await y` reads `x` first.
   if (write.kind === 'compound') causes.unshift({ place: write.place, node: write.node });
+  const operator = ts.isBinaryExpression(write.expr) ? write.expr.operatorToken.kind : undefined;
+  const initialises = operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken;
   for (const cause of causes) {
     const suspension = suspensionBetween(ev, cause.node, write.expr, write.expr.end);
-    if (suspension && !refreshedBetween(ev, suspension, write)) return { messageId: 'lostUpdate', write, cause, suspension };
+    if (suspension && !refreshedBetween(ev, suspension, write)) return { messageId: initialises ? 'lazyInit' : 'lostUpdate', write, cause, suspension };
   }
   return undefined;
+}
+
+/** `const saved = x; ...; x = saved`: putting back a saved value (a mock restored in a test,
+ * a setting reset) is deliberate, not an update computed from stale state. */
+function isRestore(ev: FunctionEvents, write: Write): boolean {
+  let value = write.value!;
+  while (ts.isParenthesizedExpression(value)) value = value.expression;
+  if (write.kind !== 'assign' || !ts.isIdentifier(value)) return false;
+  const symbol = [...ev.localUses].find(([id]) => id === value)?.[1];
+  const defs = symbol ? ev.defs.get(symbol) ?? [] : [];
+  const def = defs.filter((d) => d.node.end <= value.pos).pop();
+  if (!def || !ts.isVariableDeclaration(def.node) || !def.node.initializer) return false;
+  let init = def.node.initializer;
+  while (ts.isParenthesizedExpression(init)) init = init.expression;
+  return def.reads.length === 1 && def.reads[0]!.node === init && def.reads[0]!.place.key === write.place.key;
 }
 
 /** Was the place read again in a condition between the suspension and the write (a re-check)? */
@@ -105,38 +171,47 @@ function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write
   for (const condition of ev.conditions) {
     if (condition.end > write.expr.getStart()) break;
     const cause = ev.reads.find((r) => within(r.node, condition) && related(r.place, write.place));
-    if (!cause || !guards(condition, write.expr)) continue;
+    const guard = cause && guards(condition, write.expr);
+    if (!guard || (guard === 'throws' && !ctx.options.checkThrowGuards)) continue;
     const suspension = suspensionBetween(ev, condition, write.expr, write.expr.end);
     if (!suspension) continue;
     // Claimed before the suspension: a write to the same state between the check and the await
     // makes check and act atomic (`if (this.busy) return; this.busy = true; await ...`).
     const claimed = ev.writes.some((w) => w !== write && related(w.place, write.place) && w.expr.pos >= condition.end && w.expr.end <= suspension.getStart());
     if (claimed || refreshedBetween(ev, suspension, write)) continue;
-    return { messageId: isLazyInit(condition, write) ? 'lazyInit' : 'staleCheck', write, cause, suspension };
+    return { messageId: isLazyInit(condition, write, guard) ? 'lazyInit' : 'staleCheck', write, cause, suspension };
   }
   return undefined;
 }
 
-/** Does the condition decide whether `target` runs: it is inside the `if`'s branch, or the `if`
- * exits early and `target` follows it in the same block? */
-function guards(condition: ts.Expression, target: ts.Node): boolean {
+/** How the condition decides whether `target` runs: `target` is in the `if`'s then-branch or
+ * else-branch, or the `if` exits early (by return, or by throwing) and `target` follows it. */
+type Guard = 'then' | 'else' | 'returns' | 'throws' | false;
+
+function guards(condition: ts.Expression, target: ts.Node): Guard {
   const owner = condition.parent;
   if (ts.isIfStatement(owner) && owner.expression === condition) {
-    if (within(target, owner.thenStatement) || (owner.elseStatement && within(target, owner.elseStatement))) return true;
-    return !owner.elseStatement && exits(owner.thenStatement) && follows(owner, target);
+    if (within(target, owner.thenStatement)) return 'then';
+    if (owner.elseStatement && within(target, owner.elseStatement)) return 'else';
+    const exit = owner.elseStatement ? undefined : exitOf(owner.thenStatement);
+    return exit && follows(owner, target) ? exit : false;
   }
-  if (ts.isConditionalExpression(owner) && owner.condition === condition) return within(target, owner.whenTrue) || within(target, owner.whenFalse);
-  if (ts.isBinaryExpression(owner) && owner.left === condition) return within(target, owner.right);
+  if (ts.isConditionalExpression(owner) && owner.condition === condition) {
+    return within(target, owner.whenTrue) ? 'then' : within(target, owner.whenFalse) ? 'else' : false;
+  }
+  if (ts.isBinaryExpression(owner) && owner.left === condition) return within(target, owner.right) ? 'then' : false;
   return false;
 }
 
-function exits(statement: ts.Statement): boolean {
-  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return true;
+/** Does the statement always leave the block: by throwing (a precondition), or otherwise? */
+function exitOf(statement: ts.Statement): 'returns' | 'throws' | undefined {
+  if (ts.isThrowStatement(statement)) return 'throws';
+  if (ts.isReturnStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return 'returns';
   if (ts.isBlock(statement)) {
     const last = statement.statements[statement.statements.length - 1];
-    return !!last && exits(last);
+    return last ? exitOf(last) : undefined;
   }
-  return false;
+  return undefined;
 }
 
 /** Is `target` inside a statement that comes after `statement` in the same block? */
@@ -147,16 +222,19 @@ function follows(statement: ts.Statement, target: ts.Node): boolean {
   return block.statements.slice(index + 1).some((s) => within(target, s));
 }
 
-/** `if (!x)`, `if (x === undefined)`, `if (x == null)`, `if (!m.has(k))`, then `x = ...` / `m.set(...)`. */
-function isLazyInit(condition: ts.Expression, write: Write): boolean {
+/** The path to the write runs when the state is unset, and the write sets it: `if (!x) { x = ... }`,
+ * `if (x == null)`, `if (!m.has(k)) { m.set(k, ...) }`, or `if (x) return x; ...; x = ...`. */
+function isLazyInit(condition: ts.Expression, write: Write, guard: Guard): boolean {
   let c = condition;
   while (ts.isParenthesizedExpression(c)) c = c.expression;
-  const unset =
+  const testsUnset =
     (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken) ||
     (ts.isBinaryExpression(c) &&
       [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(c.operatorToken.kind) &&
       (c.right.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(c.right) && c.right.text === 'undefined')));
-  return unset && (write.kind === 'assign' || (write.kind === 'mutate' && ts.isCallExpression(write.expr) && /\.(set|add)$/.test(write.expr.expression.getText())));
+  const runsWhenUnset = testsUnset ? guard === 'then' : guard === 'returns' || guard === 'else';
+  const sets = write.kind === 'assign' || (write.kind === 'mutate' && ts.isCallExpression(write.expr) && /\.(set|add)$/.test(write.expr.expression.getText()));
+  return runsWhenUnset && sets;
 }
 
 /** Are the two nodes in different branches of one `if` or `?:` (never both on one run)? */

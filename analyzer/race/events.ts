@@ -13,6 +13,8 @@ import { placeOf, type Place } from './places.js';
 export interface Access {
   place: Place;
   node: ts.Expression;
+  /** The read only fetches an object to call a method on (`obj.send()`): it reads the reference, not the object's fields. */
+  receiver?: boolean;
 }
 
 export type WriteKind = 'assign' | 'compound' | 'update' | 'mutate' | 'delete';
@@ -46,6 +48,18 @@ export interface FunctionEvents {
 }
 
 const MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
+/** Built-in collections whose mutating methods are writes (a `session.delete()` is not). */
+const COLLECTIONS = new Set(['Array', 'ReadonlyArray', 'Map', 'Set', 'WeakMap', 'WeakSet']);
+
+function isCollection(door: Door, receiver: ts.Expression): boolean {
+  const type = door.typeAt(receiver);
+  if (!type) return false;
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.some((t) => {
+    const symbol = door.checker.getApparentType(t).getSymbol();
+    return !!symbol && COLLECTIONS.has(symbol.getName()) && door.originOf(symbol).kind === 'lib';
+  });
+}
 
 function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
@@ -99,9 +113,9 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
         const receiver = (node as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression;
         const p = place(receiver);
         if (p) {
-          ev.reads.push({ place: p, node: receiver });
+          ev.reads.push({ place: p, node: receiver, receiver: true });
           const method = ts.isPropertyAccessExpression(node) ? node.name.text : undefined;
-          if (method && MUTATORS.has(method)) ev.writes.push({ place: p, node: receiver, kind: 'mutate', expr: node.parent });
+          if (method && MUTATORS.has(method) && isCollection(door, receiver)) ev.writes.push({ place: p, node: receiver, kind: 'mutate', expr: node.parent });
           if (ts.isElementAccessExpression(node)) stack.push({ node: node.argumentExpression, exit: false });
           return true;
         }

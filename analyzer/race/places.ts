@@ -92,7 +92,8 @@ function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike): { key:
   if (!sharedNames(id.getSourceFile()).has(id.text) && !isConcurrentCallback(fn)) return undefined;
   const symbol = door.symbolAt(id);
   const decl = symbol?.valueDeclaration;
-  if (!symbol || !decl) return undefined;
+  // Ambient declarations (`process`, `window`, globals from .d.ts files) are the platform's state.
+  if (!symbol || !decl || decl.getSourceFile().isDeclarationFile) return undefined;
   if (symbol.flags & ts.SymbolFlags.Class) return { key: `class:${symbol.getName()}`, variable: false };
   if (!ts.isVariableDeclaration(decl) && !ts.isParameter(decl)) return undefined;
   const list = decl.parent;
