@@ -23,10 +23,10 @@
 import ts from 'typescript';
 import { getDoor, type Door } from './checker.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
-import { moduleRefOf, symbolModuleOf, calleeModule } from './checks/no-blocking-in-async/module-ref.js';
+import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
 
-export { moduleRefOf, symbolModuleOf, calleeModule, type ModuleRef } from './checks/no-blocking-in-async/module-ref.js';
+export { moduleRefOf, symbolModuleOf, calleeModule, type ModuleRef } from './module-ref.js';
 
 export interface AsyncEntry {
   fn: FunctionLike;

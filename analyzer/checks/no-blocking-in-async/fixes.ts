@@ -15,7 +15,7 @@ import { isFunctionLike } from '../../callgraph.js';
 import { isAsyncFunction } from '../../async-context.js';
 import { walk } from '../../walk.js';
 import type { SuggestionInput } from '../types.js';
-import { normalizeModule } from './module-ref.js';
+import { normalizeModule } from '../../module-ref.js';
 
 const namesInFile = new WeakMap<ts.SourceFile, Set<string>>();
 

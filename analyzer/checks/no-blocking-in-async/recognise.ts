@@ -1,7 +1,7 @@
 /**
  * Recognise a blocking call: the catalog (analyzer/catalog/blocking.ts) plus the user's
  * additions, minus the allow list, matched by the resolved symbol's module and, without
- * types, by the import specifier the callee's name came from (see module-ref.ts); and the
+ * types, by the import specifier the callee's name came from (see analyzer/module-ref.ts); and the
  * shapes no module names: `require()` in a function, `Atomics.wait`, clock busy-waits and
  * synchronous XMLHttpRequest.
  */
@@ -10,7 +10,7 @@ import ts from 'typescript';
 import type { Door } from '../../checker.js';
 import { BLOCKING_APIS, SPECIALS, type BlockingApi } from '../../catalog/blocking.js';
 import { skipOuterExpressions as skipOuter, walk } from '../../walk.js';
-import { moduleRefOf, normalizeModule, symbolModuleOf, type ModuleRef } from './module-ref.js';
+import { moduleRefOf, normalizeModule, symbolModuleOf, type ModuleRef } from '../../module-ref.js';
 
 export interface AdditionalApi {
   module: string;

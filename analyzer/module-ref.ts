@@ -11,12 +11,12 @@
  *   `fs.default.readFileSync`, `const db = new Database()` (better-sqlite3/`()`), and
  *   re-exports through local modules (`export { readFileSync } from 'node:fs'`).
  *
- * Used by the async-context index (framework objects) and the blocking-API recogniser; a
- * candidate for the Door if a third user appears.
+ * Shared by the async-context index (framework objects) and the blocking-API recogniser; the
+ * lock and ORM recognisers answer the same question in their own way today and could use it.
  */
 import ts from 'typescript';
-import { importBindingOf, requireSpecifier, type Door } from '../../checker.js';
-import { skipOuterExpressions as skipOuter } from '../../walk.js';
+import { importBindingOf, requireSpecifier, type Door } from './checker.js';
+import { skipOuterExpressions as skipOuter } from './walk.js';
 
 export interface ModuleRef {
   /** Module specifier, without a `node:` prefix. */
