@@ -163,6 +163,19 @@ function createCallGraph(program: ts.Program): CallGraph {
   return { program, resolve, info, enclosingFunction };
 }
 
+/** The expressions a function returns (an arrow's expression body, or its own `return` statements). */
+export function returnedExpressions(fn: FunctionLike): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  walk(fn.body, (n) => {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    return true;
+  });
+  return out;
+}
+
 /** A readable name for a function, for traces: `AccountService.transfer`, `loadConfig`, `<arrow in handler>`. */
 export function functionName(fn: FunctionLike): string {
   const own = ownName(fn);

@@ -8,7 +8,7 @@
 import ts from 'typescript';
 import * as tsutils from 'ts-api-utils';
 import { walk } from '../../walk.js';
-import { isFunctionLike } from '../../callgraph.js';
+import { returnedExpressions } from '../../callgraph.js';
 import { promiseFactOf } from './variables.js';
 import { reportUse } from './report.js';
 import { hasAsyncModifier, skipParens, type Scan } from './shared.js';
@@ -123,13 +123,3 @@ function isArrayReceiver(scan: Scan, receiver: ts.Expression): boolean {
     .some((t) => checker.isArrayType(t) || checker.isTupleType(t));
 }
 
-function returnedExpressions(fn: ts.ArrowFunction | ts.FunctionExpression): ts.Expression[] {
-  if (!ts.isBlock(fn.body)) return [fn.body];
-  const out: ts.Expression[] = [];
-  walk(fn.body, (n) => {
-    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
-    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
-    return true;
-  });
-  return out;
-}
