@@ -189,7 +189,7 @@ export const PRISMA_BATCHED: readonly string[] = ['findUnique', 'findUniqueOrThr
 export const PER_ITEM_ARRAY_METHODS: readonly string[] = ['map', 'flatMap', 'forEach', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'reduce', 'reduceRight'];
 
 /** Array methods that return (part of) the same elements. */
-export const ELEMENT_PRESERVING_METHODS: readonly string[] = ['filter', 'slice', 'find', 'findLast', 'at', 'sort', 'reverse', 'toSorted', 'toReversed', 'concat', 'pop', 'shift'];
+export const ELEMENT_PRESERVING_METHODS: readonly string[] = ['filter', 'slice', 'find', 'findLast', 'at', 'sort', 'reverse', 'toSorted', 'toReversed', 'pop', 'shift'];
 
 /** A loop over a literal list this short is not "one query per row". */
 export const SMALL_LITERAL_LIST = 3;

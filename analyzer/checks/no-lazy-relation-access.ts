@@ -12,7 +12,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
-import { entityOfExpression, relationOfAccess, type EntityInfo, type RelationInfo } from '../orm/entities.js';
+import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from '../orm/entities.js';
 import { isLoaded } from '../orm/load-tree.js';
 import { originOf, treeAt, type LoadOrigin, type Origins } from '../orm/origin.js';
 import { originContext } from '../summaries/relations.js';
@@ -86,6 +86,7 @@ function fixFor(origin: LoadOrigin | undefined, relation: string, fallback: stri
 }
 
 function suggestionsFor(ctx: Ctx, relation: string, fix: { advice: string; edits: ReturnType<typeof loadFixFor>['edits'] }) {
+  // Edits in another file (a repository the entity came from) cannot be an editor suggestion here.
   if (!fix.edits || fix.edits.some((e) => e.file !== ctx.sourceFile.fileName)) return [];
   return [{ messageId: 'addRelation', data: { relation, fix: fix.advice }, edits: fix.edits }];
 }
@@ -95,7 +96,7 @@ function checkRead(ctx: Ctx, access: ts.PropertyAccessExpression, octx: OCtx): v
   if (!found || found.entity.orm !== 'typeorm' || isWriteTarget(access)) return;
   const { entity, relation } = found;
   if (relation.lazy) {
-    checkPerItem(ctx, access, access.expression, relation.name, 'lazyInLoop', octx);
+    checkPerItem(ctx, { report: access, entityExpr: access.expression, relation: relation.name, messageId: 'lazyInLoop', alwaysQueries: false }, octx);
     return;
   }
   if (isGuarded(access)) return;
@@ -108,7 +109,7 @@ function checkDestructuring(ctx: Ctx, element: ts.BindingElement, octx: OCtx): v
   const decl = pattern.parent;
   if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(decl) || !decl.initializer || element.initializer || element.dotDotDotToken) return;
   const nameNode = element.propertyName ?? element.name;
-  if (!ts.isIdentifier(nameNode)) return;
+  if (!ts.isIdentifier(nameNode) || !relationNamesOf(ctx.program).has(nameNode.text)) return;
   const entity = entityOfExpression(ctx.door, decl.initializer);
   const relation = entity?.relations.get(nameNode.text);
   if (!entity || !relation || entity.orm !== 'typeorm' || relation.lazy) return;
@@ -145,41 +146,72 @@ function loadedWithCollection(ctx: Ctx, origins: Origins, relation: string | und
   });
 }
 
-function checkPerItem(
-  ctx: Ctx,
-  report: ts.Expression,
-  entityExpr: ts.Expression,
-  relation: string | undefined,
-  messageId: 'lazyInLoop' | 'getterInLoop' | 'loadInLoop' | 'initInLoop',
-  octx: OCtx,
-  alwaysQueries = messageId === 'getterInLoop' || messageId === 'initInLoop',
-  readInstead?: string,
-): void {
-  const pctx = perItemContextOf(ctx.door, report);
-  if (!pctx || isSmallContext(ctx.door, pctx) || !isPerItem(ctx.door, entityExpr, pctx)) return;
-  const origins = originOf(entityExpr, octx);
-  if (!alwaysQueries && loadedWithCollection(ctx, origins, relation)) return;
+/** One load through an entity, found inside a loop or an array callback. */
+interface PerItemLoad {
+  /** The read or call to report. */
+  report: ts.Expression;
+  /** The entity it loads through (`post` in `post.reviewer`, `novel` in `wrap(novel).init()`). */
+  entityExpr: ts.Expression;
+  /** The relation, when the load names one. */
+  relation: string | undefined;
+  messageId: 'lazyInLoop' | 'getterInLoop' | 'loadInLoop' | 'initInLoop';
+  /** The call queries even when the relation is loaded (Sequelize getters, MikroORM `init()`). */
+  alwaysQueries: boolean;
+  /** What to do instead of calling it, for loads that always query. */
+  readInstead?: string;
+}
+
+/** For MikroORM loads that always query: what to read from the populated collection instead. */
+const READ_INSTEAD: Record<string, string> = {
+  init: 'read it with `getItems()` instead of calling `init()`, which always queries',
+  loadCount: 'read `count()` instead of calling `loadCount()`, which queries',
+  matching: 'filter `getItems()` instead of calling `matching()`, which queries',
+};
+
+const ADVICE: Record<PerItemLoad['messageId'], string> = {
+  lazyInLoop: TYPEORM.loadAdvice,
+  getterInLoop: SEQUELIZE.loadAdvice,
+  loadInLoop: MIKRO_ORM.loadAdvice,
+  initInLoop: MIKRO_ORM.loadAdvice,
+};
+
+function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
+  const pctx = perItemContextOf(ctx.door, load.report);
+  if (!pctx || isSmallContext(ctx.door, pctx) || !isPerItem(ctx.door, load.entityExpr, pctx)) return;
+  const origins = originOf(load.entityExpr, octx);
+  const loaded = loadedWithCollection(ctx, origins, load.relation);
+  if (loaded && !load.alwaysQueries) return;
   const single = origins && origins.length === 1 && origins[0]!.kind === 'load' ? (origins[0] as LoadOrigin) : undefined;
-  const advice = messageId === 'getterInLoop' ? SEQUELIZE.loadAdvice : messageId === 'lazyInLoop' ? TYPEORM.loadAdvice : MIKRO_ORM.loadAdvice;
-  const loaded = alwaysQueries && loadedWithCollection(ctx, origins, relation);
-  const base = relation && messageId !== 'getterInLoop' && !loaded ? fixFor(single, relation, advice) : { advice, edits: undefined };
-  const fix = readInstead ? { advice: `${loaded ? `\`${relation}\` is populated already, so ` : `${base.advice}, then `}${readInstead}`, edits: base.edits } : base;
-  const name = relation ?? entityExpr.getText(ctx.sourceFile);
+  const fix = perItemFix(ctx, load, single, loaded);
+  const report = load.report;
   const exprText = ts.isCallExpression(report) ? `${report.expression.getText(ctx.sourceFile)}(...)` : report.getText(ctx.sourceFile);
   ctx.report({
     node: report,
-    messageId,
+    messageId: load.messageId,
     data: {
       expr: exprText.replace(/\s+/g, ' '),
-      relation: name,
+      relation: load.relation ?? load.entityExpr.getText(ctx.sourceFile),
       collection: describeContext(pctx, ctx.sourceFile),
-      fix: messageId === 'initInLoop'
-        ? `populate what the loop reads${single ? ` in ${queryText(single, ctx.sourceFile)}` : ' in the query that loads the collection'} and drop the per-element \`init()\``
-        : single && messageId !== 'getterInLoop' && !loaded ? `in ${queryText(single, ctx.sourceFile)}, ${fix.advice}` : fix.advice,
+      fix: fix.text,
     },
     trace: perItemTrace(pctx, report, single),
-    suggestions: relation ? suggestionsFor(ctx, relation, fix) : [],
+    suggestions: load.relation ? suggestionsFor(ctx, load.relation, fix) : [],
   });
+}
+
+/** The advice (and, when mechanical, the edit) for a per-element load. */
+function perItemFix(ctx: Ctx, load: PerItemLoad, single: LoadOrigin | undefined, loaded: boolean) {
+  const advice = ADVICE[load.messageId];
+  const where = single ? `in ${queryText(single, ctx.sourceFile)}, ` : '';
+  if (load.messageId === 'initInLoop') {
+    const inQuery = single ? ` in ${queryText(single, ctx.sourceFile)}` : ' in the query that loads the collection';
+    return { text: `populate what the loop reads${inQuery} and drop the per-element \`init()\``, advice, edits: undefined };
+  }
+  if (load.messageId === 'getterInLoop' || !load.relation) return { text: advice, advice, edits: undefined };
+  if (loaded) return { text: `\`${load.relation}\` is populated already, so ${load.readInstead}`, advice, edits: undefined };
+  const base = fixFor(single, load.relation, advice);
+  const text = load.readInstead ? `${base.advice}, then ${load.readInstead}` : base.advice;
+  return { text: single ? `${where}${text}` : text, advice: base.advice, edits: base.edits };
 }
 
 function perItemTrace(pctx: PerItemContext, report: ts.Node, single: LoadOrigin | undefined): TraceInput[] {
@@ -196,7 +228,7 @@ function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
   if (getter) {
     const relation = getter.name.text.replace(/^get/, '');
     const name = relation.charAt(0).toLowerCase() + relation.slice(1);
-    checkPerItem(ctx, call, getter.expression, name, 'getterInLoop', octx);
+    checkPerItem(ctx, { report: call, entityExpr: getter.expression, relation: name, messageId: 'getterInLoop', alwaysQueries: true }, octx);
     return;
   }
   const loader = mikroLoaderOf(ctx.door, call);
@@ -204,10 +236,11 @@ function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
   if (loader.owner === 'Reference' || loader.owner === 'ScalarReference' || loader.owner === 'Collection') {
     if (!ts.isPropertyAccessExpression(loader.target)) return;
     const always = MIKRO_ALWAYS_QUERY[loader.owner]?.includes(loader.method) ?? false;
-    const readInstead = always && loader.method === 'init' ? 'read it with `getItems()` instead of calling `init()`, which always queries' : undefined;
-    checkPerItem(ctx, call, loader.target.expression, loader.target.name.text, 'loadInLoop', octx, always, readInstead);
+    const readInstead = always ? READ_INSTEAD[loader.method] : undefined;
+    const load: PerItemLoad = { report: call, entityExpr: loader.target.expression, relation: loader.target.name.text, messageId: 'loadInLoop', alwaysQueries: always, readInstead };
+    checkPerItem(ctx, load, octx);
   } else {
     const target = ts.isCallExpression(loader.target) && loader.target.arguments[0] ? loader.target.arguments[0] : loader.target;
-    checkPerItem(ctx, call, target, undefined, 'initInLoop', octx);
+    checkPerItem(ctx, { report: call, entityExpr: target, relation: undefined, messageId: 'initInLoop', alwaysQueries: true }, octx);
   }
 }

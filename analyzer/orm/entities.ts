@@ -188,8 +188,45 @@ export function entityOfExpression(door: Door, expr: ts.Expression): EntityInfo 
   return undefined;
 }
 
+const relationNames = new WeakMap<ts.Program, Set<string>>();
+
+/** Names of properties decorated `@ManyToOne`/`@OneToMany`/... anywhere in the program's own files (a syntactic
+ * pre-filter: a property read whose name is not here is no relation read, and needs no checker). */
+export function relationNamesOf(program: ts.Program): Set<string> {
+  let names = relationNames.get(program);
+  if (names) return names;
+  names = new Set();
+  // A plain traversal, not `walk`: this pre-filter is not a fact about the checked file (a read of
+  // a relation needs its entity's type, which the file imports), so it must not mark the rule as
+  // reading the whole program for the analysis cache.
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    const stack: ts.Node[] = [sf];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (ts.isPropertyDeclaration(n)) {
+        if (ts.isIdentifier(n.name) && decoratorsOf(n).some(isRelationDecoratorSyntax)) names.add(n.name.text);
+        continue;
+      }
+      ts.forEachChild(n, (c) => {
+        stack.push(c);
+      });
+    }
+  }
+  relationNames.set(program, names);
+  return names;
+}
+
+function isRelationDecoratorSyntax(d: ts.Decorator): boolean {
+  const e = skipOuterExpressions(d.expression);
+  const callee = ts.isCallExpression(e) ? skipOuterExpressions(e.expression) : e;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+  return name in TYPEORM_RELATION_DECORATORS;
+}
+
 /** The relation a property read names, found from the property's declaration (cheap: no type of the object). */
 export function relationOfAccess(door: Door, access: ts.PropertyAccessExpression): { entity: EntityInfo; relation: RelationInfo } | undefined {
+  if (!relationNamesOf(door.program).has(access.name.text)) return undefined;
   const decl = door.symbolAt(access.name)?.valueDeclaration;
   if (!decl || !ts.isPropertyDeclaration(decl) || decoratorsOf(decl).length === 0 || !ts.isClassLike(decl.parent)) return undefined;
   const owner = entityOfClass(door, decl.parent);

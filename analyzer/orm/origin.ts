@@ -43,6 +43,8 @@ export interface OriginContext {
   graph: CallGraph;
   /** The `orm:returned-entities` summary of a helper. */
   returnsOf(fn: FunctionLike): Origins;
+  /** The `orm:touched-params` summary of a helper. */
+  touchedParams(fn: FunctionLike): readonly boolean[];
 }
 
 const MAX_ORIGINS = 8;
@@ -164,7 +166,7 @@ function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number):
   const symbol = ctx.door.symbolAt(id);
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl) return null;
-  if (isTouched(ctx.door, symbol, decl)) return TOUCHED;
+  if (isTouched(ctx.door, symbol, decl, ctx.touchedParams)) return TOUCHED;
   if (ts.isVariableDeclaration(decl)) {
     const list = decl.parent;
     const stmt = list.parent;

@@ -1,10 +1,12 @@
 /**
- * "Touched" entity variables: handed to code of the program (which may load or assign their
- * relations), or given a relation by assignment (`order.user = customer`). The relation rules
- * stay quiet about them. Computed once per file (symbols tell the variables apart).
+ * "Touched" entity variables: handed to code that may load or assign their relations (a helper
+ * whose `orm:touched-params` summary says it may, an unresolved call, `Object.assign`, an ORM
+ * `populate`/`merge`/`reload`), or given a relation by assignment (`order.user = customer`). The
+ * relation rules stay quiet about them. Computed once per file (symbols tell the variables apart).
  */
 import ts from 'typescript';
 import type { Door } from '../checker.js';
+import { getCallGraph, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { entityOfExpression } from './entities.js';
 import { perItemCallback } from './loops.js';
@@ -18,14 +20,35 @@ const LOADING_ORM_METHODS = new Set(['populate', 'refresh', 'refreshOrFail', 're
 /** Library functions that write into their argument. */
 const MUTATING_LIB_CALLS = new Set(['assign', 'defineProperty', 'defineProperties', 'setPrototypeOf']);
 
-export function isTouched(door: Door, symbol: ts.Symbol, decl: ts.Node): boolean {
+/** Per parameter of a function: may a call change (load or set) relations of the entity passed there? */
+export type ParamsTouched = (fn: FunctionLike) => readonly boolean[];
+
+export function isTouched(door: Door, symbol: ts.Symbol, decl: ts.Node, paramsTouched: ParamsTouched): boolean {
   const scope = decl.getSourceFile();
   let set = cache.get(scope);
   if (!set) {
-    set = computeTouched(door, scope);
+    set = computeTouched(door, scope, paramsTouched);
     cache.set(scope, set);
   }
   return set.has(symbol);
+}
+
+/** May passing argument `index` to this call change the relations of what it is given? */
+export function argumentMayBeTouched(door: Door, call: ts.CallExpression | ts.NewExpression, index: number, paramsTouched: ParamsTouched): boolean {
+  if (isHarmlessCall(door, call)) return false;
+  const callees = getCallGraph(door.program).resolve(call);
+  if (callees.length === 0) return true;
+  return callees.some((fn) => {
+    const param = fn.parameters[Math.min(index, fn.parameters.length - 1)];
+    if (!param || param.dotDotDotToken || index >= fn.parameters.length) return true;
+    return paramsTouched(fn)[index] ?? true;
+  });
+}
+
+/** Is this call an ORM call that loads into the entity it is called on or given (`populate`, `reload`, `init`, `merge`)? */
+export function isLoadingOrmCall(door: Door, call: ts.CallExpression): boolean {
+  const m = methodOf(door, call);
+  return !!m && !!ormOfModule(m.module) && LOADING_ORM_METHODS.has(m.name);
 }
 
 /** Does passing an argument to this call leave the argument's relations as they were? */
@@ -50,7 +73,7 @@ function isLib(door: Door, decl: ts.Node): boolean {
   return door.program.isSourceFileDefaultLibrary(decl.getSourceFile());
 }
 
-function computeTouched(door: Door, scope: ts.Node): Set<ts.Symbol> {
+function computeTouched(door: Door, scope: ts.Node, paramsTouched: ParamsTouched): Set<ts.Symbol> {
   const touched = new Set<ts.Symbol>();
   const add = (expr: ts.Expression) => {
     const e = skipOuterExpressions(expr);
@@ -60,7 +83,10 @@ function computeTouched(door: Door, scope: ts.Node): Set<ts.Symbol> {
   };
   walk(scope, (n) => {
     if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.length) {
-      if (!isHarmlessCall(door, n)) for (const a of n.arguments) add(ts.isSpreadElement(a) ? a.expression : a);
+      n.arguments.forEach((a, i) => {
+        const e = skipOuterExpressions(ts.isSpreadElement(a) ? a.expression : a);
+        if (ts.isIdentifier(e) && argumentMayBeTouched(door, n, i, paramsTouched)) add(e);
+      });
     } else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const target = skipOuterExpressions(n.left);
       if (ts.isPropertyAccessExpression(target) && entityOfExpression(door, target.expression)?.relations.has(target.name.text)) {
