@@ -1,6 +1,7 @@
 /**
  * The CLI path: load the program(s), run every enabled check over every file under the
- * given paths, apply suppression comments, return sorted Findings.
+ * given paths, apply suppression comments, return sorted Findings. Nothing a check does to
+ * one file stops the run: a failure becomes an `internal-error` finding on that file.
  */
 import ts from 'typescript';
 import { compareFindings, type Finding } from './finding.js';

@@ -311,11 +311,14 @@ async function runInWorkers(tasks: Task[], options: TaskOptions, threads: number
         current = -1;
         feed();
       });
-      worker.on('error', (error) => {
-        if (current >= 0) failed(current, error.message);
+      const stop = (message: string) => {
+        if (current >= 0) failed(current, message);
         current = -1;
         resolve();
-      });
+      };
+      worker.on('error', (error) => stop(error.message));
+      // A worker that exits on its own (out of memory, process.exit) leaves its task failed.
+      worker.on('exit', (code) => stop(`the worker exited with code ${code}`));
       feed();
     });
   await Promise.all(Array.from({ length: Math.min(threads, tasks.length) }, lane));

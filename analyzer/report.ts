@@ -6,10 +6,14 @@ import type ts from 'typescript';
 import { fillTemplate, type Finding, type Severity, type Span } from './finding.js';
 import type { AnyCheck, ReportInput } from './checks/types.js';
 
+/** The span of `[start, end)` in `sf`, clamped to the file so a bad range cannot give impossible positions. */
 export function spanOf(sf: ts.SourceFile, start: number, end: number): Span {
-  const s = sf.getLineAndCharacterOfPosition(start);
-  const e = sf.getLineAndCharacterOfPosition(end);
-  return { file: sf.fileName, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, start, end };
+  const length = sf.text.length;
+  const from = Math.min(Math.max(0, Number.isFinite(start) ? Math.floor(start) : 0), length);
+  const to = Math.min(Math.max(from, Number.isFinite(end) ? Math.floor(end) : from), length);
+  const s = sf.getLineAndCharacterOfPosition(from);
+  const e = sf.getLineAndCharacterOfPosition(to);
+  return { file: sf.fileName, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, start: from, end: to };
 }
 
 export function nodeSpan(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): Span {

@@ -13,6 +13,9 @@ import type { Finding, TraceStep } from '../analyzer/finding.js';
 
 const createRule = ESLintUtils.RuleCreator(docsUrl);
 
+/** The message id every adapted rule has for a failure inside its check. */
+const INTERNAL_ERROR = 'internalError';
+
 /** Placeholder every ESLint message ends with; filled with the trace (or nothing). */
 const TRACE_KEY = 'concurrencyTrace';
 
@@ -25,6 +28,7 @@ export function formatTraceSuffix(trace: TraceStep[], cwd: string): string {
 export function ruleFromCheck(check: AnyCheck) {
   const messages: Record<string, string> = {};
   for (const [id, text] of Object.entries(check.meta.messages)) messages[id] = `${text}{{ ${TRACE_KEY} }}`;
+  messages[INTERNAL_ERROR] = `internal-error in ${check.meta.id}: {{ error }}. The rule skipped this file; please report it with the file that triggers it.`;
   return createRule<[Record<string, unknown>], string>({
     name: check.meta.id,
     meta: {
@@ -42,7 +46,15 @@ export function ruleFromCheck(check: AnyCheck) {
       return {
         Program(node) {
           const sf = services.esTreeNodeToTSNodeMap.get(node) as unknown as ts.SourceFile;
-          const findings = runCheck(check, { severity: 'error', options }, program, sf);
+          let findings: Finding[];
+          try {
+            findings = runCheck(check, { severity: 'error', options }, program, sf);
+          } catch (error) {
+            // One rule failing on one file must not abort the editor's or CI's whole ESLint run.
+            const text = error instanceof Error ? error.message : String(error);
+            context.report({ loc: { line: 1, column: 0 }, messageId: INTERNAL_ERROR, data: { error: text.split('\n')[0] ?? '' } });
+            return;
+          }
           const shift = sf.text.length - context.sourceCode.text.length;
           for (const finding of findings) report(context, finding, shift);
         },

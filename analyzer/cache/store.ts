@@ -88,7 +88,11 @@ export function writeCache(file: string, data: CacheData): string | undefined {
     fs.renameSync(tmp, file);
     return undefined;
   } catch (error) {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* nothing was written */
+    }
     return `cannot write the cache file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
   }
 }

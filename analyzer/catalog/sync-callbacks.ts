@@ -99,3 +99,15 @@ export const LOOSELY_TYPED_VOID_CALLBACKS: ReadonlyArray<{ callee: string; argum
  * from other values rather than declared, its "returns void" is a guess and is not trusted.
  */
 export const STORING_COLLECTIONS: ReadonlySet<string> = new Set(['Array', 'ReadonlyArray', 'Set', 'ReadonlySet', 'Map', 'ReadonlyMap', 'WeakMap', 'WeakSet']);
+
+/** Methods that take a function only to find and remove it: they never call it, so an async
+ * listener passed to them is not misused (`removeEventListener('x', onMessage)`). */
+export const DETACHING_METHODS: ReadonlySet<string> = new Set([
+  'removeEventListener',
+  'removeListener',
+  'removeAllListeners',
+  'off',
+  'unsubscribe',
+  'unlisten',
+  'unwatch',
+]);

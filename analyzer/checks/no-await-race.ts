@@ -120,7 +120,20 @@ function isDataObjectMethod(fn: FunctionLike): boolean {
 
 /** The first suspension after `from` that completes before `to` does, on the same path. */
 function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd: number): ts.Node | undefined {
-  return ev.suspensions.find((s) => from.getStart() < s.end && s.end <= toEnd && !exclusive(s, to) && !exclusive(s, from));
+  return ev.suspensions.find(
+    (s) => from.getStart() < s.end && s.end <= toEnd && !exclusive(s, to) && !exclusive(s, from) && !leavesBefore(s, to),
+  );
+}
+
+/** Is the suspension in a branch that always leaves the function (or loop) without reaching
+ * `target`? `if (this.p) { return await this.p; } this.p = open();` never awaits before the write. */
+function leavesBefore(suspension: ts.Node, target: ts.Node): boolean {
+  for (let n: ts.Node = suspension; n.parent && !within(target, n.parent); n = n.parent) {
+    const parent = n.parent;
+    if (ts.isIfStatement(parent) && (parent.thenStatement === n || parent.elseStatement === n) && exitOf(n as ts.Statement)) return true;
+    if (ts.isReturnStatement(parent) || ts.isThrowStatement(parent)) return true;
+  }
+  return false;
 }
 
 /** Write of a value computed from a read made before a suspension (directly or via a local). */

@@ -9,6 +9,7 @@ import type { TextEdit } from '../finding.js';
 import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../specifiers.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { getCallGraph, functionName } from '../callgraph.js';
+import { calleeModule } from '../module-ref.js';
 import { canInsertAwait, describeExpression, needsParens } from './fix-helpers.js';
 
 export interface Options {
@@ -78,7 +79,7 @@ export default check;
 function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, expression: ts.Expression): void {
   const expr = skipParentheses(expression);
   if (ctx.options.ignoreIIFE && isIIFE(expr)) return;
-  if (ts.isCallExpression(expr) && calleeMatches(ctx.door, expr, ctx.options.allowForKnownSafeCalls)) return;
+  if (ts.isCallExpression(expr) && (calleeMatches(ctx.door, expr, ctx.options.allowForKnownSafeCalls) || isTestRunnerCall(ctx, expr))) return;
   const verdict = verdictOf(ctx, expr);
   if (!verdict.unhandled) return;
   let target = ts.isVoidExpression(expr) ? skipOuterExpressions(expr.expression) : expr;
@@ -105,6 +106,14 @@ function skipParentheses(expr: ts.Expression): ts.Expression {
   let e = expr;
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   return e;
+}
+
+/** `describe`/`it`/`test`... from `node:test` return promises that the test runner itself awaits. */
+const TEST_RUNNER_MODULES = new Set(['test', 'node:test']);
+
+function isTestRunnerCall(ctx: CheckContext<Options>, call: ts.CallExpression): boolean {
+  const callee = calleeModule(call.expression, ctx.door);
+  return !!callee && TEST_RUNNER_MODULES.has(callee.module);
 }
 
 function isIIFE(expr: ts.Expression): boolean {

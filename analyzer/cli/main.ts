@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeRun } from '../parallel.js';
 import { allChecks, getCheck } from '../checks/index.js';
 import { formatResults } from '../format/index.js';
+import { displayPath, neutraliseText } from '../format/shared.js';
 import type { Finding } from '../finding.js';
 import type { AnalyzeOptions, AnalyzeResult, RunDiagnostic } from '../engine-types.js';
 import { DEFAULT_BASELINE_FILE, HELP_TEXT, UsageError, parseCliArgs, type CliArgs } from './args.js';
@@ -68,7 +69,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   } catch (err) {
     const usage = err instanceof UsageError;
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`${PREFIX}: ${usage ? '' : 'internal error: '}${message.split('\n')[0]}\n`);
+    io.stderr.write(`${PREFIX}: ${usage ? '' : 'internal error: '}${neutraliseText(message.split('\n')[0] ?? '', false)}\n`);
     if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     return 2;
   }
@@ -128,15 +129,11 @@ async function analyzeWithFixes(
   return run;
 }
 
-function displayPath(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file).split(path.sep).join('/');
-}
-
 function reportDiagnostics(io: CliIo, cwd: string, diagnostics: readonly RunDiagnostic[]): void {
   for (const d of diagnostics) {
     const where = d.file ? `${displayPath(cwd, d.file)}: ` : '';
-    io.stderr.write(`${PREFIX}: ${d.severity}: ${where}${d.message}\n`);
+    // File names and messages are untrusted: no control characters may reach the terminal or a CI log.
+    io.stderr.write(`${PREFIX}: ${d.severity}: ${neutraliseText(`${where}${d.message}`, false)}\n`);
   }
 }
 
@@ -156,7 +153,7 @@ function writeOutput(args: CliArgs, io: CliIo, cwd: string, text: string): void 
 }
 
 function exitCode(findings: readonly Finding[], diagnostics: readonly RunDiagnostic[], args: CliArgs, io: CliIo): number {
-  if (diagnostics.some((d) => d.severity === 'error')) return 2;
+  if (diagnostics.some((d) => d.severity === 'error') || findings.some((f) => f.ruleId === 'internal-error')) return 2;
   if (findings.some((f) => f.severity === 'error')) return 1;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   if (args.maxWarnings !== undefined && warnings > args.maxWarnings) {

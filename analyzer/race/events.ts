@@ -8,6 +8,7 @@
 import ts from 'typescript';
 import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { walk } from '../walk.js';
 import { placeOf, type Place } from './places.js';
 
 export interface Access {
@@ -69,7 +70,16 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
   const sf = fn.getSourceFile();
   const ev: FunctionEvents = { fn, reads: [], writes: [], suspensions: [], conditions: [], defs: new Map(), localUses: new Map() };
   const place = (e: ts.Expression) => placeOf(door, e, fn, sf);
+  // Names of the function's own variables: only those identifiers need a (costly) symbol lookup.
+  const localNames = new Set<string>();
+  if (fn.body) {
+    walk(fn.body, (n) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) localNames.add(n.name.text);
+      return !isFunctionLike(n) || n === fn.body;
+    });
+  }
   const localSymbol = (id: ts.Identifier): ts.Symbol | undefined => {
+    if (!localNames.has(id.text)) return undefined;
     const s = door.symbolAt(id);
     const d = s?.valueDeclaration;
     return s && d && ts.isVariableDeclaration(d) && d.pos >= fn.pos && d.end <= fn.end ? s : undefined;

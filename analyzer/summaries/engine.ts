@@ -134,6 +134,12 @@ function components<S>(root: FunctionLike, kind: SummaryKind<S>, ctx: SummaryCon
 function solve<S>(component: FunctionLike[], kind: SummaryKind<S>, ctx: SummaryContext, store: Store<S>): void {
   const stats = store.stats;
   stats.components++;
+  // Source order, not discovery order: which function asked first must not change the result.
+  component.sort((a, b) => {
+    const fa = a.getSourceFile().fileName;
+    const fb = b.getSourceFile().fileName;
+    return fa < fb ? -1 : fa > fb ? 1 : a.pos - b.pos;
+  });
   const members = new Set(component);
   const current = new Map<FunctionLike, S>();
   const get = (dep: FunctionLike): S => {

@@ -20,7 +20,10 @@ function report(scan: Scan, expr: ts.Expression, fact: PromiseFact, where: strin
 
 function checkValue(scan: Scan, node: ts.Expression, where: string, effect: string, wrap: boolean, mode: 'always' | 'sometimes' = 'always'): void {
   const expr = skipParens(node);
-  if (scan.reported.has(expr)) return;
+  // The result of arithmetic, `+` or a comparison is a number, string or boolean, never a
+  // promise; asking the checker anyway would re-check the whole subtree at every level of an
+  // `a + b + c + ...` chain (quadratic).
+  if (scan.reported.has(expr) || isOperatorResult(expr)) return;
   const fact = promiseFactOf(scan, expr, mode);
   if (fact) report(scan, expr, fact, where, effect, wrap);
 }
@@ -101,6 +104,14 @@ function checkBinary(scan: Scan, node: ts.BinaryExpression): void {
     checkValue(scan, node.left, `an operand of \`${text}\``, effect, true);
     checkValue(scan, node.right, `an operand of \`${text}\``, effect, true);
   }
+}
+
+function isOperatorResult(expr: ts.Expression): boolean {
+  if (ts.isBinaryExpression(expr)) {
+    const op = expr.operatorToken.kind;
+    return op === ts.SyntaxKind.PlusToken || ARITHMETIC.has(op) || isComparison(op);
+  }
+  return ts.isPrefixUnaryExpression(expr) && expr.operator !== ts.SyntaxKind.PlusPlusToken && expr.operator !== ts.SyntaxKind.MinusMinusToken;
 }
 
 function isPromiseish(scan: Scan, expr: ts.Expression): boolean {

@@ -24,6 +24,10 @@ export function promiseFactOf(scan: Scan, expr: ts.Expression, mode: 'always' | 
   let variable: VariableOrigin | undefined;
   let typed: ts.Expression = expr;
   if (ts.isIdentifier(expr)) {
+    // Cheap first: the checker has the identifier's type cached; only a promise (or an `any`
+    // whose initializer may be one) needs the variable's uses, which costs a name lookup.
+    const direct = door.typeAt(expr);
+    if (direct && !(direct.flags & ts.TypeFlags.Any) && !isSometimesPromise(door, expr, direct)) return undefined;
     const found = variableOf(scan, expr);
     if (found === 'handle') return undefined;
     variable = found;

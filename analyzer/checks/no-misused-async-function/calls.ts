@@ -10,6 +10,7 @@ import { isAwaitAllowed } from '../fix-helpers.js';
 import {
   AWAITING_VOID_CALLBACKS,
   COMPARATOR_METHODS,
+  DETACHING_METHODS,
   ITERABLE_COLLECTIONS,
   ITERATION_METHODS,
   LOOSELY_TYPED_VOID_CALLBACKS,
@@ -112,6 +113,7 @@ export function checkCall(ctx: Ctx, call: ts.CallExpression | ts.NewExpression):
   });
   if (promising.size === 0 || isAllowedApi(ctx, call)) return;
   const callee = skipOuterExpressions(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && DETACHING_METHODS.has(callee.name.text)) return;
   if (ts.isCallExpression(call) && checkArrayMethod(ctx, call, callee, promising)) promising.delete(0);
   // An async executor; a synchronous one that returns a promise is a plain void-return case below.
   if (ts.isNewExpression(call) && promising.get(0)?.isAsync && isPromiseConstructor(ctx, callee)) {
