@@ -6,7 +6,10 @@
  * how to compute it from theirs (`compute`). Asking for one function's summary computes what
  * it needs, bottom-up: Tarjan's algorithm (iterative, so deep call chains cannot overflow the
  * stack) yields callee components before callers; a component of one non-recursive function
- * is computed once; a recursive component is iterated from `initial` until nothing changes.
+ * is computed once; a recursive component starts at `initial` and is solved with a worklist
+ * (members in callee-first order, in source order where the graph leaves a choice, so the
+ * result does not depend on which function was asked first; a changed value re-queues its
+ * callers), bounded by `maxRounds` computations per member.
  * Each function body is walked by `compute`, never by the callers' computations.
  */
 import type ts from 'typescript';
@@ -79,6 +82,29 @@ export function getSummary<S>(program: ts.Program, kind: SummaryKind<S>, fn: Fun
   const ctx: SummaryContext = { program, graph: getCallGraph(program) };
   for (const component of components(fn, kind, ctx, store)) solve(component, kind, ctx, store);
   return store.values.get(fn)!;
+}
+
+/** Members in DFS post-order (callees before their callers), from the members in source order. */
+function calleeFirstOrder<S>(component: FunctionLike[], members: Set<FunctionLike>, kind: SummaryKind<S>, ctx: SummaryContext): FunctionLike[] {
+  const order: FunctionLike[] = [];
+  const seen = new Set<FunctionLike>();
+  for (const root of component) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: { fn: FunctionLike; deps: Iterator<FunctionLike> }[] = [{ fn: root, deps: kind.dependencies(root, ctx)[Symbol.iterator]() }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = top.deps.next();
+      if (next.done) {
+        order.push(top.fn);
+        stack.pop();
+      } else if (members.has(next.value) && !seen.has(next.value)) {
+        seen.add(next.value);
+        stack.push({ fn: next.value, deps: kind.dependencies(next.value, ctx)[Symbol.iterator]() });
+      }
+    }
+  }
+  return order;
 }
 
 interface Frame {
@@ -158,19 +184,34 @@ function solve<S>(component: FunctionLike[], kind: SummaryKind<S>, ctx: SummaryC
   }
   stats.recursiveComponents++;
   for (const fn of component) current.set(fn, kind.initial(fn));
-  const maxRounds = kind.maxRounds ?? 100;
-  for (let round = 0; round < maxRounds; round++) {
-    let changed = false;
-    for (const fn of component) {
-      stats.computeCalls++;
-      count(fn);
-      const next = kind.compute(fn, get, ctx);
-      if (!kind.equals(next, current.get(fn)!)) {
-        current.set(fn, next);
-        changed = true;
+  // Worklist in callee-first order; a changed value re-queues its callers in the component.
+  const callers = new Map<FunctionLike, FunctionLike[]>();
+  for (const fn of component) {
+    for (const dep of kind.dependencies(fn, ctx)) {
+      if (!members.has(dep)) continue;
+      const list = callers.get(dep) ?? [];
+      if (!list.includes(fn)) list.push(fn);
+      callers.set(dep, list);
+    }
+  }
+  const queue = calleeFirstOrder(component, members, kind, ctx);
+  const queued = new Set(queue);
+  // Bounded: a summary that never settles stops after `maxRounds` computations per member.
+  let budget = (kind.maxRounds ?? 100) * component.length;
+  while (queue.length > 0 && budget-- > 0) {
+    const fn = queue.shift()!;
+    queued.delete(fn);
+    stats.computeCalls++;
+    count(fn);
+    const next = kind.compute(fn, get, ctx);
+    if (kind.equals(next, current.get(fn)!)) continue;
+    current.set(fn, next);
+    for (const caller of callers.get(fn) ?? []) {
+      if (!queued.has(caller)) {
+        queued.add(caller);
+        queue.push(caller);
       }
     }
-    if (!changed) break;
   }
   for (const fn of component) store.values.set(fn, current.get(fn)!);
 }
