@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { afterAll, describe, expect, it } from 'vitest';
