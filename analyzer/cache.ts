@@ -16,6 +16,7 @@
  *
  * Results with and without the cache are the same (test/cache.test.ts checks this).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,20 +71,23 @@ export interface CacheStats {
   wholeProgramRules: string[];
 }
 
-/** The analyzer's own build: a rebuilt analyzer must not reuse an old cache. */
+/**
+ * The analyzer's own code, by content: a changed analyzer must not reuse an old cache, and a
+ * rebuild that changes nothing (new mtimes, same bytes) must not throw a cache away.
+ */
 const buildStamp = (() => {
   const root = path.dirname(fileURLToPath(import.meta.url));
-  const parts: string[] = [];
+  const hash = crypto.createHash('sha1');
   const stack = [root];
   while (stack.length > 0) {
     const dir = stack.pop()!;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) stack.push(full);
-      else if (/\.[cm]?[jt]s$/.test(entry.name)) parts.push(`${path.relative(root, full)}:${statSignature(full)}`);
+      else if (/\.[cm]?[jt]s$/.test(entry.name) && !entry.name.endsWith('.d.ts')) hash.update(path.relative(root, full)).update(fs.readFileSync(full));
     }
   }
-  return parts.join('|');
+  return hash.digest('hex');
 })();
 
 function keyOf(input: CachedTaskInput): string {

@@ -52,6 +52,7 @@ function targets(results) {
     head,
     sep,
     row('wall: ours / typescript-eslint <= 0.5', (r) => mark(ratio(s(r, 'ours')?.wall, s(r, 'eslint')?.wall), 0.5)),
+    row('CPU: ours / typescript-eslint (for reference)', (r) => `${fmt(ratio(s(r, 'ours')?.cpu, s(r, 'eslint')?.cpu))}x`),
     row('wall: ours / tsc --noEmit <= 1.2', (r) => mark(ratio(s(r, 'ours')?.wall, s(r, 'tsc')?.wall), 1.2)),
     row('CPU: ours / tsc --noEmit (for reference)', (r) => `${fmt(ratio(s(r, 'ours')?.cpu, s(r, 'tsc')?.cpu))}x`),
     row('peak RSS: ours / tsc --noEmit <= 1.3', (r) => mark(ratio(s(r, 'ours')?.rssMb, s(r, 'tsc')?.rssMb), 1.3)),
@@ -93,7 +94,7 @@ function cacheTable(results) {
     const pct = (x) => `${fmt(x)} (${fmt((100 * x) / cold, 0)}%)`;
     lines.push(`| ${grouped(r.files)} | ${fmt(cold)} | ${pct(warm)} | ${pct(edit)} | ${r.cache.identical === undefined ? 'not compared' : r.cache.identical ? 'yes' : 'NO'} |`);
   }
-  lines.push('', `Targets: unchanged <= 10% of cold, one file edited <= 40% of cold. The edited file is the service of the middle domain (\`${rows.find((r) => r.cache.edited)?.cache.edited ?? ''}\`).`);
+  lines.push('', `Targets: unchanged <= 10% of cold, one file edited <= 40% of cold. The edited file is the service of the middle domain (at ${grouped(rows[0].files)} files, \`${rows.find((r) => r.cache.edited)?.cache.edited ?? ''}\`), one constant in a function body.`);
   return lines.join('\n');
 }
 
@@ -111,7 +112,7 @@ function planted(results) {
     .map((r) => {
       const total = Object.values(r.planted).reduce((a, b) => a + b, 0);
       const recall = r.rows.ours?.recall;
-      const found = recall ? `; concurrency-lint reported ${recall.hit} of the ${recall.expected} planted bugs of its registered rules` : '';
+      const found = recall ? `; concurrency-lint reported ${recall.hit} of the ${recall.expected} planted bugs of its registered rules, and ${recall.unmarked} findings elsewhere` : '';
       return `- ${grouped(r.files)} files: ${total} planted (${Object.entries(r.planted).map(([k, v]) => `${k} ${v}`).join(', ')})${found}`;
     })
     .join('\n');
@@ -123,6 +124,7 @@ export function renderReport(data) {
 
 Recorded by \`npm run bench\` on ${m.date}. Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB memory, ${m.os}, Node ${m.node}.
 Runs per size (median shown): ${Object.entries(data.runs).map(([s, n]) => `${grouped(Number(s))} files: ${n}`).join(', ')}. Whole benchmark: ${fmt(data.minutes, 1)} minutes.
+Load average (1 min) at the start and the end: ${fmt(m.loadBefore, 1)} and ${fmt(m.load, 1)}${m.loadBefore > m.cores || m.load > m.cores ? ': other work shared the cores, so wall times are inflated; the CPU columns are steadier' : ''}.
 ${data.gnuTime ? 'CPU (user + system, children included) and peak RSS (the largest process) from GNU time.' : 'GNU time is not installed (apt-get install time): CPU and memory are not measured.'}
 concurrency-lint ran its default rules: ${data.rules.join(', ') || 'unknown'}.
 

@@ -44,6 +44,7 @@ const { values: opts, positionals } = parseArgs({
 });
 
 const log = (s) => process.stderr.write(`${s}\n`);
+const NOTES_MARKER = '<!-- notes: kept by npm run bench -- --record -->';
 const sizes = opts.sizes.split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const toolIds = opts.tools.split(',').map((s) => s.trim()).filter((id) => TOOLS[id]);
 const runsFor = (size) => Number(size >= 5000 ? opts['large-runs'] : opts.runs);
@@ -127,6 +128,7 @@ function benchFolder(label, cwd, target) {
 function machine() {
   const cpus = os.cpus();
   return {
+    load: os.loadavg()[0],
     date: new Date().toISOString().slice(0, 10),
     cores: cpus.length,
     cpu: cpus[0]?.model?.trim() ?? 'unknown',
@@ -141,6 +143,7 @@ async function main() {
   const rules = await knownRules();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-lint-bench-'));
   const started = performance.now();
+  const loadBefore = os.loadavg()[0];
   const results = [];
   try {
     for (const size of sizes) results.push(benchSize(size, root, rules));
@@ -148,7 +151,7 @@ async function main() {
     const folders = [benchFolder('fixtures/sample-app', REPO, 'fixtures/sample-app')];
     for (const p of positionals) folders.push(benchFolder(p, path.resolve(p), '.'));
     const report = renderReport({
-      machine: machine(),
+      machine: { ...machine(), loadBefore },
       gnuTime: hasGnuTime,
       rules: [...rules].sort(),
       results,
@@ -159,7 +162,11 @@ async function main() {
     });
     process.stdout.write(`\n${report}`);
     if (opts.record) {
-      fs.writeFileSync(path.join(REPO, 'bench/RESULTS.md'), report);
+      // Hand-written notes below the marker (the profile) survive a new recording.
+      const file = path.join(REPO, 'bench/RESULTS.md');
+      const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const at = previous.indexOf(NOTES_MARKER);
+      fs.writeFileSync(file, at >= 0 ? `${report}\n${previous.slice(at)}` : report);
       log('wrote bench/RESULTS.md');
     }
   } finally {

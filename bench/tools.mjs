@@ -71,9 +71,11 @@ export const TOOLS = {
   },
 };
 
-/** Findings whose `file:line` carries an `// expect: <rule>` marker for their rule, out of the markers of rules that exist. */
+/** Planted bugs found (markers of registered rules matched by a finding) and findings on no marker. */
 export function markerRecall(dir, findingsFile, knownRules) {
-  const found = new Set(JSON.parse(fs.readFileSync(findingsFile, 'utf8')).findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`));
+  const findings = JSON.parse(fs.readFileSync(findingsFile, 'utf8')).findings;
+  const found = new Set(findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`));
+  const markers = new Set();
   let expected = 0;
   let hit = 0;
   const stack = [path.join(dir, 'src')];
@@ -90,11 +92,14 @@ export function markerRecall(dir, findingsFile, knownRules) {
         .split('\n')
         .forEach((line, i) => {
           const m = /\/\/ expect: ([a-z-]+)\s*$/.exec(line);
-          if (!m || !knownRules.has(m[1])) return;
+          if (!m) return;
+          markers.add(`${rel}:${i + 1} ${m[1]}`);
+          if (!knownRules.has(m[1])) return;
           expected++;
           if (found.has(`${rel}:${i + 1} ${m[1]}`)) hit++;
         });
     }
   }
-  return { expected, hit };
+  const unmarked = findings.filter((f) => !markers.has(`${f.file}:${f.line} ${f.ruleId}`)).length;
+  return { expected, hit, unmarked };
 }
