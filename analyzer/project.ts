@@ -69,6 +69,8 @@ interface ParsedConfig {
   configPath: string;
   options: ts.CompilerOptions;
   fileNames: string[];
+  /** The same, for membership tests (a 5,000-file project asks once per file). */
+  fileSet: Set<string>;
   references: string[];
 }
 
@@ -94,10 +96,12 @@ function parseConfig(configPath: string, diagnostics: RunDiagnostic[]): ParsedCo
     diagnostics.push({ severity: 'error', file: configPath, message: `${flatten(d)}${at(d)}` });
   }
   if (!parsed) return undefined;
+  const fileNames = parsed.fileNames.map((f) => path.resolve(f));
   return {
     configPath,
     options: { ...parsed.options, noEmit: true },
-    fileNames: parsed.fileNames.map((f) => path.resolve(f)),
+    fileNames,
+    fileSet: new Set(fileNames),
     references: (parsed.projectReferences ?? []).map((r) =>
       r.path.endsWith('.json') ? r.path : path.join(r.path, 'tsconfig.json'),
     ),
@@ -123,7 +127,7 @@ function ownerOf(file: string, config: ParsedConfig, load: (p: string) => Parsed
     const c = queue.shift()!;
     if (seen.has(c.configPath)) continue;
     seen.add(c.configPath);
-    if (c.fileNames.includes(file)) return c;
+    if (c.fileSet.has(file)) return c;
     for (const ref of c.references) {
       const loaded = load(ref);
       if (loaded) queue.push(loaded);
@@ -294,7 +298,8 @@ class InputGuard {
         this.warn(fileName, `too deeply nested for the TypeScript parser (${oneLine(error)}); skipped`);
         return placeholder();
       }
-      if (!sf || shallow.has(sf)) return sf;
+      // Package declaration files are shared, parsed once, and never checked (skipLibCheck): no depth walk.
+      if (!sf || shallow.has(sf) || (sf.isDeclarationFile && DECLARATION_IN_PACKAGE.test(fileName))) return sf;
       const depth = nestingDepth(sf);
       if (depth <= MAX_NESTING_DEPTH) {
         shallow.add(sf);
