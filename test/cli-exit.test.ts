@@ -2,7 +2,8 @@ import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main, type CliIo } from '../analyzer/cli/main.js';
+import { main } from '../analyzer/cli/main.js';
+import { capture } from './helpers/cli.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -18,19 +19,6 @@ function tempProject(files: Record<string, string>): string {
     fs.writeFileSync(path.join(dir, name), text);
   }
   return dir;
-}
-
-function capture(cwd: string): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s), isTTY: false },
-    out: () => out,
-    err: () => err,
-  };
 }
 
 const FLOATING = 'async function f() {}\nf();\n';

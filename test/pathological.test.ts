@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { analyze } from '../analyzer/engine.js';
-import { main, type CliIo } from '../analyzer/cli/main.js';
+import { main } from '../analyzer/cli/main.js';
 import { MAX_NESTING_DEPTH } from '../analyzer/project.js';
 import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
 import { allChecks } from '../analyzer/checks/index.js';
+import { capture } from './helpers/cli.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const dirs: string[] = [];
@@ -36,19 +37,6 @@ function rules(): Map<string, RuleSetting> {
 
 function run(dir: string, paths: string[] = ['.'], project?: string): AnalyzeResult {
   return analyze({ paths, cwd: dir, rules: rules(), project });
-}
-
-function capture(cwd: string): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => ((out += s), true), isTTY: false },
-    stderr: { write: (s: string) => ((err += s), true), isTTY: false },
-    out: () => out,
-    err: () => err,
-  };
 }
 
 const at = (r: AnalyzeResult, dir: string) => r.findings.map((f) => `${path.relative(dir, f.file)}:${f.line}:${f.column} ${f.ruleId}`);

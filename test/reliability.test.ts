@@ -11,7 +11,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { analyze, checkProjects, INTERNAL_ERROR_RULE } from '../analyzer/engine.js';
 import { loadProjects } from '../analyzer/project.js';
-import { main, type CliIo } from '../analyzer/cli/main.js';
+import { main } from '../analyzer/cli/main.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
 import { getSummary, summaryStats, type SummaryKind } from '../analyzer/summaries/engine.js';
@@ -24,6 +24,7 @@ import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import plugin from '../rules/index.js';
 import { key } from './helpers/fixtures.js';
+import { capture } from './helpers/cli.js';
 
 // A registry with one more check that fails on purpose (on files that ask for it).
 vi.mock('../analyzer/checks/index.js', async (importOriginal) => {
@@ -73,19 +74,6 @@ function temp(files: Record<string, string>): string {
 
 function rules(...ids: string[]): Map<string, RuleSetting> {
   return new Map(ids.map((id) => [id, { severity: 'error' as const, options: {} }]));
-}
-
-function capture(cwd: string): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => ((out += s), true), isTTY: false },
-    stderr: { write: (s: string) => ((err += s), true), isTTY: false },
-    out: () => out,
-    err: () => err,
-  };
 }
 
 const FLOATING = 'async function work(): Promise<void> {}\nwork();\n';
