@@ -24,7 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generate } from './generate.mjs';
 import { hasGnuTime, measure } from './measure.mjs';
-import { REPO, TOOLS, OURS_BIN, markerRecall } from './tools.mjs';
+import { REPO, TOOLS, OURS_BIN, markerRecall, installPeerTools } from './tools.mjs';
 import { cacheBench } from './cache-bench.mjs';
 import { renderReport } from './report.mjs';
 
@@ -139,6 +139,7 @@ function machine() {
 }
 
 async function main() {
+  if (toolIds.includes('oxlint')) installPeerTools();
   build();
   const rules = await knownRules();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-lint-bench-'));

@@ -3,19 +3,42 @@
  * tree's folder: how to start it, whether it is installed, and how many findings it printed.
  */
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(REPO, 'package.json'));
 
+/**
+ * oxlint ships its native binary as per-platform optional packages, which this registry does not
+ * all carry, so a lockfile that lists oxlint cannot be installed with `npm ci`. The benchmark
+ * installs it on first use into a scratch folder outside the repository instead.
+ */
+export const PEER_TOOLS_DIR = path.join(os.tmpdir(), 'concurrency-lint-bench-tools');
+const peerRequire = createRequire(path.join(PEER_TOOLS_DIR, 'package.json'));
+const PEER_PACKAGES = ['oxlint@^1.94.0', 'oxlint-tsgolint@^7.0.2007'];
+
+export function installPeerTools() {
+  if (resolves('oxlint/package.json') && resolves('oxlint-tsgolint/package.json')) return;
+  fs.mkdirSync(PEER_TOOLS_DIR, { recursive: true });
+  if (!fs.existsSync(path.join(PEER_TOOLS_DIR, 'package.json'))) fs.writeFileSync(path.join(PEER_TOOLS_DIR, 'package.json'), '{"private":true}\n');
+  process.stderr.write(`bench: installing ${PEER_PACKAGES.join(', ')} into ${PEER_TOOLS_DIR}\n`);
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', ...PEER_PACKAGES], { cwd: PEER_TOOLS_DIR, stdio: 'inherit' });
+  if (r.status !== 0) process.stderr.write('bench: oxlint could not be installed; its rows will say so\n');
+}
+
 function resolves(id) {
-  try {
-    return require.resolve(id);
-  } catch {
-    return undefined;
+  for (const req of [require, peerRequire]) {
+    try {
+      return req.resolve(id);
+    } catch {
+      /* try the next place */
+    }
   }
+  return undefined;
 }
 
 /** Where a package's file is, or undefined when the package is not installed. */
