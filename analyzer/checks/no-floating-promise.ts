@@ -126,7 +126,29 @@ function isPromise(ctx: CheckContext<Options>, node: ts.Node): boolean {
   const type = ctx.door.typeAt(node);
   if (!type) return false;
   if (typeMatches(ctx.door, type, ctx.options.allowForKnownSafePromises)) return false;
-  return ctx.door.isPromiseLike(node, type, ctx.options.checkThenables);
+  if (ctx.door.isPromiseLike(node, type, false)) return true;
+  return ctx.options.checkThenables && ctx.door.isPromiseLike(node, type, true) && !configuresReceivedBuilder(ctx, node);
+}
+
+/**
+ * A fluent call on a thenable builder that the function was handed (`qb.where(...)` in
+ * `.modify((qb) => ...)`, `this.where(...)` in a knex `function () {}` callback): the code
+ * configures a query its caller runs, it does not drop one. Built-in promises are never excused.
+ */
+function configuresReceivedBuilder(ctx: CheckContext<Options>, node: ts.Node): boolean {
+  // A fluent call: it returns the builder it was called on (`where(...): this`).
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  const result = ctx.door.typeAt(node)?.getSymbol();
+  const receiver = ctx.door.typeAt(node.expression.expression)?.getSymbol();
+  if (!result || result !== receiver) return false;
+  let e = node as ts.Expression;
+  while (ts.isCallExpression(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
+    e = e.expression;
+  }
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(e)) return false;
+  const decl = ctx.door.symbolAt(e)?.valueDeclaration;
+  return !!decl && ts.isParameter(decl);
 }
 
 function isAssignment(kind: ts.SyntaxKind): boolean {
