@@ -13,10 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import ts from 'typescript';
 import { analyze, checkProjects } from './engine.js';
 import { compareFindings } from './finding.js';
-import { collectFiles, findTsconfig, loadProjects, type LoadedProject } from './project.js';
+import { assignFiles, collectFiles, configLoader, loadProjects, type LoadedProject } from './project.js';
 import { analyzeCachedTask } from './cache.js';
 import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic } from './engine-types.js';
 
@@ -146,64 +145,15 @@ export function resolveProjects(entries: string[], cwd: string, diagnostics: Run
   return out;
 }
 
-interface Config {
-  fileNames: Set<string>;
-  references: string[];
-}
-
-function readConfig(configPath: string): Config | undefined {
-  if (!fs.existsSync(configPath)) return undefined;
-  const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} };
-  try {
-    const parsed = ts.getParsedCommandLineOfConfigFile(configPath, { noEmit: true }, host);
-    if (!parsed) return undefined;
-    return {
-      fileNames: new Set(parsed.fileNames.map((f) => path.resolve(f))),
-      references: (parsed.projectReferences ?? []).map((r) => (r.path.endsWith('.json') ? r.path : path.join(r.path, 'tsconfig.json'))),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
 /** The same assignment of files to tsconfig projects as `loadProjects`, one task per project. */
 export function planTasks(paths: string[], projects: string[], cwd: string): { tasks: Task[]; diagnostics: RunDiagnostic[] } {
   const diagnostics: RunDiagnostic[] = [];
   const targets = collectFiles((paths.length > 0 ? paths : ['.']).map((p) => path.resolve(cwd, p)), diagnostics);
-  const configs = new Map<string, Config | undefined>();
-  const load = (p: string) => {
-    if (!configs.has(p)) configs.set(p, readConfig(p));
-    return configs.get(p);
-  };
-  const ownerOf = (file: string, root: string): string | undefined => {
-    const queue = [root];
-    const seen = new Set<string>();
-    for (let i = 0; i < queue.length; i++) {
-      const c = queue[i]!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      const config = load(c);
-      if (!config) continue;
-      if (config.fileNames.has(file)) return c;
-      queue.push(...config.references);
-    }
-    return undefined;
-  };
+  // The workers report tsconfig problems; the planner only needs the assignment.
+  const load = configLoader([]);
   const given = resolveProjects(projects, cwd, diagnostics);
   if (projects.length > 0 && given.length === 0) return { tasks: [], diagnostics };
-  const groups = new Map<string, string[]>(); // owner config, '' = none
-  for (const file of targets) {
-    let owner: string | undefined;
-    if (given.length > 0) {
-      for (const p of given) if ((owner = ownerOf(file, p))) break;
-    } else {
-      const nearest = findTsconfig(path.dirname(file));
-      owner = nearest ? ownerOf(file, nearest) : undefined;
-    }
-    const list = groups.get(owner ?? '') ?? [];
-    list.push(file);
-    groups.set(owner ?? '', list);
-  }
+  const groups = assignFiles(targets, given, load);
   const tasks: Task[] = [...groups]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([owner, files]) =>

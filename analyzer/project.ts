@@ -65,7 +65,7 @@ export function findTsconfig(dir: string): string | undefined {
   }
 }
 
-interface ParsedConfig {
+export interface ParsedConfig {
   configPath: string;
   options: ts.CompilerOptions;
   fileNames: string[];
@@ -136,48 +136,64 @@ function ownerOf(file: string, config: ParsedConfig, load: (p: string) => Parsed
   return undefined;
 }
 
+/** Parse tsconfig files on demand, each once; problems go to `diagnostics`. */
+export function configLoader(diagnostics: RunDiagnostic[]): (configPath: string) => ParsedConfig | undefined {
+  const cache = new Map<string, ParsedConfig | undefined>();
+  return (p) => {
+    if (!cache.has(p)) cache.set(p, fs.existsSync(p) ? parseConfig(p, diagnostics) : undefined);
+    return cache.get(p);
+  };
+}
+
+/**
+ * Which tsconfig owns each file: the first of the `given` projects (or the projects they
+ * reference) that includes it, else, with none given, the nearest tsconfig.json above it that
+ * includes it. Returns config path -> files, with '' for files no config claims (they get the
+ * embedded default config). Shared by `loadProjects` and the worker-pool planner.
+ */
+export function assignFiles(targets: readonly string[], given: readonly string[], load: (p: string) => ParsedConfig | undefined): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const file of targets) {
+    let owner: ParsedConfig | undefined;
+    if (given.length > 0) {
+      for (const p of given) {
+        const config = load(p);
+        if (config && (owner = ownerOf(file, config, load))) break;
+      }
+    } else {
+      const nearest = findTsconfig(path.dirname(file));
+      const config = nearest ? load(nearest) : undefined;
+      owner = config && ownerOf(file, config, load);
+    }
+    const key = owner ? owner.configPath : '';
+    const list = groups.get(key) ?? [];
+    list.push(file);
+    groups.set(key, list);
+  }
+  return groups;
+}
+
 export function loadProjects(request: LoadRequest): LoadResult {
   const diagnostics: RunDiagnostic[] = [];
   const paths = (request.paths.length > 0 ? request.paths : ['.']).map((p) => path.resolve(request.cwd, p));
   const targets = collectFiles(paths, diagnostics);
-  const cache = new Map<string, ParsedConfig | undefined>();
-  const load = (p: string) => {
-    if (!cache.has(p)) cache.set(p, fs.existsSync(p) ? parseConfig(p, diagnostics) : undefined);
-    return cache.get(p);
-  };
-  const groups = new Map<string, string[]>(); // config path ('' = default) -> files
-  const add = (key: string, file: string) => {
-    const list = groups.get(key) ?? [];
-    list.push(file);
-    groups.set(key, list);
-  };
-
+  const load = configLoader(diagnostics);
+  const given: string[] = [];
   if (request.project) {
     const projectPath = path.resolve(request.cwd, request.project);
     if (!fs.existsSync(projectPath)) {
       diagnostics.push({ severity: 'error', file: projectPath, message: 'tsconfig not found (--project)' });
       return { projects: [], diagnostics };
     }
-    const config = load(projectPath);
-    for (const file of targets) {
-      const owner = config && ownerOf(file, config, load);
-      if (owner) add(owner.configPath, file);
-      else add('', file);
-    }
-    if (!config) return { projects: [], diagnostics };
-  } else {
-    for (const file of targets) {
-      const nearest = findTsconfig(path.dirname(file));
-      const config = nearest ? load(nearest) : undefined;
-      const owner = config && ownerOf(file, config, load);
-      add(owner ? owner.configPath : '', file);
-    }
+    if (!load(projectPath)) return { projects: [], diagnostics };
+    given.push(projectPath);
   }
+  const groups = assignFiles(targets, given, load);
 
   const projects: LoadedProject[] = [];
   const inputs = new InputGuard(diagnostics);
   for (const [key, files] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const config = key ? cache.get(key) : undefined;
+    const config = key ? load(key) : undefined;
     const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
     let program: ts.Program;
     try {

@@ -10,9 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Linter } from 'eslint';
-import tsParser from '@typescript-eslint/parser';
 import type ts from 'typescript';
-import plugin from '../rules/index.js';
+import { configForProgram } from '../rules/index.js';
 import { formatTraceSuffix } from '../rules/from-check.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { checkProjects } from '../analyzer/engine.js';
@@ -93,16 +92,7 @@ export interface EslintRun {
 
 export function runEslint(ws: Workspace, program: ts.Program, files: readonly ts.SourceFile[]): EslintRun {
   const linter = new Linter({ cwd: ws.dir });
-  const rules = Object.fromEntries(allChecks.map((c) => [`concurrency/${c.meta.id}`, 'error' as const]));
-  const config: Linter.Config[] = [
-    {
-      files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
-      plugins: { concurrency: plugin },
-      languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
-      linterOptions: { reportUnusedDisableDirectives: 'off' },
-      rules,
-    },
-  ];
+  const config = [configForProgram(program)];
   const out: EslintRun = { messages: [], problems: [] };
   for (const sf of files) {
     const rel = ws.rel(sf.fileName);

@@ -13,9 +13,9 @@
 import ts from 'typescript';
 import { applyEdits, applyFixes } from '../analyzer/cli/fix.js';
 import { MAX_FIX_PASSES, main } from '../analyzer/cli/main.js';
-import { allChecks } from '../analyzer/checks/index.js';
 import { checkProjects, INTERNAL_ERROR_RULE } from '../analyzer/engine.js';
 import { formatJson } from '../analyzer/format/json.js';
+import { formatInputOf } from '../analyzer/format/index.js';
 import { createProgramFor, type LoadedProject } from '../analyzer/project.js';
 import type { AnalyzeResult } from '../analyzer/engine-types.js';
 import type { Finding } from '../analyzer/finding.js';
@@ -167,17 +167,7 @@ function checkFixes(ws: Workspace, files: Files, run: CliRun, failures: Failure[
 }
 
 function report(ws: Workspace, result: AnalyzeResult): string {
-  return formatJson({
-    findings: result.findings,
-    rules: allChecks.map((c) => c.meta),
-    cwd: ws.dir,
-    sources: result.sources,
-    filesChecked: result.files.length,
-    elapsedMs: 0,
-    color: false,
-    toolVersion: '0.0.0',
-    diagnostics: result.diagnostics,
-  });
+  return formatJson(formatInputOf(result, ws.dir));
 }
 
 function checkOrder(ws: Workspace, run: CliRun, rng: Rng, failures: Failure[]): void {

@@ -8,6 +8,7 @@
  */
 import tsParser from '@typescript-eslint/parser';
 import type { ESLint, Linter } from 'eslint';
+import type ts from 'typescript';
 import { allChecks } from '../analyzer/checks/index.js';
 import noFloatingPromise from './no-floating-promise.js';
 import noAwaitRace from './no-await-race.js';
@@ -80,6 +81,22 @@ plugin.configs.strict = config(
     ]),
   ),
 );
+
+/**
+ * Every rule at its default options, over a `ts.Program` the caller already has (typescript-eslint's
+ * `parserOptions.programs`): no second program is built, so summaries computed for the CLI path
+ * are reused. Used by the fixture tests and the fuzzer to compare the two paths.
+ */
+export function configForProgram(program: ts.Program): Config {
+  return {
+    name: `${PLUGIN_NAME}/for-program`,
+    files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+    plugins: { [PLUGIN_NAME]: plugin },
+    languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
+    linterOptions: { reportUnusedDisableDirectives: 'off' },
+    rules: Object.fromEntries(allChecks.map((c) => [`${PLUGIN_NAME}/${c.meta.id}`, 'error'])),
+  };
+}
 
 export default plugin;
 export { allChecks };

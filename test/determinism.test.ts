@@ -10,6 +10,7 @@ import { main, type CliIo } from '../analyzer/cli/main.js';
 import { checkProjects } from '../analyzer/engine.js';
 import { compareFindings } from '../analyzer/finding.js';
 import { formatJson } from '../analyzer/format/json.js';
+import { formatInputOf } from '../analyzer/format/index.js';
 import { formatSarif } from '../analyzer/format/sarif.js';
 import { createProgramFor, loadProjects, type LoadedProject } from '../analyzer/project.js';
 import { allChecks } from '../analyzer/checks/index.js';
@@ -36,17 +37,7 @@ function rules(ids: string[]): Map<string, RuleSetting> {
 }
 
 function report(dir: string, result: AnalyzeResult): string {
-  const input = {
-    findings: result.findings,
-    rules: allChecks.map((c) => c.meta),
-    cwd: dir,
-    sources: result.sources,
-    filesChecked: result.files.length,
-    elapsedMs: 0,
-    color: false,
-    toolVersion: '0.0.0',
-    diagnostics: result.diagnostics,
-  };
+  const input = formatInputOf(result, dir);
   return `${formatJson(input)}${formatSarif(input)}`;
 }
 

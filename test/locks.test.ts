@@ -12,7 +12,7 @@ import { DEFAULT_COMPILER_OPTIONS, loadProjects } from '../analyzer/project.js';
 import { runCheck, analyze } from '../analyzer/engine.js';
 import { applyEdits } from '../analyzer/cli/fix.js';
 import { formatResults } from '../analyzer/format/index.js';
-import { allChecks } from '../analyzer/checks/index.js';
+import { formatInputOf } from '../analyzer/format/index.js';
 import orderCheck from '../analyzer/checks/no-lock-order-inversion.js';
 import releaseCheck from '../analyzer/checks/require-lock-release.js';
 import { locksHeldAt } from '../analyzer/locks/held.js';
@@ -280,16 +280,7 @@ describe('the sample app in pretty and SARIF output', () => {
   const SAMPLE = path.join(FIXTURES, 'sample-app');
   const rules = new Map(['no-lock-order-inversion', 'require-lock-release'].map((id) => [id, { severity: 'error' as const, options: {} }]));
   const result = analyze({ paths: [SAMPLE], cwd: SAMPLE, rules });
-  const input = {
-    findings: result.findings,
-    rules: allChecks.map((c) => c.meta),
-    cwd: SAMPLE,
-    sources: result.sources,
-    filesChecked: result.files.length,
-    elapsedMs: 0,
-    color: false,
-    toolVersion: '0.0.0',
-  };
+  const input = formatInputOf(result, SAMPLE);
 
   it('finds the lock bugs with both paths of each cycle in the trace', () => {
     const lines = result.findings.map((f) => `${path.relative(SAMPLE, f.file).replace(/\\/g, '/')}:${f.line} ${f.ruleId}`);

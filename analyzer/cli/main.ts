@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRun } from '../parallel.js';
 import { allChecks, getCheck } from '../checks/index.js';
-import { formatResults } from '../format/index.js';
+import { formatInputOf, formatResults } from '../format/index.js';
 import { displayPath, neutraliseText } from '../format/shared.js';
 import type { Finding } from '../finding.js';
 import type { AnalyzeOptions, AnalyzeResult, RunDiagnostic } from '../engine-types.js';
@@ -237,17 +237,17 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       io.stderr.write(`${plural(filtered.baselined, 'finding')} matched the baseline and ${filtered.baselined === 1 ? 'is' : 'are'} not shown.\n`);
     }
   }
-  const text = formatResults(args.format, {
-    findings,
-    rules: allChecks.map((c) => c.meta),
-    cwd: p.cwd,
-    sources: result.sources,
-    filesChecked: result.files.filter((f) => !p.isIgnored(f)).length,
-    elapsedMs,
-    color: useColor(args, io.stdout, p.env),
-    toolVersion: toolVersion(),
-    diagnostics,
-  });
+  const text = formatResults(
+    args.format,
+    formatInputOf(result, p.cwd, {
+      findings,
+      filesChecked: result.files.filter((f) => !p.isIgnored(f)).length,
+      elapsedMs,
+      color: useColor(args, io.stdout, p.env),
+      toolVersion: toolVersion(),
+      diagnostics,
+    }),
+  );
   writeOutput(args, io, p.cwd, text);
   // Pretty output on stdout shows diagnostics itself; otherwise make sure errors are seen.
   if (args.format !== 'pretty' || args.output !== undefined) {

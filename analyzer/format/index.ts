@@ -4,6 +4,8 @@
  */
 import type { Finding } from '../finding.js';
 import type { CheckMeta } from '../checks/types.js';
+import type { AnalyzeResult } from '../engine-types.js';
+import { allChecks } from '../checks/index.js';
 import { formatPretty } from './pretty.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
@@ -40,6 +42,23 @@ export interface FormatInput {
   color: boolean;
   toolVersion: string;
   diagnostics?: Diagnostic[];
+}
+
+/** The input for the formats from an analysis result: every rule's metadata, no timing, no
+ * colour, unless `overrides` say otherwise (the CLI passes its elapsed time, colour, version). */
+export function formatInputOf(result: AnalyzeResult, cwd: string, overrides: Partial<FormatInput> = {}): FormatInput {
+  return {
+    findings: result.findings,
+    rules: allChecks.map((c) => c.meta),
+    cwd,
+    sources: result.sources,
+    filesChecked: result.files.length,
+    elapsedMs: 0,
+    color: false,
+    toolVersion: '0.0.0',
+    diagnostics: result.diagnostics,
+    ...overrides,
+  };
 }
 
 export function formatResults(format: FormatName, input: FormatInput): string {

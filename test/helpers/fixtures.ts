@@ -6,9 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Linter } from 'eslint';
-import tsParser from '@typescript-eslint/parser';
 import type ts from 'typescript';
-import plugin from '../../rules/index.js';
+import { configForProgram } from '../../rules/index.js';
 import { allChecks } from '../../analyzer/checks/index.js';
 import { checkProjects } from '../../analyzer/engine.js';
 import { loadProjects, type LoadedProject } from '../../analyzer/project.js';
@@ -63,19 +62,10 @@ export function runFixtureFolder(dir: string): FixtureRun {
   return { projects, files, cli, eslint, expected: expectedKeys(files, dir) };
 }
 
-/** The ESLint path: the plugin's recommended config plus every rule on, over the given program. */
+/** The ESLint path: every rule on, over the given program (`configForProgram`). */
 export function lintWithEslint(program: ts.Program, files: readonly ts.SourceFile[], cwd: string): string[] {
   const linter = new Linter({ cwd });
-  const rules = Object.fromEntries(allChecks.map((c) => [`concurrency/${c.meta.id}`, 'error' as const]));
-  const config: Linter.Config[] = [
-    {
-      files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
-      plugins: { concurrency: plugin },
-      languageOptions: { parser: tsParser, parserOptions: { programs: [program] } },
-      linterOptions: { reportUnusedDisableDirectives: 'off' },
-      rules,
-    },
-  ];
+  const config = [configForProgram(program)];
   const out: string[] = [];
   for (const sf of files) {
     const messages = linter.verify(sf.text, config, { filename: sf.fileName });
