@@ -20,7 +20,7 @@
  * the `new Promise` executor, `Array.from`'s mapper), used by summaries that treat such
  * callbacks as part of the parent's body.
  */
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { getDoor, type Door } from './checker.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';

@@ -6,7 +6,7 @@
  * re-exports, aliases, methods (class, interface-implemented, object-literal), arrow
  * functions and function expressions bound to variables or properties, and overloads.
  */
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { getDoor } from './checker.js';
 import { touch } from './cache/deps.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';

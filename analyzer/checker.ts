@@ -3,8 +3,8 @@
  * needs from `ts.TypeChecker` goes through here, so a second backend (TypeScript 7's native
  * API) means a second implementation of this module, not a rewrite of the checks.
  */
-import ts from 'typescript';
-import * as tsutils from 'ts-api-utils';
+import ts from './typescript.cjs';
+import tsutils from './ts-api-utils.cjs';
 
 export interface Door {
   readonly program: ts.Program;

@@ -3,7 +3,7 @@
  * given paths, apply suppression comments, return sorted Findings. Nothing a check does to
  * one file stops the run: a failure becomes an `internal-error` finding on that file.
  */
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { compareFindings, type Finding } from './finding.js';
 import { getDoor } from './checker.js';
 import { loadProjects, type LoadedProject } from './project.js';

@@ -14,7 +14,7 @@
  * Shared by the async-context index (framework objects) and the blocking-API recogniser; the
  * lock and ORM recognisers answer the same question in their own way today and could use it.
  */
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { importBindingOf, requireSpecifier, type Door } from './checker.js';
 import { skipOuterExpressions as skipOuter } from './walk.js';
 

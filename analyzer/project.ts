@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { RunDiagnostic } from './engine-types.js';
 import { collectFiles, isSourceFileName } from './files.js';
 

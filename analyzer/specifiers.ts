@@ -2,7 +2,7 @@
  * Type and value specifiers in rule options, in the shape typescript-eslint users know:
  * a plain name, or `{ from: 'file' | 'lib' | 'package', name, path?, package? }`.
  */
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import type { Door } from './checker.js';
 

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { touch } from './cache/deps.js';
 
 /** Where `pushChild` puts children: set just before each `ts.forEachChild` (visits never run inside it). */

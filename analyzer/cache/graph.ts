@@ -7,7 +7,7 @@
  * file can change any file's types, so the cache then checks everything again.
  */
 import path from 'node:path';
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 
 export interface ImportGraph {
   /** The program's own files (not libraries or packages), by absolute path. */

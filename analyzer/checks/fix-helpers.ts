@@ -1,5 +1,5 @@
 /** Small helpers for building messages and safe edits, shared by the checks. */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import { skipOuterExpressions } from '../walk.js';
 

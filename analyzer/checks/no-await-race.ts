@@ -7,7 +7,7 @@
  * same async function, on one path, with no lock held across them and no re-check after the
  * suspension.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';

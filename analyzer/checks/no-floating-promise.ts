@@ -3,7 +3,7 @@
  * Modelled on typescript-eslint's `no-floating-promises` (default options), with thenables
  * reported by default and a trace to the async function behind a cross-file call.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check, CheckContext } from './types.js';
 import type { TextEdit } from '../finding.js';
 import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../specifiers.js';

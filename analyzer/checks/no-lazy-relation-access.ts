@@ -9,7 +9,7 @@
  *   or an array callback.
  */
 import path from 'node:path';
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from '../orm/entities.js';

@@ -5,7 +5,7 @@
  * taken again by the task that holds it (async-mutex, async-lock and Web Locks are not
  * reentrant) and two locks of one class nested.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { getLockContext } from '../locks/context.js';
 import { lockGraph, type Cycle, type Edge } from '../locks/graph.js';

@@ -9,7 +9,7 @@
  * in variables (`variables.ts`), value sinks (`sinks.ts`, data in `catalog/value-sinks.ts`), and
  * the message, trace and fixes (`report.ts`).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check } from './types.js';
 import { specifierSchema } from '../specifiers.js';
 import { walk } from '../walk.js';

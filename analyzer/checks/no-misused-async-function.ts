@@ -9,7 +9,7 @@
  * "Async function" means an inline `async` function, or any function-valued expression whose
  * type returns a promise (a reference to an async function declared anywhere in the program).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check } from './types.js';
 import { walk } from '../walk.js';
 import { checkCall } from './no-misused-async-function/calls.js';

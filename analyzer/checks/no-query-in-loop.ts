@@ -8,7 +8,7 @@
  * (`skip`/`take`, `limit`/`offset`, cursors) and queries that already batch (`In(ids)`,
  * `{ in: ids }`, bulk writes of an array).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { describeExpression } from './fix-helpers.js';

@@ -4,7 +4,7 @@
  * `finally`, or via `runExclusive`. Otherwise one failure leaves the lock held and every
  * later acquirer waits forever.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Check, CheckContext } from './types.js';
 import { functionName, isFunctionLike } from '../callgraph.js';
 import { walk, skipOuterExpressions as skipOuter } from '../walk.js';

@@ -7,7 +7,7 @@
  * module variable), so that taking the same instance twice (a self-deadlock) can be told
  * apart from nesting two instances of one class.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { isFunctionLike, functionName, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions as skipOuter } from '../walk.js';
 import type { LockContext } from './context.js';

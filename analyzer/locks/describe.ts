@@ -1,5 +1,5 @@
 /** Words and traces for lock findings: lock names, where an edge is, the witness path of an edge. */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { functionName, getCallGraph } from '../callgraph.js';
 import type { TraceInput } from '../checks/types.js';
 import type { Edge } from './graph.js';

@@ -6,7 +6,7 @@
  * class to itself is a recursive acquisition (a self-deadlock, or two instances of one class
  * nested).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import { acquisitionsOf, type Acquisition } from '../summaries/locks.js';

@@ -4,7 +4,7 @@
  * the held-lock regions of the node's function and of the lock callbacks around it; it does
  * not include locks a caller may hold (that would depend on the caller).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { getCallGraph } from '../callgraph.js';
 import { getLockContext, type LockContext } from './context.js';
 import { bodyLocks, heldIn, type Body } from './regions.js';

@@ -5,8 +5,8 @@
  * imported from.
  */
 import path from 'node:path';
-import ts from 'typescript';
-import * as tsutils from 'ts-api-utils';
+import ts from '../typescript.cjs';
+import tsutils from '../ts-api-utils.cjs';
 import { LOCK_LIBRARIES, MUTEX_WRAPPERS, type LockLibrary } from '../catalog/locks.js';
 import { skipOuterExpressions as skipOuter } from '../walk.js';
 import type { LockContext } from './context.js';

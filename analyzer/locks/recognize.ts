@@ -5,7 +5,7 @@
  * lock: a name like acquire/lock/obtain whose awaited result is a release function or an
  * object whose only method releases.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME, WEB_LOCK_NON_WAITING_OPTIONS } from '../catalog/locks.js';
 import { calleeMatches } from '../specifiers.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';

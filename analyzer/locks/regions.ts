@@ -9,7 +9,7 @@
  * (lock callbacks, `Promise.all(xs.map(async ...))`), but not when deferred (`setTimeout`).
  * The result lists the body's lock events in source order, each with the locks held there.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { DEFERRING_CALLS } from '../catalog/locks.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../walk.js';

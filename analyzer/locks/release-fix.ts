@@ -5,7 +5,7 @@
  * only when the edit keeps every name in scope; both change when the lock is released on
  * failure, which is the point, so they are suggestions, not autofixes.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import type { SuggestionInput } from '../checks/types.js';
 import { skipOuterExpressions as skipOuter, walk } from '../walk.js';

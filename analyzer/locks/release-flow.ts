@@ -5,7 +5,7 @@
  * `break` or the end of the function while held leaks; so does an `await` while held outside
  * such a `try` (the awaited call can throw). Branches merge; loops may run zero times.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import type { LockContext } from './context.js';

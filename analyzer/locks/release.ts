@@ -3,7 +3,7 @@
  * bound to (a release function, `[value, release]`, a releaser object), and which later calls
  * release it (`release()`, `lock.releaseLock()`, `mutex.release()`).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { RELEASE_METHOD_NAME } from '../catalog/locks.js';
 import { skipOuterExpressions as skipOuter } from '../walk.js';
 import type { LockContext } from './context.js';

@@ -3,7 +3,7 @@
  * code already expects it may be missing), and is its entity one element of a collection
  * walked by a loop or an array callback.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { isFunctionLike } from '../callgraph.js';
 import { skipOuterExpressions, walk } from '../walk.js';

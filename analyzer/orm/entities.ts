@@ -3,7 +3,7 @@
  * (`@ManyToOne`, `@OneToMany`, `@OneToOne`, `@ManyToMany`) with `eager`/`lazy` flags and
  * target classes. Computed once per class declaration; base classes contribute their relations.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { skipOuterExpressions } from '../walk.js';
 import { TYPEORM_RELATION_DECORATORS } from '../catalog/orm.js';

@@ -4,7 +4,7 @@
  * QueryBuilder joins and MikroORM `populate` paths all become the same tree; eager relations
  * are implied by `eager` (find methods load them, QueryBuilder does not).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { skipOuterExpressions } from '../walk.js';
 import type { EntityInfo } from './entities.js';

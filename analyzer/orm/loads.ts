@@ -8,7 +8,7 @@
  *   (and `...AndMap...`) joins of its chain or of its variable; no eager relations;
  * - MikroORM `find`/`findOne`/`findOneOrFail`/`findAll`/`findAndCount` with `populate`.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { TYPEORM_LOADERS, TYPEORM_QB_JOINS, TYPEORM_QB_TERMINALS } from '../catalog/orm.js';

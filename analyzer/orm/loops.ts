@@ -3,7 +3,7 @@
  * collection, and the facts the relation rules need about them (a short literal list, an exit
  * right after the query, the element a callback parameter stands for).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions } from '../walk.js';

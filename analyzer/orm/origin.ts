@@ -6,7 +6,7 @@
  * callback parameters, element-preserving array methods, relation reads, and the returns of
  * helper functions across files (via the `orm:returned-entities` summary).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { functionName, type CallGraph, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions } from '../walk.js';

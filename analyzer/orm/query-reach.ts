@@ -5,7 +5,7 @@
  * `return` (a cache hit) is not issued on every call, so a loop calling the function is not
  * reported for it. Paginated and batched queries never count.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import { getDoor } from '../checker.js';
 import { reachKind } from '../summaries/reach.js';

@@ -4,7 +4,7 @@
  * method (package, or ambient `declare module '...'` name) and the class or interface that
  * owns it, looked up in `catalog/orm.ts`.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { packageNameOf } from '../checker.js';
 import { skipOuterExpressions } from '../walk.js';

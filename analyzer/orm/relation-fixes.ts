@@ -4,7 +4,7 @@
  * finder into its options form, add a `leftJoinAndSelect` to a QueryBuilder, or add it to a
  * MikroORM `populate`.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { TextEdit } from '../finding.js';
 import { skipOuterExpressions } from '../walk.js';
 import type { LoadSite } from './loads.js';

@@ -4,7 +4,7 @@
  * `populate`/`merge`/`reload`), or given a relation by assignment (`order.user = customer`). The
  * relation rules stay quiet about them. Computed once per file (symbols tell the variables apart).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { getCallGraph, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions, walk } from '../walk.js';

@@ -5,7 +5,7 @@
  * definitions of locals from shared reads (so `const n = this.count; await x(); this.count = n + 1`
  * is seen as a read-modify-write).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';

@@ -7,7 +7,7 @@
  *   (one passed as an argument: `xs.map(async ...)`, `emitter.on(..., async ...)`).
  * Locals of the running call are never shared.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 

@@ -10,7 +10,7 @@
  * `orm:touched-params`: per function and parameter, whether a call may change the relations of
  * the entity passed there (see below).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { Program } from 'typescript';
 import { getCallGraph, returnedExpressions, type FunctionLike } from '../callgraph.js';
 import { getDoor } from '../checker.js';

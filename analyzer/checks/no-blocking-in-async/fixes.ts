@@ -8,7 +8,7 @@
  * file (or already imported from the right module). Never an autofix: awaiting lets other
  * tasks run in between, which can change behaviour.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import type { TextEdit } from '../../finding.js';
 import type { BlockingRewrite } from '../../catalog/blocking.js';
 import { isFunctionLike } from '../../callgraph.js';

@@ -6,7 +6,7 @@
  * synchronous XMLHttpRequest.
  */
 import { builtinModules } from 'node:module';
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import type { Door } from '../../checker.js';
 import { BLOCKING_APIS, SPECIALS, type BlockingApi } from '../../catalog/blocking.js';
 import { skipOuterExpressions as skipOuter, walk } from '../../walk.js';

@@ -3,7 +3,7 @@
  * by itself or whose callee's summary blocks, reported at that call with the chain as trace.
  * Each blocking call is reported once per entry, at the call that starts its shortest chain.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import { functionName, getCallGraph, type CallGraph, type FunctionLike } from '../../callgraph.js';
 import { describeEntry, type AsyncEntry } from '../../async-context.js';
 import { getSummary } from '../../summaries/engine.js';

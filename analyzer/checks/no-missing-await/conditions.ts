@@ -5,8 +5,8 @@
  * callback given to an array predicate (`filter`, `some`, `every`, `find`...). An `async`
  * callback there is `no-misused-async-function`'s; a synchronous one that returns a promise is ours.
  */
-import ts from 'typescript';
-import * as tsutils from 'ts-api-utils';
+import ts from '../../typescript.cjs';
+import tsutils from '../../ts-api-utils.cjs';
 import { walk } from '../../walk.js';
 import { returnedExpressions } from '../../callgraph.js';
 import { promiseFactOf } from './variables.js';

@@ -9,7 +9,7 @@
  * function that can safely become async, make it async and add `await`; and for a variable,
  * await it where it is assigned.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import type { TextEdit } from '../../finding.js';
 import type { SuggestionInput, TraceInput } from '../types.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../../callgraph.js';

@@ -6,7 +6,7 @@
  * (its `requiredPromiseAwait` reports); the ordinary-context half of that option (a useless
  * `return await` outside `try`) is style, and not this rule's concern.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import { isFunctionLike } from '../../callgraph.js';
 import { reportUse } from './report.js';
 import { hasAsyncModifier, isExactPromise, isSometimesPromise, skipParens, type Scan } from './shared.js';

@@ -1,6 +1,6 @@
 /** Options, the per-file scan state and the promise-type questions shared by the parts of `no-missing-await`. */
-import ts from 'typescript';
-import * as tsutils from 'ts-api-utils';
+import ts from '../../typescript.cjs';
+import tsutils from '../../ts-api-utils.cjs';
 import type { CheckContext } from '../types.js';
 import type { Door } from '../../checker.js';
 import type { Specifier } from '../../specifiers.js';

@@ -1,5 +1,5 @@
 /** Calls that consume an argument as a value: the catalog's sinks and the user's `valueSinks`. */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import { VALUE_SINKS } from '../../catalog/value-sinks.js';
 import { calleeMatches } from '../../specifiers.js';
 import { skipOuterExpressions } from '../../walk.js';

@@ -3,7 +3,7 @@
  * handed to a value sink, or read a property of where TypeScript does not check types. None of
  * these is an autofix: the value's type changes after `await`, so only a suggestion is offered.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import { isComparison, promiseFactOf } from './variables.js';
 import { valueSinkOf } from './sinks.js';
 import { reportUse } from './report.js';

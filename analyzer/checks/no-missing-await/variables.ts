@@ -5,7 +5,7 @@
  * this rule looks for. A variable declared `any` whose initializer is a promise keeps the
  * promise type here (TypeScript has forgotten it).
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import { isFunctionLike } from '../../callgraph.js';
 import { walk } from '../../walk.js';
 import { isValueSinkCall } from './sinks.js';

@@ -3,7 +3,7 @@
  * comparators, reducers), `new Promise` executors, and any parameter typed as a function
  * returning `void` (timers, event listeners, ...).
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import { skipOuterExpressions, walk } from '../../walk.js';
 import { isFunctionLike } from '../../callgraph.js';
 import { isAwaitAllowed } from '../fix-helpers.js';

@@ -9,7 +9,7 @@
  * - `awaitsFirstParam`: the first parameter is awaited (`await acc`, `await Promise.all([acc, ...])`)
  *   or chained with `.then`: a reducer that waits for its accumulator.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import type { Door } from '../../checker.js';
 import { isFunctionLike, type FunctionLike } from '../../callgraph.js';
 import { getSummary, type SummaryKind } from '../../summaries/engine.js';

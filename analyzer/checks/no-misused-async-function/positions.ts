@@ -4,8 +4,8 @@
  * and assignments, returned functions, JSX attributes, and methods that override or implement
  * a member returning `void` (or, for JavaScript bases, a plain value).
  */
-import ts from 'typescript';
-import * as tsutils from 'ts-api-utils';
+import ts from '../../typescript.cjs';
+import tsutils from '../../ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../walk.js';
 import { isFunctionLike } from '../../callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './type-queries.js';

@@ -1,5 +1,5 @@
 /** Options, phrases and small helpers shared by the parts of `no-misused-async-function`. */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import type { CheckContext, TraceInput } from '../types.js';
 import { skipOuterExpressions } from '../../walk.js';
 import { functionName, type FunctionLike } from '../../callgraph.js';

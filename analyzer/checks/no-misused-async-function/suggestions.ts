@@ -8,7 +8,7 @@
  * Both need the call to be a statement in an async function (or module top level) and an array
  * receiver, without optional chaining.
  */
-import ts from 'typescript';
+import ts from '../../typescript.cjs';
 import type { SuggestionInput } from '../types.js';
 import type { TextEdit } from '../../finding.js';
 import { isFunctionLike } from '../../callgraph.js';

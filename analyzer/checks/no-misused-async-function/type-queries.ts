@@ -4,8 +4,8 @@
  * "does this expression's type have a signature returning a thenable" and "does this position
  * expect a function returning `void`".
  */
-import ts from 'typescript';
-import * as tsutils from 'ts-api-utils';
+import ts from '../../typescript.cjs';
+import tsutils from '../../ts-api-utils.cjs';
 import type { Door } from '../../checker.js';
 
 /** Does any call signature of the expression's type return a promise or thenable? */

@@ -1,0 +1,3 @@
+// Under vitest, analyzer/ts-api-utils.cts is replaced by this module (see vitest.config.ts).
+import * as tsutils from 'ts-api-utils';
+export default tsutils;
