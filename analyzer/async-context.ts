@@ -20,7 +20,10 @@
  * the `new Promise` executor, `Array.from`'s mapper), used by summaries that treat such
  * callbacks as part of the parent's body.
  */
+import path from 'node:path';
 import ts from './typescript.cjs';
+import { untracked } from './cache/deps.js';
+import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from './facts.js';
 import { getDoor, type Door } from './checker.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
@@ -271,23 +274,18 @@ function indexFor(program: ts.Program, options: AsyncContextOptions): EntryIndex
 }
 
 function buildIndex(program: ts.Program, routeModules: ReadonlySet<string>): EntryIndex {
-  const door = getDoor(program);
+  const kind = entryFacts([...routeModules].sort().join(','));
   const byFn = new Map<FunctionLike, AsyncEntry>();
-  const add = (fn: FunctionLike, kind: AsyncEntry['kind'], label: string) => {
-    if (!byFn.has(fn) && !fn.getSourceFile().isDeclarationFile) byFn.set(fn, { fn, kind, label });
-  };
-  for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    walk(sf, (node) => {
-      if (ts.isClassLike(node)) classEntries(node, door, add);
-      if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
-      const registration = registrationOf(node, door, routeModules);
-      for (const cb of registration?.callbacks ?? []) {
-        const fn = isFunctionLike(cb) ? cb : functionOfArgument(cb, door);
-        if (fn) add(fn, registration!.kind, registration!.label);
+  // Each file's registrations are a fact of that file and its imports (kept by the analysis
+  // cache), not something a check of another file reads: untracked.
+  untracked(() => {
+    for (const sf of program.getSourceFiles()) {
+      if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+      for (const entry of fileFacts(program, kind, sf, entryCodec, () => registeredIn(sf, program, routeModules))) {
+        if (!byFn.has(entry.fn)) byFn.set(entry.fn, entry);
       }
-    });
-  }
+    }
+  });
   const byFile = new Map<ts.SourceFile, AsyncEntry[]>();
   for (const entry of byFn.values()) {
     const sf = entry.fn.getSourceFile();
@@ -295,6 +293,47 @@ function buildIndex(program: ts.Program, routeModules: ReadonlySet<string>): Ent
   }
   return { byFile, byFn };
 }
+
+/** The functions `sf` registers as callbacks that run as their own task (in any file), in source order. */
+function registeredIn(sf: ts.SourceFile, program: ts.Program, routeModules: ReadonlySet<string>): AsyncEntry[] {
+  const door = getDoor(program);
+  const found = new Map<FunctionLike, AsyncEntry>();
+  const add = (fn: FunctionLike, kind: AsyncEntry['kind'], label: string) => {
+    if (!found.has(fn) && !fn.getSourceFile().isDeclarationFile) found.set(fn, { fn, kind, label });
+  };
+  walk(sf, (node) => {
+    if (ts.isClassLike(node)) classEntries(node, door, add);
+    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
+    const registration = registrationOf(node, door, routeModules);
+    for (const cb of registration?.callbacks ?? []) {
+      const fn = isFunctionLike(cb) ? cb : functionOfArgument(cb, door);
+      if (fn) add(fn, registration!.kind, registration!.label);
+    }
+  });
+  return [...found.values()];
+}
+
+interface StoredEntry {
+  fn: NodeRef;
+  kind: AsyncEntry['kind'];
+  label: string;
+}
+
+const entryCodec: FactCodec<AsyncEntry[]> = {
+  encode: (entries) => entries.map((e): StoredEntry => ({ fn: nodeRef(e.fn), kind: e.kind, label: e.label })),
+  decode(data, program) {
+    const out: AsyncEntry[] = [];
+    for (const e of data as StoredEntry[]) {
+      const fn = nodeAt(program, e.fn);
+      if (!fn || !isFunctionLike(fn)) return undefined;
+      out.push({ fn, kind: e.kind, label: e.label });
+    }
+    return out;
+  },
+};
+
+/** A file's registrations can make functions of other files entries. */
+const entryFacts = factFamily('async-entries', (data) => (data as StoredEntry[]).map((e) => path.resolve(e.fn.file)));
 
 /** Why `fn` runs as its own task on the event loop, or undefined when it does not (as far as we can tell). */
 export function asyncEntryOf(fn: FunctionLike, program: ts.Program, options: AsyncContextOptions = {}): AsyncEntry | undefined {

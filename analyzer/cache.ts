@@ -11,7 +11,10 @@
  *   when it imports a changed file, directly or not (its types may have changed; a
  *   deleted file counts through the imports it had); the other files keep their findings.
  *   Rules found to read files their checked file does not import (whole-program rules,
- *   see cache/deps.ts) run again on every file.
+ *   see cache/deps.ts) run again on every file. The per-file facts behind the program-wide
+ *   indexes (callback registrations, lock edges; analyzer/facts.ts) are reused for files
+ *   whose imports did not change, so those indexes cost little; a file that other files'
+ *   changed facts are about (a handler a route file now registers) is checked again.
  * - A library, tsconfig, script or global augmentation changed: every file is checked again.
  *
  * Results with and without the cache are the same (test/cache.test.ts checks this).
@@ -28,6 +31,7 @@ import type { LoadResult, LoadedProject } from './project.js';
 import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic } from './engine-types.js';
 import { WHOLE_PROGRAM, setCheckListener, type Touched } from './cache/deps.js';
 import { closureOracle, dependents, importGraph, isExternalFile } from './cache/graph.js';
+import { factTargets, recordFacts, recordedFacts, type StoredFacts } from './facts.js';
 import {
   CACHE_FORMAT,
   cacheFileFor,
@@ -169,6 +173,8 @@ interface Plan {
   local: Set<string>;
   /** Files to check with the whole-program rules. */
   global: Set<string>;
+  /** Program files whose imports (directly or not) changed; undefined: all of them. */
+  affected?: Set<string>;
 }
 
 /** Which files must be checked again, given the previous run's cache. */
@@ -184,7 +190,7 @@ function planRecheck(old: CacheData | undefined, now: ProgramState, targets: str
   const affected = dependents(new Map(Object.entries(now.imports)), changed);
   for (const f of dependents(new Map(Object.entries(old.imports)), changed)) affected.add(f);
   const local = new Set(targets.filter((t) => affected.has(t) || !old.files[t]));
-  return { local, global: changed.size > 0 ? all : local };
+  return { local, global: changed.size > 0 ? all : local, affected };
 }
 
 function restrict(projects: LoadedProject[], files: ReadonlySet<string>): LoadedProject[] {
@@ -223,6 +229,35 @@ function beyondImports(state: ProgramState, external: ReadonlySet<string>) {
   };
 }
 
+/** The files whose findings facts changed since the previous run could change (analyzer/facts.ts). */
+function factTargetsChanged(previous: StoredFacts, projects: LoadedProject[]): Set<string> {
+  const out = new Set<string>();
+  for (const { program } of projects) {
+    const recorded = recordedFacts(program);
+    if (!recorded) continue;
+    for (const kind of new Set([...Object.keys(previous), ...Object.keys(recorded)])) {
+      const before = previous[kind] ?? {};
+      const now = recorded[kind] ?? {};
+      for (const file of new Set([...Object.keys(before), ...Object.keys(now)])) {
+        const a = before[file];
+        const b = now[file];
+        if (a === b || JSON.stringify(a) === JSON.stringify(b)) continue;
+        for (const data of [a, b]) if (data !== undefined) for (const t of factTargets(kind, data)) out.add(t);
+      }
+    }
+  }
+  return out;
+}
+
+/** Facts to keep: what this run computed or reused, per kind and file. */
+function factsToStore(projects: LoadedProject[]): StoredFacts {
+  const out: StoredFacts = {};
+  for (const { program } of projects) {
+    for (const [kind, byFile] of Object.entries(recordedFacts(program) ?? {})) Object.assign((out[kind] ??= {}), byFile);
+  }
+  return out;
+}
+
 /** One task (program) with the cache: see the module comment. */
 export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
   const key = keyOf(input);
@@ -244,6 +279,8 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
   const isBeyond = beyondImports(state, new Set(state.externalFiles));
   const localRules = input.rules.filter(([id]) => !wholeProgram.has(id));
   const globalRules = input.rules.filter(([id]) => wholeProgram.has(id));
+  const reusable = (file: string) => plan.affected !== undefined && !plan.affected.has(file);
+  for (const { program } of projects) recordFacts(program, old?.facts ?? {}, reusable);
   const runs: { rules: [string, RuleSetting][]; files: Set<string>; result: AnalyzeResult }[] = [];
   const run = (rules: [string, RuleSetting][], files: Set<string>) => {
     if (rules.length > 0 && files.size > 0) runs.push({ rules, files, result: checkRecording(projects, files, rules, input, isBeyond, wholeProgram) });
@@ -253,11 +290,22 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
   // Rules that turned out to be whole-program in this run: check the rest of the files too.
   const late = localRules.filter(([id]) => wholeProgram.has(id));
   run(late, new Set(checked.filter((f) => !plan.local.has(f))));
+  // Files that other files' facts are about, where those facts changed (a route file now
+  // registers another handler): check them again with the local rules, until none is left.
+  const locallyChecked = new Set(plan.local);
+  const checkedSet = new Set(checked);
+  for (let round = 0; round < 8; round++) {
+    const stillLocal = input.rules.filter(([id]) => !wholeProgram.has(id));
+    const extra = new Set([...factTargetsChanged(old?.facts ?? {}, projects)].filter((f) => checkedSet.has(f) && !locallyChecked.has(f)));
+    if (stillLocal.length === 0 || extra.size === 0) break;
+    for (const f of extra) locallyChecked.add(f);
+    run(stillLocal, extra);
+  }
   const touched = new Set(runs.flatMap((r) => [...r.files]));
   input.onStats?.({
     fromCache: false,
     checked: touched.size,
-    localChecked: localRules.some(([id]) => !wholeProgram.has(id)) ? plan.local.size : 0,
+    localChecked: localRules.some(([id]) => !wholeProgram.has(id)) ? locallyChecked.size : 0,
     files: checked.length,
     wholeProgramRules: [...wholeProgram].sort(),
   });
@@ -311,6 +359,7 @@ function finish(input: CachedTaskInput, o: Outcome): AnalyzeResult {
       targetsList: [...input.targets].sort(),
       checkedFiles: files,
       files: entries,
+      facts: factsToStore(o.projects),
       diagnostics: o.loadDiagnostics,
     });
     if (warning) diagnostics.push({ severity: 'warning', message: warning });

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
 import { analyze } from '../analyzer/engine.js';
 import { analyzeCachedTask, type CacheStats } from '../analyzer/cache.js';
+import ts from 'typescript';
 import { closureOracle, dependents } from '../analyzer/cache/graph.js';
+import { nodeAt, nodeRef } from '../analyzer/facts.js';
 import { analyzeRun, planTasks } from '../analyzer/parallel.js';
 import { loadProjects } from '../analyzer/project.js';
 import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
@@ -141,6 +143,47 @@ describe('the analysis cache gives the findings an uncached run gives', () => {
     same();
   });
 
+  it('after a route file registers another handler: its file is checked again though it imports nothing that changed', () => {
+    fs.mkdirSync(file('src/facts'), { recursive: true });
+    fs.writeFileSync(
+      file('src/facts/handlers.ts'),
+      "import fs from 'node:fs';\nimport type { Request, Response } from 'express';\n\n" +
+        "export function report(_req: Request, res: Response): void {\n  res.send(fs.readFileSync('/etc/hosts', 'utf8'));\n}\n\n" +
+        "export function health(_req: Request, res: Response): void {\n  res.send('ok');\n}\n",
+    );
+    fs.writeFileSync(file('src/facts/routes.ts'), "import { Router } from 'express';\nimport { health } from './handlers.js';\n\nexport const router = Router();\nrouter.get('/health', health);\n");
+    const blockingIn = (rel: string) => uncached().findings.filter((f) => f.ruleId === 'no-blocking-in-async' && f.file === file(rel)).length;
+    expect(blockingIn('src/facts/handlers.ts')).toBe(0);
+    same();
+    edit('src/facts/routes.ts', (t) => t.replace("router.get('/health', health);", "router.get('/health', health);\nrouter.get('/report', report);").replace('{ health }', '{ health, report }'));
+    const stats = same();
+    expect(blockingIn('src/facts/handlers.ts')).toBe(1);
+    expect(stats.wholeProgramRules).not.toContain('no-blocking-in-async');
+    expect(stats.localChecked).toBeLessThan(stats.files);
+    fs.rmSync(file('src/facts/routes.ts'));
+    same();
+    expect(blockingIn('src/facts/handlers.ts')).toBe(0);
+  });
+
+  it('after one side of a lock-order cycle in another file is fixed, and broken again', () => {
+    fs.mkdirSync(file('src/facts'), { recursive: true });
+    fs.writeFileSync(file('src/facts/locks.ts'), "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
+    const nested = (outer: string, inner: string, name: string) =>
+      `import { ledger, audit } from './locks.js';\n\nexport async function ${name}(): Promise<void> {\n  await ${outer}.runExclusive(async () => {\n    await ${inner}.runExclusive(async () => {});\n  });\n}\n`;
+    fs.writeFileSync(file('src/facts/post.ts'), nested('ledger', 'audit', 'post'));
+    fs.writeFileSync(file('src/facts/review.ts'), nested('audit', 'ledger', 'review'));
+    const cycles = () => uncached().findings.filter((f) => f.ruleId === 'no-lock-order-inversion' && f.file.includes('facts')).length;
+    expect(cycles()).toBe(1);
+    same();
+    fs.writeFileSync(file('src/facts/review.ts'), nested('ledger', 'audit', 'review'));
+    same();
+    expect(cycles()).toBe(0);
+    fs.writeFileSync(file('src/facts/review.ts'), nested('audit', 'ledger', 'review'));
+    const stats = same();
+    expect(cycles()).toBe(1);
+    expect(stats.localChecked).toBeLessThan(stats.files);
+  });
+
   it('after a suppression comment is added', () => {
     const finding = uncached().findings[0];
     expect(finding).toBeDefined();
@@ -183,6 +226,28 @@ describe('the analysis cache gives the findings an uncached run gives', () => {
     const result = await analyzeRun({ paths: ['src'], projects: [], cwd: dir, rules, threads: 1, cacheDir: blocked });
     expect(result.findings).toEqual(uncached().findings);
     expect(result.diagnostics.some((d) => d.severity === 'warning' && /cache/.test(d.message))).toBe(true);
+  });
+});
+
+describe('node references in cached facts', () => {
+  it('find every node of a file again by position, and nothing in a changed file', () => {
+    const text = 'export async function f(a: number): Promise<number> {\n  const b = [a, (a)];\n  return g(b[0]!, () => a + 1);\n}\nfunction g(x: number, _y: () => number) { return x; }\n';
+    const sf = ts.createSourceFile('/virtual/a.ts', text, ts.ScriptTarget.ES2022, true);
+    const program = { getSourceFile: (name: string) => (name === sf.fileName ? sf : undefined) } as unknown as ts.Program;
+    let count = 0;
+    const visit = (node: ts.Node): void => {
+      const found = nodeAt(program, nodeRef(node));
+      expect(found?.kind).toBe(node.kind);
+      expect([found?.pos, found?.end]).toEqual([node.pos, node.end]);
+      count++;
+      node.forEachChild(visit);
+    };
+    sf.forEachChild(visit);
+    expect(count).toBeGreaterThan(40);
+    const changed = ts.createSourceFile('/virtual/a.ts', text.replace('a + 1', 'a + 10'), ts.ScriptTarget.ES2022, true);
+    const other = { getSourceFile: () => changed } as unknown as ts.Program;
+    const g = sf.statements[1]!;
+    expect(nodeAt(other, nodeRef(g))).toBeUndefined();
   });
 });
 

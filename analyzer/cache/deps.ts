@@ -49,3 +49,17 @@ export function touch(node: ts.Node): void {
 export function touchWholeProgram(): void {
   if (active) active.add(WHOLE_PROGRAM);
 }
+
+/**
+ * Run `build` without recording what it touches: for program-wide indexes made of per-file
+ * facts (analyzer/facts.ts), whose dependencies the cache tracks per fact instead.
+ */
+export function untracked<T>(build: () => T): T {
+  const outer = active;
+  active = undefined;
+  try {
+    return build();
+  } finally {
+    active = outer;
+  }
+}

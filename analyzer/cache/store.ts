@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../finding.js';
 import type { RunDiagnostic } from '../engine-types.js';
+import type { StoredFacts } from '../facts.js';
 
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 export interface CachedFile {
   /** Findings of every enabled rule in this file, suppression comments applied. */
@@ -40,6 +41,8 @@ export interface CacheData {
   checkedFiles: string[];
   /** Findings per checked file (absolute path). */
   files: Record<string, CachedFile>;
+  /** Per-file facts of the whole-program indexes, by kind and file (analyzer/facts.ts). */
+  facts: StoredFacts;
   /** Loading diagnostics of the run that wrote the cache. */
   diagnostics: RunDiagnostic[];
 }

@@ -183,8 +183,8 @@ export function mapPathThroughCall(ctx: LockContext, p: string, call: ts.CallExp
     const base = instancePath(ctx, target.expression);
     return base === UNKNOWN_PATH ? UNKNOWN_PATH : base + rest('this');
   }
-  const m = /^p(\d+)@(\d+)/.exec(p);
-  if (m && Number(m[2]) === ctx.nodeId(callee)) {
+  const m = /^p(\d+)@([0-9a-fx]+)/.exec(p);
+  if (m && m[2] === ctx.nodeId(callee)) {
     const arg = call.arguments?.[Number(m[1])];
     if (!arg || ts.isSpreadElement(arg)) return UNKNOWN_PATH;
     const base = instancePath(ctx, arg);

@@ -3,6 +3,7 @@
  * shares (recognised operations, lock classes, per-body held-lock regions, the lock graph).
  * Kept in a WeakMap, so the CLI and the ESLint adapter reuse it across files.
  */
+import crypto from 'node:crypto';
 import type ts from 'typescript';
 import { getDoor, type Door } from '../checker.js';
 import { getCallGraph, type CallGraph } from '../callgraph.js';
@@ -23,8 +24,11 @@ export interface LockContext {
   ops: Map<ts.Node, LockOp | null>;
   /** Per-analysis scratch caches keyed by module (regions, graph). */
   caches: Map<string, unknown>;
-  /** A small integer naming a node, stable within the program. */
-  nodeId(node: ts.Node): number;
+  /**
+   * A short name for a node, made from its file and position: stable across programs while
+   * the file is unchanged (lock class ids and instance paths are kept in the analysis cache).
+   */
+  nodeId(node: ts.Node): string;
 }
 
 const contexts = new WeakMap<ts.Program, Map<string, LockContext>>();
@@ -38,8 +42,8 @@ export function getLockContext(program: ts.Program, options: Partial<LockOptions
   }
   let ctx = byKey.get(key);
   if (!ctx) {
-    const ids = new WeakMap<ts.Node, number>();
-    let next = 1;
+    const ids = new WeakMap<ts.Node, string>();
+    const taken = new Map<string, ts.Node>();
     ctx = {
       program,
       door: getDoor(program),
@@ -53,7 +57,11 @@ export function getLockContext(program: ts.Program, options: Partial<LockOptions
       nodeId(node) {
         let id = ids.get(node);
         if (id === undefined) {
-          id = next++;
+          const sf = node.getSourceFile();
+          const base = crypto.createHash('sha1').update(`${sf.fileName}\0${node.pos}\0${node.end}\0${node.kind}`).digest('hex').slice(0, 12);
+          id = base;
+          for (let i = 1; taken.has(id); i++) id = `${base}x${i}`; // a hash collision: still unique within the program
+          taken.set(id, node);
           ids.set(node, id);
         }
         return id;

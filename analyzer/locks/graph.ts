@@ -9,6 +9,9 @@
 import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
+import { touchWholeProgram } from '../cache/deps.js';
+import { fileFacts } from '../facts.js';
+import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
 import { acquisitionsOf, type Acquisition } from '../summaries/locks.js';
 import { mapPathThroughCall } from './classes.js';
 import { cacheOf, type LockContext } from './context.js';
@@ -48,26 +51,24 @@ export interface LockGraph {
 const MAX_CYCLES_PER_COMPONENT = 16;
 
 export function lockGraph(ctx: LockContext): LockGraph {
+  touchWholeProgram(); // a cycle's edges can come from any file
   return cacheOf(ctx, 'graph', () => buildGraph(ctx));
 }
 
-/** Every body of the program's own source files: the top level of each file and each function. */
-export function* programBodies(program: ts.Program): Generator<Body> {
-  for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
-    yield sf;
-    const fns: Body[] = [];
-    walk(sf, (n) => {
-      if (isFunctionLike(n) && n.body) fns.push(n);
-    });
-    yield* fns;
-  }
+/** The top level of a file and each function in it. */
+function bodiesOf(sf: ts.SourceFile): Body[] {
+  const bodies: Body[] = [sf];
+  walk(sf, (n) => {
+    if (isFunctionLike(n) && n.body) bodies.push(n);
+  });
+  return bodies;
 }
 
-function buildGraph(ctx: LockContext): LockGraph {
+/** The edges the bodies of one file create (a per-file fact: see graph-facts.ts). */
+function fileEdges(ctx: LockContext, sf: ts.SourceFile): FileEdges {
   const edges = new Map<string, Edge>();
   const recursive = new Map<string, Edge>();
-  for (const body of programBodies(ctx.program)) {
+  for (const body of bodiesOf(sf)) {
     for (const event of bodyLocks(ctx, body).events) {
       const held = event.held.filter((h) => h.lock.ordering);
       if (held.length === 0) continue;
@@ -79,14 +80,32 @@ function buildGraph(ctx: LockContext): LockGraph {
             if (!recursive.has(key)) recursive.set(key, edge);
             continue;
           }
-          const key = `${outer.lock.id}|${inner.lock.id}`;
-          const prev = edges.get(key);
-          if (!prev || edge.steps.length < prev.steps.length) edges.set(key, edge);
+          keepBest(edges, `${outer.lock.id}|${inner.lock.id}`, edge);
         }
       }
     }
   }
-  return { edges, recursive: [...recursive.values()], cycles: findCycles(edges) };
+  return { edges: [...edges], recursive: [...recursive.values()] };
+}
+
+/** Keep the edge with the fewest calls per pair; the first one seen among equals. */
+function keepBest(edges: Map<string, Edge>, key: string, edge: Edge): void {
+  const prev = edges.get(key);
+  if (!prev || edge.steps.length < prev.steps.length) edges.set(key, edge);
+}
+
+function buildGraph(ctx: LockContext): LockGraph {
+  const edges = new Map<string, Edge>();
+  const recursive: Edge[] = [];
+  const { program } = ctx;
+  const codec = edgeCodec(ctx);
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
+    const facts = fileFacts(program, edgeFacts(ctx.key), sf, codec, () => fileEdges(ctx, sf));
+    for (const [key, edge] of facts.edges) keepBest(edges, key, edge);
+    recursive.push(...facts.recursive);
+  }
+  return { edges, recursive, cycles: findCycles(edges) };
 }
 
 function innerAcquisitions(ctx: LockContext, event: LockEvent): Acquisition[] {

@@ -73,7 +73,7 @@ function mutexRef(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expres
   const spec = storageClassOf(ctx, receiver);
   if (!spec) {
     const text = receiver.getText().replace(/\s+/g, ' ');
-    const anon = { id: `anon:${ctx.nodeId(call)}`, name: `\`${text}\``, short: text, sortKey: `2|anon|${ctx.nodeId(call)}` };
+    const anon = { id: `anon:${ctx.nodeId(call)}`, name: `\`${text}\``, short: text, sortKey: `2|anon|${call.getSourceFile().fileName}|${String(call.getStart()).padStart(10, '0')}` };
     return { lock: internClass(ctx, anon, obj.library.label, obj.library.reentrant, obj.ordering), path: UNKNOWN_PATH };
   }
   return { lock: internClass(ctx, spec, obj.library.label, obj.library.reentrant, obj.ordering), path: instancePath(ctx, receiver) };

@@ -1,0 +1,103 @@
+/**
+ * Per-file facts behind the whole-program indexes (which functions a file registers as
+ * callbacks, which lock edges its bodies create), kept by the analysis cache (`--cache`)
+ * between runs so that one edited file does not mean re-analyzing every file.
+ *
+ * A fact of a file depends only on that file and the files it imports, directly or not (the
+ * same dependency the cache already tracks for findings). When the cache knows a file's
+ * imports did not change, it hands the previous run's facts for that file to `fileFacts`,
+ * which decodes them instead of computing them; node references in facts are positions
+ * (`NodeRef`), found again in the new program's (unchanged) files.
+ *
+ * Without the cache (the editor, uncached runs) nothing is recorded: `fileFacts` computes.
+ */
+import path from 'node:path';
+import type ts from 'typescript';
+
+/** A node, by file and position: stable across runs while the file's text is unchanged. */
+export interface NodeRef {
+  file: string;
+  pos: number;
+  end: number;
+  kind: number;
+}
+
+export function nodeRef(node: ts.Node): NodeRef {
+  return { file: node.getSourceFile().fileName, pos: node.pos, end: node.end, kind: node.kind };
+}
+
+/** The node `ref` names in `program`, or undefined when there is none (the file changed). */
+export function nodeAt(program: ts.Program, ref: NodeRef): ts.Node | undefined {
+  let node: ts.Node | undefined = program.getSourceFile(ref.file);
+  while (node) {
+    if (node.pos === ref.pos && node.end === ref.end && node.kind === ref.kind) return node;
+    let next: ts.Node | undefined;
+    node.forEachChild((child) => {
+      if (child.pos <= ref.pos && ref.end <= child.end) {
+        next = child;
+        return true;
+      }
+      return undefined;
+    });
+    node = next;
+  }
+  return undefined;
+}
+
+/** How one kind of fact is stored: as plain JSON data. */
+export interface FactCodec<T> {
+  encode(value: T): unknown;
+  /** Undefined when the data cannot be used (then the fact is computed). */
+  decode(data: unknown, program: ts.Program): T | undefined;
+}
+
+const targetsByFamily = new Map<string, (data: unknown) => string[]>();
+
+/**
+ * Declare a family of facts when its module loads: `targets` names the files (absolute
+ * paths) whose findings a stored fact can change beyond its own file's. The result names
+ * one kind of the family (facts computed with different options are different kinds).
+ */
+export function factFamily(family: string, targets: (data: unknown) => string[]): (variant: string) => string {
+  targetsByFamily.set(family, targets);
+  return (variant) => `${family}:${variant}`;
+}
+
+/** The files whose findings a stored fact of `kind` can change (see `factFamily`). */
+export function factTargets(kind: string, data: unknown): string[] {
+  return targetsByFamily.get(kind.slice(0, kind.indexOf(':')))?.(data) ?? [];
+}
+
+/** Facts by kind, then by file (absolute path): the cache's stored form. */
+export type StoredFacts = Record<string, Record<string, unknown>>;
+
+interface Recorder {
+  previous: StoredFacts;
+  /** May the previous run's facts of this file be used? */
+  reusable(file: string): boolean;
+  produced: StoredFacts;
+}
+
+const recorders = new WeakMap<ts.Program, Recorder>();
+
+/** The cache turns recording on for a program before its checks run. */
+export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean): void {
+  recorders.set(program, { previous, reusable, produced: {} });
+}
+
+/** What the checks of `program` computed or reused, per kind and file; undefined when not recording. */
+export function recordedFacts(program: ts.Program): StoredFacts | undefined {
+  return recorders.get(program)?.produced;
+}
+
+/** The facts of `kind` about `sf`: reused from the previous run when allowed, else computed. */
+export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFile, codec: FactCodec<T>, compute: () => T): T {
+  const recorder = recorders.get(program);
+  if (!recorder) return compute();
+  const file = path.resolve(sf.fileName);
+  const old = recorder.previous[kind]?.[file];
+  let value = old !== undefined && recorder.reusable(file) ? codec.decode(old, program) : undefined;
+  const data = value === undefined ? codec.encode((value = compute())) : old;
+  (recorder.produced[kind] ??= {})[file] = data;
+  return value;
+}
