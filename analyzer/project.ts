@@ -302,6 +302,8 @@ class InputGuard {
 
   host(options: ts.CompilerOptions): ts.CompilerHost {
     const host = ts.createCompilerHost(options);
+    // JSDoc carries types in JavaScript files only; skipping it elsewhere saves a tenth of the parse.
+    host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeInfo;
     const parse = sharedDeclarations(host.getSourceFile, options);
     host.readFile = (fileName) => (isSourceFileName(fileName) ? this.read(fileName) : ts.sys.readFile(fileName));
     host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
