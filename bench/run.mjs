@@ -69,7 +69,8 @@ async function knownRules() {
 function runTool(id, dir, out) {
   const argv = TOOLS[id].command(dir, out);
   if (fs.existsSync(out)) fs.rmSync(out);
-  const r = measure(argv[0], argv.slice(1), { cwd: dir });
+  const env = TOOLS[id].env ? { ...process.env, ...TOOLS[id].env() } : undefined;
+  const r = measure(argv[0], argv.slice(1), { cwd: dir, env });
   let findings;
   try {
     findings = TOOLS[id].findings(r, out);

@@ -30,6 +30,14 @@ export function installPeerTools() {
   if (r.status !== 0) process.stderr.write('bench: oxlint could not be installed; its rows will say so\n');
 }
 
+/** The tsgolint executable that oxlint-tsgolint installs (its `bin` entry, next to the package). */
+function tsgolintBinary() {
+  const pkg = resolves('oxlint-tsgolint/package.json');
+  if (!pkg) return undefined;
+  const bin = path.join(path.dirname(pkg), '..', '.bin', process.platform === 'win32' ? 'tsgolint.cmd' : 'tsgolint');
+  return fs.existsSync(bin) ? bin : undefined;
+}
+
 function resolves(id) {
   for (const req of [require, peerRequire]) {
     try {
@@ -77,7 +85,9 @@ export const TOOLS = {
   },
   oxlint: {
     label: 'oxlint --type-aware (4 rules)',
-    missing: () => (!packageFile('oxlint', 'bin/oxlint') ? 'oxlint not installed' : !resolves('oxlint-tsgolint/package.json') ? 'oxlint-tsgolint not installed' : undefined),
+    missing: () => (!packageFile('oxlint', 'bin/oxlint') ? 'oxlint not installed' : !tsgolintBinary() ? 'oxlint-tsgolint not installed' : undefined),
+    // oxlint looks for tsgolint in the linted project's node_modules; it is installed elsewhere.
+    env: () => ({ OXLINT_TSGOLINT_PATH: tsgolintBinary() }),
     command: () => [
       process.execPath,
       packageFile('oxlint', 'bin/oxlint'),
