@@ -229,7 +229,14 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
   let result: Result | undefined;
   walk(node, (n) => {
     if (result) return false;
-    if (n !== node && isFunctionLike(n)) return false;
+    if (n !== node && isFunctionLike(n)) {
+      // `defer(() => mutex.release())`, `stream.once('end', () => release())`: the release is
+      // handed to whoever runs the callback (a cleanup list, an event), as when `release` is passed.
+      if (n.body && isCallArgument(n) && containsRelease(flow.ctx, flow.op, flow.binding, n.body)) {
+        result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
+      }
+      return false;
+    }
     if (isRelease(flow, n)) {
       result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       return false;
@@ -245,6 +252,13 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
     return true;
   });
   return result ?? { states };
+}
+
+function isCallArgument(fn: ts.Node): boolean {
+  let arg = fn;
+  while (ts.isParenthesizedExpression(arg.parent)) arg = arg.parent;
+  const call = arg.parent;
+  return (ts.isCallExpression(call) || ts.isNewExpression(call)) && !!call.arguments?.includes(arg as ts.Expression);
 }
 
 function isConditionalWithin(n: ts.Node, root: ts.Node): boolean {
