@@ -6,6 +6,7 @@
 import ts from '../../typescript.cjs';
 import { functionName, getCallGraph, type CallGraph, type FunctionLike } from '../../callgraph.js';
 import { describeEntry, type AsyncEntry } from '../../async-context.js';
+import { startupPartEnd } from '../../startup.js';
 import { getSummary } from '../../summaries/engine.js';
 import { blockingKind, siteReaches, synchronousSites, type ReachStep, type SyncSite } from '../../summaries/blocking.js';
 import type { CheckContext, ReportInput, TraceInput } from '../types.js';
@@ -31,7 +32,10 @@ export function reportsForEntry(ctx: CheckContext<unknown>, entry: AsyncEntry, m
   const kind = blockingKind(matcher);
   const get = (fn: FunctionLike) => getSummary(ctx.program, kind, fn);
   const candidates: Candidate[] = [];
+  // In an async function started only from module top level, calls before its first `await` are start-up code.
+  const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, ctx.program) : undefined;
   for (const site of synchronousSites(entry.fn, sctx)) {
+    if (startupEnd !== undefined && site.call.getStart() < startupEnd) continue;
     for (const reach of siteReaches(site, matcher, sctx, get)) candidates.push({ site, chain: reach.steps, target: reach.target });
   }
   // Stable sort: shortest chains first, then source order of the site.

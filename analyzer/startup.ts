@@ -1,0 +1,91 @@
+/**
+ * Start-up code inside async functions. An async function that is not exported and is only
+ * ever called from module top level (`void bootstrap()`, `main().catch(report)`, `await
+ * main()`) runs once, when the program starts. Until its first `await` nothing else can run:
+ * a synchronous file read there (a NestJS `bootstrap()` reading its TLS certificate, a script's
+ * `main()` listing a folder) delays start-up, not requests. After that `await`, other tasks
+ * may run, so the rest of the function is async context as usual; an `await` inside a loop
+ * ends the start-up part where that loop starts (its next iteration runs after the `await`).
+ */
+import ts from './typescript.cjs';
+import { getDoor } from './checker.js';
+import { isFunctionLike, type FunctionLike } from './callgraph.js';
+import { walk } from './walk.js';
+
+const ends = new WeakMap<FunctionLike, number | null>();
+
+/** Where the start-up part of `fn` ends (a source position), or undefined when `fn` is not start-up code. */
+export function startupPartEnd(fn: FunctionLike, program: ts.Program): number | undefined {
+  let end = ends.get(fn);
+  if (end === undefined) {
+    end = startedFromTopLevelOnly(fn, program) ? firstSuspension(fn) : null;
+    ends.set(fn, end);
+  }
+  return end ?? undefined;
+}
+
+/** The name a top-level, non-exported function or `const f = async () => {}` is declared with. */
+function topLevelName(fn: FunctionLike): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) {
+    return fn.name && ts.isSourceFile(fn.parent) && !isExported(fn) ? fn.name : undefined;
+  }
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const decl = fn.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== fn || !ts.isIdentifier(decl.name)) return undefined;
+  const statement = decl.parent.parent;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && !isExported(statement) ? decl.name : undefined;
+}
+
+function isExported(node: ts.FunctionDeclaration | ts.VariableStatement): boolean {
+  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0 || node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
+}
+
+/** Every use of the function's name in its file is a call made at module top level (and there is one). */
+function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program): boolean {
+  const name = topLevelName(fn);
+  if (!name) return false;
+  const door = getDoor(program);
+  const symbol = door.symbolAt(name);
+  if (!symbol) return false;
+  let calls = 0;
+  let other = false;
+  walk(fn.getSourceFile(), (node) => {
+    if (other) return false;
+    if (!ts.isIdentifier(node) || node === name || node.text !== name.text) return true;
+    if (door.symbolAt(node) !== symbol) return true;
+    if (isTopLevelCall(node)) calls++;
+    else other = true;
+    return true;
+  });
+  return calls > 0 && !other;
+}
+
+function isTopLevelCall(id: ts.Identifier): boolean {
+  let callee: ts.Node = id;
+  while (ts.isParenthesizedExpression(callee.parent)) callee = callee.parent;
+  const call = callee.parent;
+  if (!ts.isCallExpression(call) || call.expression !== callee) return false;
+  for (let n: ts.Node = call; n.parent; n = n.parent) {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+  }
+  return true;
+}
+
+/** The start of the first `await` (or `for await`) in the body, or of the outermost loop around it; the body's end when there is none. */
+function firstSuspension(fn: FunctionLike): number {
+  let first: ts.Node | undefined;
+  if (fn.body) {
+    walk(fn.body, (node) => {
+      if (first) return false;
+      if (isFunctionLike(node)) return false;
+      if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) first = node;
+      return !first;
+    });
+  }
+  if (!first) return fn.end;
+  let start = first;
+  for (let n: ts.Node = first; n !== fn && n.parent; n = n.parent) {
+    if (ts.isIterationStatement(n, false)) start = n;
+  }
+  return start.getStart();
+}
