@@ -141,14 +141,45 @@ function configuresReceivedBuilder(ctx: CheckContext<Options>, node: ts.Node): b
   const result = ctx.door.typeAt(node)?.getSymbol();
   const receiver = ctx.door.typeAt(node.expression.expression)?.getSymbol();
   if (!result || result !== receiver) return false;
+  // Down the chain of fluent calls to the builder they start from, which must be one already.
   let e = node as ts.Expression;
-  while (ts.isCallExpression(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
+  for (;;) {
+    while (ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || ctx.door.typeAt(e)?.getSymbol() !== result) break;
+    e = e.expression.expression;
+  }
+  if (ctx.door.typeAt(e)?.getSymbol() !== result) return false; // `db.table('jobs').where(...)`: a new builder, dropped
+  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
     e = e.expression;
   }
   if (e.kind === ts.SyntaxKind.ThisKeyword) return true;
   if (!ts.isIdentifier(e)) return false;
-  const decl = ctx.door.symbolAt(e)?.valueDeclaration;
-  return !!decl && ts.isParameter(decl);
+  const symbol = ctx.door.symbolAt(e);
+  const decl = symbol?.valueDeclaration;
+  if (!symbol || !decl) return false;
+  if (ts.isParameter(decl)) return true;
+  // A builder in a variable that the code uses again (`app.register(cors); ... app.listen()`,
+  // `q.where(...); ... await q`) or exports is configured here and run (or awaited) elsewhere.
+  return ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && (isExportedVariable(decl) || usedAfter(ctx, symbol, decl, node));
+}
+
+function isExportedVariable(decl: ts.VariableDeclaration): boolean {
+  const statement = decl.parent.parent;
+  return ts.isVariableStatement(statement) && !!statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** Is the variable read after `node` within the scope it is declared in? */
+function usedAfter(ctx: CheckContext<Options>, symbol: ts.Symbol, decl: ts.VariableDeclaration, node: ts.Node): boolean {
+  let scope: ts.Node = decl;
+  while (scope.parent && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isModuleBlock(scope)) scope = scope.parent;
+  const name = (decl.name as ts.Identifier).text;
+  let used = false;
+  walk(scope, (n) => {
+    if (used || n.end <= node.end) return false; // done, or wholly before the statement
+    if (ts.isIdentifier(n) && n.text === name && n.pos >= node.end && ctx.door.symbolAt(n) === symbol) used = true;
+    return !used;
+  });
+  return used;
 }
 
 function isAssignment(kind: ts.SyntaxKind): boolean {
