@@ -9,7 +9,8 @@
  * which decodes them instead of computing them; node references in facts are positions
  * (`NodeRef`), found again in the new program's (unchanged) files.
  *
- * Without the cache (the editor, uncached runs) nothing is recorded: `fileFacts` computes.
+ * The ESLint adapter does the same across the programs an editor builds after each edit
+ * (cache/generations.ts). Uncached CLI runs record nothing: `fileFacts` computes.
  */
 import path from 'node:path';
 import type ts from 'typescript';
@@ -76,13 +77,25 @@ interface Recorder {
   /** May the previous run's facts of this file be used? */
   reusable(file: string): boolean;
   produced: StoredFacts;
+  /** Facts computed and facts reused, for tests and benchmarks. */
+  stats: { computed: number; reused: number };
 }
 
 const recorders = new WeakMap<ts.Program, Recorder>();
 
 /** The cache turns recording on for a program before its checks run. */
 export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean): void {
-  recorders.set(program, { previous, reusable, produced: {} });
+  recorders.set(program, { previous, reusable, produced: {}, stats: { computed: 0, reused: 0 } });
+}
+
+export function isRecording(program: ts.Program): boolean {
+  return recorders.has(program);
+}
+
+/** How many per-file facts the checks of `program` computed and how many they reused. */
+export function factStats(program: ts.Program): { computed: number; reused: number } | undefined {
+  const stats = recorders.get(program)?.stats;
+  return stats && { ...stats };
 }
 
 /** What the checks of `program` computed or reused, per kind and file; undefined when not recording. */
@@ -97,6 +110,8 @@ export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFil
   const file = path.resolve(sf.fileName);
   const old = recorder.previous[kind]?.[file];
   let value = old !== undefined && recorder.reusable(file) ? codec.decode(old, program) : undefined;
+  if (value === undefined) recorder.stats.computed++;
+  else recorder.stats.reused++;
   const data = value === undefined ? codec.encode((value = compute())) : old;
   (recorder.produced[kind] ??= {})[file] = data;
   return value;

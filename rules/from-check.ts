@@ -9,6 +9,7 @@ import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import { docsUrl, type AnyCheck } from '../analyzer/checks/types.js';
 import { runCheck } from '../analyzer/engine.js';
+import { followProgram } from '../analyzer/cache/generations.js';
 import type { Finding, TraceStep } from '../analyzer/finding.js';
 
 const createRule = ESLintUtils.RuleCreator(docsUrl);
@@ -48,6 +49,7 @@ export function ruleFromCheck(check: AnyCheck) {
           const sf = services.esTreeNodeToTSNodeMap.get(node) as unknown as ts.SourceFile;
           let findings: Finding[];
           try {
+            followProgram(program);
             findings = runCheck(check, { severity: 'error', options }, program, sf);
           } catch (error) {
             // One rule failing on one file must not abort the editor's or CI's whole ESLint run.
