@@ -74,7 +74,12 @@ export interface Scan {
   handles: Map<ts.Symbol, VariableVerdict>;
 }
 
-export type VariableVerdict = { handle: true } | { handle: false; reassigned: boolean };
+export interface VariableVerdict {
+  /** Used as a promise somewhere (awaited, returned, passed on, stored). */
+  handle: boolean;
+  /** Assigned again after its declaration. */
+  reassigned: boolean;
+}
 
 export function skipParens(expr: ts.Expression): ts.Expression {
   let e = expr;

@@ -1,8 +1,10 @@
 /**
- * Promises held in variables. `const p = load(); ... if (p)` is reported only when `p` is never
- * used as a promise anywhere in its scope (awaited, returned, passed on, `.then`-ed, stored): a
- * variable that is also awaited is a deliberate promise handle, and testing it is not the bug
- * this rule looks for. A variable declared `any` whose initializer is a promise keeps the
+ * Promises held in variables. A parameter, or a variable that is assigned again, is reported
+ * only when it is never used as a promise anywhere in its scope (awaited, returned, passed on,
+ * `.then`-ed, stored): such a variable that is also awaited is a deliberate promise handle,
+ * which the code may reassign or receive as `undefined`. A variable that keeps the promise it
+ * was initialised with is always a promise, so testing it is always the bug, whatever else the
+ * code does with it. A variable declared `any` whose initializer is a promise keeps the
  * promise type here (TypeScript has forgotten it).
  */
 import ts from '../../typescript.cjs';
@@ -53,13 +55,20 @@ function variableOf(scan: Scan, id: ts.Identifier): VariableOrigin | 'handle' | 
     verdict = classifyUses(scan, symbol, decl as ts.VariableDeclaration | ts.ParameterDeclaration);
     scan.handles.set(symbol, verdict);
   }
-  if (verdict.handle) return 'handle';
+  // A variable that keeps the promise it was initialised with is a promise wherever it is tested
+  // or printed, whatever else the code does with it (`const user = getUser(id); if (!user) throw
+  // ...; return user;`).
+  if (verdict.handle && !keepsInitializer(decl, verdict)) return 'handle';
   const declaredAny = decl.type?.kind === ts.SyntaxKind.AnyKeyword && !verdict.reassigned;
   // The initializer is the promise's origin only when it is a promise itself.
   const init = decl.initializer;
   const initType = init && scan.door.typeAt(init);
   const initializer = init && initType && isSometimesPromise(scan.door, init, initType) ? init : undefined;
   return { name: decl.name.text, decl, initializer, declaredAny };
+}
+
+function keepsInitializer(decl: ts.VariableDeclaration | ts.ParameterDeclaration, verdict: VariableVerdict): boolean {
+  return ts.isVariableDeclaration(decl) && !!decl.initializer && !verdict.reassigned;
 }
 
 function isExported(decl: ts.VariableDeclaration | ts.ParameterDeclaration): boolean {
@@ -80,7 +89,7 @@ function classifyUses(scan: Scan, symbol: ts.Symbol, decl: ts.VariableDeclaratio
   let handle = false;
   let reassigned = false;
   walk(scopeOf(decl), (node) => {
-    if (handle) return false;
+    if (handle && reassigned) return false;
     if (!ts.isIdentifier(node) || node.text !== name || node === decl.name) return true;
     // `{ p }` names the property symbol, not the variable: the promise goes into an object.
     if (ts.isShorthandPropertyAssignment(node.parent) || ts.isExportSpecifier(node.parent)) {
@@ -93,7 +102,7 @@ function classifyUses(scan: Scan, symbol: ts.Symbol, decl: ts.VariableDeclaratio
     if (use === 'reassign') reassigned = true;
     return false;
   });
-  return handle ? { handle: true } : { handle: false, reassigned };
+  return { handle, reassigned };
 }
 
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
