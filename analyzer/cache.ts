@@ -31,7 +31,7 @@ import type { LoadResult, LoadedProject } from './project.js';
 import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic } from './engine-types.js';
 import { WHOLE_PROGRAM, setCheckListener, type Touched } from './cache/deps.js';
 import { closureOracle, dependents, importGraph, isExternalFile } from './cache/graph.js';
-import { factTargets, recordFacts, recordedFacts, type StoredFacts } from './facts.js';
+import { factStats, factTargets, hasFactTargets, recordFacts, recordedFacts, type StoredFacts } from './facts.js';
 import {
   CACHE_FORMAT,
   cacheFileFor,
@@ -73,6 +73,8 @@ export interface CacheStats {
   files: number;
   /** Rules that run again on every file when anything changes. */
   wholeProgramRules: string[];
+  /** Per-file facts and function summaries taken from the previous run instead of computed. */
+  reusedFacts: number;
 }
 
 /**
@@ -236,6 +238,7 @@ function factTargetsChanged(previous: StoredFacts, projects: LoadedProject[]): S
     const recorded = recordedFacts(program);
     if (!recorded) continue;
     for (const kind of new Set([...Object.keys(previous), ...Object.keys(recorded)])) {
+      if (!hasFactTargets(kind)) continue;
       const before = previous[kind] ?? {};
       const now = recorded[kind] ?? {};
       for (const file of new Set([...Object.keys(before), ...Object.keys(now)])) {
@@ -266,7 +269,7 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
   const targets = [...input.targets].sort();
   const hit = old && fromCacheOnly(old, targets);
   if (hit) {
-    input.onStats?.({ fromCache: true, checked: 0, localChecked: 0, files: hit.files.length, wholeProgramRules: [...old.globalRules] });
+    input.onStats?.({ fromCache: true, checked: 0, localChecked: 0, files: hit.files.length, wholeProgramRules: [...old.globalRules], reusedFacts: 0 });
     return hit;
   }
 
@@ -308,6 +311,7 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
     localChecked: localRules.some(([id]) => !wholeProgram.has(id)) ? locallyChecked.size : 0,
     files: checked.length,
     wholeProgramRules: [...wholeProgram].sort(),
+    reusedFacts: projects.reduce((n, p) => n + (factStats(p.program)?.reused ?? 0), 0),
   });
 
   return finish(input, { old, state, key, cacheFile, projects, checked, runs, loadDiagnostics, wholeProgram });

@@ -103,6 +103,39 @@ export function recordedFacts(program: ts.Program): StoredFacts | undefined {
   return recorders.get(program)?.produced;
 }
 
+/** Does this kind of fact name files whose findings it can change (see `factFamily`)? */
+export function hasFactTargets(kind: string): boolean {
+  return targetsByFamily.has(kind.slice(0, kind.indexOf(':')));
+}
+
+function nodeKey(node: ts.Node): string {
+  return `${node.pos}:${node.end}:${node.kind}`;
+}
+
+/**
+ * The previous run's stored fact of `kind` about one node (a function's summary), when the
+ * node's file and what it imports are unchanged; undefined otherwise. A fact used this way is
+ * kept for the next run.
+ */
+export function previousNodeFact(program: ts.Program, kind: string, node: ts.Node): unknown {
+  const recorder = recorders.get(program);
+  if (!recorder) return undefined;
+  const file = path.resolve(node.getSourceFile().fileName);
+  if (!recorder.reusable(file)) return undefined;
+  const data = (recorder.previous[kind]?.[file] as Record<string, unknown> | undefined)?.[nodeKey(node)];
+  if (data !== undefined) recorder.stats.reused++;
+  return data;
+}
+
+/** Keep a fact of `kind` about one node for the next run (when recording). */
+export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node, data: unknown): void {
+  const recorder = recorders.get(program);
+  if (!recorder) return;
+  const file = path.resolve(node.getSourceFile().fileName);
+  const byNode = ((recorder.produced[kind] ??= {})[file] ??= {}) as Record<string, unknown>;
+  byNode[nodeKey(node)] = data;
+}
+
 /** The facts of `kind` about `sf`: reused from the previous run when allowed, else computed. */
 export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFile, codec: FactCodec<T>, compute: () => T): T {
   const recorder = recorders.get(program);

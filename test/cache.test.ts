@@ -111,6 +111,20 @@ describe('the analysis cache gives the findings an uncached run gives', () => {
     expect(stats.fromCache).toBe(false);
     expect(stats.localChecked).toBeGreaterThan(0);
     expect(stats.localChecked).toBeLessThan(stats.files);
+    expect(stats.reusedFacts).toBeGreaterThan(0);
+  });
+
+  it('after editing an async entry whose blocking call is helpers away: the helpers\' summaries come from the cache, the trace is whole', () => {
+    fs.mkdirSync(file('src/chain'), { recursive: true });
+    fs.writeFileSync(file('src/chain/disk.ts'), "import fs from 'node:fs';\n\nexport function readSettings(): string {\n  return fs.readFileSync('/etc/app.json', 'utf8');\n}\n");
+    fs.writeFileSync(file('src/chain/settings.ts'), "import { readSettings } from './disk.js';\n\nexport function settings(): unknown {\n  return JSON.parse(readSettings());\n}\n");
+    fs.writeFileSync(file('src/chain/handler.ts'), "import { settings } from './settings.js';\n\nexport async function show(): Promise<unknown> {\n  return settings();\n}\n");
+    same();
+    edit('src/chain/handler.ts', (t) => t.replace('return settings();', 'const value = settings();\n  return value;'));
+    const stats = same();
+    expect(stats.reusedFacts).toBeGreaterThan(0);
+    const finding = uncached().findings.find((f) => f.ruleId === 'no-blocking-in-async' && f.file === file('src/chain/handler.ts'));
+    expect(finding?.trace.map((s) => path.basename(s.file))).toEqual(['handler.ts', 'settings.ts', 'disk.ts']);
   });
 
   it('after adding and then removing a bug', () => {

@@ -16,13 +16,14 @@
  *
  * The matcher says which calls block; its key names the options it was built from.
  */
-import type ts from 'typescript';
+import ts from '../typescript.cjs';
 import { getDoor, type Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { callsArgumentsSynchronously, functionOfArgument, isAsyncFunction, isGeneratorFunction, runsSynchronously } from '../async-context.js';
 import type { SummaryContext, SummaryKind } from './engine.js';
 import type { Reach, ReachStep } from './reach.js';
 import { skipOuterExpressions } from '../walk.js';
+import { nodeAt, nodeRef, type NodeRef } from '../facts.js';
 
 export type { Reach, ReachStep };
 
@@ -132,6 +133,27 @@ function createKind<T>(matcher: Matcher<T>): SummaryKind<Value<T>> {
         }
       }
       return [...best.values()].sort((a, b) => a.steps.length - b.steps.length).slice(0, MAX_TARGETS);
+    },
+    codec: {
+      // Nodes by position; the target is matched again at the final call (same options: same kind).
+      encode: (value) => value.map((reach) => reach.steps.map((step) => (step.callee ? [nodeRef(step.call), nodeRef(step.callee)] : [nodeRef(step.call)]))),
+      decode(data, program) {
+        const out: Reach<T>[] = [];
+        for (const stored of data as NodeRef[][][]) {
+          const steps: ReachStep[] = [];
+          for (const [callRef, calleeRef] of stored) {
+            const call = callRef && nodeAt(program, callRef);
+            const callee = calleeRef && nodeAt(program, calleeRef);
+            if (!call || !(ts.isCallExpression(call) || ts.isNewExpression(call)) || (calleeRef && !(callee && isFunctionLike(callee)))) return undefined;
+            steps.push(callee ? { call, callee: callee as FunctionLike } : { call });
+          }
+          const last = steps[steps.length - 1];
+          const target = last && matcher.match(last.call, getDoor(program));
+          if (target === undefined) return undefined;
+          out.push({ steps, target });
+        }
+        return out;
+      },
     },
     equals(a, b) {
       return (

@@ -14,6 +14,7 @@
  */
 import type ts from 'typescript';
 import { getCallGraph, type CallGraph, type FunctionLike } from '../callgraph.js';
+import { isRecording, previousNodeFact, recordNodeFact } from '../facts.js';
 
 export interface SummaryContext {
   program: ts.Program;
@@ -32,6 +33,12 @@ export interface SummaryKind<S> {
   equals(a: S, b: S): boolean;
   /** Bound on fixpoint rounds per component (default 100); past it the last value stands. */
   maxRounds?: number;
+  /**
+   * How a value is stored between runs (analyzer/facts.ts): with it, the summary of a function
+   * whose file and imports did not change is taken from the previous run (the analysis cache,
+   * or the previous program in an editor) instead of being computed with its callees.
+   */
+  codec?: { encode(value: S): unknown; decode(data: unknown, program: ts.Program): S | undefined };
 }
 
 /** Counters for tests and benchmarks: how much work the engine did. */
@@ -78,10 +85,24 @@ export function summaryWork(program: ts.Program): Map<string, { stats: SummarySt
 /** The summary of `fn`, computing it (and what it depends on) on first request. */
 export function getSummary<S>(program: ts.Program, kind: SummaryKind<S>, fn: FunctionLike): S {
   const store = storeFor(program, kind);
-  if (store.values.has(fn)) return store.values.get(fn)!;
+  if (store.values.has(fn) || preload(program, kind, store, fn)) return store.values.get(fn)!;
   const ctx: SummaryContext = { program, graph: getCallGraph(program) };
-  for (const component of components(fn, kind, ctx, store)) solve(component, kind, ctx, store);
+  for (const component of components(fn, kind, ctx, store)) {
+    solve(component, kind, ctx, store);
+    if (kind.codec && isRecording(program)) for (const member of component) recordNodeFact(program, kind.name, member, kind.codec.encode(store.values.get(member)!));
+  }
   return store.values.get(fn)!;
+}
+
+/** Take `fn`'s summary from the previous run, when it was stored and its file is unchanged. */
+function preload<S>(program: ts.Program, kind: SummaryKind<S>, store: Store<S>, fn: FunctionLike): boolean {
+  if (!kind.codec) return false;
+  const data = previousNodeFact(program, kind.name, fn);
+  const value = data === undefined ? undefined : kind.codec.decode(data, program);
+  if (value === undefined) return false;
+  store.values.set(fn, value);
+  recordNodeFact(program, kind.name, fn, data);
+  return true;
 }
 
 /** Members in DFS post-order (callees before their callers), from the members in source order. */
@@ -136,7 +157,10 @@ function components<S>(root: FunctionLike, kind: SummaryKind<S>, ctx: SummaryCon
     if (!next.done) {
       const dep = next.value;
       if (store.values.has(dep)) continue;
-      if (!index.has(dep)) enter(dep);
+      if (!index.has(dep)) {
+        if (!preload(ctx.program, kind, store, dep)) enter(dep);
+        continue;
+      }
       else if (onStack.has(dep)) low.set(frame.fn, Math.min(low.get(frame.fn)!, index.get(dep)!));
       continue;
     }
