@@ -83,9 +83,22 @@ interface Recorder {
 
 const recorders = new WeakMap<ts.Program, Recorder>();
 
-/** The cache turns recording on for a program before its checks run. */
+/** Kinds of facts kept per node (function summaries) rather than per file. */
+const NODE_KIND = 'summary:';
+
+/**
+ * The cache turns recording on for a program before its checks run. The previous facts of the
+ * files that may be reused are kept as they are, whether this run asks for them or not (an edit
+ * run asks for few function summaries; the next run may need the others).
+ */
 export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean): void {
-  recorders.set(program, { previous, reusable, produced: {}, stats: { computed: 0, reused: 0 } });
+  const produced: StoredFacts = {};
+  for (const [kind, byFile] of Object.entries(previous)) {
+    for (const [file, data] of Object.entries(byFile)) {
+      if (reusable(file)) (produced[kind] ??= {})[file] = kind.startsWith(NODE_KIND) ? { ...(data as object) } : data;
+    }
+  }
+  recorders.set(program, { previous, reusable, produced, stats: { computed: 0, reused: 0 } });
 }
 
 export function isRecording(program: ts.Program): boolean {
@@ -122,7 +135,7 @@ export function previousNodeFact(program: ts.Program, kind: string, node: ts.Nod
   if (!recorder) return undefined;
   const file = path.resolve(node.getSourceFile().fileName);
   if (!recorder.reusable(file)) return undefined;
-  const data = (recorder.previous[kind]?.[file] as Record<string, unknown> | undefined)?.[nodeKey(node)];
+  const data = (recorder.previous[NODE_KIND + kind]?.[file] as Record<string, unknown> | undefined)?.[nodeKey(node)];
   if (data !== undefined) recorder.stats.reused++;
   return data;
 }
@@ -132,7 +145,7 @@ export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node,
   const recorder = recorders.get(program);
   if (!recorder) return;
   const file = path.resolve(node.getSourceFile().fileName);
-  const byNode = ((recorder.produced[kind] ??= {})[file] ??= {}) as Record<string, unknown>;
+  const byNode = ((recorder.produced[NODE_KIND + kind] ??= {})[file] ??= {}) as Record<string, unknown>;
   byNode[nodeKey(node)] = data;
 }
 

@@ -125,6 +125,12 @@ describe('the analysis cache gives the findings an uncached run gives', () => {
     expect(stats.reusedFacts).toBeGreaterThan(0);
     const finding = uncached().findings.find((f) => f.ruleId === 'no-blocking-in-async' && f.file === file('src/chain/handler.ts'));
     expect(finding?.trace.map((s) => path.basename(s.file))).toEqual(['handler.ts', 'settings.ts', 'disk.ts']);
+    // The helpers' summaries stay in the cache after a run that did not need them all.
+    edit('src/chain/handler.ts', (t) => t.replace('const value = settings();', 'const value = settings() ?? null;'));
+    same();
+    const stored = fs.readdirSync(cacheDir).map((f) => JSON.parse(fs.readFileSync(path.join(cacheDir, f), 'utf8')) as { facts?: Record<string, Record<string, unknown>> });
+    const summaries = stored.flatMap((d) => Object.entries(d.facts ?? {}).filter(([kind]) => kind.startsWith('summary:blocking')));
+    expect(summaries.some(([, byFile]) => Object.keys(byFile).includes(file('src/chain/disk.ts')))).toBe(true);
   });
 
   it('after adding and then removing a bug', () => {
