@@ -34,6 +34,8 @@ const check: Check<Options> = {
         'This write relies on a check of `{{place}}` made before an `await`: other calls can run at the `await` and change `{{place}}`, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
       lazyInit:
         'Lazy initialisation across an `await`: concurrent callers all see `{{place}}` unset, all start initialising, and the last one wins (two connections, two loads). Cache the promise synchronously (`{{place}} ??= create()`, then await it) or hold a lock.',
+      onceFlag:
+        '`{{place}}` is checked before an `await` and set only after it: concurrent calls all pass the check while the first one is suspended, so the work it guards runs more than once (a double close, a double send). Set `{{place}}` before the `await` (and reset it if the work fails), or hold a lock across the check and the set.',
     },
     schema: {
       type: 'object',
@@ -60,7 +62,7 @@ function isAsync(fn: FunctionLike): boolean {
 }
 
 interface Race {
-  messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit';
+  messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'onceFlag';
   write: Write;
   cause: Access;
   suspension: ts.Node;
@@ -192,7 +194,8 @@ function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write
     // makes check and act atomic (`if (this.busy) return; this.busy = true; await ...`).
     const claimed = ev.writes.some((w) => w !== write && related(w.place, write.place) && w.expr.pos >= condition.end && w.expr.end <= suspension.getStart());
     if (claimed || refreshedBetween(ev, suspension, write)) continue;
-    return { messageId: isLazyInit(condition, write, guard) ? 'lazyInit' : 'staleCheck', write, cause, suspension };
+    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(write) ? 'onceFlag' : 'lazyInit';
+    return { messageId, write, cause, suspension };
   }
   return undefined;
 }
@@ -248,6 +251,14 @@ function isLazyInit(condition: ts.Expression, write: Write, guard: Guard): boole
   const runsWhenUnset = testsUnset ? guard === 'then' : guard === 'returns' || guard === 'else';
   const sets = write.kind === 'assign' || (write.kind === 'mutate' && ts.isCallExpression(write.expr) && /\.(set|add)$/.test(write.expr.expression.getText()));
   return runsWhenUnset && sets;
+}
+
+/** `this.closed = true`, `state = 'sent'`: a constant marks the work as done (not a value the work produced). */
+function setsFlag(write: Write): boolean {
+  if (write.kind !== 'assign' || !write.value) return false;
+  let v = write.value;
+  while (ts.isParenthesizedExpression(v)) v = v.expression;
+  return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
 }
 
 /** Are the two nodes in different branches of one `if` or `?:` (never both on one run)? */
