@@ -36,8 +36,9 @@ function topLevelName(fn: FunctionLike): ts.Identifier | undefined {
   return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && !isExported(statement) ? decl.name : undefined;
 }
 
+/** `export function main`, `export const main = ...` (`export { main }` is a use of the name: see below). */
 function isExported(node: ts.FunctionDeclaration | ts.VariableStatement): boolean {
-  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0 || node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
+  return node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
 }
 
 /** Every use of the function's name in its file is a call made at module top level (and there is one). */
