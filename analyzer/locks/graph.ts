@@ -71,7 +71,7 @@ function fileEdges(ctx: LockContext, sf: ts.SourceFile): FileEdges {
   for (const body of bodiesOf(sf)) {
     for (const event of bodyLocks(ctx, body).events) {
       const held = event.held.filter((h) => h.lock.ordering);
-      if (held.length === 0) continue;
+      if (held.length === 0 || !event.waited) continue;
       for (const inner of innerAcquisitions(ctx, event)) {
         for (const outer of held) {
           const edge: Edge = { from: outer.lock, to: inner.lock, outer, steps: inner.steps, inner: inner.site, innerPath: inner.path, at: event.node };

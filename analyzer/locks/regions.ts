@@ -113,12 +113,24 @@ export function heldIn(locks: BodyLocks, node: ts.Node): HeldLock[] {
 
 function addEvents(ctx: LockContext, locks: BodyLocks, call: ts.CallExpression | ts.NewExpression, op: LockOp | undefined): void {
   const held = heldIn(locks, call);
-  const waited = isWaited(ctx, call);
   if (!op) {
-    // Callees are resolved only when asked (a call under a lock, or a summary): lock-free code costs no resolution.
-    if (waited) locks.events.push({ kind: 'call', node: call, get callees() { return ctx.graph.resolve(call); }, held, waited });
+    // Callees, and whether the caller waits, are worked out only when asked (a call under a
+    // lock, or a summary): lock-free code costs no type questions here.
+    let waited: boolean | undefined;
+    locks.events.push({
+      kind: 'call',
+      node: call,
+      get callees() {
+        return ctx.graph.resolve(call);
+      },
+      held,
+      get waited() {
+        return (waited ??= isWaited(ctx, call));
+      },
+    });
     return;
   }
+  const waited = isWaited(ctx, call);
   switch (op.kind) {
     case 'acquire':
     case 'wait':
