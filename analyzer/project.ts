@@ -353,7 +353,8 @@ function reportSyntaxErrors(program: ts.Program, files: ts.SourceFile[], diagnos
 const declarationCache = new Map<string, ts.SourceFile>();
 const DECLARATION_IN_PACKAGE = /[\\/]node_modules[\\/].*\.d\.[cm]?ts$/;
 
-function optionsKey(options: ts.CompilerOptions): string {
+/** The compiler options as a stable string (what declaration files parsed with them depend on). */
+export function optionsKey(options: ts.CompilerOptions): string {
   const plain = Object.keys(options)
     .filter((k) => k !== 'configFile' && k !== 'configFilePath' && typeof options[k] !== 'function')
     .sort()

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type ts from 'typescript';
 import { isRecording, recordFacts, recordedFacts, type StoredFacts } from '../facts.js';
 import { dependents, importGraph, isExternalFile } from './graph.js';
+import { optionsKey } from '../project.js';
 
 interface Generation {
   files: Map<string, ts.SourceFile>;
@@ -18,12 +19,13 @@ interface Generation {
   facts: StoredFacts;
 }
 
-/** The latest program seen per project (its tsconfig, or its folder for inferred projects). */
+/** The latest program seen per project (its tsconfig, or its folder for inferred projects) and compiler options. */
 const latest = new Map<string, Generation>();
 
 function projectKey(program: ts.Program): string {
-  const config = program.getCompilerOptions().configFilePath;
-  return typeof config === 'string' ? path.resolve(config) : `inferred:${program.getCurrentDirectory()}`;
+  const options = program.getCompilerOptions();
+  const config = typeof options.configFilePath === 'string' ? path.resolve(options.configFilePath) : `inferred:${program.getCurrentDirectory()}`;
+  return `${config}\0${optionsKey(options)}`;
 }
 
 /** Start recording facts for `program`, reusing the previous program's where its files did not change. */
