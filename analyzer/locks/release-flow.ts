@@ -232,7 +232,7 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
     if (n !== node && isFunctionLike(n)) {
       // `defer(() => mutex.release())`, `stream.once('end', () => release())`: the release is
       // handed to whoever runs the callback (a cleanup list, an event), as when `release` is passed.
-      if (n.body && isCallArgument(n) && containsRelease(flow.ctx, flow.op, flow.binding, n.body)) {
+      if (releasesWhenHandedOff(flow, n)) {
         result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       }
       return false;
@@ -245,6 +245,11 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
       result = { leak: { reason: 'yield', node: n } };
       return false;
     }
+    // `await work().finally(() => mutex.release())`: released whether the awaited call fails or not.
+    if (ts.isAwaitExpression(n) && handsOffWithin(flow, n.expression)) {
+      result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
+      return false;
+    }
     if (ts.isAwaitExpression(n) && flow.caught === 0) {
       result = { leak: { reason: 'await', node: n } };
       return false;
@@ -254,11 +259,35 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
   return result ?? { states };
 }
 
-function isCallArgument(fn: ts.Node): boolean {
+/** Does the expression hand a releasing callback to a call that takes charge of it? */
+function handsOffWithin(flow: Flow, expr: ts.Node): boolean {
+  let found = false;
+  walk(expr, (n) => {
+    if (found) return false;
+    if (!isFunctionLike(n)) return true;
+    found = releasesWhenHandedOff(flow, n);
+    return false;
+  });
+  return found;
+}
+
+/** A callback that releases, given to a call that takes charge of running it. */
+function releasesWhenHandedOff(flow: Flow, fn: ts.FunctionLikeDeclaration): boolean {
+  return !!fn.body && handsOff(fn) && containsRelease(flow.ctx, flow.op, flow.binding, fn.body);
+}
+
+/**
+ * Is the function an argument that another call takes charge of? Not for `.then(cb)` and
+ * `.catch(cb)`: only one outcome of the promise runs `cb`, so the other leaks the lock
+ * (`.finally(cb)` runs on both).
+ */
+function handsOff(fn: ts.Node): boolean {
   let arg = fn;
   while (ts.isParenthesizedExpression(arg.parent)) arg = arg.parent;
   const call = arg.parent;
-  return (ts.isCallExpression(call) || ts.isNewExpression(call)) && !!call.arguments?.includes(arg as ts.Expression);
+  if (!(ts.isCallExpression(call) || ts.isNewExpression(call)) || !call.arguments?.includes(arg as ts.Expression)) return false;
+  const callee = call.expression;
+  return !(ts.isPropertyAccessExpression(callee) && (callee.name.text === 'then' || callee.name.text === 'catch'));
 }
 
 function isConditionalWithin(n: ts.Node, root: ts.Node): boolean {
