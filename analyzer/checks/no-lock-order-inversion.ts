@@ -8,7 +8,7 @@
 import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { getLockContext } from '../locks/context.js';
-import { lockGraph, type Cycle, type Edge } from '../locks/graph.js';
+import { isGated, lockGraph, type Cycle, type Edge } from '../locks/graph.js';
 import { cycleText, edgeTrace, holderName, lockName, viaText } from '../locks/describe.js';
 import { isKnownPath, lockOptionProperties, type CustomLock } from '../locks/types.js';
 
@@ -49,6 +49,7 @@ const check: Check<Options> = {
     const lc = getLockContext(ctx.program, ctx.options);
     const graph = lockGraph(lc);
     for (const cycle of graph.cycles) {
+      if (isGated(cycle)) continue; // one task at a time inside a common single-instance lock
       const primary = cycle.edges[cycle.primary]!;
       if (primary.inner.getSourceFile() === ctx.sourceFile) reportCycle(ctx, cycle);
     }

@@ -28,6 +28,7 @@ interface StoredEdge {
   inner: NodeRef;
   innerPath: string;
   at: NodeRef;
+  gates: string[];
 }
 
 interface StoredFileEdges {
@@ -55,6 +56,7 @@ export function edgeCodec(ctx: LockContext): FactCodec<FileEdges> {
         inner: nodeRef(e.inner),
         innerPath: e.innerPath,
         at: nodeRef(e.at),
+        gates: e.gates,
       });
       const stored: StoredFileEdges = { classes: [], edges: value.edges.map(([k, e]) => [k, edge(e)]), recursive: value.recursive.map(edge) };
       stored.classes = [...classes.values()];
@@ -84,7 +86,7 @@ export function edgeCodec(ctx: LockContext): FactCodec<FileEdges> {
           if (!call || !callee || !(ts.isCallExpression(call) || ts.isNewExpression(call)) || !isFunctionLike(callee)) return undefined;
           steps.push({ call, callee: callee as FunctionLike });
         }
-        return { from, to, outer: { lock: holder, path: e.outer.path, site }, steps, inner, innerPath: e.innerPath, at };
+        return { from, to, outer: { lock: holder, path: e.outer.path, site }, steps, inner, innerPath: e.innerPath, at, gates: e.gates ?? [] };
       };
       const edges: [string, Edge][] = [];
       for (const [key, e] of stored.edges) {

@@ -31,6 +31,12 @@ export interface Edge {
   innerPath: string;
   /** The node in the holding body: the inner acquisition itself, or the first call of `steps`. */
   at: ts.Node;
+  /**
+   * Single-instance locks (module variables, async-lock keys) held as well on every path that
+   * takes these two locks in this order: a cycle whose edges all hold one of them cannot
+   * deadlock, because only one task can be inside it (a gate lock).
+   */
+  gates: string[];
 }
 
 export interface Cycle {
@@ -74,7 +80,8 @@ function fileEdges(ctx: LockContext, sf: ts.SourceFile): FileEdges {
       if (held.length === 0 || !event.waited) continue;
       for (const inner of innerAcquisitions(ctx, event)) {
         for (const outer of held) {
-          const edge: Edge = { from: outer.lock, to: inner.lock, outer, steps: inner.steps, inner: inner.site, innerPath: inner.path, at: event.node };
+          const gates = held.filter((h) => h !== outer && h.lock !== inner.lock && isSingleInstance(h.path)).map((h) => h.lock.id);
+          const edge: Edge = { from: outer.lock, to: inner.lock, outer, steps: inner.steps, inner: inner.site, innerPath: inner.path, at: event.node, gates };
           if (outer.lock === inner.lock) {
             const key = `${ctx.nodeId(event.node)}|${inner.lock.id}`;
             if (!recursive.has(key)) recursive.set(key, edge);
@@ -88,10 +95,31 @@ function fileEdges(ctx: LockContext, sf: ts.SourceFile): FileEdges {
   return { edges: [...edges], recursive: [...recursive.values()] };
 }
 
-/** Keep the edge with the fewest calls per pair; the first one seen among equals. */
+/**
+ * Keep the edge with the fewest calls per pair (the first one seen among equals), with the
+ * gates every witness of the pair holds.
+ */
 function keepBest(edges: Map<string, Edge>, key: string, edge: Edge): void {
   const prev = edges.get(key);
-  if (!prev || edge.steps.length < prev.steps.length) edges.set(key, edge);
+  if (!prev) {
+    edges.set(key, edge);
+    return;
+  }
+  const best = edge.steps.length < prev.steps.length ? edge : prev;
+  const gates = prev.gates.filter((g) => edge.gates.includes(g));
+  edges.set(key, gates.length === best.gates.length ? best : { ...best, gates });
+}
+
+/** A lock path that names one lock object for the whole program: a module variable, an async-lock key, a Web Lock name. */
+function isSingleInstance(path: string): boolean {
+  return path.startsWith('g:') || path.startsWith('k:') || path.startsWith('w:');
+}
+
+/** Is the cycle inside a gate: a single-instance lock held on every edge of it, and not one of its locks? */
+export function isGated(cycle: Cycle): boolean {
+  const inCycle = new Set(cycle.edges.map((e) => e.from.id));
+  const [first, ...rest] = cycle.edges;
+  return !!first && first.gates.some((g) => !inCycle.has(g) && rest.every((e) => e.gates.includes(g)));
 }
 
 function buildGraph(ctx: LockContext): LockGraph {
