@@ -16,6 +16,10 @@ import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo,
 import { isLoaded } from '../orm/load-tree.js';
 import { originOf, treeAt, type LoadOrigin, type Origins } from '../orm/origin.js';
 import { originContext } from '../summaries/relations.js';
+import { paramReadsKind, type ParamRead } from '../summaries/param-reads.js';
+import { getSummary } from '../summaries/engine.js';
+import { functionName, type FunctionLike } from '../callgraph.js';
+import { functionOfArgument } from '../async-context.js';
 import { isGuarded, isPerItem, isWriteTarget } from '../orm/access.js';
 import { describeContext, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
 import { describeQuery, mikroLoaderOf, sequelizeGetterOf } from '../orm/recognize.js';
@@ -32,6 +36,8 @@ const check: Check<Options> = {
     messages: {
       unloaded:
         '`{{expr}}` reads the `{{relation}}` relation of `{{entity}}`, but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so `{{expr}}` is `undefined` here and reading through it throws. Load it with the query: {{fix}}.',
+      unloadedInCallee:
+        '{{arg}} is passed to `{{callee}}`, which reads its `{{relation}}` relation ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so that read is `undefined` and reading through it throws. Load it with the query: {{fix}}.',
       lazyInLoop:
         '`{{expr}}` loads the lazy relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
       getterInLoop:
@@ -50,7 +56,10 @@ const check: Check<Options> = {
     const octx = originContext(ctx.program);
     walk(ctx.sourceFile, (node) => {
       if (ts.isPropertyAccessExpression(node)) checkRead(ctx, node, octx);
-      else if (ts.isCallExpression(node)) checkLoaderCall(ctx, node, octx);
+      else if (ts.isCallExpression(node)) {
+        checkLoaderCall(ctx, node, octx);
+        checkPassedEntities(ctx, node, octx);
+      }
       else if (ts.isBindingElement(node)) checkDestructuring(ctx, node, octx);
     });
   },
@@ -133,6 +142,69 @@ function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, enti
     trace: loadTrace(missing, relation.name, missing.site.entity?.name ?? 'the entity'),
     suggestions: suggestionsFor(ctx, relation.name, fix),
   });
+}
+
+/** `render(order)`: a function (here or in another file) reads a relation of the entity passed to it. */
+function checkPassedEntities(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
+  if (call.arguments.length === 0 || relationNamesOf(ctx.program).size === 0) return;
+  checkPassedToArrayCallback(ctx, call, octx);
+  call.arguments.forEach((arg, index) => {
+    if (ts.isSpreadElement(arg)) return;
+    const entity = entityOfExpression(ctx.door, arg);
+    if (!entity || entity.orm !== 'typeorm') return;
+    for (const callee of octx.graph.resolve(call)) {
+      for (const read of getSummary(ctx.program, paramReadsKind, callee)[index] ?? []) {
+        if (reportPassed(ctx, call, arg, callee, read, octx)) return;
+      }
+    }
+  });
+}
+
+const ELEMENT_CALLBACKS = new Set(['map', 'forEach', 'filter', 'some', 'every', 'find', 'findIndex', 'flatMap']);
+
+/** `users.map(render)`: a function given by name to an array method reads a relation of each element. */
+function checkPassedToArrayCallback(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
+  const callee = skipOuterExpressions(call.expression);
+  const ref = call.arguments[0];
+  if (!ts.isPropertyAccessExpression(callee) || !ELEMENT_CALLBACKS.has(callee.name.text) || !ref || !(ts.isIdentifier(ref) || ts.isPropertyAccessExpression(ref))) return;
+  const fn = functionOfArgument(ref, ctx.door);
+  if (!fn) return;
+  for (const read of getSummary(ctx.program, paramReadsKind, fn)[0] ?? []) {
+    if (reportPassed(ctx, call, ref, fn, read, octx, callee.expression)) return;
+  }
+}
+
+function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, callee: FunctionLike, read: ParamRead, octx: OCtx, source: ts.Expression = arg): boolean {
+  const origins = originOf(source, octx);
+  if (!origins || origins.length === 0 || origins.some((o) => o.kind !== 'load')) return false;
+  const missing = (origins as LoadOrigin[]).find((o) => {
+    const tree = treeAt(ctx.door, o);
+    return tree !== undefined && !isLoaded(tree, read.relation);
+  });
+  if (!missing) return false;
+  const fix = fixFor(missing, read.relation, TYPEORM.loadAdvice);
+  const text = skipOuterExpressions(source).getText(ctx.sourceFile).replace(/\s+/g, ' ');
+  const argText = source === arg ? `\`${text}\`` : `each element of \`${text}\``;
+  ctx.report({
+    node: arg,
+    messageId: 'unloadedInCallee',
+    data: {
+      arg: argText,
+      callee: functionName(callee),
+      relation: read.relation,
+      read: `\`${read.read.getText().replace(/\s+/g, ' ')}\` at ${where(read.read, ctx.sourceFile)}`,
+      query: queryText(missing, ctx.sourceFile),
+      fix: fix.advice,
+    },
+    trace: [
+      ...loadTrace(missing, read.relation, missing.site.entity?.name ?? 'the entity'),
+      { node: call, message: `passed to \`${functionName(callee)}\` here` },
+      ...read.steps.map((s) => ({ node: s.call, message: `passed on to \`${functionName(s.callee)}\`` })),
+      { node: read.read, message: `\`${read.relation}\` is read here` },
+    ],
+    suggestions: suggestionsFor(ctx, read.relation, fix),
+  });
+  return true;
 }
 
 /** The relation was loaded with the collection (or the entity was built or handed around): no query per item. */
