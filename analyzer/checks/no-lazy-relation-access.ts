@@ -149,7 +149,9 @@ function checkPassedEntities(ctx: Ctx, call: ts.CallExpression, octx: OCtx): voi
   if (call.arguments.length === 0 || relationNamesOf(ctx.program).size === 0) return;
   checkPassedToArrayCallback(ctx, call, octx);
   call.arguments.forEach((arg, index) => {
-    if (ts.isSpreadElement(arg)) return;
+    // Cheapest first: only a name, a member, an element or a call result can be a loaded entity.
+    const e = skipOuterExpressions(arg);
+    if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isAwaitExpression(e) || ts.isCallExpression(e))) return;
     const entity = entityOfExpression(ctx.door, arg);
     if (!entity || entity.orm !== 'typeorm') return;
     for (const callee of octx.graph.resolve(call)) {
