@@ -125,13 +125,18 @@ function checkDestructuring(ctx: Ctx, element: ts.BindingElement, octx: OCtx): v
   reportUnloaded(ctx, element, decl.initializer, entity, relation, octx);
 }
 
-function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, octx: OCtx): void {
+/** The query that produced the entity without loading `relation`, when every origin is a known query. */
+function queryWithout(ctx: Ctx, entityExpr: ts.Expression, relation: string, octx: OCtx): LoadOrigin | undefined {
   const origins = originOf(entityExpr, octx);
-  if (!origins || origins.length === 0 || origins.some((o) => o.kind !== 'load')) return;
-  const missing = (origins as LoadOrigin[]).find((o) => {
+  if (!origins || origins.length === 0 || origins.some((o) => o.kind !== 'load')) return undefined;
+  return (origins as LoadOrigin[]).find((o) => {
     const tree = treeAt(ctx.door, o);
-    return tree !== undefined && !isLoaded(tree, relation.name);
+    return tree !== undefined && !isLoaded(tree, relation);
   });
+}
+
+function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, octx: OCtx): void {
+  const missing = queryWithout(ctx, entityExpr, relation.name, octx);
   if (!missing) return;
   const fix = fixFor(missing, relation.name, TYPEORM.loadAdvice);
   const expr = `${skipOuterExpressions(entityExpr).getText(ctx.sourceFile).replace(/\s+/g, ' ')}.${relation.name}`;
@@ -177,12 +182,7 @@ function checkPassedToArrayCallback(ctx: Ctx, call: ts.CallExpression, octx: OCt
 }
 
 function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, callee: FunctionLike, read: ParamRead, octx: OCtx, source: ts.Expression = arg): boolean {
-  const origins = originOf(source, octx);
-  if (!origins || origins.length === 0 || origins.some((o) => o.kind !== 'load')) return false;
-  const missing = (origins as LoadOrigin[]).find((o) => {
-    const tree = treeAt(ctx.door, o);
-    return tree !== undefined && !isLoaded(tree, read.relation);
-  });
+  const missing = queryWithout(ctx, source, read.relation, octx);
   if (!missing) return false;
   const fix = fixFor(missing, read.relation, TYPEORM.loadAdvice);
   const text = skipOuterExpressions(source).getText(ctx.sourceFile).replace(/\s+/g, ' ');
