@@ -10,9 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, random } from '../bench/generate.mjs';
 import { analyze } from '../analyzer/engine.js';
-import { analyzeCachedTask, type CacheStats } from '../analyzer/cache.js';
-import { planTasks } from '../analyzer/parallel.js';
-import { loadProjects } from '../analyzer/project.js';
+import type { CacheStats } from '../analyzer/cache.js';
+import { cachedRun } from './helpers/cache.js';
 import type { RuleSetting } from '../analyzer/engine-types.js';
 import { allRules } from './helpers/fixtures.js';
 
@@ -71,20 +70,8 @@ afterAll(() => {
 });
 
 function cached(): { findings: string; stats: CacheStats } {
-  const { tasks } = planTasks(['src'], [], dir);
-  const task = tasks[0]!;
-  let stats: CacheStats | undefined;
-  const result = analyzeCachedTask({
-    cacheDir,
-    identity: 'edits',
-    keyExtra: '',
-    targets: task.files,
-    rules: [...rules],
-    load: () => loadProjects({ paths: task.files, project: task.project, cwd: dir }),
-    select: (p) => p,
-    onStats: (s) => (stats = s),
-  });
-  return { findings: JSON.stringify(result.findings), stats: stats! };
+  const { result, stats } = cachedRun(dir, cacheDir, rules);
+  return { findings: JSON.stringify(result.findings), stats };
 }
 
 function sourceFiles(): string[] {

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
 import { analyze } from '../analyzer/engine.js';
-import { analyzeCachedTask, type CacheStats } from '../analyzer/cache.js';
+import type { CacheStats } from '../analyzer/cache.js';
+import { cachedRun } from './helpers/cache.js';
 import ts from 'typescript';
 import { closureOracle, dependents } from '../analyzer/cache/graph.js';
 import { nodeAt, nodeRef } from '../analyzer/facts.js';
-import { analyzeRun, planTasks } from '../analyzer/parallel.js';
-import { loadProjects } from '../analyzer/project.js';
+import { analyzeRun } from '../analyzer/parallel.js';
 import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
 import { allRules } from './helpers/fixtures.js';
 
@@ -39,25 +39,9 @@ function uncached(): AnalyzeResult {
 
 /** The cached analysis of the one task of the tree, with what it reports about itself. */
 function cached(): { result: AnalyzeResult; stats: CacheStats; loads: number } {
-  const { tasks } = planTasks(['src'], [], dir);
-  expect(tasks).toHaveLength(1);
-  const task = tasks[0]!;
-  let stats: CacheStats | undefined;
-  let loads = 0;
-  const result = analyzeCachedTask({
-    cacheDir,
-    identity: 'test',
-    keyExtra: '',
-    targets: task.files,
-    rules: [...rules],
-    load: () => {
-      loads++;
-      return loadProjects({ paths: task.files, project: task.project, cwd: dir });
-    },
-    select: (p) => p,
-    onStats: (s) => (stats = s),
-  });
-  return { result, stats: stats!, loads };
+  const run = cachedRun(dir, cacheDir, rules);
+  expect(run.tasks).toBe(1);
+  return run;
 }
 
 function file(rel: string): string {

@@ -10,6 +10,7 @@ import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import { touchWholeProgram } from '../cache/deps.js';
+import { stronglyConnected } from '../scc.js';
 import { fileFacts } from '../facts.js';
 import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
 import { acquisitionsOf, type Acquisition } from '../summaries/locks.js';
@@ -166,56 +167,12 @@ function findCycles(edges: Map<string, Edge>): Cycle[] {
   const ordered = [...nodes.values()].sort(bySortKey);
   const cycles: Cycle[] = [];
   const usedPrimaries = new Set<ts.Node>();
-  for (const component of components(ordered, out)) {
+  const successors = (id: string) => (out.get(id) ?? []).map((e) => e.to.id);
+  for (const component of stronglyConnected(ordered.map((c) => c.id), successors).map((c) => new Set(c))) {
     if (component.size < 2) continue;
     cycles.push(...componentCycles(component, out, usedPrimaries));
   }
   return cycles;
-}
-
-function components(ordered: LockClass[], out: Map<string, Edge[]>): Set<string>[] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const result: Set<string>[] = [];
-  let counter = 0;
-  for (const root of ordered) {
-    if (index.has(root.id)) continue;
-    const frames: { id: string; next: number }[] = [];
-    const enter = (id: string) => {
-      index.set(id, counter);
-      low.set(id, counter++);
-      stack.push(id);
-      onStack.add(id);
-      frames.push({ id, next: 0 });
-    };
-    enter(root.id);
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!;
-      const succ = out.get(frame.id) ?? [];
-      if (frame.next < succ.length) {
-        const to = succ[frame.next++]!.to.id;
-        if (!index.has(to)) enter(to);
-        else if (onStack.has(to)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(to)!));
-        continue;
-      }
-      frames.pop();
-      const parent = frames[frames.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const component = new Set<string>();
-        let member: string;
-        do {
-          member = stack.pop()!;
-          onStack.delete(member);
-          component.add(member);
-        } while (member !== frame.id);
-        result.push(component);
-      }
-    }
-  }
-  return result;
 }
 
 /** Shortest cycles through each not-yet-covered edge of a component, rotated to start at its first lock class. */

@@ -15,6 +15,7 @@
 import type ts from 'typescript';
 import { getCallGraph, type CallGraph, type FunctionLike } from '../callgraph.js';
 import { isRecording, previousNodeFact, recordNodeFact } from '../facts.js';
+import { stronglyConnected } from '../scc.js';
 
 export interface SummaryContext {
   program: ts.Program;
@@ -128,57 +129,9 @@ function calleeFirstOrder<S>(component: FunctionLike[], members: Set<FunctionLik
   return order;
 }
 
-interface Frame {
-  fn: FunctionLike;
-  deps: Iterator<FunctionLike>;
-}
-
-/** Tarjan's SCC algorithm, iterative, over functions not yet summarised; yields callees first. */
+/** Tarjan over functions not yet summarised (or taken from the previous run); callees first. */
 function components<S>(root: FunctionLike, kind: SummaryKind<S>, ctx: SummaryContext, store: Store<S>): FunctionLike[][] {
-  const index = new Map<FunctionLike, number>();
-  const low = new Map<FunctionLike, number>();
-  const onStack = new Set<FunctionLike>();
-  const stack: FunctionLike[] = [];
-  const result: FunctionLike[][] = [];
-  const frames: Frame[] = [];
-  let counter = 0;
-  const enter = (fn: FunctionLike) => {
-    index.set(fn, counter);
-    low.set(fn, counter);
-    counter++;
-    stack.push(fn);
-    onStack.add(fn);
-    frames.push({ fn, deps: kind.dependencies(fn, ctx)[Symbol.iterator]() });
-  };
-  enter(root);
-  while (frames.length > 0) {
-    const frame = frames[frames.length - 1]!;
-    const next = frame.deps.next();
-    if (!next.done) {
-      const dep = next.value;
-      if (store.values.has(dep)) continue;
-      if (!index.has(dep)) {
-        if (!preload(ctx.program, kind, store, dep)) enter(dep);
-        continue;
-      }
-      else if (onStack.has(dep)) low.set(frame.fn, Math.min(low.get(frame.fn)!, index.get(dep)!));
-      continue;
-    }
-    frames.pop();
-    const parent = frames[frames.length - 1];
-    if (parent) low.set(parent.fn, Math.min(low.get(parent.fn)!, low.get(frame.fn)!));
-    if (low.get(frame.fn) === index.get(frame.fn)) {
-      const component: FunctionLike[] = [];
-      let member: FunctionLike;
-      do {
-        member = stack.pop()!;
-        onStack.delete(member);
-        component.push(member);
-      } while (member !== frame.fn);
-      result.push(component);
-    }
-  }
-  return result;
+  return stronglyConnected([root], (fn) => kind.dependencies(fn, ctx), (fn) => store.values.has(fn) || preload(ctx.program, kind, store, fn));
 }
 
 function solve<S>(component: FunctionLike[], kind: SummaryKind<S>, ctx: SummaryContext, store: Store<S>): void {

@@ -26,28 +26,16 @@ export interface ParamRead {
 /** Reads per parameter index. */
 export type ParamReads = ParamRead[][];
 
-/** The parameter (by index) that an expression names, when the function never assigns it. */
-function parameterIndex(door: Door, fn: FunctionLike, expr: ts.Expression, assigned: ReadonlySet<ts.Symbol>): number {
+/** The parameter (by index) that an expression names, or -1. */
+function parameterIndex(door: Door, fn: FunctionLike, expr: ts.Expression): number {
   const e = skipOuter(expr);
   if (!ts.isIdentifier(e)) return -1;
   const symbol = door.symbolAt(e);
-  if (!symbol || assigned.has(symbol)) return -1;
-  return fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && door.symbolAt(p.name) === symbol);
+  return symbol ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && door.symbolAt(p.name) === symbol) : -1;
 }
 
-/** Parameters the body assigns (`order = await reload(order)`): their reads are not about the argument. */
-function assignedParameters(door: Door, fn: FunctionLike): Set<ts.Symbol> {
-  const out = new Set<ts.Symbol>();
-  if (!fn.body) return out;
-  walk(fn.body, (n) => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      const left = skipOuter(n.left);
-      const symbol = ts.isIdentifier(left) ? door.symbolAt(left) : undefined;
-      if (symbol) out.add(symbol);
-    }
-    return true;
-  });
-  return out;
+function isAssignment(n: ts.Node): n is ts.BinaryExpression {
+  return ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 }
 
 function add(list: ParamRead[], read: ParamRead): void {
@@ -62,31 +50,36 @@ export const paramReadsKind: SummaryKind<ParamReads> = {
   },
   compute(fn, get, ctx) {
     const door = getDoor(ctx.program);
-    const out: ParamReads = fn.parameters.map(() => []);
-    if (!fn.body || fn.parameters.length === 0) return out;
-    const assigned = assignedParameters(door, fn);
+    if (!fn.body || fn.parameters.length === 0) return fn.parameters.map(() => []);
     const calls = new Map(ctx.graph.info(fn).calls.map((site) => [site.call, site.callees] as const));
+    // One walk: the reads per parameter, and the parameters the body assigns
+    // (`order = await reload(order)`), whose reads are then not about the argument.
+    const found: ParamRead[][] = fn.parameters.map(() => []);
+    const assigned = new Set<number>();
     walk(fn.body, (n) => {
       if (isFunctionLike(n)) return false; // a callback may run later, or never
-      if (ts.isPropertyAccessExpression(n)) {
-        const i = parameterIndex(door, fn, n.expression, assigned);
+      if (isAssignment(n)) {
+        const i = parameterIndex(door, fn, n.left);
+        if (i >= 0) assigned.add(i);
+      } else if (ts.isPropertyAccessExpression(n)) {
+        const i = parameterIndex(door, fn, n.expression);
         if (i < 0) return true;
-        const found = relationOfAccess(door, n);
-        if (found && found.entity.orm === 'typeorm' && !found.relation.lazy && !isWriteTarget(n) && !isGuarded(n)) {
-          add(out[i]!, { relation: found.relation.name, entity: found.entity.name, steps: [], read: n });
+        const access = relationOfAccess(door, n);
+        if (access && access.entity.orm === 'typeorm' && !access.relation.lazy && !isWriteTarget(n) && !isGuarded(n)) {
+          add(found[i]!, { relation: access.relation.name, entity: access.entity.name, steps: [], read: n });
         }
       } else if (ts.isCallExpression(n)) {
         n.arguments.forEach((arg, j) => {
-          const i = parameterIndex(door, fn, arg, assigned);
+          const i = parameterIndex(door, fn, arg);
           if (i < 0) return;
           for (const callee of calls.get(n) ?? []) {
-            for (const r of get(callee)[j] ?? []) add(out[i]!, { ...r, steps: [{ call: n, callee }, ...r.steps] });
+            for (const r of get(callee)[j] ?? []) add(found[i]!, { ...r, steps: [{ call: n, callee }, ...r.steps] });
           }
         });
       }
       return true;
     });
-    return out;
+    return found.map((reads, i) => (assigned.has(i) ? [] : reads));
   },
   equals(a, b) {
     return a.length === b.length && a.every((reads, i) => reads.length === b[i]!.length && reads.every((r, k) => r.relation === b[i]![k]!.relation && r.entity === b[i]![k]!.entity));

@@ -1,0 +1,26 @@
+/** The cached analysis of the one task of a tree's `src/`, as the CLI runs it, with what the cache reports about itself. */
+import { analyzeCachedTask, type CacheStats } from '../../analyzer/cache.js';
+import { planTasks } from '../../analyzer/parallel.js';
+import { loadProjects } from '../../analyzer/project.js';
+import type { AnalyzeResult, RuleSetting } from '../../analyzer/engine-types.js';
+
+export function cachedRun(dir: string, cacheDir: string, rules: Map<string, RuleSetting>): { result: AnalyzeResult; stats: CacheStats; loads: number; tasks: number } {
+  const { tasks } = planTasks(['src'], [], dir);
+  const task = tasks[0]!;
+  let stats: CacheStats | undefined;
+  let loads = 0;
+  const result = analyzeCachedTask({
+    cacheDir,
+    identity: 'test',
+    keyExtra: '',
+    targets: task.files,
+    rules: [...rules],
+    load: () => {
+      loads++;
+      return loadProjects({ paths: task.files, project: task.project, cwd: dir });
+    },
+    select: (p) => p,
+    onStats: (s) => (stats = s),
+  });
+  return { result, stats: stats!, loads, tasks: tasks.length };
+}
