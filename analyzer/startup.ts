@@ -44,21 +44,47 @@ function isExported(node: ts.FunctionDeclaration | ts.VariableStatement): boolea
 /** Every use of the function's name in its file is a call made at module top level (and there is one). */
 function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program): boolean {
   const name = topLevelName(fn);
-  if (!name) return false;
+  const symbol = name && getDoor(program).symbolAt(name);
+  return !!symbol && startedOnlyIn(fn.getSourceFile(), program).get(symbol) === true;
+}
+
+const startedByFile = new WeakMap<ts.Program, WeakMap<ts.SourceFile, Map<ts.Symbol, boolean>>>();
+
+/**
+ * For the top-level functions of a file that are not exported: is every use of the name a call
+ * made at module top level (and is there one)? One walk of the file answers for all of them.
+ */
+function startedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, boolean> {
+  let byFile = startedByFile.get(program);
+  if (!byFile) startedByFile.set(program, (byFile = new WeakMap()));
+  let result = byFile.get(sf);
+  if (result) return result;
   const door = getDoor(program);
-  const symbol = door.symbolAt(name);
-  if (!symbol) return false;
-  let calls = 0;
-  let other = false;
-  walk(fn.getSourceFile(), (node) => {
-    if (other) return false;
-    if (!ts.isIdentifier(node) || node === name || node.text !== name.text) return true;
-    if (door.symbolAt(node) !== symbol) return true;
-    if (isTopLevelCall(node)) calls++;
-    else other = true;
-    return true;
-  });
-  return calls > 0 && !other;
+  const declared = new Map<string, ts.Identifier>();
+  for (const statement of sf.statements) {
+    const fns = ts.isFunctionDeclaration(statement) ? [statement] : ts.isVariableStatement(statement) ? statement.declarationList.declarations.map((d) => d.initializer) : [];
+    for (const fn of fns) {
+      const name = fn && isFunctionLike(fn) ? topLevelName(fn) : undefined;
+      if (name) declared.set(name.text, name);
+    }
+  }
+  const uses = new Map<ts.Symbol, { calls: number; other: boolean }>();
+  for (const name of declared.values()) {
+    const symbol = door.symbolAt(name);
+    if (symbol) uses.set(symbol, { calls: 0, other: false });
+  }
+  if (uses.size > 0) {
+    walk(sf, (node) => {
+      if (!ts.isIdentifier(node) || declared.get(node.text) === node || !declared.has(node.text)) return true;
+      const use = uses.get(door.symbolAt(node)!);
+      if (use && isTopLevelCall(node)) use.calls++;
+      else if (use) use.other = true;
+      return true;
+    });
+  }
+  result = new Map([...uses].map(([symbol, use]) => [symbol, use.calls > 0 && !use.other]));
+  byFile.set(sf, result);
+  return result;
 }
 
 function isTopLevelCall(id: ts.Identifier): boolean {
