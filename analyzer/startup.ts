@@ -10,7 +10,7 @@
 import ts from './typescript.cjs';
 import { getDoor } from './checker.js';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
-import { walk } from './walk.js';
+import { isExportedDeclaration, walk } from './walk.js';
 
 const ends = new WeakMap<FunctionLike, number | null>();
 
@@ -27,18 +27,13 @@ export function startupPartEnd(fn: FunctionLike, program: ts.Program): number | 
 /** The name a top-level, non-exported function or `const f = async () => {}` is declared with. */
 function topLevelName(fn: FunctionLike): ts.Identifier | undefined {
   if (ts.isFunctionDeclaration(fn)) {
-    return fn.name && ts.isSourceFile(fn.parent) && !isExported(fn) ? fn.name : undefined;
+    return fn.name && ts.isSourceFile(fn.parent) && !isExportedDeclaration(fn) ? fn.name : undefined;
   }
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
   const decl = fn.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== fn || !ts.isIdentifier(decl.name)) return undefined;
   const statement = decl.parent.parent;
-  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && !isExported(statement) ? decl.name : undefined;
-}
-
-/** `export function main`, `export const main = ...` (`export { main }` is a use of the name: see below). */
-function isExported(node: ts.FunctionDeclaration | ts.VariableStatement): boolean {
-  return node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && !isExportedDeclaration(statement) ? decl.name : undefined;
 }
 
 /** Every use of the function's name in its file is a call made at module top level (and there is one). */

@@ -43,3 +43,9 @@ export function skipOuterExpressions(expr: ts.Expression): ts.Expression {
   }
   return e;
 }
+
+/** `export function f`, `export class C`, `export const x = ...` (a variable's `export` is on its statement). */
+export function isExportedDeclaration(node: ts.Node): boolean {
+  const holder = ts.isVariableDeclaration(node) ? node.parent.parent : node;
+  return ts.canHaveModifiers(holder) && !!ts.getModifiers(holder)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}

@@ -7,7 +7,7 @@ import ts from '../typescript.cjs';
 import type { Check, CheckContext } from './types.js';
 import type { TextEdit } from '../finding.js';
 import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../specifiers.js';
-import { skipOuterExpressions, walk } from '../walk.js';
+import { isExportedDeclaration, skipOuterExpressions, walk } from '../walk.js';
 import { getCallGraph, functionName } from '../callgraph.js';
 import { calleeModule } from '../module-ref.js';
 import { canInsertAwait, describeExpression, needsParens } from './fix-helpers.js';
@@ -160,12 +160,7 @@ function configuresReceivedBuilder(ctx: CheckContext<Options>, node: ts.Node): b
   if (ts.isParameter(decl)) return true;
   // A builder in a variable that the code uses again (`app.register(cors); ... app.listen()`,
   // `q.where(...); ... await q`) or exports is configured here and run (or awaited) elsewhere.
-  return ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && (isExportedVariable(decl) || usedAfter(ctx, symbol, decl, node));
-}
-
-function isExportedVariable(decl: ts.VariableDeclaration): boolean {
-  const statement = decl.parent.parent;
-  return ts.isVariableStatement(statement) && !!statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  return ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && (isExportedDeclaration(decl) || usedAfter(ctx, symbol, decl, node));
 }
 
 /** Is the variable read after `node` within the scope it is declared in? */

@@ -9,7 +9,7 @@
  */
 import ts from '../../typescript.cjs';
 import { isFunctionLike } from '../../callgraph.js';
-import { walk } from '../../walk.js';
+import { isExportedDeclaration, walk } from '../../walk.js';
 import { isValueSinkCall } from './sinks.js';
 import { isAlwaysPromise, isExactPromise, isSometimesPromise, outerOf, type PromiseFact, type Scan, type VariableOrigin, type VariableVerdict } from './shared.js';
 
@@ -49,7 +49,7 @@ function variableOf(scan: Scan, id: ts.Identifier): VariableOrigin | 'handle' | 
   if (!symbol || !decl) return undefined;
   if (!(ts.isVariableDeclaration(decl) || ts.isParameter(decl)) || !ts.isIdentifier(decl.name)) return undefined;
   // Declared elsewhere (imported) or exported: other files may await it; we cannot see every use cheaply.
-  if (decl.getSourceFile() !== scan.sf || isExported(decl)) return 'handle';
+  if (decl.getSourceFile() !== scan.sf || isExportedDeclaration(decl)) return 'handle';
   let verdict = scan.handles.get(symbol);
   if (!verdict) {
     verdict = classifyUses(scan, symbol, decl as ts.VariableDeclaration | ts.ParameterDeclaration);
@@ -69,12 +69,6 @@ function variableOf(scan: Scan, id: ts.Identifier): VariableOrigin | 'handle' | 
 
 function keepsInitializer(decl: ts.VariableDeclaration | ts.ParameterDeclaration, verdict: VariableVerdict): boolean {
   return ts.isVariableDeclaration(decl) && !!decl.initializer && !verdict.reassigned;
-}
-
-function isExported(decl: ts.VariableDeclaration | ts.ParameterDeclaration): boolean {
-  if (!ts.isVariableDeclaration(decl)) return false;
-  const statement = decl.parent.parent;
-  return ts.isVariableStatement(statement) && (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Export) !== 0;
 }
 
 function scopeOf(decl: ts.Node): ts.Node {
