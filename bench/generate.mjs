@@ -4,7 +4,7 @@
  * TypeORM entities and repositories, background jobs, helper chains across files) with a known
  * sprinkling of concurrency bugs, deterministic from a seed.
  *
- *   node bench/generate.mjs --files 1000 --seed 1 --out /tmp/tree
+ *   node bench/generate.mjs --files 1000 --seed 1 --out <folder>
  *
  * The tree gets a tsconfig.json, a package.json ({"type":"module"}), an ESLint config for the
  * peer benchmark, a `node_modules` link to this repository's node_modules (so typeorm,
