@@ -20,15 +20,19 @@ import { FIXTURES } from './helpers/fixtures.js';
 /** Cross-file findings with traces, and quick to check. */
 const SAMPLE = path.join(FIXTURES, 'no-lock-order-inversion');
 
+/** The CLI's output; it must have found the fixture's cycles (exit 1) and said nothing on stderr. */
 async function run(args: string[]): Promise<string> {
   let out = '';
+  let err = '';
   const io: CliIo = {
     cwd: SAMPLE,
     env: {},
     stdout: { write: (s: string) => ((out += s), true), isTTY: false },
-    stderr: { write: () => true, isTTY: false },
+    stderr: { write: (s: string) => ((err += s), true), isTTY: false },
   };
-  await main(args, io);
+  const code = await main(args, io);
+  expect({ args, code, err }).toEqual({ args, code: 1, err: '' });
+  expect(out).toContain('no-lock-order-inversion');
   return out;
 }
 

@@ -142,7 +142,14 @@ describe('the analyzed code', () => {
       'tsconfig.json': JSON.stringify({ compilerOptions: { allowJs: true, plugins: [{ name: './evil-plugin.js' }] }, include: ['*.ts', '*.js'] }),
       'package.json': JSON.stringify({ name: 'x', scripts: { postinstall: effect }, 'concurrency-lint': { rules: {} } }),
     });
-    for (const args of [['.'], ['--fix', '.'], ['--format', 'sarif', '.']]) await main(args, capture(dir));
+    // The run must get as far as analysis (a run that stops early would prove nothing): the
+    // dropped `work()` is reported, so every run exits 1 with the finding in its output.
+    for (const args of [['.'], ['--fix', '.'], ['--format', 'sarif', '.']]) {
+      const io = capture(dir);
+      const code = await main(args, io);
+      expect({ args, code, err: io.err() }).toEqual({ args, code: 1, err: '' });
+      expect(io.out()).toContain('no-floating-promise');
+    }
     expect(fs.existsSync(marker)).toBe(false);
   });
 });
