@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { FIXTURES, runFixtureFolder } from './helpers/fixtures.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectedKeys, FIXTURES, runFixtureFolder } from './helpers/fixtures.js';
 
 const folders = fs
   .readdirSync(FIXTURES, { withFileTypes: true })
@@ -16,11 +17,32 @@ describe.each(folders)('fixtures/%s', (folder) => {
     expect(run.files.length).toBeGreaterThan(0);
   });
 
+  it('type-checks (a fixture that needs an error says so with @ts-expect-error)', () => {
+    expect(run.typeErrors).toEqual([]);
+  });
+
   it('CLI path reports exactly the marked lines', () => {
     expect(run.cli).toEqual(run.expected);
   });
 
   it('ESLint path reports exactly what the CLI path reports', () => {
     expect(run.eslint).toEqual(run.cli);
+  });
+});
+
+describe('the fixture harness', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixture-harness-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('fails on a marker that names no rule (a typo would expect nothing)', () => {
+    const file = path.join(dir, 'typo.ts');
+    fs.writeFileSync(file, 'export const x = 1; // expect: no-floating-promises\n');
+    expect(() => expectedKeys([file], dir)).toThrow(/unknown rule 'no-floating-promises'/);
+  });
+
+  it('sees a type error in a fixture', () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'typed-'));
+    fs.writeFileSync(path.join(sub, 'bad.ts'), 'export const n: number = "text";\n');
+    expect(runFixtureFolder(sub).typeErrors).toEqual([expect.stringMatching(/^bad\.ts:1 TS2322 /)]);
   });
 });

@@ -26,7 +26,7 @@ export function key(file: string, line: number, rule: string, root: string): str
   return `${path.relative(root, file).replace(/\\/g, '/')}:${line} ${rule}`;
 }
 
-/** Expected `file:line rule` keys from markers, for rules that exist. */
+/** Expected `file:line rule` keys from markers; a marker naming no rule we have is an error (a typo would silently expect nothing). */
 export function expectedKeys(files: string[], root: string): string[] {
   const out: string[] = [];
   for (const file of files) {
@@ -35,7 +35,10 @@ export function expectedKeys(files: string[], root: string): string[] {
       .forEach((text, i) => {
         const m = MARKER.exec(text);
         if (!m) return;
-        for (const rule of m[1]!.split(',').map((r) => r.trim())) if (known.has(rule)) out.push(key(file, i + 1, rule, root));
+        for (const rule of m[1]!.split(',').map((r) => r.trim())) {
+          if (!known.has(rule)) throw new Error(`${file}:${i + 1}: marker names an unknown rule '${rule}'`);
+          out.push(key(file, i + 1, rule, root));
+        }
       });
   }
   return out.sort();
@@ -47,6 +50,8 @@ export interface FixtureRun {
   cli: string[];
   eslint: string[];
   expected: string[];
+  /** TypeScript's errors in the checked files (`file:line TScode message`): a fixture must compile, or say so with `@ts-expect-error`. */
+  typeErrors: string[];
 }
 
 export function runFixtureFolder(dir: string): FixtureRun {
@@ -59,7 +64,18 @@ export function runFixtureFolder(dir: string): FixtureRun {
   const cli = result.findings.map((f) => key(f.file, f.line, f.ruleId, dir)).sort();
   const eslint = projects.flatMap((p) => lintWithEslint(p.program, p.files, dir)).sort();
   const files = projects.flatMap((p) => p.files.map((f) => f.fileName));
-  return { projects, files, cli, eslint, expected: expectedKeys(files, dir) };
+  return { projects, files, cli, eslint, expected: expectedKeys(files, dir), typeErrors: typeErrors(projects, dir) };
+}
+
+function typeErrors(projects: LoadedProject[], root: string): string[] {
+  return projects.flatMap((p) =>
+    p.files.flatMap((sf) =>
+      [...p.program.getSyntacticDiagnostics(sf), ...p.program.getSemanticDiagnostics(sf)].map((d) => {
+        const text = typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText;
+        return `${key(sf.fileName, sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1, `TS${d.code}`, root)} ${text}`;
+      }),
+    ),
+  );
 }
 
 /** The ESLint path: every rule on, over the given program (`configForProgram`). */
