@@ -1,6 +1,7 @@
 /**
  * Every autofix of every rule, applied to the fixtures: the code must still type-check exactly as
- * before (no new TypeScript diagnostics), and a second run must find nothing more to fix.
+ * before (no new TypeScript diagnostics), the fixed findings must be gone, no new finding may
+ * appear, and a second run must find nothing more to fix.
  *
  * Generic over `allChecks`: each fixture folder where some finding carries a `fix` is copied to a
  * temporary folder (next to a link to this repository's node_modules, so imports and @types
@@ -73,5 +74,8 @@ describe('autofixes on the fixtures', () => {
     const after = analyze(dir);
     expect(typeDiagnostics(after.projects, dir)).toEqual(diagnosticsBefore);
     expect(after.findings.filter((f) => f.fix).map((f) => describeFix(f, dir))).toEqual([]);
+    // The fixed findings are gone and nothing new appeared: what is left is exactly what had no fix.
+    const unfixed = before.findings.filter((f) => !f.fix).map((f) => describeFix(f, dir));
+    expect(after.findings.map((f) => describeFix(f, dir))).toEqual(unfixed);
   });
 });
