@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
 import { analyze } from '../analyzer/engine.js';
 import type { CacheStats } from '../analyzer/cache.js';
@@ -64,6 +64,17 @@ function same(): CacheStats {
 
 let domains: string[];
 
+// Each test starts from the same state, whatever ran before it: the generated tree and a cache
+// warmed on it, restored from a snapshot (same paths, so the cache's keys still match).
+const snapshot = () => ({ app: path.join(root, 'snapshot-app'), cache: path.join(root, 'snapshot-cache') });
+
+function restore(): void {
+  for (const [from, to] of [[snapshot().app, dir], [snapshot().cache, cacheDir]] as const) {
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.cpSync(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  }
+}
+
 beforeAll(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-cache-'));
   dir = path.join(root, 'app');
@@ -71,7 +82,12 @@ beforeAll(() => {
   generate({ files: 60, seed: 11, out: dir });
   domains = fs.readdirSync(file('src/domains')).sort();
   rules = allRules();
+  cachedRun(dir, cacheDir, rules);
+  fs.cpSync(dir, snapshot().app, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  fs.cpSync(cacheDir, snapshot().cache, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
 });
+
+beforeEach(restore);
 
 afterAll(() => {
   fs.rmSync(root, { recursive: true, force: true });
@@ -79,6 +95,7 @@ afterAll(() => {
 
 describe('the analysis cache gives the findings an uncached run gives', () => {
   it('on a cold run, and without building a program when nothing changed', () => {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
     const cold = same();
     expect(cold.fromCache).toBe(false);
     expect(cold.checked).toBe(cold.files);
