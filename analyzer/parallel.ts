@@ -57,6 +57,8 @@ export interface RunOptions {
   cacheDir?: string;
   debug?: boolean;
   onProgress?: (event: ProgressEvent) => void;
+  /** The compiled worker to run threads with (default: `workerEntry()`); tests pass their own build. */
+  workerEntry?: URL;
 }
 
 /** FNV-1a of the path relative to `cwd` (forward slashes), so shards match across machines. */
@@ -295,7 +297,7 @@ export async function analyzeRun(opts: RunOptions): Promise<AnalyzeResult> {
     ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
     ...(opts.debug ? { debug: true } : {}),
   };
-  const entry = threads > 1 && tasks.length > 1 ? workerEntry() : undefined;
+  const entry = threads > 1 && tasks.length > 1 ? (opts.workerEntry ?? workerEntry()) : undefined;
   const parts = entry
     ? await runInWorkers(tasks, options, threads, entry, opts.onProgress)
     : tasks.map((task) => {

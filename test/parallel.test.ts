@@ -3,18 +3,17 @@
  * single-program path; `--project` takes lists, globs and project references; `--shard i/n`
  * splits the checked files so that the shards together are the whole run.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analyze } from '../analyzer/engine.js';
-import { analyzeRun, expandGlob, planTasks, shardOf, workerEntry, type RunOptions } from '../analyzer/parallel.js';
+import { analyzeRun, expandGlob, planTasks, shardOf, type RunOptions } from '../analyzer/parallel.js';
 import { parseCliArgs, UsageError } from '../analyzer/cli/args.js';
 import type { AnalyzeResult } from '../analyzer/engine-types.js';
 import { allRules } from './helpers/fixtures.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 let repo: string;
 
 const COMPILER = { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: [], noEmit: true };
@@ -51,30 +50,10 @@ function plain(result: AnalyzeResult) {
   };
 }
 
-/** Worker threads run the compiled worker: build dist/ when it is missing or older than the sources. */
-function ensureBuilt(): void {
-  const worker = path.join(ROOT, 'dist/analyzer/parallel-worker.js');
-  const built = fs.existsSync(worker) ? fs.statSync(worker).mtimeMs : 0;
-  let newest = 0;
-  const stack = [path.join(ROOT, 'analyzer'), path.join(ROOT, 'rules')];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(full);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-    }
-  }
-  if (built >= newest) return;
-  try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    // Type errors elsewhere in the tree still leave the emitted JavaScript.
-  }
-}
+/** Worker threads run the worker compiled from this tree by the global setup (test/global-setup.ts). */
+const builtWorker = () => pathToFileURL(path.join(inject('builtPackage'), 'dist/analyzer/parallel-worker.js'));
 
 beforeAll(() => {
-  ensureBuilt();
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-monorepo-'));
   write('tsconfig.json', JSON.stringify({ files: [], references: [{ path: 'packages/alpha' }, { path: 'packages/beta' }] }));
   for (const [dir, name] of [['alpha', 'Alpha'], ['beta', 'Beta'], ['gamma', 'Gamma']] as const) {
@@ -92,12 +71,12 @@ afterAll(() => {
 });
 
 function options(extra: Partial<RunOptions> = {}): RunOptions {
-  return { paths: ['.'], projects: [], cwd: repo, rules: allRules(), ...extra };
+  return { paths: ['.'], projects: [], cwd: repo, rules: allRules(), workerEntry: builtWorker(), ...extra };
 }
 
 describe('several projects', () => {
   it('has a compiled worker to run', () => {
-    expect(workerEntry()).toBeDefined();
+    expect(fs.existsSync(builtWorker())).toBe(true);
   });
 
   it('plans one task per project: references of the nearest tsconfig, and the files no tsconfig claims', () => {

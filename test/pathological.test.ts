@@ -3,7 +3,7 @@
  * diagnostic (or none, where the input is fine) and the rest of the run goes on.
  * Inputs are generated into temp folders here; nothing is committed.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,6 @@ import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { capture } from './helpers/cli.js';
 
-const REPO = path.resolve(import.meta.dirname, '..');
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -84,7 +83,7 @@ describe('deep nesting', () => {
     });
     // A child process with a generous time limit (a hang guard, not a speed test: TypeScript itself
     // is quadratic on such a chain): a runaway rule fails this test instead of hanging the suite.
-    const child = spawnSync(process.execPath, [path.join(REPO, 'bin/concurrency-lint.js'), '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000, maxBuffer: 512 << 20 });
+    const child = spawnSync(process.execPath, [path.join(inject('builtPackage'), 'bin/concurrency-lint.js'), '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000, maxBuffer: 512 << 20 });
     expect(child.error, 'the command did not finish within 120 s').toBeUndefined();
     expect(child.stderr).not.toMatch(/internal error|Maximum call stack/);
     const report = JSON.parse(child.stdout) as { findings: { file: string; ruleId: string }[] };
