@@ -97,8 +97,9 @@ function fileEdges(ctx: LockContext, sf: ts.SourceFile): FileEdges {
 }
 
 /**
- * Keep the edge with the fewest calls per pair (the first one seen among equals), with the
- * gates every witness of the pair holds.
+ * Keep the edge with the fewest calls per pair, with the gates every witness of the pair holds.
+ * Among equals the one whose inner acquisition comes first by file and position wins, so the
+ * reported site does not depend on the order the program lists its files in.
  */
 function keepBest(edges: Map<string, Edge>, key: string, edge: Edge): void {
   const prev = edges.get(key);
@@ -106,9 +107,15 @@ function keepBest(edges: Map<string, Edge>, key: string, edge: Edge): void {
     edges.set(key, edge);
     return;
   }
-  const best = edge.steps.length < prev.steps.length ? edge : prev;
+  const best = compareWitnesses(edge, prev) < 0 ? edge : prev;
   const gates = prev.gates.filter((g) => edge.gates.includes(g));
   edges.set(key, gates.length === best.gates.length ? best : { ...best, gates });
+}
+
+function compareWitnesses(a: Edge, b: Edge): number {
+  const site = (e: Edge): [string, number, string, number] => [e.inner.getSourceFile().fileName, e.inner.getStart(), e.at.getSourceFile().fileName, e.at.getStart()];
+  const [x, y] = [site(a), site(b)];
+  return a.steps.length - b.steps.length || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0) || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0) || x[3] - y[3];
 }
 
 /** A lock path that names one lock object for the whole program: a module variable, an async-lock key, a Web Lock name. */
