@@ -30,6 +30,18 @@ export interface RunDiagnostic {
   message: string;
 }
 
+/**
+ * Files found under a given folder and left out because the project leaves them out: its
+ * tsconfig `exclude`s them (`config` says which), or no tsconfig includes them.
+ */
+export interface SkippedFiles {
+  reason: 'excluded' | 'not-included';
+  /** The tsconfig whose `exclude` drops the files (for 'excluded'). */
+  config?: string;
+  /** Absolute paths. */
+  files: string[];
+}
+
 export interface AnalyzeResult {
   /** Sorted with compareFindings; suppression comments already applied. */
   findings: Finding[];
@@ -38,4 +50,6 @@ export interface AnalyzeResult {
   diagnostics: RunDiagnostic[];
   /** Text of every checked file, as analyzed (for code frames and fingerprints). */
   sources: Map<string, string>;
+  /** Files under the given folders that were not checked because the project leaves them out. */
+  skipped?: SkippedFiles[];
 }

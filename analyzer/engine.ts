@@ -34,10 +34,10 @@ export function runCheck(check: AnyCheck, setting: RuleSetting, program: ts.Prog
 
 export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   opts.onProgress?.({ phase: 'loading', project: opts.project ?? opts.paths.join(' ') });
-  const { projects, diagnostics } = loadProjects({ paths: opts.paths, project: opts.project, cwd: opts.cwd });
+  const { projects, diagnostics, skipped } = loadProjects({ paths: opts.paths, project: opts.project, cwd: opts.cwd });
   const result = checkProjects(projects, opts);
   result.diagnostics.unshift(...diagnostics);
-  return result;
+  return skipped.length > 0 ? { ...result, skipped } : result;
 }
 
 /** The rule id of the finding that stands for a check that failed on a file. */

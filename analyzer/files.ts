@@ -9,25 +9,46 @@ export function isSourceFileName(fileName: string): boolean {
   return SOURCE_EXTENSIONS.some((ext) => fileName.endsWith(ext)) && !/\.d\.[cm]?ts$/.test(fileName);
 }
 
+/** A file to analyze and how it was asked for. */
+export interface Target {
+  file: string;
+  /** The given path (resolved) it was found under: the file itself, or a folder above it. */
+  from: string;
+  /** Named on the command line itself, not found in a given folder. */
+  explicit: boolean;
+}
+
 /**
  * Every source file under the given paths (skipping node_modules and dot-folders). A file or
  * folder reached twice through symbolic links is taken once; symlink loops and broken links
  * are skipped with a warning.
  */
 export function collectFiles(paths: string[], diagnostics: RunDiagnostic[]): string[] {
-  const out: string[] = [];
+  return collectTargets(paths, diagnostics).map((t) => t.file);
+}
+
+/** `collectFiles`, saying for each file which given path it came from (sorted by file). */
+export function collectTargets(paths: string[], diagnostics: RunDiagnostic[]): Target[] {
+  const out: Target[] = [];
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
-  const stack: string[] = [];
+  const stack: [string, string][] = [];
+  // A file named on the command line stays named even when a given folder also holds it.
+  const named = new Set<string>();
   for (const p of [...paths].reverse()) {
     if (!fs.existsSync(p) && !isSymlink(p)) {
       diagnostics.push({ severity: 'error', file: p, message: 'path does not exist' });
       continue;
     }
-    stack.push(path.resolve(p));
+    stack.push([path.resolve(p), path.resolve(p)]);
+    try {
+      if (fs.statSync(p).isFile()) named.add(fs.realpathSync(p));
+    } catch {
+      // Reported when the walk reaches it.
+    }
   }
   while (stack.length > 0) {
-    const current = stack.pop()!;
+    const [current, from] = stack.pop()!;
     let stat: fs.Stats;
     let real: string;
     try {
@@ -42,7 +63,7 @@ export function collectFiles(paths: string[], diagnostics: RunDiagnostic[]): str
     if (stat.isFile()) {
       if (isSourceFileName(current) && !seenFiles.has(real)) {
         seenFiles.add(real);
-        out.push(current);
+        out.push({ file: current, from, explicit: named.has(real) });
       }
       continue;
     }
@@ -63,10 +84,10 @@ export function collectFiles(paths: string[], diagnostics: RunDiagnostic[]): str
     }
     for (const entry of entries.sort().reverse()) {
       if (entry === 'node_modules' || entry.startsWith('.')) continue;
-      stack.push(path.join(current, entry));
+      stack.push([path.join(current, entry), from]);
     }
   }
-  return out.sort();
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 function isSymlink(p: string): boolean {

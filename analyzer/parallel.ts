@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { analyze, checkProjects } from './engine.js';
 import { compareFindings } from './finding.js';
-import { assignFiles, collectFiles, configLoader, loadProjects, type LoadedProject } from './project.js';
+import { collectTargets, configLoader, loadProjects, selectFiles, type LoadedProject } from './project.js';
 import { analyzeCachedTask } from './cache.js';
-import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic } from './engine-types.js';
+import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic, SkippedFiles } from './engine-types.js';
 
 export interface Shard {
   /** 1-based. */
@@ -148,20 +148,20 @@ export function resolveProjects(entries: string[], cwd: string, diagnostics: Run
 }
 
 /** The same assignment of files to tsconfig projects as `loadProjects`, one task per project. */
-export function planTasks(paths: string[], projects: string[], cwd: string): { tasks: Task[]; diagnostics: RunDiagnostic[] } {
+export function planTasks(paths: string[], projects: string[], cwd: string): { tasks: Task[]; diagnostics: RunDiagnostic[]; skipped: SkippedFiles[] } {
   const diagnostics: RunDiagnostic[] = [];
-  const targets = collectFiles((paths.length > 0 ? paths : ['.']).map((p) => path.resolve(cwd, p)), diagnostics);
+  const targets = collectTargets((paths.length > 0 ? paths : ['.']).map((p) => path.resolve(cwd, p)), diagnostics);
   // The workers report tsconfig problems; the planner only needs the assignment.
   const load = configLoader([]);
   const given = resolveProjects(projects, cwd, diagnostics);
-  if (projects.length > 0 && given.length === 0) return { tasks: [], diagnostics };
-  const groups = assignFiles(targets, given, load);
+  if (projects.length > 0 && given.length === 0) return { tasks: [], diagnostics, skipped: [] };
+  const { groups, skipped } = selectFiles(targets, given, load);
   const tasks: Task[] = [...groups]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([owner, files]) =>
       owner ? { identity: owner, project: owner, files } : { identity: 'default', ...(given[0] ? { project: given[0] } : {}), files },
     );
-  return { tasks, diagnostics };
+  return { tasks, diagnostics, skipped };
 }
 
 function selectShard(project: LoadedProject, options: TaskOptions): LoadedProject {
@@ -282,7 +282,7 @@ async function runInWorkers(tasks: Task[], options: TaskOptions, threads: number
 /** The CLI's analysis: plan tasks, run them (in workers when several), merge. */
 export async function analyzeRun(opts: RunOptions): Promise<AnalyzeResult> {
   const threads = Math.max(1, opts.threads ?? os.availableParallelism());
-  const { tasks, diagnostics } = planTasks(opts.paths, opts.projects, opts.cwd);
+  const { tasks, diagnostics, skipped } = planTasks(opts.paths, opts.projects, opts.cwd);
   const simple = !opts.cacheDir && !opts.shard && opts.projects.length <= 1 && !opts.projects.some((p) => GLOB.test(p));
   if (simple && (tasks.length <= 1 || threads <= 1)) {
     const first = opts.projects[0];
@@ -304,5 +304,6 @@ export async function analyzeRun(opts: RunOptions): Promise<AnalyzeResult> {
         opts.onProgress?.({ phase: 'loading', project: task.identity });
         return runTask(task, options, opts.onProgress);
       });
-  return mergeResults(parts, diagnostics);
+  const merged = mergeResults(parts, diagnostics);
+  return skipped.length > 0 ? { ...merged, skipped } : merged;
 }

@@ -6,10 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from './typescript.cjs';
-import type { RunDiagnostic } from './engine-types.js';
-import { collectFiles, isSourceFileName } from './files.js';
+import type { RunDiagnostic, SkippedFiles } from './engine-types.js';
+import { collectTargets, isSourceFileName } from './files.js';
+import { selectFiles } from './selection.js';
 
-export { collectFiles, isSourceFileName } from './files.js';
+export { collectFiles, collectTargets, isSourceFileName } from './files.js';
+export { findTsconfig, selectFiles } from './selection.js';
 
 export interface LoadedProject {
   program: ts.Program;
@@ -33,6 +35,8 @@ export interface LoadRequest {
 export interface LoadResult {
   projects: LoadedProject[];
   diagnostics: RunDiagnostic[];
+  /** Files under the given folders that the project leaves out (see selection.ts). */
+  skipped: SkippedFiles[];
 }
 
 
@@ -52,18 +56,6 @@ export const DEFAULT_COMPILER_OPTIONS: ts.CompilerOptions = {
   // TypeScript 6 includes no @types packages unless asked; '*' brings in every one that is installed.
   types: ['*'],
 };
-
-/** The nearest tsconfig.json at or above `dir`. */
-export function findTsconfig(dir: string): string | undefined {
-  let current = dir;
-  for (;;) {
-    const candidate = path.join(current, 'tsconfig.json');
-    if (fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-}
 
 export interface ParsedConfig {
   configPath: string;
@@ -119,23 +111,6 @@ function at(d: ts.Diagnostic): string {
   return ` (line ${line + 1}, column ${character + 1})`;
 }
 
-/** Find, among a config and the configs it references, the one that includes `file`. */
-function ownerOf(file: string, config: ParsedConfig, load: (p: string) => ParsedConfig | undefined): ParsedConfig | undefined {
-  const queue = [config];
-  const seen = new Set<string>();
-  while (queue.length > 0) {
-    const c = queue.shift()!;
-    if (seen.has(c.configPath)) continue;
-    seen.add(c.configPath);
-    if (c.fileSet.has(file)) return c;
-    for (const ref of c.references) {
-      const loaded = load(ref);
-      if (loaded) queue.push(loaded);
-    }
-  }
-  return undefined;
-}
-
 /** Parse tsconfig files on demand, each once; problems go to `diagnostics`. */
 export function configLoader(diagnostics: RunDiagnostic[]): (configPath: string) => ParsedConfig | undefined {
   const cache = new Map<string, ParsedConfig | undefined>();
@@ -145,50 +120,22 @@ export function configLoader(diagnostics: RunDiagnostic[]): (configPath: string)
   };
 }
 
-/**
- * Which tsconfig owns each file: the first of the `given` projects (or the projects they
- * reference) that includes it, else, with none given, the nearest tsconfig.json above it that
- * includes it. Returns config path -> files, with '' for files no config claims (they get the
- * embedded default config). Shared by `loadProjects` and the worker-pool planner.
- */
-export function assignFiles(targets: readonly string[], given: readonly string[], load: (p: string) => ParsedConfig | undefined): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const file of targets) {
-    let owner: ParsedConfig | undefined;
-    if (given.length > 0) {
-      for (const p of given) {
-        const config = load(p);
-        if (config && (owner = ownerOf(file, config, load))) break;
-      }
-    } else {
-      const nearest = findTsconfig(path.dirname(file));
-      const config = nearest ? load(nearest) : undefined;
-      owner = config && ownerOf(file, config, load);
-    }
-    const key = owner ? owner.configPath : '';
-    const list = groups.get(key) ?? [];
-    list.push(file);
-    groups.set(key, list);
-  }
-  return groups;
-}
-
 export function loadProjects(request: LoadRequest): LoadResult {
   const diagnostics: RunDiagnostic[] = [];
   const paths = (request.paths.length > 0 ? request.paths : ['.']).map((p) => path.resolve(request.cwd, p));
-  const targets = collectFiles(paths, diagnostics);
+  const targets = collectTargets(paths, diagnostics);
   const load = configLoader(diagnostics);
   const given: string[] = [];
   if (request.project) {
     const projectPath = path.resolve(request.cwd, request.project);
     if (!fs.existsSync(projectPath)) {
       diagnostics.push({ severity: 'error', file: projectPath, message: 'tsconfig not found (--project)' });
-      return { projects: [], diagnostics };
+      return { projects: [], diagnostics, skipped: [] };
     }
-    if (!load(projectPath)) return { projects: [], diagnostics };
+    if (!load(projectPath)) return { projects: [], diagnostics, skipped: [] };
     given.push(projectPath);
   }
-  const groups = assignFiles(targets, given, load);
+  const { groups, skipped } = selectFiles(targets, given, load);
 
   const projects: LoadedProject[] = [];
   const inputs = new InputGuard(diagnostics);
@@ -209,7 +156,7 @@ export function loadProjects(request: LoadRequest): LoadResult {
     projects.push({ program, configPath: config?.configPath, files: sourceFiles, ...(lossy.size > 0 ? { lossy } : {}) });
     reportSyntaxErrors(program, sourceFiles, diagnostics);
   }
-  return { projects, diagnostics };
+  return { projects, diagnostics, skipped };
 }
 
 /**

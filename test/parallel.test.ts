@@ -79,11 +79,18 @@ describe('several projects', () => {
     expect(fs.existsSync(builtWorker())).toBe(true);
   });
 
-  it('plans one task per project: references of the nearest tsconfig, and the files no tsconfig claims', () => {
-    const { tasks } = planTasks(['.'], [], repo);
-    const names = tasks.map((t) => (t.identity === 'default' ? t.identity : path.relative(repo, t.identity).split(path.sep).join('/')));
-    expect(names).toEqual(['default', 'packages/alpha/tsconfig.json', 'packages/beta/tsconfig.json', 'packages/gamma/tsconfig.json']);
-    expect(tasks.reduce((n, t) => n + t.files.length, 0)).toBe(10);
+  it('plans one task per project: references of the nearest tsconfig, and the named files no tsconfig claims', () => {
+    const names = (tasks: { identity: string }[]) => tasks.map((t) => (t.identity === 'default' ? t.identity : path.relative(repo, t.identity).split(path.sep).join('/')));
+    // In the folder, scripts/ is left out by the project (no tsconfig includes it): skipped.
+    const inFolder = planTasks(['.'], [], repo);
+    expect(names(inFolder.tasks)).toEqual(['packages/alpha/tsconfig.json', 'packages/beta/tsconfig.json', 'packages/gamma/tsconfig.json']);
+    expect(inFolder.tasks.reduce((n, t) => n + t.files.length, 0)).toBe(9);
+    expect(inFolder.skipped).toEqual([{ reason: 'not-included', files: [path.join(repo, 'scripts/loose.ts')] }]);
+    // Named, it is checked with the default config.
+    const named = planTasks(['.', 'scripts/loose.ts'], [], repo);
+    expect(names(named.tasks)).toEqual(['default', 'packages/alpha/tsconfig.json', 'packages/beta/tsconfig.json', 'packages/gamma/tsconfig.json']);
+    expect(named.tasks.reduce((n, t) => n + t.files.length, 0)).toBe(10);
+    expect(named.skipped).toEqual([]);
   });
 
   it('gives the same result on worker threads as on one thread and as the single-program path', async () => {

@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../finding.js';
 import type { CheckMeta } from '../checks/types.js';
-import type { AnalyzeResult } from '../engine-types.js';
+import type { AnalyzeResult, SkippedFiles } from '../engine-types.js';
 import { allChecks } from '../checks/index.js';
 import { formatPretty } from './pretty.js';
 import { formatJson } from './json.js';
@@ -42,6 +42,8 @@ export interface FormatInput {
   color: boolean;
   toolVersion: string;
   diagnostics?: Diagnostic[];
+  /** Files under the given folders left out because the project leaves them out. */
+  skipped?: SkippedFiles[];
 }
 
 /** The input for the formats from an analysis result: every rule's metadata, no timing, no
@@ -57,6 +59,7 @@ export function formatInputOf(result: AnalyzeResult, cwd: string, overrides: Par
     color: false,
     toolVersion: '0.0.0',
     diagnostics: result.diagnostics,
+    ...(result.skipped?.length ? { skipped: result.skipped } : {}),
     ...overrides,
   };
 }

@@ -11,7 +11,9 @@
  * {
  *   "version": 1,
  *   "tool": { "name": "concurrency-lint", "version": "0.1.0" },
- *   "summary": { "files": 12, "errors": 1, "warnings": 0 },  // files = files checked
+ *   "summary": { "files": 12, "errors": 1, "warnings": 0,    // files = files checked
+ *                "skipped": [                            // only when files were left out:
+ *                  { "files": 3, "reason": "excluded by tsconfig.json" } ] },  // or "not included by any tsconfig"
  *   "findings": [
  *     {
  *       "ruleId": "no-floating-lock",
@@ -41,7 +43,7 @@
  */
 import type { Finding, Span, TextEdit, TraceStep } from '../finding.js';
 import type { FormatInput } from './index.js';
-import { countSeverities, displayPath } from './shared.js';
+import { countSeverities, displayPath, skippedCounts } from './shared.js';
 
 export const JSON_FORMAT_VERSION = 1;
 
@@ -82,12 +84,18 @@ function finding(cwd: string, f: Finding) {
   };
 }
 
+/** `skipped` (only when files were skipped): counts with a reason, as in the pretty summary. */
+function skipped(input: FormatInput): { skipped?: { files: number; reason: string }[] } {
+  const counts = skippedCounts(input.cwd, input.skipped);
+  return counts.length > 0 ? { skipped: counts } : {};
+}
+
 export function formatJson(input: FormatInput): string {
   const { errors, warnings } = countSeverities(input.findings);
   const report = {
     version: JSON_FORMAT_VERSION,
     tool: { name: 'concurrency-lint', version: input.toolVersion },
-    summary: { files: input.filesChecked, errors, warnings },
+    summary: { files: input.filesChecked, errors, warnings, ...skipped(input) },
     findings: input.findings.map((f) => finding(input.cwd, f)),
     diagnostics: (input.diagnostics ?? []).map((d) =>
       d.file === undefined

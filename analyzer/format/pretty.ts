@@ -16,7 +16,7 @@ import { codeFrameColumns } from '@babel/code-frame';
 import picocolors from 'picocolors';
 import type { Finding, Span, TraceStep } from '../finding.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { countSeverities, displayPath, neutraliseControls, neutraliseText } from './shared.js';
+import { countSeverities, displayPath, neutraliseControls, neutraliseText, skippedCounts } from './shared.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 
@@ -108,9 +108,17 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** ` · 12 files skipped: excluded by tsconfig.json, 3 not included by any tsconfig`, or ''. */
+function skippedNote(input: FormatInput): string {
+  const counts = skippedCounts(input.cwd, input.skipped);
+  if (counts.length === 0) return '';
+  const parts = counts.map((c, i) => (i === 0 ? `${plural(c.files, 'file')} skipped: ${c.reason}` : `${c.files} ${c.reason}`));
+  return ` · ${neutraliseText(parts.join(', '), false)}`;
+}
+
 function summary(ctx: Ctx, input: FormatInput): string {
   const seconds = `${(Math.max(0, input.elapsedMs) / 1000).toFixed(2)}s`;
-  const files = plural(input.filesChecked, 'file');
+  const files = `${plural(input.filesChecked, 'file')}${skippedNote(input)}`;
   if (input.findings.length === 0) return ctx.c.green(`✔ No problems in ${files} · ${seconds}`);
   const { errors, warnings } = countSeverities(input.findings);
   const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;

@@ -13,7 +13,7 @@ import type { Finding, Span, TextEdit } from '../finding.js';
 import type { CheckMeta } from '../checks/types.js';
 import { docsUrl } from '../checks/types.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { isOutside } from './shared.js';
+import { isOutside, skippedCounts } from './shared.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INFORMATION_URI = 'https://github.com/concurrency-lint/concurrency-lint';
@@ -153,6 +153,9 @@ function invocation(input: FormatInput): Json {
   const diagnostics = input.diagnostics ?? [];
   const out: Json = { executionSuccessful: !diagnostics.some((d) => d.severity === 'error') };
   if (diagnostics.length > 0) out.toolExecutionNotifications = diagnostics.map((d) => notification(input.cwd, d));
+  // Files the project leaves out (tsconfig `exclude`, not included): a property bag, not a notification.
+  const skipped = skippedCounts(input.cwd, input.skipped);
+  if (skipped.length > 0) out.properties = { skippedFiles: skipped };
   return out;
 }
 

@@ -3,6 +3,15 @@
  */
 import path from 'node:path';
 import type { Finding } from '../finding.js';
+import type { SkippedFiles } from '../engine-types.js';
+
+/** Skipped files as counts with a reason: `excluded by tsconfig.json`, `not included by any tsconfig`. */
+export function skippedCounts(cwd: string, skipped: readonly SkippedFiles[] | undefined): { files: number; reason: string }[] {
+  return (skipped ?? []).map((s) => ({
+    files: s.files.length,
+    reason: s.reason === 'excluded' && s.config ? `excluded by ${displayPath(cwd, s.config)}` : 'not included by any tsconfig',
+  }));
+}
 
 /**
  * `file` relative to `cwd`, with forward slashes. A file that has no relative path from
