@@ -97,7 +97,8 @@ function lint(checkout, spec, rules) {
   if (!report) failure = `the CLI wrote no report (exit ${run.status ?? run.signal}): ${(run.stderr || run.error?.message || '').trim().split('\n')[0]}`;
   else if (run.status === 2) failure = `the CLI exited 2: ${errors.map((d) => `${d.file ?? ''} ${d.message}`.trim()).join('; ') || run.stderr.trim().split('\n')[0]}`;
   const findings = (report?.findings ?? []).map((f) => ({ ...f, file: f.file.split(path.sep).join('/') }));
-  return { findings, failure, seconds, files: report?.summary?.files ?? 0 };
+  const skipped = (report?.summary?.skipped ?? []).map((k) => `${k.files} ${k.reason}`).join(', ');
+  return { findings, failure, seconds, files: report?.summary?.files ?? 0, skipped };
 }
 
 function emptyCounts() {
@@ -149,7 +150,8 @@ function pct(value) {
 
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ').trimEnd();
+  const left = (i) => i < 2 || i === header.length - 1;
+  const line = (cells) => cells.map((c, i) => (left(i) ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -221,11 +223,11 @@ function runProject(checkout, values, rules) {
   const name = path.basename(checkout);
   const spec = readProject(values['projects-dir'], name);
   const labels = readLabels(path.join(values['labels-dir'], `${name}.tsv`));
-  const { findings, failure, seconds, files } = lint(checkout, spec, rules);
+  const { findings, failure, seconds, files, skipped } = lint(checkout, spec, rules);
   const matched = match(name, findings, labels, rules);
   const otherCommit = labels.filter((l) => l.commit !== spec.commit).length;
   if (otherCommit > 0) process.stderr.write(`field: ${name}: ${otherCommit} labels name another commit than ${name}.json (${spec.commit})\n`);
-  return { name, commit: spec.commit, samples: parseSamples(spec.notes), failure, seconds, files, ...matched };
+  return { name, commit: spec.commit, samples: parseSamples(spec.notes), failure, seconds, files, skipped, ...matched };
 }
 
 export async function main(argv) {
@@ -253,7 +255,8 @@ export async function main(argv) {
     try {
       const r = runProject(checkout, values, rules);
       const total = [...r.counts.values()].reduce((n, c) => n + c.findings, 0);
-      process.stderr.write(`field: ${r.name}: ${r.files} files, ${total} findings, ${r.seconds.toFixed(1)} s\n`);
+      const skipped = r.skipped ? ` (skipped: ${r.skipped})` : '';
+      process.stderr.write(`field: ${r.name}: ${r.files} files${skipped}, ${total} findings, ${r.seconds.toFixed(1)} s\n`);
       results.push(r);
     } catch (error) {
       results.push({ name: path.basename(checkout), failure: error.message, counts: new Map(), unlabelled: [], stale: [], samples: new Map() });
