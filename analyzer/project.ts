@@ -8,6 +8,7 @@ import path from 'node:path';
 import ts from './typescript.cjs';
 import type { RunDiagnostic } from './engine-types.js';
 import { collectFiles, isSourceFileName } from './files.js';
+import { keepProjectSemantics, unknownOptionNote } from './compat.js';
 
 export { collectFiles, isSourceFileName } from './files.js';
 
@@ -111,13 +112,16 @@ function parseConfig(configPath: string, diagnostics: RunDiagnostic[]): ParsedCo
   for (const d of [...problems, ...syntax, ...(parsed?.errors ?? [])]) {
     // "No inputs were found" just means this config claims none of our files.
     if (d.code === 18003) continue;
-    diagnostics.push({ severity: 'error', file: configPath, message: `${flatten(d)}${at(d)}` });
+    const unknown = unknownOptionNote(d, configPath);
+    diagnostics.push({ severity: 'error', file: configPath, message: `${flatten(d)}${at(d)}${unknown ? `: ${unknown}` : ''}` });
   }
   if (!parsed) return undefined;
+  const kept = keepProjectSemantics(parsed.options, configPath);
+  if (kept.note) diagnostics.push({ severity: 'warning', file: configPath, message: kept.note });
   const fileNames = parsed.fileNames.map((f) => path.resolve(f));
   return {
     configPath,
-    options: { ...parsed.options, noEmit: true },
+    options: { ...kept.options, noEmit: true },
     fileNames,
     fileSet: new Set(fileNames),
     references: (parsed.projectReferences ?? []).map((r) =>
