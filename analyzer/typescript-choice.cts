@@ -97,7 +97,7 @@ export function useTypeScript(choice: TypeScriptChoice): TypeScriptChoice {
 export function chooseForProject(dir: string): TypeScriptChoice {
   const choice = fromEnvironment() ?? projectOrBundled(dir);
   process.env[TYPESCRIPT_ENV] = choice.path; // worker threads make the same choice
-  return useTypeScript({ ...choice, source: choice.source });
+  return useTypeScript(choice);
 }
 
 function projectOrBundled(dir: string): TypeScriptChoice {
