@@ -214,8 +214,7 @@ function createDoor(program: ts.Program): Door {
   }
 
   function reportsTypeErrors(sf: ts.SourceFile): boolean {
-    // `checkJsDirective` is how the compiler records `// @ts-check` / `// @ts-nocheck` (not in the public typings).
-    const directive = (sf as { checkJsDirective?: { enabled: boolean } }).checkJsDirective;
+    const directive = checkJsDirective(sf);
     if (directive && !directive.enabled) return false;
     if (/\.[cm]?tsx?$/.test(sf.fileName)) return true;
     return directive ? directive.enabled : !!program.getCompilerOptions().checkJs;
@@ -299,4 +298,22 @@ export function requireSpecifier(expr: ts.Expression): string | undefined {
     return expr.arguments[0].text;
   }
   return undefined;
+}
+
+/**
+ * `// @ts-check` / `// @ts-nocheck` of a file. The compiler records it as `checkJsDirective`
+ * (not in the public typings); the source files of typescript-eslint's tsgo backend do not
+ * carry it, so when it is absent the file's leading `//` comments are read as the compiler
+ * reads them (the last such pragma wins).
+ */
+export function checkJsDirective(sf: ts.SourceFile): { enabled: boolean } | undefined {
+  const recorded = (sf as { checkJsDirective?: { enabled: boolean } }).checkJsDirective;
+  if (recorded) return recorded;
+  let found: { enabled: boolean } | undefined;
+  for (const range of ts.getLeadingCommentRanges(sf.text, 0) ?? []) {
+    if (range.kind !== ts.SyntaxKind.SingleLineCommentTrivia) continue;
+    const pragma = /^\/\/\/?\s*@ts-(no)?check(?:\s|$)/i.exec(sf.text.slice(range.pos, range.end));
+    if (pragma) found = { enabled: !pragma[1] };
+  }
+  return found;
 }

@@ -9,6 +9,7 @@ import ts from './typescript.cjs';
 import type { RunDiagnostic, SkippedFiles } from './engine-types.js';
 import { collectTargets, isSourceFileName } from './files.js';
 import { selectFiles } from './selection.js';
+import { keepProjectSemantics, unknownOptionNote } from './compat.js';
 
 export { collectFiles, collectTargets, isSourceFileName } from './files.js';
 export { findTsconfig, selectFiles } from './selection.js';
@@ -53,9 +54,26 @@ export const DEFAULT_COMPILER_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: true,
   noEmit: true,
   jsx: ts.JsxEmit.Preserve,
-  // TypeScript 6 includes no @types packages unless asked; '*' brings in every one that is installed.
-  types: ['*'],
+  // TypeScript 6 includes no @types packages unless asked; '*' brings in every one that is
+  // installed. TypeScript 5 includes them all by default (and would read '*' as a package name).
+  ...(Number(ts.versionMajorMinor.split('.')[0]) >= 6 ? { types: ['*'] } : {}),
 };
+
+/**
+ * The folder a program is read from: its tsconfig's, else the deepest folder holding all its
+ * files. The compiler host answers it as its current directory, so type roots (`@types`),
+ * automatic type inclusion and relative lookups never depend on the process's working folder.
+ */
+export function projectFolder(options: ts.CompilerOptions, rootNames: readonly string[]): string {
+  if (typeof options.configFilePath === 'string') return path.dirname(path.resolve(options.configFilePath));
+  const dirs = rootNames.map((f) => path.dirname(path.resolve(f)));
+  if (dirs.length === 0) return path.parse(process.cwd()).root;
+  let common = dirs[0]!;
+  for (const dir of dirs) {
+    while (dir !== common && !dir.startsWith(common.endsWith(path.sep) ? common : common + path.sep)) common = path.dirname(common);
+  }
+  return common;
+}
 
 export interface ParsedConfig {
   configPath: string;
@@ -70,6 +88,7 @@ function parseConfig(configPath: string, diagnostics: RunDiagnostic[]): ParsedCo
   const problems: ts.Diagnostic[] = [];
   const host: ts.ParseConfigFileHost = {
     ...ts.sys,
+    getCurrentDirectory: () => path.dirname(configPath),
     onUnRecoverableConfigFileDiagnostic: (d) => problems.push(d),
   };
   let parsed: ts.ParsedCommandLine | undefined;
@@ -85,13 +104,16 @@ function parseConfig(configPath: string, diagnostics: RunDiagnostic[]): ParsedCo
   for (const d of [...problems, ...syntax, ...(parsed?.errors ?? [])]) {
     // "No inputs were found" just means this config claims none of our files.
     if (d.code === 18003) continue;
-    diagnostics.push({ severity: 'error', file: configPath, message: `${flatten(d)}${at(d)}` });
+    const unknown = unknownOptionNote(d, configPath);
+    diagnostics.push({ severity: 'error', file: configPath, message: `${flatten(d)}${at(d)}${unknown ? `: ${unknown}` : ''}` });
   }
   if (!parsed) return undefined;
+  const kept = keepProjectSemantics(parsed.options, configPath);
+  if (kept.note) diagnostics.push({ severity: 'warning', file: configPath, message: kept.note });
   const fileNames = parsed.fileNames.map((f) => path.resolve(f));
   return {
     configPath,
-    options: { ...parsed.options, noEmit: true },
+    options: { ...kept.options, noEmit: true },
     fileNames,
     fileSet: new Set(fileNames),
     references: (parsed.projectReferences ?? []).map((r) =>
@@ -144,7 +166,8 @@ export function loadProjects(request: LoadRequest): LoadResult {
     const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
     let program: ts.Program;
     try {
-      program = ts.createProgram({ rootNames: config ? config.fileNames : files, options, host: inputs.host(options) });
+      const rootNames = config ? config.fileNames : files;
+      program = ts.createProgram({ rootNames, options, host: inputs.host(options, projectFolder(options, rootNames)) });
       program.getTypeChecker(); // binds every file: fail here, not inside a check
     } catch (error) {
       diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
@@ -164,7 +187,7 @@ export function loadProjects(request: LoadRequest): LoadResult {
  * warning in `diagnostics`; declaration files are shared). Throws what TypeScript throws.
  */
 export function createProgramFor(rootNames: readonly string[], options: ts.CompilerOptions, diagnostics: RunDiagnostic[]): ts.Program {
-  return ts.createProgram({ rootNames, options, host: new InputGuard(diagnostics).host(options) });
+  return ts.createProgram({ rootNames, options, host: new InputGuard(diagnostics).host(options, projectFolder(options, rootNames)) });
 }
 
 /** The first line of an error's message. */
@@ -247,10 +270,13 @@ class InputGuard {
     }
   }
 
-  host(options: ts.CompilerOptions): ts.CompilerHost {
+  /** A compiler host for a program read from `folder` (see `projectFolder`). */
+  host(options: ts.CompilerOptions, folder: string): ts.CompilerHost {
     const host = ts.createCompilerHost(options);
-    // JSDoc carries types in JavaScript files only; skipping it elsewhere saves a tenth of the parse.
-    host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeInfo;
+    host.getCurrentDirectory = () => folder;
+    // JSDoc carries types in JavaScript files only; skipping it elsewhere saves a tenth of the parse
+    // (TypeScript 5.3 and later; older ones parse it all).
+    if (ts.JSDocParsingMode) host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeInfo;
     const parse = sharedDeclarations(host.getSourceFile, options);
     host.readFile = (fileName) => (isSourceFileName(fileName) ? this.read(fileName) : ts.sys.readFile(fileName));
     host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {

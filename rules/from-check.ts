@@ -5,14 +5,13 @@
  * so they stay warm across files and keystrokes.
  */
 import path from 'node:path';
-import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
+import type { Rule } from 'eslint';
 import type ts from 'typescript';
 import { docsUrl, type AnyCheck } from '../analyzer/checks/types.js';
 import { runCheck } from '../analyzer/engine.js';
 import { followProgram } from '../analyzer/cache/generations.js';
 import type { Finding, TraceStep } from '../analyzer/finding.js';
-
-const createRule = ESLintUtils.RuleCreator(docsUrl);
+import { applyDefault, typedServices } from './rule-creator.js';
 
 /** The message id every adapted rule has for a failure inside its check. */
 const INTERNAL_ERROR = 'internalError';
@@ -26,27 +25,32 @@ export function formatTraceSuffix(trace: TraceStep[], cwd: string): string {
   return ` Trace: ${steps.join(' -> ')}.`;
 }
 
-export function ruleFromCheck(check: AnyCheck) {
+/** An ESLint rule, with the `name` and `defaultOptions` typescript-eslint's rule creator adds. */
+export type AdaptedRule = Rule.RuleModule & { name: string; defaultOptions: [Record<string, unknown>] };
+
+export function ruleFromCheck(check: AnyCheck): AdaptedRule {
   const messages: Record<string, string> = {};
   for (const [id, text] of Object.entries(check.meta.messages)) messages[id] = `${text}{{ ${TRACE_KEY} }}`;
   messages[INTERNAL_ERROR] = `internal-error in ${check.meta.id}: {{ error }}. The rule skipped this file; please report it with the file that triggers it.`;
-  return createRule<[Record<string, unknown>], string>({
+  const defaultOptions: [Record<string, unknown>] = [check.meta.defaultOptions as Record<string, unknown>];
+  return {
     name: check.meta.id,
     meta: {
       type: 'problem',
-      docs: { description: check.meta.description },
+      docs: { description: check.meta.description, url: docsUrl(check.meta.id) },
       messages,
-      schema: [check.meta.schema],
+      schema: [check.meta.schema] as NonNullable<Rule.RuleMetaData['schema']>,
       fixable: check.meta.fixable,
       hasSuggestions: check.meta.hasSuggestions,
     },
-    defaultOptions: [check.meta.defaultOptions as Record<string, unknown>],
-    create(context, [options]) {
-      const services = ESLintUtils.getParserServices(context);
+    defaultOptions,
+    create(context) {
+      const [options] = applyDefault(defaultOptions, context.options);
+      const services = typedServices(context, check.meta.id);
       const program = services.program;
       return {
         Program(node) {
-          const sf = services.esTreeNodeToTSNodeMap.get(node) as unknown as ts.SourceFile;
+          const sf = services.esTreeNodeToTSNodeMap.get(node) as ts.SourceFile;
           let findings: Finding[];
           try {
             followProgram(program);
@@ -62,11 +66,11 @@ export function ruleFromCheck(check: AnyCheck) {
         },
       };
     },
-  });
+  };
 }
 
-function report(context: Readonly<TSESLint.RuleContext<string, unknown[]>>, finding: Finding, shift: number): void {
-  const edit = (fixer: TSESLint.RuleFixer, edits: { start: number; end: number; text: string }[]) =>
+function report(context: Rule.RuleContext, finding: Finding, shift: number): void {
+  const edit = (fixer: Rule.RuleFixer, edits: { start: number; end: number; text: string }[]) =>
     edits.map((e) => fixer.replaceTextRange([e.start - shift, e.end - shift], e.text));
   context.report({
     loc: {
@@ -78,7 +82,7 @@ function report(context: Readonly<TSESLint.RuleContext<string, unknown[]>>, find
     fix: finding.fix ? (fixer) => edit(fixer, finding.fix!) : undefined,
     // `desc` is the suggestion text already filled with its data (ESLint accepts `desc` or `messageId`).
     suggest: finding.suggestions.map(
-      (s) => ({ desc: s.desc, fix: (fixer: TSESLint.RuleFixer) => edit(fixer, s.edits) }) as unknown as TSESLint.SuggestionReportDescriptor<string>,
+      (s) => ({ desc: s.desc, fix: (fixer: Rule.RuleFixer) => edit(fixer, s.edits) }) as unknown as Rule.SuggestionReportDescriptor,
     ),
   });
 }

@@ -6,7 +6,8 @@
  * Rules are typed (they need parser services): the configs set typescript-eslint's parser
  * with `projectService: true`.
  */
-import tsParser from '@typescript-eslint/parser';
+// First: typescript-eslint's TypeScript becomes the analyzer's before the analyzer loads.
+import { tsParser } from './typescript-eslint.js';
 import type { ESLint, Linter } from 'eslint';
 import type ts from 'typescript';
 import { allChecks } from '../analyzer/checks/index.js';

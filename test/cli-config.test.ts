@@ -2,6 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import type { AnyCheck } from '../analyzer/checks/types.js';
 import {
   ConfigError,
@@ -299,6 +300,7 @@ describe('main: usage errors exit 2 with one line on stderr', () => {
     expect(help.out).toBe(HELP_TEXT);
     const version = await run(['--version']);
     const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(version).toEqual({ code: 0, out: `${pkg.version}\n`, err: '' });
+    // The tool's version, then the compiler it analyses with (this repository's TypeScript 6.0).
+    expect(version).toEqual({ code: 0, out: `${pkg.version}\nTypeScript ${ts.version}\n`, err: '' });
   });
 });

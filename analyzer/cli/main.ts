@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRun } from '../parallel.js';
+import choice from '../typescript-choice.cjs';
 import { allChecks, getCheck } from '../checks/index.js';
 import { formatInputOf, formatResults } from '../format/index.js';
 import { displayPath, neutraliseText } from '../format/shared.js';
@@ -62,7 +63,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return 0;
     }
     if (args.version) {
-      io.stdout.write(`${toolVersion()}\n`);
+      io.stdout.write(`${toolVersion()}\n${choice.describeTypeScript()}\n`);
       return 0;
     }
     return await run(args, io);
@@ -245,6 +246,7 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       elapsedMs,
       color: useColor(args, io.stdout, p.env),
       toolVersion: toolVersion(),
+      typescript: choice.describeTypeScript(),
       diagnostics,
     }),
   );

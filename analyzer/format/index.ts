@@ -41,6 +41,8 @@ export interface FormatInput {
   /** Pretty only. */
   color: boolean;
   toolVersion: string;
+  /** Which compiler analysed the project ("TypeScript 5.9.3 (the project's)"); the CLI sets it. */
+  typescript?: string;
   diagnostics?: Diagnostic[];
   /** Files under the given folders left out because the project leaves them out. */
   skipped?: SkippedFiles[];

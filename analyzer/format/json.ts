@@ -94,7 +94,7 @@ export function formatJson(input: FormatInput): string {
   const { errors, warnings } = countSeverities(input.findings);
   const report = {
     version: JSON_FORMAT_VERSION,
-    tool: { name: 'concurrency-lint', version: input.toolVersion },
+    tool: { name: 'concurrency-lint', version: input.toolVersion, ...(input.typescript ? { typescript: input.typescript } : {}) },
     summary: { files: input.filesChecked, errors, warnings, ...skipped(input) },
     findings: input.findings.map((f) => finding(input.cwd, f)),
     diagnostics: (input.diagnostics ?? []).map((d) =>

@@ -117,7 +117,7 @@ function skippedNote(input: FormatInput): string {
 }
 
 function summary(ctx: Ctx, input: FormatInput): string {
-  const seconds = `${(Math.max(0, input.elapsedMs) / 1000).toFixed(2)}s`;
+  const seconds = `${(Math.max(0, input.elapsedMs) / 1000).toFixed(2)}s${input.typescript ? ` · ${input.typescript}` : ''}`;
   const files = `${plural(input.filesChecked, 'file')}${skippedNote(input)}`;
   if (input.findings.length === 0) return ctx.c.green(`✔ No problems in ${files} · ${seconds}`);
   const { errors, warnings } = countSeverities(input.findings);

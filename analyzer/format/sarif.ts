@@ -182,6 +182,7 @@ export function buildSarif(input: FormatInput): Json {
     originalUriBaseIds: { [SRCROOT]: { uri: srcRoot(input.cwd) } },
     columnKind: 'utf16CodeUnits',
     results: input.findings.map((f) => result(ctx, f)),
+    ...(input.typescript ? { properties: { typescript: input.typescript } } : {}),
   };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
 }

@@ -225,5 +225,18 @@ function isJsFile(sf: ts.SourceFile): boolean {
  */
 function isInferredJsVoid(decl: ts.Node): boolean {
   if (!isJsFile(decl.getSourceFile()) || !isFunctionLike(decl)) return false;
-  return !ts.getJSDocReturnType(decl);
+  if (ts.getJSDocReturnType(decl)) return false;
+  // The compiler finds the JSDoc type; on typescript-eslint's tsgo backend it does not: read the comment.
+  return !JSDOC_RETURNS.test(leadingJsDoc(decl));
+}
+
+const JSDOC_RETURNS = /@returns?\s*\{/;
+
+/** The text of the `/** ... *\/` comments just before a declaration. */
+function leadingJsDoc(decl: ts.Node): string {
+  const text = decl.getSourceFile().text;
+  return (ts.getLeadingCommentRanges(text, decl.pos) ?? [])
+    .filter((r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia && text.startsWith('/**', r.pos))
+    .map((r) => text.slice(r.pos, r.end))
+    .join('\n');
 }
