@@ -40,8 +40,9 @@ export function readExamples() {
 
 /** Every file TypeScript touches to compile `modules` imported from an ES module under the repository. */
 function libraryFiles(modules, examples) {
-  const probeDir = path.join(OUT, '.probe');
-  fs.mkdirSync(probeDir, { recursive: true });
+  // Inside the repository (playground/dist is git-ignored), so packages resolve from its node_modules.
+  fs.mkdirSync(path.join(HERE, 'dist'), { recursive: true });
+  const probeDir = fs.mkdtempSync(path.join(HERE, 'dist', '.probe-'));
   const roots = [path.join(probeDir, 'probe.ts')];
   fs.writeFileSync(roots[0], modules.map((m, i) => `import * as m${i} from '${m}';`).join('\n') + '\nexport {};\n');
   for (const [rule, { files }] of Object.entries(examples)) {
@@ -52,7 +53,11 @@ function libraryFiles(modules, examples) {
       roots.push(file);
     }
   }
-  const options = { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true, types: ['node'] };
+  // As analyzer/project.ts's DEFAULT_COMPILER_OPTIONS, which the worker uses.
+  const options = {
+    strict: true, allowJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true, noEmit: true, types: ['node'],
+  };
   const host = ts.createCompilerHost(options);
   const seen = new Map();
   const keep = (file, text) => {
@@ -65,8 +70,11 @@ function libraryFiles(modules, examples) {
   host.fileExists = (f) => { const ok = fileExists(f); if (ok) keep(f, readFile(f)); return ok; };
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (f, ...rest) => { const sf = getSourceFile(f, ...rest); if (sf) keep(f, sf.text); return sf; };
-  ts.createProgram({ rootNames: roots, options, host }).getTypeChecker();
+  const program = ts.createProgram({ rootNames: roots, options, host });
+  // A library that does not resolve, or an example that does not compile, is a broken site.
+  const problems = roots.flatMap((r) => ts.getPreEmitDiagnostics(program, program.getSourceFile(r)));
   fs.rmSync(probeDir, { recursive: true, force: true });
+  if (problems.length > 0) throw new Error(`playground: the probe program does not compile:\n${ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => probeDir, getNewLine: () => '\n' })}`);
   return seen;
 }
 

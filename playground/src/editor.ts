@@ -85,7 +85,8 @@ export class FileEditor {
     if (!this.states.has(file)) return;
     this.show(file);
     const length = this.view.state.doc.length;
-    const range = EditorSelection.range(Math.min(start, length), Math.min(end, length));
+    // The cursor (head) at the start, so the active line is where the span begins.
+    const range = EditorSelection.range(Math.min(end, length), Math.min(start, length));
     this.view.dispatch({ selection: range, effects: EditorView.scrollIntoView(range, { y: 'center' }) });
     this.view.focus();
   }
