@@ -58,6 +58,7 @@ async function main() {
   const load = [];
   const again = [];
   const gaps = [];
+  const phases = [];
   let count = 0;
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -67,6 +68,8 @@ async function main() {
       await page.goto(`${server.url}#code=${Buffer.from(code).toString('base64url')}`);
       await page.waitForFunction(() => document.body.dataset.idle === 'true', null, { timeout: 300_000 });
       load.push(Date.now() - t0);
+      const body = await page.evaluate(() => ({ ...document.body.dataset }));
+      phases.push(`worker ready ${body.loadedMs} ms, then ${Object.entries(JSON.parse(body.phases)).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
       count = await page.$$eval('#findings > li', (items) => items.length);
       // One keystroke, then watch the main thread while the worker re-analyses.
       await page.evaluate(() => {
@@ -98,6 +101,7 @@ async function main() {
   const [l1, l5] = os.loadavg();
   console.log(`playground bench: ${code.split('\n').length - 1}-line snippet, ${count} findings, ${RUNS} runs, load average ${l1.toFixed(1)} / ${l5.toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`  load -> findings shown: median ${median(load)} ms (runs: ${load.join(', ')})`);
+  phases.forEach((p, i) => console.log(`    run ${i + 1}: ${p}`));
   console.log(`  keystroke -> findings updated (250 ms debounce included): median ${median(again)} ms (runs: ${again.join(', ')})`);
   console.log(`  longest main-thread frame gap while analysing: median ${median(gaps)} ms (runs: ${gaps.join(', ')})`);
 }
