@@ -1,0 +1,4 @@
+import { Mutex } from 'async-mutex';
+
+export const inventoryLock = new Mutex();
+export const ledgerLock = new Mutex();

@@ -1,0 +1,203 @@
+/**
+ * The playground page: editor tabs, the worker that runs the analyzer, the findings list,
+ * rule settings, the URL fragment that holds the state, and the bug report button.
+ */
+import type { Diagnostic } from '@codemirror/lint';
+import type { Finding, TextEdit } from '../../analyzer/finding.js';
+import { bugReport } from './bug-report.js';
+import { FileEditor, type Edit } from './editor.js';
+import { renderFindings } from './findings-view.js';
+import type { FromWorker, RuleInfo, SourceFileInput, ToWorker } from './protocol.js';
+import { hashToState, stateToHash, type PlaygroundState } from './url-state.js';
+
+declare const PLAYGROUND_EXAMPLES: Record<string, { files: { name: string; text: string }[] }>;
+declare const PLAYGROUND_LIBRARIES: string[];
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $('status');
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+
+let config: { rules: Record<string, unknown> } = { rules: {} };
+let rules: RuleInfo[] = [];
+let version = '';
+let ready = false;
+let seq = 0;
+let running: { seq: number; files: SourceFileInput[] } | undefined;
+let queued = false;
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** The last result and the texts it was computed on. */
+let shown: { findings: Finding[]; files: SourceFileInput[] } = { findings: [], files: [] };
+
+const editor = new FileEditor($('editor'), $('tabs'), () => changed());
+
+function state(): PlaygroundState {
+  return { files: editor.files(), active: editor.active, config };
+}
+
+function changed(): void {
+  history.replaceState(null, '', stateToHash(state()));
+  clearTimeout(timer);
+  timer = setTimeout(analyze, 250);
+}
+
+/** One analysis at a time; edits made meanwhile are analysed when it ends. */
+function analyze(): void {
+  if (!ready) return;
+  if (running) {
+    queued = true;
+    return;
+  }
+  const files = editor.files();
+  running = { seq: ++seq, files };
+  status.textContent = 'analysing…';
+  document.body.dataset.idle = 'false';
+  worker.postMessage({ type: 'analyze', seq, files, config } satisfies ToWorker);
+}
+
+function fresh(files: SourceFileInput[]): boolean {
+  const now = editor.files();
+  return now.length === files.length && now.every((f, i) => f.name === files[i]!.name && f.text === files[i]!.text);
+}
+
+function applyEdits(edits: TextEdit[]): void {
+  if (!fresh(shown.files)) {
+    status.textContent = 'the code changed since this finding: wait for the new analysis';
+    return;
+  }
+  const byFile = new Map<string, Edit[]>();
+  for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  editor.applyEdits(byFile);
+}
+
+function show(findings: Finding[], files: SourceFileInput[]): void {
+  shown = { findings, files };
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const f of findings) {
+    const d: Diagnostic = { from: f.start, to: Math.max(f.end, f.start), severity: f.severity, source: f.ruleId, message: f.message };
+    byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
+  }
+  editor.setFindings(byFile);
+  $('count').textContent = `(${findings.length})`;
+  renderFindings($('findings'), findings, {
+    reveal: (file, start, end) => editor.reveal(file, start, end),
+    apply: applyEdits,
+    isTab: (file) => editor.has(file),
+  });
+}
+
+worker.onmessage = (event: MessageEvent<FromWorker>) => {
+  const msg = event.data;
+  if (msg.type === 'ready') {
+    ready = true;
+    rules = msg.rules;
+    version = msg.version;
+    renderRules();
+    status.textContent = `analyzer loaded in ${msg.ms} ms`;
+    document.body.dataset.loadedMs = String(msg.ms);
+    analyze();
+    return;
+  }
+  const files = running?.files ?? [];
+  running = undefined;
+  if (msg.type === 'error') status.textContent = `error: ${msg.message}`;
+  else {
+    show(msg.findings, files);
+    const errors = $('type-errors');
+    errors.replaceChildren(...msg.typeErrors.map((e) => Object.assign(document.createElement('li'), { textContent: `${e.file}:${e.line}: ${e.message}` })));
+    $('type-error-count').textContent = `(${msg.typeErrors.length})`;
+    document.body.dataset.phases = JSON.stringify(msg.phases);
+    status.title = Object.entries(msg.phases).map(([k, v]) => `${k} ${v} ms`).join(', ');
+    status.textContent = `${msg.findings.length} findings in ${msg.ms} ms${msg.diagnostics.length ? ` · ${msg.diagnostics.join('; ')}` : ''}`;
+    document.body.dataset.analysed = String(msg.seq);
+  }
+  if (queued || !fresh(files)) {
+    queued = false;
+    analyze();
+  } else document.body.dataset.idle = 'true';
+};
+
+function enabled(rule: RuleInfo): boolean {
+  const setting = config.rules[rule.id];
+  const severity = Array.isArray(setting) ? setting[0] : setting;
+  return severity === undefined ? rule.recommended !== 'off' : severity !== 'off';
+}
+
+function renderRules(): void {
+  const box = $('rules');
+  box.replaceChildren();
+  for (const rule of rules) {
+    const input = Object.assign(document.createElement('input'), { type: 'checkbox', checked: enabled(rule) });
+    input.dataset.rule = rule.id;
+    input.onchange = () => {
+      const setting = config.rules[rule.id];
+      const options = Array.isArray(setting) ? setting.slice(1) : [];
+      config.rules[rule.id] = input.checked ? (options.length ? ['error', ...options] : 'error') : 'off';
+      settingsChanged();
+    };
+    const label = document.createElement('label');
+    label.title = rule.description;
+    label.append(input, ` ${rule.id}`);
+    box.append(label);
+  }
+  ($('config') as HTMLTextAreaElement).value = JSON.stringify(config.rules, null, 2);
+}
+
+function settingsChanged(): void {
+  renderRules();
+  changed();
+}
+
+$('config').oninput = () => {
+  const area = $('config') as HTMLTextAreaElement;
+  try {
+    const parsed: unknown = JSON.parse(area.value || '{}');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be an object of rule settings');
+    config = { rules: parsed as Record<string, unknown> };
+    area.classList.remove('config-error');
+    changed();
+  } catch {
+    area.classList.add('config-error');
+  }
+};
+
+function loadState(s: PlaygroundState): void {
+  config = { rules: { ...(s.config?.rules ?? {}) } };
+  editor.load(s.files, s.active);
+  if (rules.length) renderRules();
+  analyze();
+}
+
+function loadHash(): void {
+  let parsed: ReturnType<typeof hashToState>;
+  try {
+    parsed = hashToState(location.hash);
+  } catch (error) {
+    status.textContent = `could not read the link: ${String(error)}`;
+  }
+  if (parsed && 'example' in parsed) {
+    const example = PLAYGROUND_EXAMPLES[parsed.example];
+    ($('examples') as HTMLSelectElement).value = example ? parsed.example : '';
+    loadState({ files: example?.files ?? [{ name: 'main.ts', text: `// no example named ${parsed.example}\n` }] });
+  } else loadState(parsed ?? { files: PLAYGROUND_EXAMPLES['no-floating-promise']!.files });
+}
+
+const select = $('examples') as HTMLSelectElement;
+for (const id of Object.keys(PLAYGROUND_EXAMPLES)) select.append(Object.assign(document.createElement('option'), { value: id, textContent: id }));
+select.onchange = () => {
+  if (!select.value) return;
+  location.hash = `example=${select.value}`;
+};
+window.addEventListener('hashchange', () => {
+  if (location.hash !== stateToHash(state())) loadHash();
+});
+
+$('report-button').onclick = () => {
+  const link = `${location.origin}${location.pathname}${stateToHash(state())}`;
+  const text = bugReport(state(), fresh(shown.files) ? shown.findings : [], link, version);
+  ($('report') as HTMLTextAreaElement).value = text;
+  ($('report-dialog') as HTMLDialogElement).showModal();
+  navigator.clipboard?.writeText(text).catch(() => {});
+};
+
+$('libraries').textContent = `Type declarations included: TypeScript's lib files, ${PLAYGROUND_LIBRARIES.join(', ')}.`;
+loadHash();

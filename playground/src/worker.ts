@@ -1,0 +1,95 @@
+/**
+ * The analysis worker: the real analyzer (the checks and `checkProjects` the CLI runs) over
+ * an in-memory program, so typing in the page never waits for it. Library declarations come
+ * from `libs.json`, written by the build (see playground/build.mjs).
+ */
+import ts from 'typescript';
+import { checkProjects } from '../../analyzer/engine.js';
+import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project.js';
+import { allChecks } from '../../analyzer/checks/index.js';
+import { resolveRuleSettings, validateConfig } from '../../analyzer/cli/config.js';
+import type { Finding } from '../../analyzer/finding.js';
+import { APP, createHost } from './host.js';
+import type { FromWorker, SourceFileInput, ToWorker, TypeError } from './protocol.js';
+
+declare const PLAYGROUND_VERSION: string;
+
+const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
+const started = performance.now();
+const libs: Promise<Map<string, string>> = fetch(new URL('./libs.json', import.meta.url))
+  .then((r) => r.json() as Promise<Record<string, string>>)
+  .then((json) => new Map(Object.entries(json)));
+
+let oldProgram: ts.Program | undefined;
+
+function strip(name: string): string {
+  return name.startsWith(APP) ? name.slice(APP.length) : name;
+}
+
+/** Paths in findings as the tabs name them (`main.ts`), not `/app/main.ts`. */
+function relativeFinding(f: Finding): Finding {
+  const fix = f.fix?.map((e) => ({ ...e, file: strip(e.file) }));
+  return {
+    ...f,
+    file: strip(f.file),
+    trace: f.trace.map((s) => ({ ...s, file: strip(s.file) })),
+    suggestions: f.suggestions.map((s) => ({ ...s, edits: s.edits.map((e) => ({ ...e, file: strip(e.file) })) })),
+    ...(fix ? { fix } : {}),
+  };
+}
+
+function typeErrorsOf(program: ts.Program, files: readonly ts.SourceFile[]): TypeError[] {
+  const out: TypeError[] = [];
+  for (const sf of files) {
+    for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
+      const line = d.start === undefined ? 1 : sf.getLineAndCharacterOfPosition(d.start).line + 1;
+      out.push({ file: strip(sf.fileName), line, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') });
+    }
+  }
+  return out;
+}
+
+async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknown): Promise<void> {
+  const t0 = performance.now();
+  const config = validateConfig(rawConfig ?? {}, 'settings', APP);
+  const rules = resolveRuleSettings(config, [], []);
+  const files = new Map(await libs);
+  const roots = inputs.map((f) => APP + f.name);
+  inputs.forEach((f) => files.set(APP + f.name, f.text));
+  const options = DEFAULT_COMPILER_OPTIONS;
+  const program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
+  oldProgram = program;
+  const t1 = performance.now();
+  const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
+  const result = checkProjects([{ program, files: mine }], { rules });
+  const t2 = performance.now();
+  const typeErrors = typeErrorsOf(program, mine);
+  post({
+    type: 'result',
+    seq,
+    findings: result.findings.map(relativeFinding),
+    diagnostics: result.diagnostics.map((d) => d.message),
+    typeErrors,
+    ms: Math.round(performance.now() - t0),
+    phases: { program: Math.round(t1 - t0), checks: Math.round(t2 - t1), typeErrors: Math.round(performance.now() - t2) },
+  });
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  if (msg.type !== 'analyze') return;
+  analyze(msg.seq, msg.files, msg.config).catch((error: unknown) => {
+    post({ type: 'error', seq: msg.seq, message: error instanceof Error ? error.message : String(error) });
+  });
+};
+
+libs.then(
+  () =>
+    post({
+      type: 'ready',
+      ms: Math.round(performance.now() - started),
+      version: PLAYGROUND_VERSION,
+      rules: allChecks.map((c) => ({ id: c.meta.id, description: c.meta.description, recommended: c.meta.recommended })),
+    }),
+  (error: unknown) => post({ type: 'error', seq: 0, message: `could not load the library declarations: ${String(error)}` }),
+);

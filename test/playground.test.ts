@@ -1,0 +1,188 @@
+/**
+ * The playground in a real browser: the site is built into a temporary folder, served from
+ * 127.0.0.1 and driven in headless Chromium (Debian's `chromium`, which .ci/run installs;
+ * set CHROMIUM_PATH to use another). Each rule's example, opened from a `#code=`/`#state=`
+ * link, shows that rule's finding on its `// expect:` line and type-checks; typing makes a
+ * finding appear and disappear; a fix and a suggestion apply; a lock-order trace step opens
+ * the other file. No timing is asserted (see playground/bench.mjs for that). A screenshot is
+ * written to playground/dist/test-screenshot.png (git-ignored).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serve } from '../playground/serve.mjs';
+import { decodeBase64Url, hashToState, stateToHash } from '../playground/src/url-state.js';
+import * as browserPath from '../playground/src/shims/path.js';
+import { createHash } from '../playground/src/shims/crypto.js';
+import crypto from 'node:crypto';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const EXAMPLES = path.join(ROOT, 'playground', 'examples');
+
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('the playground test needs Chromium: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH');
+  }
+}
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/** Every example: its files (main.ts first, as the playground orders them) and the rule and line it must report. */
+function examples(): { rule: string; files: { name: string; text: string }[]; line: number }[] {
+  return fs.readdirSync(EXAMPLES).sort().map((entry) => {
+    const full = path.join(EXAMPLES, entry);
+    const isDir = fs.statSync(full).isDirectory();
+    const names = isDir ? fs.readdirSync(full).sort((a, b) => Number(b === 'main.ts') - Number(a === 'main.ts') || a.localeCompare(b)) : ['main.ts'];
+    const files = names.map((name) => ({ name, text: fs.readFileSync(isDir ? path.join(full, name) : full, 'utf8') }));
+    const rule = entry.replace(/\.ts$/, '');
+    const line = files[0]!.text.split('\n').findIndex((l) => l.includes(`// expect: ${rule}`)) + 1;
+    return { rule, files, line };
+  });
+}
+
+let dist: string;
+let server: { url: string; close(): Promise<void> };
+let browser: Browser;
+let page: Page;
+
+// Page-side code is given as strings: this test compiles without the DOM lib.
+const analysedRun = () => page.evaluate('document.body.dataset.analysed') as Promise<string | undefined>;
+
+/** Wait until the page has analysed the current code (nothing pending) after run `previous`. */
+async function settled(previous?: string): Promise<void> {
+  const ready = `document.body.dataset.idle === 'true' && String(document.body.dataset.analysed) !== ${JSON.stringify(String(previous))}`;
+  await page.waitForFunction(ready, null, { timeout: 120_000 });
+}
+
+async function open(hash: string): Promise<void> {
+  const previous = await analysedRun();
+  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  await settled(previous);
+}
+
+const findings = () => page.$$eval('#findings > li', (items) => items.map((li) => `${li.dataset.file}:${li.dataset.line} ${li.dataset.rule}`));
+
+describe('playground in Chromium', { timeout: 300_000 }, () => {
+  beforeAll(async () => {
+    dist = fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-lint-playground-'));
+    execFileSync(process.execPath, [path.join(ROOT, 'playground', 'build.mjs'), dist], { cwd: ROOT, stdio: 'pipe' });
+    server = await serve(dist);
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--headless', '--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}#code=${b64('export {};\n')}`);
+    await settled();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dist) fs.rmSync(dist, { recursive: true, force: true });
+  });
+
+  for (const example of examples()) {
+    it(`the ${example.rule} example shows its finding on line ${example.line} and type-checks`, async () => {
+      expect(example.line).toBeGreaterThan(0);
+      const hash = example.files.length === 1 ? `#code=${b64(example.files[0]!.text)}` : `#state=${b64(JSON.stringify({ files: example.files }))}`;
+      await open(hash);
+      expect(await findings()).toContain(`main.ts:${example.line} ${example.rule}`);
+      expect(await page.$$eval('#type-errors li', (items) => items.map((li) => li.textContent))).toEqual([]);
+    });
+  }
+
+  it('#example= loads the bundled example of a rule', async () => {
+    await open('#example=no-await-race');
+    expect(await findings()).toEqual(['main.ts:9 no-await-race']);
+  });
+
+  it('typing makes a finding appear and disappear', async () => {
+    await open(`#code=${b64('declare function save(): Promise<void>;\nexport async function run() {\n  await save();\n}\n')}`);
+    expect(await findings()).toEqual([]);
+    let previous = await analysedRun();
+    await page.locator('.cm-line', { hasText: 'await save();' }).click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 'save();'.length; i++) await page.keyboard.press('ArrowLeft');
+    for (let i = 0; i < 'await '.length; i++) await page.keyboard.press('Backspace');
+    await settled(previous);
+    expect(await findings()).toEqual(['main.ts:3 no-floating-promise']);
+    previous = await analysedRun();
+    await page.keyboard.type('await ');
+    await settled(previous);
+    expect(await findings()).toEqual([]);
+  });
+
+  it('applies a fix and a suggestion', async () => {
+    await open('#example=no-missing-await');
+    let previous = await analysedRun();
+    await page.click('[data-testid=apply-fix]');
+    await settled(previous);
+    expect(await findings()).toEqual([]);
+    expect(await page.textContent('.cm-content')).toContain('!(await isAdmin(user))');
+
+    await open('#example=no-floating-promise');
+    previous = await analysedRun();
+    await page.click('[data-testid=apply-suggestion] >> text=Add `await`');
+    await settled(previous);
+    expect(await findings()).toEqual([]);
+    expect(await page.textContent('.cm-content')).toContain('await notify(user);');
+  });
+
+  it('follows a lock-order trace into the other file', async () => {
+    await open('#example=no-lock-order-inversion');
+    expect(await findings()).toEqual(['main.ts:8 no-lock-order-inversion']);
+    const step = page.locator('[data-testid=trace-step][data-file="settle.ts"]').first();
+    const line = Number(await step.getAttribute('data-line'));
+    await step.locator('.where').click();
+    expect(await page.textContent('#tabs button.active')).toBe('settle.ts');
+    const cursorLine = await page.locator('.cm-activeLine').textContent();
+    const settle = fs.readFileSync(path.join(EXAMPLES, 'no-lock-order-inversion', 'settle.ts'), 'utf8').split('\n');
+    expect(cursorLine?.trim()).toBe(settle[line - 1]!.trim());
+    await page.screenshot({ path: path.join(ROOT, 'playground', 'dist', 'test-screenshot.png') });
+  });
+
+  it('copies a bug report with a link that reproduces the state', async () => {
+    await page.click('[data-testid=report-button]');
+    const report = await page.inputValue('[data-testid=report]');
+    expect(report).toContain('no-lock-order-inversion');
+    expect(report).toContain('`settle.ts`');
+    const link = /\((http[^)]*#state=[\w-]+)\)/.exec(report)?.[1];
+    expect(link).toBeDefined();
+    await page.keyboard.press('Escape');
+    const state = JSON.parse(Buffer.from(link!.split('#state=')[1]!, 'base64url').toString('utf8')) as { files: { name: string }[] };
+    expect(state.files.map((f) => f.name)).toEqual(['main.ts', 'locks.ts', 'settle.ts']);
+  });
+});
+
+describe('playground URL state and browser shims', () => {
+  it('#code= is the base64url of the UTF-8 source; several files or settings go to #state=', () => {
+    const text = 'const s = "é€😀";\n';
+    const one = stateToHash({ files: [{ name: 'main.ts', text }] });
+    expect(one).toBe(`#code=${b64(text)}`);
+    expect(decodeBase64Url(one.slice('#code='.length))).toBe(text);
+    const many = { files: [{ name: 'main.ts', text }, { name: 'locks.ts', text: 'export {};' }], active: 'locks.ts', config: { rules: { 'no-query-in-loop': 'off' } } };
+    const hash = stateToHash(many);
+    expect(hash.startsWith('#state=')).toBe(true);
+    expect(hashToState(hash)).toEqual(many);
+    expect(hashToState('#example=no-await-race')).toEqual({ example: 'no-await-race' });
+    expect(() => hashToState(`#state=${b64(JSON.stringify({ files: [{ name: '../x.ts', text: '' }] }))}`)).toThrow(/bad file/);
+  });
+
+  it('the path and crypto shims agree with Node', () => {
+    for (const s of ['', 'abc', 'x'.repeat(55), 'y'.repeat(64), 'é€😀'.repeat(30)]) {
+      expect(createHash('sha1').update(s).digest('hex')).toBe(crypto.createHash('sha1').update(s).digest('hex'));
+    }
+    const cases: [keyof typeof path.posix, ...string[]][] = [
+      ['dirname', '/app/main.ts'], ['dirname', '/'], ['basename', '/app/x.ts', '.ts'], ['extname', '/a/b.d.ts'],
+      ['resolve', '/app/src', '../lib/./y'], ['relative', '/app/src', '/app/lib/x.ts'], ['join', 'a', 'b/../c'], ['normalize', '/a//b/./c/..'],
+    ];
+    for (const [fn, ...args] of cases) {
+      const mine = (browserPath as unknown as Record<string, (...a: string[]) => string>)[fn]!(...args);
+      expect(mine, `${fn}(${args.join(', ')})`).toBe((path.posix[fn] as (...a: string[]) => string)(...args));
+    }
+  });
+});
