@@ -4,8 +4,10 @@
  * and the README, from the committed `field/results.json` (the per-rule totals of the last
  * `npm run field` over every labelled project).
  *
- *   node field/publish.mjs            rewrite the blocks between <!-- field:start/end -->
- *   node field/publish.mjs --check    exit 1 when a page is out of step (what the test asks)
+ *   node field/run.mjs --root <checkouts> --json <run.json>
+ *   node field/publish.mjs --from <run.json>   record the run's totals in field/results.json
+ *   node field/publish.mjs                     rewrite the blocks between <!-- field:start/end -->
+ *   node field/publish.mjs --check             exit 1 when a page is out of step (what the test asks)
  *
  * The gate itself (which rules may be in `configs.recommended`) is `gateVerdict` below, used by
  * test/precision-gate.test.ts: a rule earns `recommended` with at least 90% true findings among
@@ -129,7 +131,28 @@ export function pages(results, ruleIds) {
   return out;
 }
 
+/** field/results.json from the JSON of a `field/run.mjs` run over every labelled project. */
+export function resultsFromRun(run, projectsDir = path.join(ROOT, 'field', 'projects')) {
+  const names = [...new Set(run.perProject.map((r) => r.project))].sort();
+  const projects = names.map((name) => {
+    const spec = JSON.parse(fs.readFileSync(path.join(projectsDir, `${name}.json`), 'utf8'));
+    return { name, repo: spec.repo, commit: spec.commit };
+  });
+  const rules = {};
+  for (const r of run.perRule) {
+    const notes = r.sampledIn.length > 0 ? [`Labels are a seeded random sample of the findings in ${r.sampledIn.join(', ')}.`] : [];
+    rules[r.rule] = { findings: r.findings, labelled: r.labelled, true: r.true, false: r.false, debatable: r.debatable, ...(notes.length ? { notes } : {}) };
+  }
+  return { date: new Date().toISOString().slice(0, 10), projects, rules };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const from = process.argv.indexOf('--from');
+  if (from > 0) {
+    const run = JSON.parse(fs.readFileSync(process.argv[from + 1], 'utf8'));
+    if (run.failures?.length) throw new Error(`the run has failures: ${JSON.stringify(run.failures)}`);
+    fs.writeFileSync(RESULTS, `${JSON.stringify(resultsFromRun(run), null, 2)}\n`);
+  }
   const results = readResults();
   const ruleIds = fs.readdirSync(path.join(ROOT, 'docs', 'rules')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
   const check = process.argv.includes('--check');
