@@ -11,7 +11,8 @@ import { isExportedDeclaration, skipOuterExpressions, walk } from '../walk.js';
 import { getCallGraph, functionName } from '../callgraph.js';
 import { calleeModule } from '../module-ref.js';
 import { canInsertAwait, describeExpression, needsParens } from './fix-helpers.js';
-import { handlesOwnFailures } from '../summaries/rejections.js';
+import { awaitsAnything, handlesOwnFailures } from '../summaries/rejections.js';
+import { isAsyncFunction, isGeneratorFunction } from '../async-context.js';
 import { lostRejectionWording, unhandledRejectionHandler } from '../summaries/process-handlers.js';
 
 export interface Options {
@@ -22,7 +23,7 @@ export interface Options {
   allowForKnownSafeCalls: Specifier[];
 }
 
-type Verdict = { unhandled: false } | { unhandled: true; kind: 'promise' | 'array' | 'then' | 'uselessHandler' };
+type Verdict = { unhandled: false } | { unhandled: true; kind: 'promise' | 'array' | 'then' | 'uselessHandler' | 'settled' };
 
 const HANDLED: Verdict = { unhandled: false };
 
@@ -37,6 +38,7 @@ const check: Check<Options> = {
     strictOptions: { ignoreVoid: false },
     messages: {
       floating: `The promise from {{what}} is dropped: ${WHY}. Await it, return it, or handle its rejection with \`.catch(...)\`; mark deliberate fire-and-forget with \`void\`.`,
+      floatingSettled: `The promise from {{what}} is dropped. The async function it calls awaits nothing, so its work is done by the time it returns; but an error thrown inside it becomes a rejection, and {{lost}}. Mark the deliberate drop with \`void\`, handle failures inside it, or make it a plain synchronous function.`,
       floatingThen: `\`.then()\` without a rejection handler drops the failure of {{what}}: ${WHY}. Add \`.catch(...)\` (or a second argument to \`.then\`), or await the chain.`,
       uselessHandler: 'The rejection handler given to {{what}} is not a function, so it is ignored and the rejection stays unhandled. Pass a function, e.g. `.catch((error) => log(error))`.',
       floatingArray: `This array of promises ({{what}}) is dropped: none of them is awaited, and if one rejects, {{lost}}. Wrap it in \`await Promise.all(...)\` (or \`Promise.allSettled\` to tolerate failures).`,
@@ -94,6 +96,7 @@ function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, express
     verdict.kind === 'array' ? 'floatingArray'
     : verdict.kind === 'then' ? 'floatingThen'
     : verdict.kind === 'uselessHandler' ? 'uselessHandler'
+    : verdict.kind === 'settled' ? 'floatingSettled'
     : ts.isVoidExpression(expr) ? 'floatingVoid'
     : 'floating';
   const handler = unhandledRejectionHandler(ctx.program);
@@ -244,6 +247,9 @@ function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdi
 function calleeVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdict {
   const callees = getCallGraph(ctx.program).resolve(call);
   if (callees.length > 0 && callees.every((fn) => handlesOwnFailures(ctx.program, fn))) return HANDLED;
+  // An async function that awaits nothing (an in-memory publish, a cache write): its promise has
+  // settled when it returns, and only a synchronous throw inside it would reject.
+  if (callees.length > 0 && callees.every((fn) => isAsyncFunction(fn) && !isGeneratorFunction(fn) && !awaitsAnything(fn))) return { unhandled: true, kind: 'settled' };
   return { unhandled: true, kind: 'promise' };
 }
 

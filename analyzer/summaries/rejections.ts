@@ -18,6 +18,7 @@
  * there is not.
  */
 import type ts from 'typescript';
+import tsApi from '../typescript.cjs';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { getSummary, type SummaryContext, type SummaryKind } from './engine.js';
 import { evaluateFunction, handlerFunctions } from './rejections-eval.js';
@@ -53,6 +54,18 @@ export function rejectionOutcome(program: ts.Program, fn: FunctionLike): Outcome
 export function handlesOwnFailures(program: ts.Program, fn: FunctionLike): boolean {
   const outcome = rejectionOutcome(program, fn);
   return !outcome.mayReject && outcome.catches;
+}
+
+/** Does the function's own body (not nested functions) contain `await` or `for await`? */
+export function awaitsAnything(fn: FunctionLike): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== fn && (isFunctionLike(node) || tsApi.isClassLike(node)))) return;
+    if (tsApi.isAwaitExpression(node) || (tsApi.isForOfStatement(node) && node.awaitModifier)) found = true;
+    else tsApi.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** `async () => {}`, `async function noop() {}`: an async function with nothing in it. */
