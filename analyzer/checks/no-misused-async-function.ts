@@ -49,7 +49,7 @@ const check: Check<Options> = {
       voidReturnInheritedMethod:
         '`{{name}}` returns a promise, but it overrides or implements `{{base}}.{{name}}`, which returns {{ret}}: code that calls it through `{{base}}` does not wait for it, and its rejection goes unhandled. Keep `{{name}}` synchronous and handle the async work inside (`void this.work().catch(handleError)`, or `try`/`catch` around the whole body), or change `{{base}}` so that `{{name}}` returns a promise.',
       voidReturnEmptyStub:
-        '{{fn}} is an empty async function given where a function that returns nothing is expected: it cannot reject, so nothing is lost today, but whatever is added to it later runs unawaited and its failures go unseen. Drop `async` (`() => {}`), or set `allowEmptyStubs` to accept such stubs.',
+        'Where a function that returns nothing is expected, {{fn}} with an empty body is given: it cannot reject, so nothing is lost today, but whatever is added to it later runs unawaited and its failures go unseen. Drop `async` (`() => {}`), or set `allowEmptyStubs` to accept such stubs.',
       suggestForOf: 'Rewrite as a `for...of` loop that awaits each item in turn',
       suggestPromiseAll: 'Run them concurrently and wait: `await Promise.all(xs.map(...))`',
     },

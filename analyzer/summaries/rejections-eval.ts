@@ -135,6 +135,21 @@ function tryThrows(env: Env, s: ts.TryStatement): boolean {
   return throws || (!!s.finallyBlock && statementsThrow(env, s.finallyBlock.statements));
 }
 
+/** Does the function's own body have a `throw` that no enclosing `try { } catch` of its own catches? */
+function throwsOutright(fn: FunctionLike): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== fn && (isFunctionLike(node) || ts.isClassLike(node)))) return;
+    if (ts.isThrowStatement(node)) found = true;
+    else if (ts.isTryStatement(node) && node.catchClause) {
+      visit(node.catchClause.block);
+      if (node.finallyBlock) visit(node.finallyBlock);
+    } else ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
+}
+
 /** Destructuring may throw: `{ a } = undefined`, `[a] = notIterable`; a plain name never does. */
 function bindingThrows(env: Env, name: ts.BindingName, owner: ts.Node): boolean {
   if (ts.isIdentifier(name)) return false;
@@ -229,6 +244,9 @@ function callThrows(env: Env, call: ts.CallExpression | ts.NewExpression): boole
     return true;
   }
   const callees = env.callees.get(call) ?? [];
+  // In a `catch` block a synchronous helper (`formatError(error)`) reports the failure: trusted
+  // unless it rethrows by its own `throw`.
+  if (callees.length > 0 && env.inHandler) return callees.some((fn) => !isAsyncFunction(fn) && throwsOutright(fn));
   if (callees.length > 0) return callees.some((fn) => env.get(fn).mayThrow);
   // A promise-returning API with no body to read reports failures through its promise (judged
   // where the promise is awaited or returned), not by throwing.
