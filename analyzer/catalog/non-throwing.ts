@@ -10,6 +10,9 @@
 /** Global objects whose every method is a plain, non-throwing report or computation. */
 export const NON_THROWING_RECEIVERS: ReadonlySet<string> = new Set(['console', 'Math']);
 
+/** Global functions that never throw on ordinary arguments (timers). */
+export const NON_THROWING_FUNCTIONS: ReadonlySet<string> = new Set(['clearTimeout', 'clearInterval', 'clearImmediate', 'setTimeout', 'setInterval', 'setImmediate']);
+
 /** `Date.now()`, `Number.isFinite(x)`...: static calls that never throw. */
 export const NON_THROWING_STATIC_CALLS: ReadonlySet<string> = new Set([
   'Date.now',

@@ -14,6 +14,7 @@ import {
   LOG_METHODS,
   NON_THROWING_COLLECTION_METHODS,
   NON_THROWING_CONSTRUCTORS,
+  NON_THROWING_FUNCTIONS,
   NON_THROWING_RECEIVERS,
   NON_THROWING_STATIC_CALLS,
   PROMISE_CHAIN_METHODS,
@@ -258,6 +259,7 @@ function callThrows(env: Env, call: ts.CallExpression | ts.NewExpression): boole
 function knownNonThrowing(env: Env, call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): boolean {
   if (ts.isNewExpression(call)) return ts.isIdentifier(callee) && NON_THROWING_CONSTRUCTORS.has(callee.text) && isOutsideProgram(env, callee);
   if (env.inHandler) return true;
+  if (ts.isIdentifier(callee)) return NON_THROWING_FUNCTIONS.has(callee.text) && isOutsideProgram(env, callee);
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
   const receiver = skipOuterExpressions(callee.expression);
