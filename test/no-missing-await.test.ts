@@ -177,6 +177,33 @@ const API = `export async function isAdmin(id: string): Promise<boolean> { retur
 export async function load(id: string): Promise<{ id: string }> { return { id }; }
 `;
 
+describe('no-missing-await presence tests of a property (strictNullChecks off)', () => {
+  it('a property declared or assigned empty is a presence test; an always-set one, a call and a variable are reported', () => {
+    const p = program({
+      'tsconfig.json': '{"compilerOptions":{"strict":false,"strictNullChecks":false,"target":"ES2022","module":"ESNext","moduleResolution":"bundler"},"include":["*.ts"]}',
+      'a.ts': `declare function fetchName(): Promise<string>;
+export class Loader {
+  private pending: Promise<string> | null = null;
+  private current: Promise<string>;
+  private always: Promise<string> = fetchName();
+  start(): void {
+    if (this.pending) console.log('busy');
+    if (this.current) console.log('busy');
+    if (this.always) console.log('never false');
+    if (fetchName()) console.log('always');
+    const name = fetchName();
+    if (name) console.log('always');
+  }
+  reset(): void {
+    this.current = null;
+  }
+}
+`,
+    });
+    expect(lint(p).map((f) => `${f.line} ${f.messageId}`)).toEqual(['9 condition', '10 condition', '12 condition']);
+  });
+});
+
 describe('no-missing-await options and module formats', () => {
   it('checksConditionals, checksValues, checksSpreads and checksReturnInTry turn their parts off', () => {
     const p = program({

@@ -7,7 +7,7 @@ import { loadProjects, type LoadedProject } from '../analyzer/project.js';
 import { runCheck } from '../analyzer/engine.js';
 import type { Finding, TextEdit } from '../analyzer/finding.js';
 import check, { type Options } from '../analyzer/checks/no-misused-async-function.js';
-import { factsKind } from '../analyzer/checks/no-misused-async-function/facts.js';
+import { rejectionsKind } from '../analyzer/summaries/rejections.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -187,7 +187,7 @@ describe('no-misused-async-function: boundaries and messages', () => {
 
   it('names the callee and the function, and traces a function declared in another file', () => {
     const { findings, dir } = lint({
-      'jobs.ts': 'export async function flush(): Promise<void> {}\n',
+      'jobs.ts': 'export async function flush(): Promise<void> { await write(); }\ndeclare function write(): Promise<void>;\n',
       'use.ts': "import { flush } from './jobs.js';\nexport function start(): void {\n  setInterval(flush, 1000);\n}\n",
     });
     expect(findings).toHaveLength(1);
@@ -235,6 +235,43 @@ describe('no-misused-async-function: per-function facts', () => {
     }
     const { findings, project } = lint(files);
     expect(findings).toEqual([]);
-    expect(summaryStats(project.program, factsKind).computeCalls).toBe(1);
+    expect(summaryStats(project.program, rejectionsKind).computeCalls).toBe(1);
+  });
+});
+
+describe('no-misused-async-function: callbacks that cannot reject', () => {
+  const files = {
+    'a.ts': [
+      'declare function work(): Promise<void>;',
+      'declare const log: { error(e: unknown): void };',
+      'async function safe(): Promise<void> { try { await work(); } catch (e) { log.error(e); } }',
+      'async function viaHelper(): Promise<void> { await safe(); }',
+      'export function wire(): void {',
+      '  setTimeout(viaHelper, 1);',
+      '  setTimeout(async () => {}, 2);',
+      '  setTimeout(async () => { await work(); }, 3);',
+      '}',
+      '',
+    ].join('\n'),
+  };
+  const ids = (findings: Finding[]) => findings.map((f) => `${f.line} ${f.messageId}`);
+
+  it('is quiet for a listener that only awaits a helper that handles its failures', () => {
+    expect(ids(lint(files).findings)).not.toContain('6 voidReturnArgument');
+  });
+
+  it('reports an empty async stub with its own wording by default, and allowEmptyStubs accepts it', () => {
+    const { findings } = lint(files);
+    expect(ids(findings)).toEqual(['7 voidReturnEmptyStub', '8 voidReturnArgument']);
+    expect(findings[0]!.message).toContain('cannot reject');
+    expect(ids(lint(files, { allowEmptyStubs: true }).findings)).toEqual(['8 voidReturnArgument']);
+  });
+
+  it('says Node exits only when the program installs no unhandledRejection handler', () => {
+    const without = lint(files).findings.find((f) => f.line === 8)!;
+    expect(without.message).toContain('Node 15+ exits');
+    const withHandler = lint({ ...files, 'main.ts': "process.on('unhandledRejection', (reason) => { console.error(reason); });\nexport {};\n" }).findings.find((f) => f.line === 8)!;
+    expect(withHandler.message).not.toContain('exits');
+    expect(withHandler.message).toContain('process-wide `unhandledRejection` handler');
   });
 });

@@ -11,6 +11,9 @@ import { isExportedDeclaration, skipOuterExpressions, walk } from '../walk.js';
 import { getCallGraph, functionName } from '../callgraph.js';
 import { calleeModule } from '../module-ref.js';
 import { canInsertAwait, describeExpression, needsParens } from './fix-helpers.js';
+import { awaitsAnything, handlesOwnFailures } from '../summaries/rejections.js';
+import { isAsyncFunction, isGeneratorFunction } from '../async-context.js';
+import { lostRejectionWording, unhandledRejectionHandler } from '../summaries/process-handlers.js';
 
 export interface Options {
   ignoreVoid: boolean;
@@ -20,11 +23,12 @@ export interface Options {
   allowForKnownSafeCalls: Specifier[];
 }
 
-type Verdict = { unhandled: false } | { unhandled: true; kind: 'promise' | 'array' | 'then' | 'uselessHandler' };
+type Verdict = { unhandled: false } | { unhandled: true; kind: 'promise' | 'array' | 'then' | 'uselessHandler' | 'settled' };
 
 const HANDLED: Verdict = { unhandled: false };
 
-const WHY = 'nothing waits for it, so code after it may run before it settles, and its rejection goes unhandled (Node exits on an unhandled rejection by default)';
+/** `{{lost}}` says what happens to the rejection in this program (analyzer/summaries/process-handlers.ts). */
+const WHY = 'nothing waits for it, so code after it may run before it settles, and {{lost}}';
 
 const check: Check<Options> = {
   meta: {
@@ -34,10 +38,11 @@ const check: Check<Options> = {
     strictOptions: { ignoreVoid: false },
     messages: {
       floating: `The promise from {{what}} is dropped: ${WHY}. Await it, return it, or handle its rejection with \`.catch(...)\`; mark deliberate fire-and-forget with \`void\`.`,
+      floatingSettled: `The promise from {{what}} is dropped. The async function it calls awaits nothing, so its work is done by the time it returns; but an error thrown inside it becomes a rejection, and {{lost}}. Mark the deliberate drop with \`void\`, handle failures inside it, or make it a plain synchronous function.`,
       floatingThen: `\`.then()\` without a rejection handler drops the failure of {{what}}: ${WHY}. Add \`.catch(...)\` (or a second argument to \`.then\`), or await the chain.`,
       uselessHandler: 'The rejection handler given to {{what}} is not a function, so it is ignored and the rejection stays unhandled. Pass a function, e.g. `.catch((error) => log(error))`.',
-      floatingArray: `This array of promises ({{what}}) is dropped: none of them is awaited and their rejections go unhandled. Wrap it in \`await Promise.all(...)\` (or \`Promise.allSettled\` to tolerate failures).`,
-      floatingVoid: `\`void\` discards the promise from {{what}}, so its rejection goes unhandled. Await it, or handle its rejection with \`.catch(...)\` before discarding it.`,
+      floatingArray: `This array of promises ({{what}}) is dropped: none of them is awaited, and if one rejects, {{lost}}. Wrap it in \`await Promise.all(...)\` (or \`Promise.allSettled\` to tolerate failures).`,
+      floatingVoid: `\`void\` discards the promise from {{what}}, so if it rejects, {{lost}}. Await it, or handle its rejection with \`.catch(...)\` before discarding it.`,
       fixAwait: 'Add `await`',
       fixVoid: 'Mark it as deliberately not awaited with `void`',
       fixCatch: 'Handle the rejection with `.catch(...)`',
@@ -91,13 +96,15 @@ function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, express
     verdict.kind === 'array' ? 'floatingArray'
     : verdict.kind === 'then' ? 'floatingThen'
     : verdict.kind === 'uselessHandler' ? 'uselessHandler'
+    : verdict.kind === 'settled' ? 'floatingSettled'
     : ts.isVoidExpression(expr) ? 'floatingVoid'
     : 'floating';
+  const handler = unhandledRejectionHandler(ctx.program);
   ctx.report({
     node: reportNode,
     messageId,
-    data: { what: describeExpression(target, ctx.sourceFile) },
-    trace: traceFor(ctx, target),
+    data: { what: describeExpression(target, ctx.sourceFile), lost: lostRejectionWording(ctx.program) },
+    trace: [...traceFor(ctx, target), ...(handler ? [{ node: handler.call, message: 'the process-wide `unhandledRejection` handler that would receive the rejection' }] : [])],
     suggestions: suggestionsFor(ctx, expression, verdict.kind === 'array'),
   });
 }
@@ -219,7 +226,7 @@ function isLogical(kind: ts.SyntaxKind): boolean {
 function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdict {
   const callee = skipOuterExpressions(call.expression);
   const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-  if (!method || !ts.isPropertyAccessExpression(callee)) return { unhandled: true, kind: 'promise' };
+  if (!method || !ts.isPropertyAccessExpression(callee)) return calleeVerdict(ctx, call);
   if (method === 'catch' || method === 'then') {
     // With a spread argument the handler's position is unknown: do not assume one.
     if (call.arguments.some(ts.isSpreadElement)) return { unhandled: true, kind: 'promise' };
@@ -228,6 +235,21 @@ function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdi
     return isValidHandler(ctx, handler) ? HANDLED : { unhandled: true, kind: 'uselessHandler' };
   }
   if (method === 'finally') return verdictOf(ctx, callee.expression);
+  return calleeVerdict(ctx, call);
+}
+
+/**
+ * A call of program functions that handle their own failures (the awaited work in a try/catch
+ * that does not rethrow, a result chained with `.catch(handler)`, through helpers; see
+ * analyzer/summaries/rejections.ts): its promise cannot reject, so dropping it is deliberate
+ * fire-and-forget. A function that merely happens not to reject (no handler at all) is reported.
+ */
+function calleeVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdict {
+  const callees = getCallGraph(ctx.program).resolve(call);
+  if (callees.length > 0 && callees.every((fn) => handlesOwnFailures(ctx.program, fn))) return HANDLED;
+  // An async function that awaits nothing (an in-memory publish, a cache write): its promise has
+  // settled when it returns, and only a synchronous throw inside it would reject.
+  if (callees.length > 0 && callees.every((fn) => isAsyncFunction(fn) && !isGeneratorFunction(fn) && !awaitsAnything(fn))) return { unhandled: true, kind: 'settled' };
   return { unhandled: true, kind: 'promise' };
 }
 

@@ -10,7 +10,8 @@
  * type returns a promise (a reference to an async function declared anywhere in the program).
  */
 import ts from '../typescript.cjs';
-import type { Check } from './types.js';
+import type { Check, CheckContext } from './types.js';
+import { lostRejectionWording } from '../summaries/process-handlers.js';
 import { walk } from '../walk.js';
 import { checkCall } from './no-misused-async-function/calls.js';
 import { checkAssignment, checkAttribute, checkHeritage, checkProperty, checkReturn, checkVariable } from './no-misused-async-function/positions.js';
@@ -18,7 +19,8 @@ import { voidChecks, type Options } from './no-misused-async-function/shared.js'
 
 export type { Options } from './no-misused-async-function/shared.js';
 
-const LOST = 'nothing waits for the promise and its rejection goes unhandled (Node exits on an unhandled rejection by default)';
+/** `{{lost}}` says what happens to the rejection in this program (analyzer/summaries/process-handlers.ts). */
+const LOST = 'nothing waits for the promise, and {{lost}}';
 const CATCH_INSIDE = 'Catch every failure inside it (wrap the whole body in `try { ... } catch (error) { ... }`), or pass a synchronous wrapper: `() => { void task().catch(handleError); }`.';
 
 const check: Check<Options> = {
@@ -46,6 +48,8 @@ const check: Check<Options> = {
       voidReturnAttribute: `JSX attribute \`{{name}}\` expects a function that returns nothing, but is given {{fn}}: the component ignores its result, so ${LOST}. ${CATCH_INSIDE}`,
       voidReturnInheritedMethod:
         '`{{name}}` returns a promise, but it overrides or implements `{{base}}.{{name}}`, which returns {{ret}}: code that calls it through `{{base}}` does not wait for it, and its rejection goes unhandled. Keep `{{name}}` synchronous and handle the async work inside (`void this.work().catch(handleError)`, or `try`/`catch` around the whole body), or change `{{base}}` so that `{{name}}` returns a promise.',
+      voidReturnEmptyStub:
+        'Where a function that returns nothing is expected, {{fn}} with an empty body is given: it cannot reject, so nothing is lost today, but whatever is added to it later runs unawaited and its failures go unseen. Drop `async` (`() => {}`), or set `allowEmptyStubs` to accept such stubs.',
       suggestForOf: 'Rewrite as a `for...of` loop that awaits each item in turn',
       suggestPromiseAll: 'Run them concurrently and wait: `await Promise.all(xs.map(...))`',
     },
@@ -84,16 +88,21 @@ const check: Check<Options> = {
             },
           },
         },
+        allowEmptyStubs: {
+          type: 'boolean',
+          description: 'Allow an empty async function (`onClose: async () => {}`) where `void` is expected: its promise is already resolved and cannot reject.',
+        },
         allowHandledRejections: {
           type: 'boolean',
           description: 'Allow a function that catches every rejection itself (a whole-body try/catch, or `.catch(handler)`) where `void` is expected and as a `new Promise` executor.',
         },
       },
     },
-    defaultOptions: { checksVoidReturn: true, allowedApis: [], allowHandledRejections: true },
+    defaultOptions: { checksVoidReturn: true, allowedApis: [], allowHandledRejections: true, allowEmptyStubs: false },
     hasSuggestions: true,
   },
-  run(ctx) {
+  run(outer) {
+    const ctx = withLostWording(outer);
     const voids = voidChecks(ctx.options);
     walk(ctx.sourceFile, (node) => {
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) checkCall(ctx, node);
@@ -116,3 +125,8 @@ const check: Check<Options> = {
 };
 
 export default check;
+
+/** Every report says what happens to a lost rejection in this program (asked only when reporting). */
+function withLostWording(ctx: CheckContext<Options>): CheckContext<Options> {
+  return { ...ctx, report: (input) => ctx.report({ ...input, data: { ...input.data, lost: lostRejectionWording(ctx.program) } }) };
+}

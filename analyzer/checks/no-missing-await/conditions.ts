@@ -11,6 +11,7 @@ import { walk } from '../../walk.js';
 import { returnedExpressions } from '../../callgraph.js';
 import { promiseFactOf } from './variables.js';
 import { reportUse } from './report.js';
+import { isOptionalPromiseProperty } from './presence.js';
 import { hasAsyncModifier, skipParens, type Scan } from './shared.js';
 
 const PREDICATES = new Set(['every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some']);
@@ -63,7 +64,7 @@ function checkCondition(scan: Scan, node: ts.Expression, isTest: boolean, where:
     reportUse(scan, { expr, kind: 'predicate', data: { method: predicate }, fixable: false, tests: true, wrap, suggest: false }, fact);
     return;
   }
-  if (isMemoCheck(scan, expr)) return;
+  if (isMemoCheck(scan, expr) || isOptionalPromiseProperty(scan, expr)) return;
   reportUse(scan, { expr, kind: 'condition', data: { where }, fixable: isTest, tests: true, wrap, suggest: true }, fact);
 }
 

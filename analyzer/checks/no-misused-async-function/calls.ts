@@ -25,6 +25,8 @@ import { isArrayLike, libTypeName, returnsThenable, voidArgumentIndices } from '
 import {
   candidateOf,
   candidateTrace,
+  cannotRejectInVoidSlot,
+  voidMessage,
   describeCallee,
   describeCandidate,
   handlesOwnRejections,
@@ -129,10 +131,10 @@ export function checkCall(ctx: Ctx, call: ts.CallExpression | ts.NewExpression):
   const voids = voidArgumentIndices(ctx.door, call);
   for (const index of looselyTypedVoidArguments(ctx, call, callee)) voids.add(index);
   for (const [index, c] of promising) {
-    if (!voids.has(index) || handlesOwnRejections(ctx, c)) continue;
+    if (!voids.has(index) || cannotRejectInVoidSlot(ctx, c)) continue;
     ctx.report({
       node: c.expr,
-      messageId: 'voidReturnArgument',
+      messageId: voidMessage(c, 'voidReturnArgument'),
       data: { fn: describeCandidate(c, ctx.sourceFile), api: describeCallee(call, ctx.sourceFile) },
       trace: candidateTrace(ctx, c),
     });

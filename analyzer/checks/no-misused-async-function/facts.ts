@@ -3,9 +3,8 @@
  * (a SummaryKind with no dependencies: each fact reads only the function's own body), so a
  * function passed at many call sites, in many files, is walked once.
  *
- * - `handlesRejections`: the function cannot reject. An async function whose whole body is
- *   `try { ... } catch { ... }` with a catch (and finally) that does not `throw`; or a
- *   function whose result is `p.catch(handler)` / `p.then(onFulfilled, onRejected)`.
+ * Whether a function cannot reject (it handles its own failures) is a whole-program summary of
+ * its own: analyzer/summaries/rejections.ts.
  * - `awaitsFirstParam`: the first parameter is awaited (`await acc`, `await Promise.all([acc, ...])`)
  *   or chained with `.then`: a reducer that waits for its accumulator.
  */
@@ -16,24 +15,19 @@ import { getSummary, type SummaryKind } from '../../summaries/engine.js';
 import { skipOuterExpressions, walk } from '../../walk.js';
 
 export interface FunctionFacts {
-  handlesRejections: boolean;
   awaitsFirstParam: boolean;
 }
 
 export const factsKind: SummaryKind<FunctionFacts> = {
   name: 'no-misused-async-function:facts',
-  initial: () => ({ handlesRejections: false, awaitsFirstParam: false }),
+  initial: () => ({ awaitsFirstParam: false }),
   dependencies: () => [],
-  compute: (fn) => ({ handlesRejections: handlesRejections(fn), awaitsFirstParam: awaitsFirstParam(fn) }),
-  equals: (a, b) => a.handlesRejections === b.handlesRejections && a.awaitsFirstParam === b.awaitsFirstParam,
+  compute: (fn) => ({ awaitsFirstParam: awaitsFirstParam(fn) }),
+  equals: (a, b) => a.awaitsFirstParam === b.awaitsFirstParam,
 };
 
 export function getFacts(program: ts.Program, fn: FunctionLike): FunctionFacts {
   return getSummary(program, factsKind, fn);
-}
-
-function isAsync(fn: FunctionLike): boolean {
-  return (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
 }
 
 /** Visit a subtree without entering nested functions or classes. */
@@ -43,44 +37,6 @@ function walkOwn(root: ts.Node, visit: (node: ts.Node) => void): void {
     visit(node);
     return true;
   });
-}
-
-function containsThrow(block: ts.Node | undefined): boolean {
-  if (!block) return false;
-  let found = false;
-  walkOwn(block, (node) => {
-    if (ts.isThrowStatement(node)) found = true;
-  });
-  return found;
-}
-
-/** `p.catch(h)`, `p.then(a, h)`, `p.catch(h).finally(f)`, `await` of one of them. */
-export function isHandledChain(expression: ts.Expression): boolean {
-  let e = skipOuterExpressions(expression);
-  if (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
-  for (let depth = 0; depth < 20; depth++) {
-    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return false;
-    const method = e.expression.name.text;
-    if (method === 'catch') return e.arguments.length >= 1;
-    if (method === 'then') return e.arguments.length >= 2;
-    if (method !== 'finally') return false;
-    e = skipOuterExpressions(e.expression.expression);
-  }
-  return false;
-}
-
-function handlesRejections(fn: FunctionLike): boolean {
-  const body = fn.body;
-  if (!body) return false;
-  if (!ts.isBlock(body)) return isHandledChain(body);
-  if (body.statements.length !== 1) return false;
-  const only = body.statements[0]!;
-  if (ts.isReturnStatement(only)) return !!only.expression && isHandledChain(only.expression);
-  if (isAsync(fn) && ts.isExpressionStatement(only)) return isHandledChain(only.expression) && ts.isAwaitExpression(skipOuterExpressions(only.expression));
-  if (isAsync(fn) && ts.isTryStatement(only)) {
-    return !!only.catchClause && !containsThrow(only.catchClause.block) && !containsThrow(only.finallyBlock);
-  }
-  return false;
 }
 
 function awaitsFirstParam(fn: FunctionLike): boolean {

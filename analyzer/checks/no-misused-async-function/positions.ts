@@ -9,12 +9,12 @@ import tsutils from '../../ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../walk.js';
 import { isFunctionLike } from '../../callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './type-queries.js';
-import { candidateOf, candidateTrace, describeCandidate, handlesOwnRejections, hasAsyncModifier, shorten, type Candidate, type Ctx } from './shared.js';
+import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './facts.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
-  if (handlesOwnRejections(ctx, c)) return;
-  ctx.report({ node, messageId, data: { fn: describeCandidate(c, ctx.sourceFile), ...data }, trace: candidateTrace(ctx, c) });
+  if (cannotRejectInVoidSlot(ctx, c)) return;
+  ctx.report({ node, messageId: voidMessage(c, messageId), data: { fn: describeCandidate(c, ctx.sourceFile), ...data }, trace: candidateTrace(ctx, c) });
 }
 
 function contextualVoid(ctx: Ctx, expr: ts.Expression): boolean {
@@ -171,7 +171,7 @@ export function checkHeritage(ctx: Ctx, node: ts.ClassLikeDeclaration | ts.Inter
       const found = baseMemberReturning(ctx, member, base, name);
       if (!found) continue;
       const c = memberCandidate(ctx, member);
-      if (handlesOwnRejections(ctx, c)) break;
+      if (cannotRejectInVoidSlot(ctx, c)) break;
       const baseName = ctx.door.checker.typeToString(base);
       const trace = found.decl ? [{ node: found.decl.name ?? found.decl, message: `${baseName}.${name} returns ${found.ret} (declared here)` }] : [];
       ctx.report({ node: member.name, messageId: 'voidReturnInheritedMethod', data: { name, base: baseName, ret: `\`${found.ret}\`` }, trace });

@@ -3,7 +3,8 @@ import ts from '../../typescript.cjs';
 import type { CheckContext, TraceInput } from '../types.js';
 import { skipOuterExpressions } from '../../walk.js';
 import { functionName, type FunctionLike } from '../../callgraph.js';
-import { functionBehind, getFacts } from './facts.js';
+import { functionBehind } from './facts.js';
+import { handlesOwnFailures, isEmptyFunction } from '../../summaries/rejections.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -26,6 +27,8 @@ export interface Options {
   allowedApis: AllowedApi[];
   /** A function that catches every rejection itself may be passed where `void` is expected. */
   allowHandledRejections: boolean;
+  /** An empty async stub (`onClose: async () => {}`) may be passed where `void` is expected. */
+  allowEmptyStubs: boolean;
 }
 
 export type Ctx = CheckContext<Options>;
@@ -82,10 +85,31 @@ export function describeCandidate(c: Candidate, sf: ts.SourceFile): string {
   return c.isAsync ? `${name} (an async function)` : `${name} (a function that returns a promise)`;
 }
 
-/** Does the candidate catch every rejection itself (and may that excuse it)? */
+/**
+ * Does the candidate catch every failure itself, so that its promise cannot reject (and may that
+ * excuse it)? A whole-program summary: analyzer/summaries/rejections.ts.
+ */
 export function handlesOwnRejections(ctx: Ctx, c: Candidate): boolean {
   if (!ctx.options.allowHandledRejections || !c.fn) return false;
-  return getFacts(ctx.program, c.fn).handlesRejections;
+  return handlesOwnFailures(ctx.program, c.fn);
+}
+
+/** `onClose: async () => {}`: an empty async stub, whose promise is already resolved and cannot reject. */
+export function isEmptyStub(c: Candidate): boolean {
+  return !!c.fn && c.isAsync && isEmptyFunction(c.fn);
+}
+
+/** Where a function returning `void` is expected: also an empty async stub, when the options allow it. */
+export function cannotRejectInVoidSlot(ctx: Ctx, c: Candidate): boolean {
+  return handlesOwnRejections(ctx, c) || (ctx.options.allowEmptyStubs === true && isEmptyStub(c));
+}
+
+/**
+ * The message for a void-return position: an empty stub gets its own (true) wording, since its
+ * promise cannot reject; typescript-eslint reports it too, so it stays reported by default.
+ */
+export function voidMessage(c: Candidate, messageId: string): string {
+  return isEmptyStub(c) ? 'voidReturnEmptyStub' : messageId;
 }
 
 /** A trace step to a referenced function declared in another file. */
