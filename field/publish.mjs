@@ -5,7 +5,7 @@
  * `npm run field` over every labelled project).
  *
  *   node field/run.mjs --root <checkouts> --json <run.json>
- *   node field/publish.mjs --from <run.json>   record the run's totals in field/results.json
+ *   node field/publish.mjs --from <run.json>...   record the runs' totals in field/results.json
  *   node field/publish.mjs                     rewrite the blocks between <!-- field:start/end -->
  *   node field/publish.mjs --check             exit 1 when a page is out of step (what the test asks)
  *
@@ -131,27 +131,35 @@ export function pages(results, ruleIds) {
   return out;
 }
 
-/** field/results.json from the JSON of a `field/run.mjs` run over every labelled project. */
-export function resultsFromRun(run, projectsDir = path.join(ROOT, 'field', 'projects')) {
-  const names = [...new Set(run.perProject.map((r) => r.project))].sort();
+/**
+ * field/results.json from the JSON of `field/run.mjs` runs (one over every labelled project, or
+ * several over parts of them, e.g. run side by side): the per-project rows are added up per rule.
+ */
+export function resultsFromRuns(runs, projectsDir = path.join(ROOT, 'field', 'projects')) {
+  const rows = runs.flatMap((run) => run.perProject);
+  const names = [...new Set(rows.map((r) => r.project))].sort();
   const projects = names.map((name) => {
     const spec = JSON.parse(fs.readFileSync(path.join(projectsDir, `${name}.json`), 'utf8'));
     return { name, repo: spec.repo, commit: spec.commit };
   });
+  const sampledIn = new Map();
+  for (const r of runs.flatMap((run) => run.perRule)) for (const p of r.sampledIn) sampledIn.set(r.rule, [...(sampledIn.get(r.rule) ?? []), p]);
   const rules = {};
-  for (const r of run.perRule) {
-    const notes = r.sampledIn.length > 0 ? [`Labels are a seeded random sample of the findings in ${r.sampledIn.join(', ')}.`] : [];
-    rules[r.rule] = { findings: r.findings, labelled: r.labelled, true: r.true, false: r.false, debatable: r.debatable, ...(notes.length ? { notes } : {}) };
+  for (const row of rows) {
+    const t = (rules[row.rule] ??= { findings: 0, labelled: 0, true: 0, false: 0, debatable: 0 });
+    for (const k of ['findings', 'labelled', 'true', 'false', 'debatable']) t[k] += row[k];
   }
-  return { date: new Date().toISOString().slice(0, 10), projects, rules };
+  for (const [rule, list] of sampledIn) if (rules[rule]) rules[rule].notes = [`Labels are a seeded random sample of the findings in ${[...new Set(list)].sort().join(', ')}.`];
+  return { date: new Date().toISOString().slice(0, 10), projects, rules: Object.fromEntries(Object.entries(rules).sort(([a], [b]) => (a < b ? -1 : 1))) };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const from = process.argv.indexOf('--from');
   if (from > 0) {
-    const run = JSON.parse(fs.readFileSync(process.argv[from + 1], 'utf8'));
-    if (run.failures?.length) throw new Error(`the run has failures: ${JSON.stringify(run.failures)}`);
-    fs.writeFileSync(RESULTS, `${JSON.stringify(resultsFromRun(run), null, 2)}\n`);
+    const runs = process.argv.slice(from + 1).filter((a) => !a.startsWith('--')).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
+    const failures = runs.flatMap((run) => run.failures ?? []);
+    if (failures.length) throw new Error(`the runs have failures: ${JSON.stringify(failures)}`);
+    fs.writeFileSync(RESULTS, `${JSON.stringify(resultsFromRuns(runs), null, 2)}\n`);
   }
   const results = readResults();
   const ruleIds = fs.readdirSync(path.join(ROOT, 'docs', 'rules')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
