@@ -14,8 +14,7 @@ import { walk } from '../walk.js';
 import { collectEvents, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
 import { related } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
-import { overlapOf } from '../race/closures.js';
-import { runsUnderLock } from '../race/lock-scope.js';
+import { wholeUnderLock } from '../race/lock-scope.js';
 import { isSingleFlight } from '../race/single-flight.js';
 
 export interface Options {
@@ -286,22 +285,6 @@ function exclusive(a: ts.Node, b: ts.Node): boolean {
     return false;
   }
   return false;
-}
-
-/** Does the function around `node` run as a whole under a lock taken for it (a lock callback, or a
- * callback handed to a helper that holds a lock while running it), directly or through closures
- * that run in turn inside such a callback? */
-function wholeUnderLock(program: ts.Program, node: ts.Node): boolean {
-  for (let fn = enclosingFunction(node); fn && enclosingFunction(fn); fn = enclosingFunction(fn)) {
-    if (runsUnderLock(program, fn)) return true;
-    if (overlapOf(program, fn) !== undefined) return false;
-  }
-  return false;
-}
-
-function enclosingFunction(node: ts.Node): FunctionLike | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 /** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */

@@ -21,32 +21,41 @@ import { lockOpAt } from '../locks/recognize.js';
 /** Why a closure's runs overlap, for messages (`is passed to \`ids.map\``), or undefined when they do not. */
 export type Overlap = string | undefined;
 
-const MAX_DEPTH = 4;
+/** Nested questions in flight (closures handed through helpers); cycles end at the caches' in-progress marks. */
+const MAX_FRAMES = 64;
+let frames = 0;
 const overlapCache = new WeakMap<ts.Program, Map<FunctionLike, Overlap>>();
 const paramCache = new WeakMap<ts.Program, Map<string, boolean>>();
 
 /** Why the runs of the function literal `fn` can overlap, or undefined when they run one at a time. */
-export function overlapOf(program: ts.Program, fn: FunctionLike, depth = 0): Overlap {
+export function overlapOf(program: ts.Program, fn: FunctionLike): Overlap {
   let cache = overlapCache.get(program);
   if (!cache) overlapCache.set(program, (cache = new Map()));
   if (cache.has(fn)) return cache.get(fn);
+  // A chain deeper than any real program's: answer conservatively, without caching.
+  if (frames > MAX_FRAMES) return 'may run again before it finishes';
   cache.set(fn, 'may run again before it finishes'); // in progress: recursion is not proof of order
-  const result = depth > MAX_DEPTH ? 'may run again before it finishes' : computeOverlap(program, fn, depth);
-  cache.set(fn, result);
-  return result;
+  frames++;
+  try {
+    const result = computeOverlap(program, fn);
+    cache.set(fn, result);
+    return result;
+  } finally {
+    frames--;
+  }
 }
 
-function computeOverlap(program: ts.Program, fn: FunctionLike, depth: number): Overlap {
+function computeOverlap(program: ts.Program, fn: FunctionLike): Overlap {
   if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isAccessor(fn)) return 'is a method';
-  if (ts.isFunctionDeclaration(fn)) return fn.name ? namedOverlap(program, fn.name, depth) : 'is stored, so it may run at any time';
+  if (ts.isFunctionDeclaration(fn)) return fn.name ? namedOverlap(program, fn.name) : 'is stored, so it may run at any time';
   const use = outermost(fn);
   const parent = use.parent;
   if (ts.isCallExpression(parent) && parent.expression === use) return isWaited(parent) ? undefined : 'is started without `await`';
   if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(use)) {
-    return argumentOverlap(program, parent, parent.arguments.indexOf(use), depth);
+    return argumentOverlap(program, parent, parent.arguments.indexOf(use));
   }
   const name = ts.isVariableDeclaration(parent) && parent.initializer === use && ts.isIdentifier(parent.name) && isConst(parent) ? parent.name : undefined;
-  if (name) return namedOverlap(program, name, depth);
+  if (name) return namedOverlap(program, name);
   return 'is stored, so it may run at any time';
 }
 
@@ -69,10 +78,10 @@ export function isWaited(call: ts.Expression): boolean {
 }
 
 /** Passed as argument `index` of `call`: overlapping unless the caller waits and the callee runs it one run at a time. */
-function argumentOverlap(program: ts.Program, call: ts.CallExpression | ts.NewExpression, index: number, depth: number): Overlap {
+function argumentOverlap(program: ts.Program, call: ts.CallExpression | ts.NewExpression, index: number): Overlap {
   const why = `is passed to \`${calleeText(call)}\``;
   if (ts.isNewExpression(call) || !isWaited(call)) return why;
-  return runsArgumentInTurn(program, call, index, depth) ? undefined : why;
+  return runsArgumentInTurn(program, call, index) ? undefined : why;
 }
 
 function calleeText(call: ts.CallExpression | ts.NewExpression): string {
@@ -81,12 +90,12 @@ function calleeText(call: ts.CallExpression | ts.NewExpression): string {
 }
 
 /** Does the callee of `call` run its argument `index` at most one run at a time (and not after it returns)? */
-export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression, index: number, depth: number): boolean {
+export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression, index: number): boolean {
   const op = lockOpAt(getLockContext(program, {}), call);
   if (op?.kind === 'callback' && op.callback && skipOuter(op.callback) === skipOuter(call.arguments[index]!)) return true;
   if (call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
   const callees = getCallGraph(program).resolve(call);
-  if (callees.length > 0) return callees.every((f) => runsParameterInTurn(program, f, index, depth + 1));
+  if (callees.length > 0) return callees.every((f) => runsParameterInTurn(program, f, index));
   const signature = getDoor(program).signatureOf(call);
   const decl = signature?.declaration;
   const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
@@ -94,7 +103,7 @@ export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression,
 }
 
 /** Every use of parameter `index` of `fn` is a call (or a hand-over) that `fn` waits for. */
-function runsParameterInTurn(program: ts.Program, fn: FunctionLike, index: number, depth: number): boolean {
+function runsParameterInTurn(program: ts.Program, fn: FunctionLike, index: number): boolean {
   let cache = paramCache.get(program);
   if (!cache) paramCache.set(program, (cache = new Map()));
   const key = `${fn.getSourceFile().fileName}:${fn.pos}:${index}`;
@@ -102,12 +111,12 @@ function runsParameterInTurn(program: ts.Program, fn: FunctionLike, index: numbe
   if (cached !== undefined) return cached;
   cache.set(key, false);
   const param = fn.parameters[index];
-  const result = !!param && !!fn.body && ts.isIdentifier(param.name) && !param.dotDotDotToken && depth <= MAX_DEPTH && usesInTurn(program, fn, param, depth);
+  const result = !!param && !!fn.body && ts.isIdentifier(param.name) && !param.dotDotDotToken && usesInTurn(program, fn, param);
   cache.set(key, result);
   return result;
 }
 
-function usesInTurn(program: ts.Program, fn: FunctionLike, param: ts.ParameterDeclaration, depth: number): boolean {
+function usesInTurn(program: ts.Program, fn: FunctionLike, param: ts.ParameterDeclaration): boolean {
   const name = (param.name as ts.Identifier).text;
   const door = getDoor(program);
   const symbol = door.symbolAt(param.name);
@@ -115,7 +124,7 @@ function usesInTurn(program: ts.Program, fn: FunctionLike, param: ts.ParameterDe
   walk(fn.body!, (n) => {
     if (!ok) return false;
     if (ts.isIdentifier(n) && n.text === name && !isDeclarationName(n) && door.symbolAt(n) === symbol) {
-      ok = useInTurn(program, fn, n, depth);
+      ok = useInTurn(program, fn, n);
     }
     return true;
   });
@@ -128,16 +137,16 @@ function isDeclarationName(id: ts.Identifier): boolean {
 }
 
 /** One use of a callback parameter inside `fn`: called and waited for, handed on to a callee that does the same, or only tested. */
-function useInTurn(program: ts.Program, fn: FunctionLike, id: ts.Identifier, depth: number): boolean {
+function useInTurn(program: ts.Program, fn: FunctionLike, id: ts.Identifier): boolean {
   // Each function between the use and `fn` must itself run in turn (a lock callback, an awaited IIFE...).
   for (let g = enclosingFunction(id); g && g !== fn; g = enclosingFunction(g)) {
-    if (overlapOf(program, g, depth + 1) !== undefined) return false;
+    if (overlapOf(program, g) !== undefined) return false;
   }
   const use = outermost(id);
   const parent = use.parent;
   if (ts.isCallExpression(parent) && parent.expression === use) return isWaited(parent);
   if (ts.isCallExpression(parent) && parent.arguments.includes(use)) {
-    return isWaited(parent) && runsArgumentInTurn(program, parent, parent.arguments.indexOf(use), depth);
+    return isWaited(parent) && runsArgumentInTurn(program, parent, parent.arguments.indexOf(use));
   }
   // Tests of the callback (`if (fn)`, `typeof fn === 'function'`) do not run it.
   return ts.isIfStatement(parent) || ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent) || (ts.isBinaryExpression(parent) && !isAssignment(parent));
@@ -153,7 +162,7 @@ function enclosingFunction(node: ts.Node): FunctionLike | undefined {
 }
 
 /** A closure bound to a name (`const run = async () => ...`): every use must run it in turn. */
-function namedOverlap(program: ts.Program, name: ts.Identifier, depth: number): Overlap {
+function namedOverlap(program: ts.Program, name: ts.Identifier): Overlap {
   const door = getDoor(program);
   const symbol = door.symbolAt(name);
   const scope = enclosingFunction(name) ?? name.getSourceFile();
@@ -169,13 +178,13 @@ function namedOverlap(program: ts.Program, name: ts.Identifier, depth: number): 
       calls.push(parent);
       if (!isWaited(parent)) why = 'is started without `await`';
     } else if (ts.isCallExpression(parent) && parent.arguments.includes(use)) {
-      why = argumentOverlap(program, parent, parent.arguments.indexOf(use), depth);
+      why = argumentOverlap(program, parent, parent.arguments.indexOf(use));
     } else {
       why = 'is stored, so it may run at any time';
     }
     if (why === undefined) {
       for (let g = enclosingFunction(n); g && g !== scope; g = enclosingFunction(g)) {
-        if (overlapOf(program, g, depth + 1) !== undefined) why = 'is called from a callback whose runs overlap';
+        if (overlapOf(program, g) !== undefined) why = 'is called from a callback whose runs overlap';
       }
     }
     return true;

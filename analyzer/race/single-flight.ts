@@ -21,12 +21,46 @@ export function isSingleFlight(door: Door, fn: FunctionLike): boolean {
   if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
     const use = outer(fn);
     if (ts.isCallExpression(use.parent) && use.parent.expression === use) return isClaim(use.parent);
-    if (ts.isVariableDeclaration(use.parent) && use.parent.initializer === use && ts.isIdentifier(use.parent.name)) return startsAreClaims(door, use.parent.name, fn);
-    return false;
   }
-  if (ts.isFunctionDeclaration(fn) && fn.name && !isExported(fn)) return startsAreClaims(door, fn.name, fn);
-  if (ts.isMethodDeclaration(fn) && isPrivate(fn)) return startsAreClaims(door, fn.name, fn);
-  return false;
+  const starts = startsOf(door, fn);
+  return !!starts && starts.length > 0 && starts.every(isClaim);
+}
+
+/**
+ * Every call that starts `fn`, when the program shows them all: a private method (called only
+ * inside its class), a function that is not exported, or a local `const f = async () => ...`,
+ * referenced only as the callee of calls. Undefined when it can be started from elsewhere or
+ * is used as a value.
+ */
+export function startsOf(door: Door, fn: FunctionLike): ts.CallExpression[] | undefined {
+  let name: ts.PropertyName | undefined;
+  if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
+    const use = outer(fn);
+    if (ts.isVariableDeclaration(use.parent) && use.parent.initializer === use && ts.isIdentifier(use.parent.name) && !isExportedVariable(use.parent)) name = use.parent.name;
+  } else if (ts.isFunctionDeclaration(fn) && fn.name && !isExported(fn)) name = fn.name;
+  else if (ts.isMethodDeclaration(fn) && isPrivate(fn)) name = fn.name;
+  if (!name || (!ts.isIdentifier(name) && !ts.isPrivateIdentifier(name))) return undefined;
+  const symbol = door.symbolAt(name);
+  if (!symbol) return undefined;
+  const scope: ts.Node = ts.isMethodDeclaration(fn) ? fn.parent : (enclosingScope(name) ?? fn.getSourceFile());
+  const calls: ts.CallExpression[] = [];
+  let ok = true;
+  walk(scope, (n) => {
+    if (!ok) return false;
+    if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n !== name && n.text === name.text && door.symbolAt(n) === symbol) {
+      const ref = ts.isPropertyAccessExpression(n.parent) && n.parent.name === n ? n.parent : n;
+      const use = outer(ref as ts.Expression);
+      if (ts.isCallExpression(use.parent) && use.parent.expression === use) calls.push(use.parent);
+      else ok = false;
+    }
+    return true;
+  });
+  return ok ? calls : undefined;
+}
+
+function isExportedVariable(decl: ts.VariableDeclaration): boolean {
+  const statement = decl.parent.parent;
+  return ts.isVariableStatement(statement) && !!ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
 function outer(node: ts.Expression): ts.Expression {
@@ -41,27 +75,6 @@ function isExported(fn: ts.FunctionDeclaration): boolean {
 
 function isPrivate(m: ts.MethodDeclaration): boolean {
   return ts.isPrivateIdentifier(m.name) || (ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Private) !== 0;
-}
-
-/** Every reference to the function (in the scope that can see it) calls it, at a claim. */
-function startsAreClaims(door: Door, name: ts.PropertyName, fn: FunctionLike): boolean {
-  if (!ts.isIdentifier(name) && !ts.isPrivateIdentifier(name)) return false;
-  const symbol = door.symbolAt(name);
-  const scope: ts.Node = ts.isMethodDeclaration(fn) ? fn.parent : (enclosingScope(fn) ?? fn.getSourceFile());
-  if (!symbol) return false;
-  let starts = 0;
-  let ok = true;
-  walk(scope, (n) => {
-    if (!ok) return false;
-    if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n !== name && n.text === name.text && door.symbolAt(n) === symbol) {
-      const ref = ts.isPropertyAccessExpression(n.parent) && n.parent.name === n ? n.parent : n;
-      const use = outer(ref as ts.Expression);
-      if (ts.isCallExpression(use.parent) && use.parent.expression === use && isClaim(use.parent)) starts++;
-      else ok = false;
-    }
-    return true;
-  });
-  return ok && starts > 0;
 }
 
 function enclosingScope(node: ts.Node): ts.Node | undefined {
