@@ -56,6 +56,7 @@ function computeOverlap(program: ts.Program, fn: FunctionLike): Overlap {
   }
   const name = ts.isVariableDeclaration(parent) && parent.initializer === use && ts.isIdentifier(parent.name) && isConst(parent) ? parent.name : undefined;
   if (name) return namedOverlap(program, name);
+  if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === use)) return 'is returned, so its caller may run it at any time';
   return 'is stored, so it may run at any time';
 }
 
