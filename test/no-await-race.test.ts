@@ -54,6 +54,7 @@ describe('no-await-race messages', () => {
     expect(captured).not.toContain('another call');
     expect(textAt('sequential-closures.ts', 158)).toContain('started without `await`');
     expect(textAt('owned-objects.ts', 83)).toContain('`order` is stored in `this.open` before the `await`');
-    expect(textAt('owned-objects.ts', 98)).toContain('`order` is passed to `this.remember`, which stores it in `this.recent`');
+    expect(textAt('owned-objects.ts', 99)).toContain('`order` is stored in `this.current` before the `await`');
+    expect(textAt('owned-objects.ts', 108)).toContain('`order` is passed to `this.remember`, which stores it in `this.recent`');
   });
 });

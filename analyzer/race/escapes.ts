@@ -4,13 +4,15 @@
  * updating it across an `await` races with nobody: until the call stores it where other calls can
  * find it: a field or module variable (`this.current = order`), a shared collection
  * (`this.open.set(id, order)`), or a function of this program that does so with its parameter
- * (`this.remember(order)`). From then on the object is shared state like any field.
+ * (`this.remember(order)`). From then on the object is shared state like any field, also inside
+ * the closures of that call that run in turn (a transaction callback updating it).
  */
 import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
 import { placeOf, type Escapes } from './places.js';
+import { overlapOf } from './closures.js';
 
 /** Methods that keep their argument in the receiving collection. */
 const STORING = new Set(['push', 'unshift', 'splice', 'set', 'add']);
@@ -20,11 +22,27 @@ const storeCache = new WeakMap<FunctionLike, Map<number, string | null>>();
  * Locals of `fn` stored where other calls reach them, with the first such store. Only locals whose
  * properties `fn` writes are considered (nothing else can make a race on them).
  */
-export function escapesOf(door: Door, fn: FunctionLike): Escapes {
-  const escapes: Escapes = new Map();
-  if (!fn.body) return escapes;
+export function escapesOf(door: Door, fn: FunctionLike, extra?: Set<string>): Escapes {
   const candidates = writtenRoots(fn);
-  if (candidates.size === 0) return escapes;
+  for (const name of extra ?? []) candidates.add(name);
+  const escapes = ownEscapes(door, fn, candidates);
+  // A closure that runs in turn inside its call sees that call's locals: one stored before the
+  // closure is created is shared inside it too.
+  const parent = enclosingFunction(fn);
+  if (parent && candidates.size > 0 && overlapOf(door.program, fn) === undefined) {
+    for (const [symbol, e] of escapesOf(door, parent, candidates)) if (!escapes.has(symbol) && e.at.end <= fn.getStart()) escapes.set(symbol, e);
+  }
+  return escapes;
+}
+
+function enclosingFunction(node: ts.Node): FunctionLike | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
+}
+
+function ownEscapes(door: Door, fn: FunctionLike, candidates: Set<string>): Escapes {
+  const escapes: Escapes = new Map();
+  if (!fn.body || candidates.size === 0) return escapes;
   const sf = fn.getSourceFile();
   const localOf = (e: ts.Expression): ts.Symbol | undefined => {
     const id = skipOuter(e);
