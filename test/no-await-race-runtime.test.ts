@@ -9,6 +9,8 @@ import { Account } from '../fixtures/no-await-race/check-then-act.js';
 import { Db, getPool, getPoolShared } from '../fixtures/no-await-race/lazy-init.js';
 import { calls } from '../fixtures/no-await-race/helpers.js';
 import { SafeCounter } from '../fixtures/no-await-race/locked.js';
+import { Ledger } from '../fixtures/no-await-race/lock-helpers.js';
+import { Scanner } from '../fixtures/no-await-race/single-flight.js';
 
 const twice = <T>(f: () => Promise<T>) => Promise.all([f(), f()]);
 
@@ -72,5 +74,29 @@ describe('no-await-race shapes at run time', () => {
     const safe = new SafeCounter();
     await twice(() => safe.addDelta());
     expect(safe.total).toBe(2);
+  });
+
+  it('a lock taken through a helper loses nothing; outside it, or per account, it loses an update', async () => {
+    const viaHelper = new Ledger();
+    await twice(() => viaHelper.credit());
+    expect(viaHelper.balance).toBe(2);
+    const viaClass = new Ledger();
+    await twice(() => viaClass.creditKeyed());
+    expect(viaClass.version).toBe(2);
+
+    const unlocked = new Ledger();
+    await twice(() => unlocked.creditUnlocked());
+    expect(unlocked.balance).toBe(1);
+    const perAccount = new Ledger();
+    await Promise.all([perAccount.creditAccount('a'), perAccount.creditAccount('b')]);
+    expect(perAccount.version).toBe(1);
+  });
+
+  it('a single-flight run is shared by concurrent callers: one run, one update', async () => {
+    const shared = new Scanner();
+    const [a, b] = [shared.load(), shared.load()];
+    expect(a).toBe(b);
+    expect(await a).toBe(1);
+    expect(shared.loaded).toBe(1);
   });
 });

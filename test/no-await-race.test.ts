@@ -12,11 +12,19 @@ import { FIXTURES } from './helpers/fixtures.js';
 const dir = path.join(FIXTURES, 'no-await-race');
 const { projects } = loadProjects({ paths: [dir], cwd: dir });
 
-function messageAt(file: string, line: number): string | undefined {
+function findingAt(file: string, line: number) {
   const project = projects.find((p) => p.files.some((sf) => sf.fileName.endsWith(file)))!;
   const sf = project.files.find((f) => f.fileName.endsWith(file))!;
   const findings = runCheck(check, { severity: 'error', options: { ...check.meta.defaultOptions } }, project.program, sf);
-  return findings.find((f) => f.line === line)?.messageId;
+  return findings.find((f) => f.line === line);
+}
+
+function messageAt(file: string, line: number): string | undefined {
+  return findingAt(file, line)?.messageId;
+}
+
+function textAt(file: string, line: number): string {
+  return findingAt(file, line)?.message ?? '';
 }
 
 describe('no-await-race messages', () => {
@@ -34,5 +42,19 @@ describe('no-await-race messages', () => {
     expect(messageAt('check-then-act.ts', 15)).toBe('staleCheck');
     expect(messageAt('check-then-act.ts', 55)).toBe('staleCheck');
     expect(messageAt('read-modify-write.ts', 12)).toBe('lostUpdate');
+  });
+
+  it('says who else can change the state: the object, the overlapping runs of a callback, or where a local was stored', () => {
+    expect(textAt('owned-objects.ts', 72)).toContain('another call on the same object can change it');
+    expect(textAt('owned-objects.ts', 76)).toContain('another call can change it');
+    const captured = textAt('closures.ts', 8);
+    expect(captured).toContain('another run of this callback');
+    expect(captured).toContain('`total` is a variable of `sumAll`');
+    expect(captured).toContain('passed to `ids.map`');
+    expect(captured).not.toContain('another call');
+    expect(textAt('sequential-closures.ts', 158)).toContain('started without `await`');
+    expect(textAt('owned-objects.ts', 83)).toContain('`order` is stored in `this.open` before the `await`');
+    expect(textAt('owned-objects.ts', 99)).toContain('`order` is stored in `this.current` before the `await`');
+    expect(textAt('owned-objects.ts', 108)).toContain('`order` is passed to `this.remember`, which stores it in `this.recent`');
   });
 });

@@ -14,6 +14,8 @@ import { walk } from '../walk.js';
 import { collectEvents, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
 import { related } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
+import { wholeUnderLock } from '../race/lock-scope.js';
+import { isSingleFlight } from '../race/single-flight.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -29,9 +31,9 @@ const check: Check<Options> = {
     recommended: 'error',
     messages: {
       lostUpdate:
-        '`{{place}}` is read before an `await` and written here after it: another call can change `{{place}}` while this one is suspended, and this write overwrites that change (a lost update). Re-read it after the `await`, compute the new value synchronously, or hold a lock across the read and the write.',
+        '`{{place}}` is read before an `await` and written here after it: {{others}} can change it while this one is suspended, and this write overwrites that change (a lost update). Re-read it after the `await`, compute the new value synchronously, or hold a lock across the read and the write.',
       staleCheck:
-        'This write relies on a check of `{{place}}` made before an `await`: other calls can run at the `await` and change `{{place}}`, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
+        'This write relies on a check of `{{place}}` made before an `await`: {{others}} can run at the `await` and change it, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
       lazyInit:
         'Lazy initialisation across an `await`: concurrent callers all see `{{place}}` unset, all start initialising, and the last one wins (two connections, two loads). Cache the promise synchronously (`{{place}} ??= create()`, then await it) or hold a lock.',
       onceFlag:
@@ -72,6 +74,8 @@ function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
   if (isDataObjectMethod(fn)) return;
   const ev = collectEvents(ctx.door, fn);
   if (ev.suspensions.length === 0 || ev.writes.length === 0) return;
+  // Started only where its promise is published after a check that none is running: one run at a time.
+  if (isSingleFlight(ctx.door, fn)) return;
   const singleFlight = singleFlightPoint(ev);
   // One finding per place and function: the first racy write (a state machine writing
   // `this.phase` on four paths after one stale check is one problem).
@@ -79,7 +83,7 @@ function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
   for (const write of ev.writes) {
     if (reported.has(write.place.key) || (singleFlight !== undefined && write.expr.pos >= singleFlight)) continue;
     const race = lostUpdate(ev, write) ?? staleCheck(ctx, ev, write);
-    if (!race || heldAcross(ctx, race)) continue;
+    if (!race || heldAcross(ctx, race) || sharedTooLate(race)) continue;
     reported.add(write.place.key);
     report(ctx, race);
   }
@@ -190,9 +194,12 @@ function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write
     if (!guard || (guard === 'throws' && !ctx.options.checkThrowGuards)) continue;
     const suspension = suspensionBetween(ev, condition, write.expr, write.expr.end);
     if (!suspension) continue;
-    // Claimed before the suspension: a write to the same state between the check and the await
-    // makes check and act atomic (`if (this.busy) return; this.busy = true; await ...`).
-    const claimed = ev.writes.some((w) => w !== write && related(w.place, write.place) && w.expr.pos >= condition.end && w.expr.end <= suspension.getStart());
+    // Claimed before the suspension: a write to the same state between the check and the await,
+    // or in the check itself, makes check and act atomic (`if (this.busy) return; this.busy = true;
+    // await ...`, `if (!this.dirty.delete(k)) return; await ...`).
+    const claimed = ev.writes.some(
+      (w) => w !== write && related(w.place, write.place) && (w.expr.pos >= condition.end || within(w.expr, condition)) && w.expr.end <= suspension.getStart(),
+    );
     if (claimed || refreshedBetween(ev, suspension, write)) continue;
     const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(write) ? 'onceFlag' : 'lazyInit';
     return { messageId, write, cause, suspension };
@@ -280,8 +287,15 @@ function exclusive(a: ts.Node, b: ts.Node): boolean {
   return false;
 }
 
+/** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */
+function sharedTooLate(race: Race): boolean {
+  const at = race.write.place.escapedAt;
+  return !!at && at.getStart() >= race.suspension.getStart();
+}
+
 /** Is one lock held across the cause, the suspension and the write? */
 function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
+  if (wholeUnderLock(ctx.program, race.write.expr)) return true;
   const ids = (node: ts.Node) => new Set(locksHeldAt(ctx.program, node).map((h) => h.lock.id));
   const atWrite = ids(race.write.expr);
   if (atWrite.size === 0) return false;
@@ -293,7 +307,7 @@ function report(ctx: CheckContext<Options>, race: Race): void {
   const place = race.write.node.getText(ctx.sourceFile);
   const trace: TraceInput[] = [
     { node: race.cause.node, message: race.messageId === 'lostUpdate' ? `\`${race.cause.node.getText(ctx.sourceFile)}\` is read here` : `\`${race.cause.node.getText(ctx.sourceFile)}\` is checked here` },
-    { node: race.suspension, message: 'other calls can run here' },
+    { node: race.suspension, message: race.write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
-  ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place }, trace });
+  ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
 }

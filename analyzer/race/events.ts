@@ -10,6 +10,7 @@ import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import { placeOf, type Place } from './places.js';
+import { escapesOf } from './escapes.js';
 
 export interface Access {
   place: Place;
@@ -69,7 +70,8 @@ function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
 export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
   const sf = fn.getSourceFile();
   const ev: FunctionEvents = { fn, reads: [], writes: [], suspensions: [], conditions: [], defs: new Map(), localUses: new Map() };
-  const place = (e: ts.Expression) => placeOf(door, e, fn, sf);
+  const escapes = escapesOf(door, fn);
+  const place = (e: ts.Expression) => placeOf(door, e, fn, sf, escapes);
   // Names of the function's own variables: only those identifiers need a (costly) symbol lookup.
   const localNames = new Set<string>();
   if (fn.body) {

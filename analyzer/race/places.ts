@@ -3,13 +3,16 @@
  * suspended at an `await`. A place is named by its access path from a shared root:
  * - `this` in a class member (instance fields), or the class itself (static fields);
  * - a module-level variable (a `let`/`var` itself, or any property path under a module-level binding);
- * - a variable of an enclosing function captured by an async callback that can run concurrently
- *   (one passed as an argument: `xs.map(async ...)`, `emitter.on(..., async ...)`).
- * Locals of the running call are never shared.
+ * - a variable of an enclosing function captured by a closure whose runs overlap (analyzer/race/closures.ts:
+ *   passed to `xs.map`, registered with `emitter.on`, stored, started without `await`);
+ * - a local object of the running call once it is stored where other calls can reach it (the
+ *   caller passes those: analyzer/race/escapes.ts).
+ * Other locals and parameters of the running call are never shared.
  */
 import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { functionName, isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { overlapOf } from './closures.js';
 
 export interface Place {
   /** Identity: root + path (`this:Account.balance`, `module:a.ts#pool`, `class:Db.shared`). */
@@ -18,7 +21,14 @@ export interface Place {
   label: string;
   /** Has at least one property segment, or is a shared variable itself. */
   segments: number;
+  /** Who else can change it, for messages: "another call on the same object", "another run of this callback (...)". */
+  others: string;
+  /** For a local object stored where other calls reach it: where it was stored (shared only after that). */
+  escapedAt?: ts.Node;
 }
+
+/** Locals of the running function stored where other calls can reach them, with where. */
+export type Escapes = Map<ts.Symbol, { at: ts.Node; /** "is stored in `this.open`" */ where: string }>;
 
 const MAX_PATH = 8;
 
@@ -50,14 +60,28 @@ function thisRoot(node: ts.Node): string | undefined {
   return undefined;
 }
 
-/** Is this async function a callback that can run concurrently with itself (passed as an argument)? */
-export function isConcurrentCallback(fn: FunctionLike): boolean {
-  let node: ts.Node = fn;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  const parent = node.parent;
-  if (!ts.isCallExpression(parent) && !ts.isNewExpression(parent)) return false;
-  const args: readonly ts.Expression[] = parent.arguments ?? [];
-  return args.includes(node as ts.Expression);
+/** The innermost function from `fn` outwards whose runs overlap (its variables and those of the functions
+ * around it are shared between those runs), with why; undefined when every closure on the way runs in turn. */
+const overlapScopes = new WeakMap<FunctionLike, { fn: FunctionLike; why: string } | null>();
+
+function overlappingScope(door: Door, fn: FunctionLike): { fn: FunctionLike; why: string } | undefined {
+  const cached = overlapScopes.get(fn);
+  if (cached !== undefined) return cached ?? undefined;
+  let found: { fn: FunctionLike; why: string } | undefined;
+  for (let g: FunctionLike | undefined = fn; g && enclosingFunction(g); g = enclosingFunction(g)) {
+    const why = overlapOf(door.program, g);
+    if (why !== undefined) {
+      found = { fn: g, why };
+      break;
+    }
+  }
+  overlapScopes.set(fn, found ?? null);
+  return found;
+}
+
+function enclosingFunction(node: ts.Node): FunctionLike | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
 }
 
 /** Names that can denote shared state in a file: top-level declarations and imports (a cheap
@@ -87,24 +111,44 @@ function sharedNames(sf: ts.SourceFile): Set<string> {
   return names;
 }
 
-function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike): { key: string; variable: boolean } | undefined {
-  // Locals and parameters of a function that is not a concurrent callback are never shared.
-  if (!sharedNames(id.getSourceFile()).has(id.text) && !isConcurrentCallback(fn)) return undefined;
+interface Root {
+  key: string;
+  variable: boolean;
+  others: string;
+  escapedAt?: ts.Node;
+}
+
+function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike, escapes: Escapes | undefined): Root | undefined {
+  const shared = sharedNames(id.getSourceFile()).has(id.text);
+  const overlapping = shared ? undefined : overlappingScope(door, fn);
+  // Locals and parameters of a function whose closures run in turn are never shared (unless stored).
+  if (!shared && !overlapping && !escapes?.size) return undefined;
   const symbol = door.symbolAt(id);
+  if (!shared && !overlapping && !(symbol && escapes?.has(symbol))) return undefined;
   const decl = symbol?.valueDeclaration;
   // Ambient declarations (`process`, `window`, globals from .d.ts files) are the platform's state.
   if (!symbol || !decl || decl.getSourceFile().isDeclarationFile) return undefined;
-  if (symbol.flags & ts.SymbolFlags.Class) return { key: `class:${symbol.getName()}`, variable: false };
+  if (symbol.flags & ts.SymbolFlags.Class) return { key: `class:${symbol.getName()}`, variable: false, others: 'another call' };
   if (!ts.isVariableDeclaration(decl) && !ts.isParameter(decl)) return undefined;
   const list = decl.parent;
   const isLet = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0;
   const file = decl.getSourceFile().fileName;
   if (ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && ts.isSourceFile(list.parent.parent)) {
-    return { key: `module:${file}#${symbol.getName()}@${decl.pos}`, variable: isLet };
+    return { key: `module:${file}#${symbol.getName()}@${decl.pos}`, variable: isLet, others: 'another call' };
   }
-  // A variable of an enclosing function, captured by a concurrently running callback.
-  if (!isConcurrentCallback(fn) || isInside(decl, fn)) return undefined;
-  return { key: `captured:${file}#${symbol.getName()}@${decl.pos}`, variable: ts.isParameter(decl) || isLet };
+  const escaped = escapes?.get(symbol);
+  if (escaped) {
+    const others = `another call (\`${symbol.getName()}\` ${escaped.where} before the \`await\`, where other calls can reach it)`;
+    return { key: `escaped:${file}#${symbol.getName()}@${decl.pos}`, variable: false, others, escapedAt: escaped.at };
+  }
+  // A variable of an enclosing function, captured by a closure whose runs overlap.
+  const scope = overlapping ?? (shared ? overlappingScope(door, fn) : undefined);
+  if (!scope || isInside(decl, scope.fn)) return undefined;
+  const owner = enclosingFunction(decl);
+  const ownerText = owner ? ` of \`${functionName(owner)}\`` : '';
+  const closure = scope.fn === fn ? 'this callback' : 'the enclosing callback';
+  const others = `another run of ${closure} (\`${symbol.getName()}\` is a variable${ownerText}, and the callback ${scope.why}, so its runs overlap)`;
+  return { key: `captured:${file}#${symbol.getName()}@${decl.pos}`, variable: ts.isParameter(decl) || isLet, others };
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {
@@ -112,7 +156,7 @@ function isInside(node: ts.Node, container: ts.Node): boolean {
 }
 
 /** The shared place an expression denotes, if any. */
-export function placeOf(door: Door, expr: ts.Expression, fn: FunctionLike, sf: ts.SourceFile): Place | undefined {
+export function placeOf(door: Door, expr: ts.Expression, fn: FunctionLike, sf: ts.SourceFile, escapes?: Escapes): Place | undefined {
   const segments: string[] = [];
   let e = stripOuter(expr);
   for (let depth = 0; depth < MAX_PATH; depth++) {
@@ -128,16 +172,18 @@ export function placeOf(door: Door, expr: ts.Expression, fn: FunctionLike, sf: t
       break;
     }
   }
-  let root: string | undefined;
+  let root: Root | undefined;
   if (e.kind === ts.SyntaxKind.ThisKeyword) {
-    root = thisRoot(e);
-    if (!root || segments.length === 0) return undefined;
+    const key = thisRoot(e);
+    if (!key || segments.length === 0) return undefined;
+    root = { key, variable: false, others: key.startsWith('class:') ? 'another call' : 'another call on the same object' };
   } else if (ts.isIdentifier(e)) {
-    const found = identifierRoot(door, e, fn);
-    if (!found || (segments.length === 0 && !found.variable)) return undefined;
-    root = found.key;
+    root = identifierRoot(door, e, fn, escapes);
+    if (!root || (segments.length === 0 && !root.variable)) return undefined;
   } else {
     return undefined;
   }
-  return { key: root + segments.join(''), label: stripOuter(expr).getText(sf), segments: segments.length };
+  const place: Place = { key: root.key + segments.join(''), label: stripOuter(expr).getText(sf), segments: segments.length, others: root.others };
+  if (root.escapedAt) place.escapedAt = root.escapedAt;
+  return place;
 }
