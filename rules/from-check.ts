@@ -26,7 +26,8 @@ export function formatTraceSuffix(trace: TraceStep[], cwd: string): string {
   return ` Trace: ${steps.join(' -> ')}.`;
 }
 
-export function ruleFromCheck(check: AnyCheck) {
+/** `defaults` overrides the check's default options for the ESLint plugin (where an editor needs other ones). */
+export function ruleFromCheck(check: AnyCheck, defaults: Record<string, unknown> = {}) {
   const messages: Record<string, string> = {};
   for (const [id, text] of Object.entries(check.meta.messages)) messages[id] = `${text}{{ ${TRACE_KEY} }}`;
   messages[INTERNAL_ERROR] = `internal-error in ${check.meta.id}: {{ error }}. The rule skipped this file; please report it with the file that triggers it.`;
@@ -40,7 +41,7 @@ export function ruleFromCheck(check: AnyCheck) {
       fixable: check.meta.fixable,
       hasSuggestions: check.meta.hasSuggestions,
     },
-    defaultOptions: [check.meta.defaultOptions as Record<string, unknown>],
+    defaultOptions: [{ ...(check.meta.defaultOptions as Record<string, unknown>), ...defaults }],
     create(context, [options]) {
       const services = ESLintUtils.getParserServices(context);
       const program = services.program;

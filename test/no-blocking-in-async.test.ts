@@ -7,6 +7,7 @@ import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../a
 import { runCheck } from '../analyzer/engine.js';
 import type { Finding } from '../analyzer/finding.js';
 import check, { blockingKindFor, type Options } from '../analyzer/checks/no-blocking-in-async.js';
+import rule from '../rules/no-blocking-in-async.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
 import { asyncEntryOf, runsSynchronously } from '../analyzer/async-context.js';
 import { getDoor } from '../analyzer/checker.js';
@@ -33,8 +34,14 @@ function programOf(files: Record<string, string>): { dir: string; project: Loade
   return { dir, project: projects[0]! };
 }
 
+/** Per call site (the ESLint plugin's default), unless the options say otherwise. */
 function findings(project: LoadedProject, options: Partial<Options> = {}): Finding[] {
-  return project.files.flatMap((sf) => runCheck(check, { severity: 'error', options }, project.program, sf));
+  return project.files.flatMap((sf) => runCheck(check, { severity: 'error', options: { report: 'site', ...options } }, project.program, sf));
+}
+
+/** Grouped by cause (the CLI's default). */
+function causes(project: LoadedProject, options: Partial<Options> = {}): Finding[] {
+  return findings(project, { report: 'cause', ...options });
 }
 
 function where(f: Finding, dir: string): string {
@@ -321,5 +328,103 @@ describe('catalog', () => {
     }
     for (const name of ['readFileSync', 'writeFileSync', 'existsSync', 'readSync', 'cpSync']) expect(keys).toContain(`fs:${name}`);
     for (const name of ['execSync', 'execFileSync', 'spawnSync']) expect(keys).toContain(`child_process:${name}`);
+  });
+});
+
+describe("report: 'cause' (one finding per cause)", () => {
+  const { dir, project } = programOf({
+    'crypto.ts': [
+      "import { scryptSync, createCipheriv } from 'node:crypto';",
+      'function deriveKey(secret: string): Buffer {',
+      "  return scryptSync(secret, 'salt', 32);",
+      '}',
+      'export function encrypt(text: string): Buffer {',
+      "  return createCipheriv('aes-256-gcm', deriveKey('k'), Buffer.alloc(12)).update(text);",
+      '}',
+      'export function decrypt(data: Buffer): Buffer {',
+      "  return createCipheriv('aes-256-gcm', deriveKey('k'), Buffer.alloc(12)).update(data);",
+      '}',
+    ].join('\n'),
+    'plugins.ts': [
+      "import { readFileSync, readdirSync, statSync } from 'node:fs';",
+      'export function loadPlugins(dir: string): string[] {',
+      '  const names = readdirSync(dir);',
+      '  return names.filter((n) => statSync(`${dir}/${n}`).isFile()).map((n) => readFileSync(`${dir}/${n}`, "utf8"));',
+      '}',
+    ].join('\n'),
+    'routes.ts': [
+      "import { readFileSync } from 'node:fs';",
+      "import { decrypt, encrypt } from './crypto.js';",
+      "import { loadPlugins } from './plugins.js';",
+      'export async function pay(body: string): Promise<Buffer> {',
+      '  return encrypt(body);',
+      '}',
+      'export async function refund(body: Buffer): Promise<Buffer> {',
+      '  return decrypt(body);',
+      '}',
+      'export async function webhook(body: string): Promise<Buffer> {',
+      '  const plugins = loadPlugins("plugins");',
+      '  return plugins.length > 0 ? decrypt(encrypt(body)) : encrypt(body);',
+      '}',
+      'export async function direct(): Promise<string> {',
+      "  return readFileSync('a', 'utf8') + readFileSync('b', 'utf8');",
+      '}',
+    ].join('\n'),
+  });
+  const site = findings(project);
+  const cause = causes(project);
+  const byPlace = Object.fromEntries(cause.map((f) => [where(f, dir), f]));
+
+  it('reports a helper reached from many entries once, at its blocking call, with the entries as related locations', () => {
+    // Site mode: one report per entry and helper path (pay, refund, webhook x2 for crypto; webhook for plugins; two direct).
+    expect(site.length).toBeGreaterThan(cause.length);
+    expect(cause.map((f) => where(f, dir)).sort()).toEqual(['crypto.ts:3', 'plugins.ts:3', 'routes.ts:15', 'routes.ts:15']);
+    const scrypt = byPlace['crypto.ts:3']!;
+    expect(scrypt.messageId).toBe('blockingCause');
+    expect(scrypt.message).toContain('in `deriveKey` blocks the event loop');
+    expect(scrypt.message).toContain('3 async entry points reach it');
+    expect(scrypt.message).toContain('Make `deriveKey` async');
+    expect(scrypt.related!.map((r) => `${where(r, dir)} ${r.message.split(':')[0]}`)).toEqual([
+      'routes.ts:5 reached from the async function `pay`',
+      'routes.ts:8 reached from the async function `refund`',
+      'routes.ts:12 reached from the async function `webhook`',
+    ]);
+    // The trace is the shortest chain of one entry, ending at the blocking call.
+    expect(scrypt.trace.map((s) => where(s, dir))).toEqual(['routes.ts:5', 'crypto.ts:6', 'crypto.ts:3']);
+  });
+
+  it('makes several blocking calls of one helper one finding, the others related', () => {
+    const plugins = byPlace['plugins.ts:3']!;
+    expect(plugins.message).toContain('`loadPlugins` makes 2 more blocking calls, listed too.');
+    expect(plugins.related!.map((r) => where(r, dir))).toEqual(['routes.ts:11', 'plugins.ts:4', 'plugins.ts:4']);
+  });
+
+  it('keeps a blocking call written in the entry its own finding, with its suggestion', () => {
+    const direct = cause.filter((f) => f.line === 15);
+    expect(direct).toHaveLength(2);
+    expect(direct.every((f) => f.messageId === 'blocking' && f.suggestions.length === 1)).toBe(true);
+  });
+
+  it('is the default of the check (the CLI) and not of the ESLint rule (the open file)', () => {
+    expect(check.meta.defaultOptions.report).toBe('cause');
+    expect(rule.defaultOptions[0]).toMatchObject({ report: 'site' });
+  });
+});
+
+describe("report: 'cause' keeps every site-mode finding of the fixtures", () => {
+  const folders = [path.join(FIXTURES, 'no-blocking-in-async'), path.join(FIXTURES, 'sample-app')];
+  it.each(folders)('%s', (folder) => {
+    const { projects } = loadProjects({ paths: [folder], cwd: folder });
+    for (const project of projects) {
+      const site = findings(project).map((f) => where(f, folder));
+      const cause = causes(project);
+      // Every cause finding is a site finding itself (a direct call) or lists them: its entry points.
+      const covered = new Set(cause.flatMap((f) => [where(f, folder), ...(f.related ?? []).map((r) => where(r, folder))]));
+      expect(site.filter((s) => !covered.has(s))).toEqual([]);
+      // ...and it adds no entry point that site mode does not report.
+      const entryPoints = cause.flatMap((f) => (f.related ?? []).filter((r) => r.message.startsWith('reached from')).map((r) => where(r, folder)));
+      expect(entryPoints.filter((e) => !site.includes(e))).toEqual([]);
+      expect(cause.length).toBeLessThanOrEqual(site.length);
+    }
   });
 });
