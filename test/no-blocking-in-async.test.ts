@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../analyzer/project.js';
 import { runCheck } from '../analyzer/engine.js';
-import type { Finding } from '../analyzer/finding.js';
+import type { Finding, Span } from '../analyzer/finding.js';
 import check, { blockingKindFor, type Options } from '../analyzer/checks/no-blocking-in-async.js';
 import rule from '../rules/no-blocking-in-async.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
@@ -44,7 +44,7 @@ function causes(project: LoadedProject, options: Partial<Options> = {}): Finding
   return findings(project, { report: 'cause', ...options });
 }
 
-function where(f: Finding, dir: string): string {
+function where(f: Span, dir: string): string {
   return `${path.relative(dir, f.file)}:${f.line}`;
 }
 
