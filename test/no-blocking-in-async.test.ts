@@ -407,7 +407,7 @@ describe("report: 'cause' (one finding per cause)", () => {
 
   it('is the default of the check (the CLI) and not of the ESLint rule (the open file)', () => {
     expect(check.meta.defaultOptions.report).toBe('cause');
-    expect(rule.defaultOptions[0]).toMatchObject({ report: 'site' });
+    expect(rule.defaultOptions?.[0]).toMatchObject({ report: 'site' });
   });
 });
 
