@@ -8,6 +8,7 @@ import ts from '../../typescript.cjs';
 import { functionName, getCallGraph, type CallGraph, type FunctionLike } from '../../callgraph.js';
 import { describeEntry, type AsyncEntry } from '../../async-context.js';
 import { startupPartEnd } from '../../startup.js';
+import { onlyTestsUse } from '../../uses.js';
 import { getSummary } from '../../summaries/engine.js';
 import { blockingKind, siteReaches, synchronousSites, type ReachStep, type SyncSite } from '../../summaries/blocking.js';
 import type { ReportInput, TraceInput } from '../types.js';
@@ -33,6 +34,8 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
   const sctx = { program, graph: getCallGraph(program) };
   const kind = blockingKind(matcher);
   const get = (fn: FunctionLike) => getSummary(program, kind, fn);
+  // An async helper only tests use (a test-setup module) serves no requests.
+  if (entry.kind === 'async' && onlyTestsUse(entry.fn, program)) return [];
   const candidates: Candidate[] = [];
   // In an async function started only from module top level, calls before its first `await` are start-up code.
   const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, program) : undefined;
