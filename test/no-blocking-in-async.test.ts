@@ -428,3 +428,58 @@ describe("report: 'cause' keeps every site-mode finding of the fixtures", () => 
     }
   });
 });
+
+describe('messages say what waits, and the trace when the blocking path runs', () => {
+  const { dir, project } = programOf({
+    'app.ts': [
+      "import express from 'express';",
+      "import { scryptSync, randomBytes } from 'node:crypto';",
+      "import { readFileSync } from 'node:fs';",
+      'function hash(pw: string, options: { sync?: boolean }): Buffer {',
+      "  if (options.sync) return scryptSync(pw, 'salt', 32);",
+      '  return randomBytes(32);',
+      '}',
+      'function readTemplate(): string {',
+      "  return readFileSync('t.html', 'utf8');",
+      '}',
+      'async function loadUser(): Promise<string> {',
+      '  return readTemplate();',
+      '}',
+      'export const app = express();',
+      "app.post('/login', async (req: { body: string }) => hash(req.body, { sync: true }));",
+      "app.get('/user', async () => loadUser());",
+      'setInterval(() => readTemplate(), 1000);',
+      'export async function unknownCaller(): Promise<string> {',
+      '  return readTemplate();',
+      '}',
+    ].join('\n'),
+  });
+  const site = findings(project);
+  const at = (line: number) => site.filter((f) => f.line === line);
+
+  it('tells a request handler that every request waits', () => {
+    expect(at(15)[0]!.message).toContain('so every request this process serves waits until it returns');
+    // loadUser is an async function a route handler calls: a request path too.
+    expect(at(12)[0]!.message).toContain('so every request this process serves waits');
+  });
+
+  it('tells a timer callback that the other jobs wait, and says nothing of requests where no handler reaches the code', () => {
+    expect(at(17)[0]!.message).toContain('so every other job, timer and request of the process waits');
+    expect(at(19)[0]!.message).toContain('so nothing else on the event loop');
+    expect(at(19)[0]!.message).not.toContain('every request');
+  });
+
+  it('shows the branch condition a blocking call sits behind', () => {
+    const trace = at(15)[0]!.trace.map((s) => `${where(s, dir)} ${s.message}`);
+    expect(trace).toEqual([
+      'app.ts:15 <express route handler> calls hash()',
+      'app.ts:5 crypto.scryptSync() blocks (only when `options.sync`): derives a key with deliberately slow, memory-hard hashing on the event loop thread',
+    ]);
+  });
+
+  it('gives the grouped finding the wording of its worst entry', () => {
+    const grouped = causes(project).find((f) => f.line === 9)!;
+    expect(grouped.related!.length).toBe(3);
+    expect(grouped.message).toContain('so every request this process serves waits');
+  });
+});

@@ -36,8 +36,6 @@ export interface Options {
   report: 'cause' | 'site';
 }
 
-const UNTIL = 'so no other request, timer or I/O callback runs until it returns';
-
 const allowSchema: JSONSchema4 = {
   oneOf: [
     { type: 'string' },
@@ -56,12 +54,12 @@ const check: Check<Options> = {
     description: 'A synchronous, blocking call runs in async context (directly or through helpers) and stalls the event loop.',
     recommended: 'error',
     messages: {
-      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, ${UNTIL}. Use {{replacement}} instead.`,
+      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.`,
       blockingChain:
-        `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, ${UNTIL}. ` +
+        `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, {{effect}}. ` +
         'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
       blockingCause:
-        `{{call}} in {{helper}} blocks the event loop: it {{why}}, ${UNTIL}. {{reached}} ` +
+        `{{call}} in {{helper}} blocks the event loop: it {{why}}, {{effect}}. {{reached}} ` +
         'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
       // No placeholders: the ESLint adapter does not pass suggestion data through.
       useAsync: 'Await the non-blocking version instead (rewrites the call and adds the import)',
@@ -104,7 +102,7 @@ const check: Check<Options> = {
       return;
     }
     for (const entry of asyncEntriesIn(ctx.sourceFile, ctx.program, { routeModules: ctx.options.routeHandlers })) {
-      for (const report of reportsForEntry(ctx.program, entry, matcher)) ctx.report(report);
+      for (const report of reportsForEntry(ctx.program, entry, matcher, ctx.options.routeHandlers)) ctx.report(report);
     }
   },
 };

@@ -21,6 +21,7 @@ import { functionName, getCallGraph, type FunctionLike } from '../../callgraph.j
 import { asyncEntriesIn, describeEntry, type AsyncEntry } from '../../async-context.js';
 import type { ReportInput, TraceInput } from '../types.js';
 import type { BlockingMatcher } from './recognise.js';
+import { effectOf, whereEntryRuns, type Where } from './where.js';
 import { candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './report.js';
 
 interface Member {
@@ -60,9 +61,18 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
     }
   }
   const out = new Map<ts.SourceFile, ReportInput[]>();
+  const wheres = new Map<AsyncEntry, Set<Where>>();
+  const whereOf = (entry: AsyncEntry) => {
+    let where = wheres.get(entry);
+    if (!where) wheres.set(entry, (where = whereEntryRuns(entry, program, routeModules)));
+    return where;
+  };
   for (const members of groups.values()) {
     members.sort(byChainThenPlace);
-    const report = members[0]!.c.chain.length === 1 ? directReport(program, members) : helperReport(program, members);
+    const where = new Set<Where>();
+    for (const entry of new Set(members.map((m) => m.entry))) for (const w of whereOf(entry)) where.add(w);
+    const effect = effectOf(where);
+    const report = members[0]!.c.chain.length === 1 ? directReport(program, members, effect) : helperReport(program, members, effect);
     const sf = report.node.getSourceFile();
     out.set(sf, [...(out.get(sf) ?? []), report]);
   }
@@ -82,15 +92,15 @@ function comparePlace(a: ts.Node, b: ts.Node): number {
 }
 
 /** A blocking call written in the entry: reported there (several entries can share a synchronous callback). */
-function directReport(program: ts.Program, members: Member[]): ReportInput {
+function directReport(program: ts.Program, members: Member[], effect: string): ReportInput {
   const first = members[0]!;
-  const report = siteReport(program, first.entry, first.c);
+  const report = siteReport(program, first.entry, first.c, effect);
   const others = members.slice(1).map((m): TraceInput => ({ node: m.c.site.call, message: `also runs in ${describeEntry(m.entry)}` }));
   return others.length > 0 ? { ...report, related: others } : report;
 }
 
 /** One finding for a helper's blocking calls, at its first one, with every entry point as a related location. */
-function helperReport(program: ts.Program, members: Member[]): ReportInput {
+function helperReport(program: ts.Program, members: Member[], effect: string): ReportInput {
   const rep = members[0]!;
   const helper: FunctionLike = helperOf(rep.c);
   const targets = distinctTargets(members);
@@ -120,6 +130,7 @@ function helperReport(program: ts.Program, members: Member[]): ReportInput {
       entry: describeEntry(rep.entry),
       chain: chainText(rep.entry, rep.c),
       entries: String(count),
+      effect,
     },
     trace: traceOf(primary.c, primary.entry, getCallGraph(program)),
     related,

@@ -5,7 +5,7 @@
  * This is the `report: 'site'` mode; cause.ts groups the same candidates by cause.
  */
 import ts from '../../typescript.cjs';
-import { functionName, getCallGraph, type CallGraph, type FunctionLike } from '../../callgraph.js';
+import { functionName, getCallGraph, isFunctionLike, type CallGraph, type FunctionLike } from '../../callgraph.js';
 import { describeEntry, type AsyncEntry } from '../../async-context.js';
 import { startupPartEnd } from '../../startup.js';
 import { onlyTestsUse } from '../../uses.js';
@@ -16,6 +16,7 @@ import { describeExpression } from '../fix-helpers.js';
 import { skipOuterExpressions } from '../../walk.js';
 import type { BlockingHit, BlockingMatcher } from './recognise.js';
 import { rewriteSuggestion } from './fixes.js';
+import { effectOf, whereEntryRuns } from './where.js';
 
 export interface Candidate {
   site: SyncSite;
@@ -59,16 +60,19 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
 }
 
 /** The site-mode reports for one async entry, in source order. */
-export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher): ReportInput[] {
-  return candidatesForEntry(program, entry, matcher).map((c) => siteReport(program, entry, c));
+export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput[] {
+  const chosen = candidatesForEntry(program, entry, matcher);
+  if (chosen.length === 0) return [];
+  const effect = effectOf(whereEntryRuns(entry, program, routeModules));
+  return chosen.map((c) => siteReport(program, entry, c, effect));
 }
 
-/** The report of one candidate at its site (the call in the entry). */
-export function siteReport(program: ts.Program, entry: AsyncEntry, c: Candidate): ReportInput {
+/** The report of one candidate at its site (the call in the entry); `effect` says what waits. */
+export function siteReport(program: ts.Program, entry: AsyncEntry, c: Candidate, effect: string): ReportInput {
   const { api } = c.target;
   const call = c.site.call;
   const sf = call.getSourceFile();
-  const base = { entry: describeEntry(entry), why: api.why, replacement: api.replacement };
+  const base = { entry: describeEntry(entry), why: api.why, replacement: api.replacement, effect };
   if (c.chain.length === 1) {
     const suggestion = api.rewrite && ts.isCallExpression(call) ? rewriteSuggestion(sf, call, api.rewrite) : undefined;
     return {
@@ -131,16 +135,47 @@ export function traceOf(c: Candidate, entry: AsyncEntry, graph: CallGraph): Trac
   const steps: TraceInput[] = [];
   let caller = entryName(entry);
   for (const step of c.chain) {
+    const when = branchOf(step.call);
     if (!step.callee) {
-      steps.push({ node: step.call, message: `${c.target.label} blocks: ${c.target.api.why}` });
+      steps.push({ node: step.call, message: `${c.target.label} blocks${when}: ${c.target.api.why}` });
       break;
     }
     const callee = `${functionName(step.callee)}()`;
     const direct = graph.resolve(step.call).includes(step.callee);
-    steps.push({ node: step.call, message: direct ? `${caller} calls ${callee}` : `${caller} passes ${callee} to ${calledName(step.call)}` });
+    steps.push({ node: step.call, message: (direct ? `${caller} calls ${callee}` : `${caller} passes ${callee} to ${calledName(step.call)}`) + when });
     caller = callee;
   }
   return steps;
+}
+
+/**
+ * The branch conditions a call sits behind in its function, innermost first (at most two):
+ * ` only when \`options.sync\``, so the reader of a trace sees when the blocking path runs.
+ */
+export function branchOf(call: ts.Node): string {
+  const conditions: string[] = [];
+  let child: ts.Node = call;
+  for (let n: ts.Node | undefined = call.parent; n && !isFunctionLike(n) && conditions.length < 2; child = n, n = n.parent) {
+    let text: string | undefined;
+    if (ts.isIfStatement(n) && child === n.thenStatement) text = conditionText(n.expression, false);
+    else if (ts.isIfStatement(n) && child === n.elseStatement) text = conditionText(n.expression, true);
+    else if (ts.isConditionalExpression(n) && child === n.whenTrue) text = conditionText(n.condition, false);
+    else if (ts.isConditionalExpression(n) && child === n.whenFalse) text = conditionText(n.condition, true);
+    else if (ts.isBinaryExpression(n) && child === n.right && n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) text = conditionText(n.left, false);
+    else if (ts.isBinaryExpression(n) && child === n.right && n.operatorToken.kind === ts.SyntaxKind.BarBarToken) text = conditionText(n.left, true);
+    else if (ts.isCaseClause(n) && ts.isCaseBlock(n.parent)) text = `\`${clip(n.parent.parent.expression.getText())} === ${clip(n.expression.getText())}\``;
+    if (text) conditions.push(text);
+  }
+  return conditions.length === 0 ? '' : ` (only when ${conditions.join(' and ')})`;
+}
+
+function conditionText(cond: ts.Expression, negated: boolean): string {
+  const text = clip(cond.getText().replace(/\s+/g, ' '));
+  return negated ? `not \`${text}\`` : `\`${text}\``;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 export function describeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
