@@ -15,14 +15,19 @@ import { getCallGraph, isFunctionLike, type FunctionLike } from './callgraph.js'
 import { isExportedDeclaration, walk } from './walk.js';
 import { topLevelFunctionName, usesOf } from './uses.js';
 
-const ends = new WeakMap<FunctionLike, number | null>();
+const ends = [new WeakMap<FunctionLike, number | null>(), new WeakMap<FunctionLike, number | null>()];
 
-/** Where the start-up part of `fn` ends (a source position), or undefined when `fn` is not start-up code. */
-export function startupPartEnd(fn: FunctionLike, program: ts.Program): number | undefined {
-  let end = ends.get(fn);
+/**
+ * Where the start-up part of `fn` ends (a source position), or undefined when `fn` is not
+ * start-up code. Only with `acrossFiles` are other files' top-level calls looked at (that
+ * answer depends on the whole program).
+ */
+export function startupPartEnd(fn: FunctionLike, program: ts.Program, acrossFiles = false): number | undefined {
+  const memo = ends[acrossFiles ? 1 : 0]!;
+  let end = memo.get(fn);
   if (end === undefined) {
-    end = startedFromTopLevelOnly(fn, program) || handedOnceAtTopLevel(fn, program) ? firstSuspension(fn) : null;
-    ends.set(fn, end);
+    end = startedFromTopLevelOnly(fn, program, acrossFiles) || handedOnceAtTopLevel(fn, program) ? firstSuspension(fn) : null;
+    memo.set(fn, end);
   }
   return end ?? undefined;
 }
@@ -45,9 +50,10 @@ function topLevelName(fn: FunctionLike): ts.Identifier | undefined {
  * another file (a bootstrap or CLI mode started by the entry module). An exported function no
  * other file calls may be a library's API: its callers are not in the program.
  */
-function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program): boolean {
+function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program, acrossFiles: boolean): boolean {
   const name = topLevelName(fn);
   if (!name) {
+    if (!acrossFiles) return false;
     const uses = topLevelFunctionName(fn) ? usesOf(fn, program) : undefined;
     return !!uses && uses.crossFileCalls > 0 && !uses.other;
   }

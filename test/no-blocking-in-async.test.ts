@@ -14,6 +14,7 @@ import { getDoor } from '../analyzer/checker.js';
 import { functionName, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
 import { walk } from '../analyzer/walk.js';
 import { BLOCKING_APIS } from '../analyzer/catalog/blocking.js';
+import { expectedKeys, key } from './helpers/fixtures.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const temps: string[] = [];
@@ -459,8 +460,11 @@ describe('messages say what waits, and the trace when the blocking path runs', (
 
   it('tells a request handler that every request waits', () => {
     expect(at(15)[0]!.message).toContain('so every request this process serves waits until it returns');
-    // loadUser is an async function a route handler calls: a request path too.
-    expect(at(12)[0]!.message).toContain('so every request this process serves waits');
+    // loadUser is an async function a route handler calls: a request path too, which grouping
+    // by cause (whole program) sees; per call site its callers are not looked at.
+    // (Grouped at readTemplate's read, whose other entries are a timer and an uncalled function.)
+    expect(causes(project).find((f) => f.line === 9)!.message).toContain('so every request this process serves waits');
+    expect(at(12)[0]!.message).toContain('so nothing else on the event loop');
   });
 
   it('tells a timer callback that the other jobs wait, and says nothing of requests where no handler reaches the code', () => {
@@ -481,5 +485,23 @@ describe('messages say what waits, and the trace when the blocking path runs', (
     const grouped = causes(project).find((f) => f.line === 9)!;
     expect(grouped.related!.length).toBe(3);
     expect(grouped.message).toContain('so every request this process serves waits');
+  });
+});
+
+describe('start-up and test-only code across files (whole program: report cause)', () => {
+  const folder = path.resolve(import.meta.dirname, 'blocking-cause-fixture');
+  const { projects } = loadProjects({ paths: [folder], cwd: folder });
+  const project = projects[0]!;
+  const keys = (found: Finding[]) => found.map((f) => key(f.file, f.line, f.ruleId, folder)).sort();
+
+  it('reports exactly the marked lines when grouping by cause', () => {
+    expect(keys(causes(project))).toEqual(expectedKeys(project.files.map((f) => f.fileName), folder));
+  });
+
+  it('per call site, a file is judged by what it reaches: the cross-file start-up and test-only cases are reported', () => {
+    const site = keys(findings(project));
+    for (const place of ['bootstrap.ts:7', 'cli.ts:5', 'test-setup.ts:5']) expect(site).toContain(`${place} no-blocking-in-async`);
+    // The once-called runner callback is decided from the file and what it imports: quiet in both modes.
+    expect(site).not.toContain('runner.ts:16 no-blocking-in-async');
   });
 });

@@ -64,7 +64,7 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
   const wheres = new Map<AsyncEntry, Set<Where>>();
   const whereOf = (entry: AsyncEntry) => {
     let where = wheres.get(entry);
-    if (!where) wheres.set(entry, (where = whereEntryRuns(entry, program, routeModules)));
+    if (!where) wheres.set(entry, (where = whereEntryRuns(entry, program, routeModules, true)));
     return where;
   };
   for (const members of groups.values()) {

@@ -32,14 +32,18 @@ export interface Candidate {
  * each blocking call it is the best way to, as grouping by cause wants them all).
  */
 export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, everyTarget = false): Candidate[] {
+  // Grouping by cause looks at the whole program anyway: it also uses what other files say
+  // about the entry (who starts it, whether only tests use it). Per call site, a file's
+  // findings depend only on what the file reaches (the analysis cache, ESLint's cache).
+  const acrossFiles = everyTarget;
   const sctx = { program, graph: getCallGraph(program) };
   const kind = blockingKind(matcher);
   const get = (fn: FunctionLike) => getSummary(program, kind, fn);
   // An async helper only tests use (a test-setup module) serves no requests.
-  if (entry.kind === 'async' && onlyTestsUse(entry.fn, program)) return [];
+  if (acrossFiles && entry.kind === 'async' && onlyTestsUse(entry.fn, program)) return [];
   const candidates: Candidate[] = [];
   // In an async function started only from module top level, calls before its first `await` are start-up code.
-  const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, program) : undefined;
+  const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, program, acrossFiles) : undefined;
   for (const site of synchronousSites(entry.fn, sctx)) {
     if (startupEnd !== undefined && site.call.getStart() < startupEnd) continue;
     for (const reach of siteReaches(site, matcher, sctx, get)) candidates.push({ site, chain: reach.steps, target: reach.target });
@@ -63,7 +67,7 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
 export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput[] {
   const chosen = candidatesForEntry(program, entry, matcher);
   if (chosen.length === 0) return [];
-  const effect = effectOf(whereEntryRuns(entry, program, routeModules));
+  const effect = effectOf(whereEntryRuns(entry, program, routeModules, false));
   return chosen.map((c) => siteReport(program, entry, c, effect));
 }
 

@@ -67,12 +67,15 @@ function buildCallers(program: ts.Program): Map<FunctionLike, Caller[]> {
   return index;
 }
 
-/** Where an entry runs, as far as the program says (empty when it does not). */
-export function whereEntryRuns(entry: AsyncEntry, program: ts.Program, routeModules: readonly string[]): Set<Where> {
+/**
+ * Where an entry runs, as far as the program says (empty when it does not). Following an async
+ * function's callers reads the whole program: only `acrossFiles` (grouping by cause) does.
+ */
+export function whereEntryRuns(entry: AsyncEntry, program: ts.Program, routeModules: readonly string[], acrossFiles: boolean): Set<Where> {
   const out = new Set<Where>();
   const role = roleOf(entry);
   if (role) return out.add(role);
-  if (entry.kind !== 'async') return out;
+  if (entry.kind !== 'async' || !acrossFiles) return out;
   const seen = new Set<FunctionLike>([entry.fn]);
   const queue: FunctionLike[] = [entry.fn];
   for (let i = 0; i < queue.length && seen.size < 500; i++) {
