@@ -379,7 +379,7 @@ describe("report: 'cause' (one finding per cause)", () => {
   it('reports a helper reached from many entries once, at its blocking call, with the entries as related locations', () => {
     // Site mode: one report per entry and helper path (pay, refund, webhook x2 for crypto; webhook for plugins; two direct).
     expect(site.length).toBeGreaterThan(cause.length);
-    expect(cause.map((f) => where(f, dir)).sort()).toEqual(['crypto.ts:3', 'plugins.ts:3', 'routes.ts:15', 'routes.ts:15']);
+    expect(cause.map((f) => where(f, dir)).sort()).toEqual(['crypto.ts:3', 'plugins.ts:3', 'routes.ts:15']);
     const scrypt = byPlace['crypto.ts:3']!;
     expect(scrypt.messageId).toBe('blockingCause');
     expect(scrypt.message).toContain('in `deriveKey` blocks the event loop');
@@ -400,10 +400,14 @@ describe("report: 'cause' (one finding per cause)", () => {
     expect(plugins.related!.map((r) => where(r, dir))).toEqual(['routes.ts:11', 'plugins.ts:4', 'plugins.ts:4']);
   });
 
-  it('keeps a blocking call written in the entry its own finding, with its suggestion', () => {
+  it('makes the blocking calls written in one entry one finding, keeping each call\'s suggestion', () => {
+    expect(site.filter((f) => f.line === 15)).toHaveLength(2);
     const direct = cause.filter((f) => f.line === 15);
-    expect(direct).toHaveLength(2);
-    expect(direct.every((f) => f.messageId === 'blocking' && f.suggestions.length === 1)).toBe(true);
+    expect(direct).toHaveLength(1);
+    expect(direct[0]!.messageId).toBe('blocking');
+    expect(direct[0]!.message).toContain('The same function makes 1 more blocking call, listed too.');
+    expect(direct[0]!.related!.map((r) => r.message)).toEqual(['fs.readFileSync() also blocks here: it reads the whole file on the event loop thread']);
+    expect(direct[0]!.suggestions).toHaveLength(2);
   });
 
   it('is the default of the check (the CLI) and not of the ESLint rule (the open file)', () => {

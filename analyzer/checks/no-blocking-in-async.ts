@@ -54,7 +54,7 @@ const check: Check<Options> = {
     description: 'A synchronous, blocking call runs in async context (directly or through helpers) and stalls the event loop.',
     recommended: 'error',
     messages: {
-      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.`,
+      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.{{more}}`,
       blockingChain:
         `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, {{effect}}. ` +
         'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',

@@ -43,8 +43,9 @@ export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: 
 }
 
 /** The key of a candidate's cause: the helper that holds the blocking call, or the direct call itself. */
-function causeOf(c: Candidate): ts.Node {
-  return c.chain.length === 1 ? c.site.call : helperOf(c);
+/** The function whose synchronous body holds the blocking call: the helper, or the entry itself for a direct call. */
+function causeOf(entry: AsyncEntry, c: Candidate): ts.Node {
+  return c.chain.length === 1 ? entry.fn : helperOf(c);
 }
 
 function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): Map<ts.SourceFile, ReportInput[]> {
@@ -53,7 +54,7 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
     for (const entry of asyncEntriesIn(sf, program, { routeModules })) {
       for (const c of candidatesForEntry(program, entry, matcher, true)) {
-        const key = causeOf(c);
+        const key = causeOf(entry, c);
         const members = groups.get(key);
         if (members) members.push({ entry, c });
         else groups.set(key, [{ entry, c }]);
@@ -72,7 +73,8 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
     const where = new Set<Where>();
     for (const entry of new Set(members.map((m) => m.entry))) for (const w of whereOf(entry)) where.add(w);
     const effect = effectOf(where);
-    const report = members[0]!.c.chain.length === 1 ? directReport(program, members, effect) : helperReport(program, members, effect);
+    const direct = members.every((m) => m.c.chain.length === 1);
+    const report = direct ? directReport(program, members, effect) : helperReport(program, members, effect);
     const sf = report.node.getSourceFile();
     out.set(sf, [...(out.get(sf) ?? []), report]);
   }
@@ -92,11 +94,19 @@ function comparePlace(a: ts.Node, b: ts.Node): number {
 }
 
 /** A blocking call written in the entry: reported there (several entries can share a synchronous callback). */
+/**
+ * Blocking calls written in one entry: one finding at the first, the others related, each
+ * call's rewrite suggestion kept.
+ */
 function directReport(program: ts.Program, members: Member[], effect: string): ReportInput {
-  const first = members[0]!;
+  const calls = [...members].sort((a, b) => a.c.site.call.getStart() - b.c.site.call.getStart());
+  const first = calls[0]!;
   const report = siteReport(program, first.entry, first.c, effect);
-  const others = members.slice(1).map((m): TraceInput => ({ node: m.c.site.call, message: `also runs in ${describeEntry(m.entry)}` }));
-  return others.length > 0 ? { ...report, related: others } : report;
+  if (calls.length === 1) return report;
+  const more = calls.length - 1;
+  const related = calls.slice(1).map((m): TraceInput => ({ node: m.c.site.call, message: `${m.c.target.label} also blocks here: it ${m.c.target.api.why}` }));
+  const suggestions = calls.flatMap((m) => siteReport(program, m.entry, m.c, effect).suggestions ?? []);
+  return { ...report, data: { ...report.data, more: ` The same function makes ${more} more blocking call${more === 1 ? '' : 's'}, listed too.` }, related, suggestions };
 }
 
 /** One finding for a helper's blocking calls, at its first one, with every entry point as a related location. */

@@ -82,7 +82,7 @@ export function siteReport(program: ts.Program, entry: AsyncEntry, c: Candidate,
     return {
       node: call,
       messageId: 'blocking',
-      data: { ...base, call: describeDirect(c, sf) },
+      data: { ...base, call: describeDirect(c, sf), more: '' },
       suggestions: suggestion ? [suggestion] : [],
     };
   }
