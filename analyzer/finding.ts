@@ -39,6 +39,15 @@ export interface TraceStep extends Span {
   message: string;
 }
 
+/**
+ * Another place that belongs to the same finding, not a step of its proof: the entry points
+ * that reach one blocking helper, the other queries of one loop. Formats list these apart
+ * from the trace (SARIF `relatedLocations`, pretty notes capped with "and N more").
+ */
+export interface RelatedLocation extends Span {
+  message: string;
+}
+
 export interface Finding extends Span {
   ruleId: string;
   severity: Severity;
@@ -48,6 +57,8 @@ export interface Finding extends Span {
   /** Values the message template was filled with (ESLint `data`). */
   data: Record<string, string>;
   trace: TraceStep[];
+  /** Other places of the same problem (absent or empty when there are none). */
+  related?: RelatedLocation[];
   /** Edits that are safe to apply automatically (`--fix`, ESLint `fix`). */
   fix?: TextEdit[];
   suggestions: Suggestion[];

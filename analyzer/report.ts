@@ -33,6 +33,7 @@ export function buildFinding(check: AnyCheck, severity: Severity, sf: ts.SourceF
     message: fillTemplate(template, data),
     data,
     trace: (input.trace ?? []).map((step) => ({ ...nodeSpan(step.node, step.sourceFile), message: step.message })),
+    ...(input.related?.length ? { related: input.related.map((r) => ({ ...nodeSpan(r.node, r.sourceFile), message: r.message })) } : {}),
     fix: input.fix,
     suggestions: (input.suggestions ?? []).map((s) => {
       const desc = check.meta.messages[s.messageId];

@@ -6,20 +6,28 @@
  * `main()` listing a folder) delays start-up, not requests. After that `await`, other tasks
  * may run, so the rest of the function is async context as usual; an `await` inside a loop
  * ends the start-up part where that loop starts (its next iteration runs after the `await`).
+ * The same holds across files: an exported async function that only other modules' top
+ * levels call (`await runMigrations()` in a CLI's entry module) is start-up code (uses.ts).
  */
 import ts from './typescript.cjs';
 import { getDoor } from './checker.js';
-import { isFunctionLike, type FunctionLike } from './callgraph.js';
+import { getCallGraph, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { isExportedDeclaration, walk } from './walk.js';
+import { topLevelFunctionName, usesOf } from './uses.js';
 
-const ends = new WeakMap<FunctionLike, number | null>();
+const ends = [new WeakMap<FunctionLike, number | null>(), new WeakMap<FunctionLike, number | null>()];
 
-/** Where the start-up part of `fn` ends (a source position), or undefined when `fn` is not start-up code. */
-export function startupPartEnd(fn: FunctionLike, program: ts.Program): number | undefined {
-  let end = ends.get(fn);
+/**
+ * Where the start-up part of `fn` ends (a source position), or undefined when `fn` is not
+ * start-up code. Only with `acrossFiles` are other files' top-level calls looked at (that
+ * answer depends on the whole program).
+ */
+export function startupPartEnd(fn: FunctionLike, program: ts.Program, acrossFiles = false): number | undefined {
+  const memo = ends[acrossFiles ? 1 : 0]!;
+  let end = memo.get(fn);
   if (end === undefined) {
-    end = startedFromTopLevelOnly(fn, program) ? firstSuspension(fn) : null;
-    ends.set(fn, end);
+    end = startedFromTopLevelOnly(fn, program, acrossFiles) || handedOnceAtTopLevel(fn, program) ? firstSuspension(fn) : null;
+    memo.set(fn, end);
   }
   return end ?? undefined;
 }
@@ -36,10 +44,20 @@ function topLevelName(fn: FunctionLike): ts.Identifier | undefined {
   return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && !isExportedDeclaration(statement) ? decl.name : undefined;
 }
 
-/** Every use of the function's name in its file is a call made at module top level (and there is one). */
-function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program): boolean {
+/**
+ * Every use of the function's name in its file is a call made at module top level (and there
+ * is one); or, for an exported function, every use in the program is such a call and one is in
+ * another file (a bootstrap or CLI mode started by the entry module). An exported function no
+ * other file calls may be a library's API: its callers are not in the program.
+ */
+function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program, acrossFiles: boolean): boolean {
   const name = topLevelName(fn);
-  const symbol = name && getDoor(program).symbolAt(name);
+  if (!name) {
+    if (!acrossFiles) return false;
+    const uses = topLevelFunctionName(fn) ? usesOf(fn, program) : undefined;
+    return !!uses && uses.crossFileCalls > 0 && !uses.other;
+  }
+  const symbol = getDoor(program).symbolAt(name);
   return !!symbol && startedOnlyIn(fn.getSourceFile(), program).get(symbol) === true;
 }
 
@@ -91,6 +109,47 @@ function isTopLevelCall(id: ts.Identifier): boolean {
     if (isFunctionLike(n) || ts.isClassLike(n)) return false;
   }
   return true;
+}
+
+/**
+ * A callback written at module top level as an argument of a function of the program that
+ * calls that parameter once (`run(async () => { ... })` with `function run(main) { main().catch(fail) }`):
+ * it runs once, as the program starts. Registrations (routes, timers, listeners) are entries of
+ * their own kind and never get here.
+ */
+function handedOnceAtTopLevel(fn: FunctionLike, program: ts.Program): boolean {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
+  let arg: ts.Node = fn;
+  while (ts.isParenthesizedExpression(arg.parent)) arg = arg.parent;
+  const call = arg.parent;
+  if (!ts.isCallExpression(call)) return false;
+  const index = call.arguments.indexOf(arg as ts.Expression);
+  if (index < 0) return false;
+  for (let n: ts.Node = call; n.parent; n = n.parent) if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+  const runners = getCallGraph(program).resolve(call);
+  if (runners.length !== 1) return false;
+  const param = runners[0]!.parameters[index]?.name;
+  return !!param && ts.isIdentifier(param) && callsOnce(runners[0]!, param, program);
+}
+
+/** Is the parameter used once, as the callee of a call outside loops and nested functions? */
+function callsOnce(runner: FunctionLike, param: ts.Identifier, program: ts.Program): boolean {
+  if (!runner.body) return false;
+  const door = getDoor(program);
+  const symbol = door.symbolAt(param);
+  let uses = 0;
+  let once = true;
+  walk(runner.body, (node) => {
+    if (!ts.isIdentifier(node) || node.text !== param.text || door.symbolAt(node) !== symbol) return true;
+    uses++;
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || call.expression !== node) once = false;
+    for (let n: ts.Node = node.parent; n !== runner.body; n = n.parent) {
+      if (isFunctionLike(n) || ts.isIterationStatement(n, false)) once = false;
+    }
+    return true;
+  });
+  return uses === 1 && once;
 }
 
 /** The start of the first `await` (or `for await`) in the body, or of the outermost loop around it; the body's end when there is none. */

@@ -180,7 +180,7 @@ describe('json', () => {
     const [a, weird] = report.findings;
     expect(Object.keys(a)).toEqual([
       'ruleId', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn',
-      'message', 'messageId', 'trace', 'fix', 'suggestions',
+      'message', 'messageId', 'trace', 'related', 'fix', 'suggestions',
     ]);
     expect(a.file).toBe('src/a b%#?.ts');
     expect(a.message).toBe(HOSTILE_MESSAGE);
@@ -265,5 +265,37 @@ describe('pretty', () => {
     const clean = formatResults('pretty', input({ findings: [], filesChecked: 1, elapsedMs: 420 }));
     expect(clean).toBe('✔ No problems in 1 file · 0.42s\n');
     expect(formatResults('pretty', input())).toBe(formatResults('pretty', input()));
+  });
+});
+
+describe('related locations', () => {
+  const validate = sarifValidator();
+  // Seven places of one problem (entry points reaching one blocking helper, say).
+  const related = Array.from({ length: 7 }, (_, i) => ({ ...span(FILE_LOCK, i + 1, 1, i + 1, 5, 0, 4), message: `reached from entry ${i + 1}` }));
+  const grouped: Finding = { ...findingWeird, ...span(FILE_A, 4, 3, 4, 9, lockStart, lockStart + 6), related };
+  const one = (format: 'json' | 'sarif' | 'github' | 'pretty') => formatResults(format, input({ findings: [grouped] }));
+
+  it('are carried into SARIF relatedLocations (after the trace) and stay valid', () => {
+    const sarif = JSON.parse(one('sarif'));
+    expect(validate(sarif)).toBe(true);
+    const result = sarif.runs[0].results[0];
+    expect(result.relatedLocations.map((r: { id: number; message: { text: string } }) => [r.id, r.message.text])).toEqual(
+      related.map((r, i) => [i + 1, r.message]),
+    );
+    expect(result).not.toHaveProperty('codeFlows'); // no trace: no flow
+  });
+
+  it('are listed in JSON in full', () => {
+    expect(JSON.parse(one('json')).findings[0].related).toHaveLength(7);
+  });
+
+  it('are notes in the pretty output and lines of the GitHub message, capped with "and N more"', () => {
+    const pretty = one('pretty');
+    expect(pretty).toContain('src/lock.ts:5:1 reached from entry 5');
+    expect(pretty).not.toContain('reached from entry 6');
+    expect(pretty).toContain('note: and 2 more');
+    const github = one('github');
+    expect(github.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(github).toContain('%0A  see src/lock.ts:5 reached from entry 5%0A  and 2 more');
   });
 });

@@ -5,14 +5,16 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../analyzer/project.js';
 import { runCheck } from '../analyzer/engine.js';
-import type { Finding } from '../analyzer/finding.js';
+import type { Finding, Span } from '../analyzer/finding.js';
 import check, { blockingKindFor, type Options } from '../analyzer/checks/no-blocking-in-async.js';
+import rule from '../rules/no-blocking-in-async.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
 import { asyncEntryOf, runsSynchronously } from '../analyzer/async-context.js';
 import { getDoor } from '../analyzer/checker.js';
 import { functionName, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
 import { walk } from '../analyzer/walk.js';
 import { BLOCKING_APIS } from '../analyzer/catalog/blocking.js';
+import { expectedKeys, key } from './helpers/fixtures.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const temps: string[] = [];
@@ -33,11 +35,17 @@ function programOf(files: Record<string, string>): { dir: string; project: Loade
   return { dir, project: projects[0]! };
 }
 
+/** Per call site (the ESLint plugin's default), unless the options say otherwise. */
 function findings(project: LoadedProject, options: Partial<Options> = {}): Finding[] {
-  return project.files.flatMap((sf) => runCheck(check, { severity: 'error', options }, project.program, sf));
+  return project.files.flatMap((sf) => runCheck(check, { severity: 'error', options: { report: 'site', ...options } }, project.program, sf));
 }
 
-function where(f: Finding, dir: string): string {
+/** Grouped by cause (the CLI's default). */
+function causes(project: LoadedProject, options: Partial<Options> = {}): Finding[] {
+  return findings(project, { report: 'cause', ...options });
+}
+
+function where(f: Span, dir: string): string {
   return `${path.relative(dir, f.file)}:${f.line}`;
 }
 
@@ -321,5 +329,183 @@ describe('catalog', () => {
     }
     for (const name of ['readFileSync', 'writeFileSync', 'existsSync', 'readSync', 'cpSync']) expect(keys).toContain(`fs:${name}`);
     for (const name of ['execSync', 'execFileSync', 'spawnSync']) expect(keys).toContain(`child_process:${name}`);
+  });
+});
+
+describe("report: 'cause' (one finding per cause)", () => {
+  const { dir, project } = programOf({
+    'crypto.ts': [
+      "import { scryptSync, createCipheriv } from 'node:crypto';",
+      'function deriveKey(secret: string): Buffer {',
+      "  return scryptSync(secret, 'salt', 32);",
+      '}',
+      'export function encrypt(text: string): Buffer {',
+      "  return createCipheriv('aes-256-gcm', deriveKey('k'), Buffer.alloc(12)).update(text);",
+      '}',
+      'export function decrypt(data: Buffer): Buffer {',
+      "  return createCipheriv('aes-256-gcm', deriveKey('k'), Buffer.alloc(12)).update(data);",
+      '}',
+    ].join('\n'),
+    'plugins.ts': [
+      "import { readFileSync, readdirSync, statSync } from 'node:fs';",
+      'export function loadPlugins(dir: string): string[] {',
+      '  const names = readdirSync(dir);',
+      '  return names.filter((n) => statSync(`${dir}/${n}`).isFile()).map((n) => readFileSync(`${dir}/${n}`, "utf8"));',
+      '}',
+    ].join('\n'),
+    'routes.ts': [
+      "import { readFileSync } from 'node:fs';",
+      "import { decrypt, encrypt } from './crypto.js';",
+      "import { loadPlugins } from './plugins.js';",
+      'export async function pay(body: string): Promise<Buffer> {',
+      '  return encrypt(body);',
+      '}',
+      'export async function refund(body: Buffer): Promise<Buffer> {',
+      '  return decrypt(body);',
+      '}',
+      'export async function webhook(body: string): Promise<Buffer> {',
+      '  const plugins = loadPlugins("plugins");',
+      '  return plugins.length > 0 ? decrypt(encrypt(body)) : encrypt(body);',
+      '}',
+      'export async function direct(): Promise<string> {',
+      "  return readFileSync('a', 'utf8') + readFileSync('b', 'utf8');",
+      '}',
+    ].join('\n'),
+  });
+  const site = findings(project);
+  const cause = causes(project);
+  const byPlace = Object.fromEntries(cause.map((f) => [where(f, dir), f]));
+
+  it('reports a helper reached from many entries once, at its blocking call, with the entries as related locations', () => {
+    // Site mode: one report per entry and helper path (pay, refund, webhook x2 for crypto; webhook for plugins; two direct).
+    expect(site.length).toBeGreaterThan(cause.length);
+    expect(cause.map((f) => where(f, dir)).sort()).toEqual(['crypto.ts:3', 'plugins.ts:3', 'routes.ts:15']);
+    const scrypt = byPlace['crypto.ts:3']!;
+    expect(scrypt.messageId).toBe('blockingCause');
+    expect(scrypt.message).toContain('in `deriveKey` blocks the event loop');
+    expect(scrypt.message).toContain('3 async entry points reach it');
+    expect(scrypt.message).toContain('Make `deriveKey` async');
+    expect(scrypt.related!.map((r) => `${where(r, dir)} ${r.message.split(':')[0]}`)).toEqual([
+      'routes.ts:5 reached from the async function `pay`',
+      'routes.ts:8 reached from the async function `refund`',
+      'routes.ts:12 reached from the async function `webhook`',
+    ]);
+    // The trace is the shortest chain of one entry, ending at the blocking call.
+    expect(scrypt.trace.map((s) => where(s, dir))).toEqual(['routes.ts:5', 'crypto.ts:6', 'crypto.ts:3']);
+  });
+
+  it('makes several blocking calls of one helper one finding, the others related', () => {
+    const plugins = byPlace['plugins.ts:3']!;
+    expect(plugins.message).toContain('`loadPlugins` makes 2 more blocking calls, listed too.');
+    expect(plugins.related!.map((r) => where(r, dir))).toEqual(['routes.ts:11', 'plugins.ts:4', 'plugins.ts:4']);
+  });
+
+  it('makes the blocking calls written in one entry one finding, keeping each call\'s suggestion', () => {
+    expect(site.filter((f) => f.line === 15)).toHaveLength(2);
+    const direct = cause.filter((f) => f.line === 15);
+    expect(direct).toHaveLength(1);
+    expect(direct[0]!.messageId).toBe('blocking');
+    expect(direct[0]!.message).toContain('The same function makes 1 more blocking call, listed too.');
+    expect(direct[0]!.related!.map((r) => r.message)).toEqual(['fs.readFileSync() also blocks here: it reads the whole file on the event loop thread']);
+    expect(direct[0]!.suggestions).toHaveLength(2);
+  });
+
+  it('is the default of the check (the CLI) and not of the ESLint rule (the open file)', () => {
+    expect(check.meta.defaultOptions.report).toBe('cause');
+    expect(rule.defaultOptions?.[0]).toMatchObject({ report: 'site' });
+  });
+});
+
+describe("report: 'cause' keeps every site-mode finding of the fixtures", () => {
+  const folders = [path.join(FIXTURES, 'no-blocking-in-async'), path.join(FIXTURES, 'sample-app')];
+  it.each(folders)('%s', (folder) => {
+    const { projects } = loadProjects({ paths: [folder], cwd: folder });
+    for (const project of projects) {
+      const site = findings(project).map((f) => where(f, folder));
+      const cause = causes(project);
+      // Every cause finding is a site finding itself (a direct call) or lists them: its entry points.
+      const covered = new Set(cause.flatMap((f) => [where(f, folder), ...(f.related ?? []).map((r) => where(r, folder))]));
+      expect(site.filter((s) => !covered.has(s))).toEqual([]);
+      // ...and it adds no entry point that site mode does not report.
+      const entryPoints = cause.flatMap((f) => (f.related ?? []).filter((r) => r.message.startsWith('reached from')).map((r) => where(r, folder)));
+      expect(entryPoints.filter((e) => !site.includes(e))).toEqual([]);
+      expect(cause.length).toBeLessThanOrEqual(site.length);
+    }
+  });
+});
+
+describe('messages say what waits, and the trace when the blocking path runs', () => {
+  const { dir, project } = programOf({
+    'app.ts': [
+      "import express from 'express';",
+      "import { scryptSync, randomBytes } from 'node:crypto';",
+      "import { readFileSync } from 'node:fs';",
+      'function hash(pw: string, options: { sync?: boolean }): Buffer {',
+      "  if (options.sync) return scryptSync(pw, 'salt', 32);",
+      '  return randomBytes(32);',
+      '}',
+      'function readTemplate(): string {',
+      "  return readFileSync('t.html', 'utf8');",
+      '}',
+      'async function loadUser(): Promise<string> {',
+      '  return readTemplate();',
+      '}',
+      'export const app = express();',
+      "app.post('/login', async (req: { body: string }) => hash(req.body, { sync: true }));",
+      "app.get('/user', async () => loadUser());",
+      'setInterval(() => readTemplate(), 1000);',
+      'export async function unknownCaller(): Promise<string> {',
+      '  return readTemplate();',
+      '}',
+    ].join('\n'),
+  });
+  const site = findings(project);
+  const at = (line: number) => site.filter((f) => f.line === line);
+
+  it('tells a request handler that every request waits', () => {
+    expect(at(15)[0]!.message).toContain('so every request this process serves waits until it returns');
+    // loadUser is an async function a route handler calls: a request path too, which grouping
+    // by cause (whole program) sees; per call site its callers are not looked at.
+    // (Grouped at readTemplate's read, whose other entries are a timer and an uncalled function.)
+    expect(causes(project).find((f) => f.line === 9)!.message).toContain('so every request this process serves waits');
+    expect(at(12)[0]!.message).toContain('so nothing else on the event loop');
+  });
+
+  it('tells a timer callback that the other jobs wait, and says nothing of requests where no handler reaches the code', () => {
+    expect(at(17)[0]!.message).toContain('so every other job, timer and request of the process waits');
+    expect(at(19)[0]!.message).toContain('so nothing else on the event loop');
+    expect(at(19)[0]!.message).not.toContain('every request');
+  });
+
+  it('shows the branch condition a blocking call sits behind', () => {
+    const trace = at(15)[0]!.trace.map((s) => `${where(s, dir)} ${s.message}`);
+    expect(trace).toEqual([
+      'app.ts:15 <express route handler> calls hash()',
+      'app.ts:5 crypto.scryptSync() blocks (only when `options.sync`): derives a key with deliberately slow, memory-hard hashing on the event loop thread',
+    ]);
+  });
+
+  it('gives the grouped finding the wording of its worst entry', () => {
+    const grouped = causes(project).find((f) => f.line === 9)!;
+    expect(grouped.related!.length).toBe(3);
+    expect(grouped.message).toContain('so every request this process serves waits');
+  });
+});
+
+describe('start-up and test-only code across files (whole program: report cause)', () => {
+  const folder = path.resolve(import.meta.dirname, 'blocking-cause-fixture');
+  const { projects } = loadProjects({ paths: [folder], cwd: folder });
+  const project = projects[0]!;
+  const keys = (found: Finding[]) => found.map((f) => key(f.file, f.line, f.ruleId, folder)).sort();
+
+  it('reports exactly the marked lines when grouping by cause', () => {
+    expect(keys(causes(project))).toEqual(expectedKeys(project.files.map((f) => f.fileName), folder));
+  });
+
+  it('per call site, a file is judged by what it reaches: the cross-file start-up and test-only cases are reported', () => {
+    const site = keys(findings(project));
+    for (const place of ['bootstrap.ts:7', 'cli.ts:5', 'test-setup.ts:5']) expect(site).toContain(`${place} no-blocking-in-async`);
+    // The once-called runner callback is decided from the file and what it imports: quiet in both modes.
+    expect(site).not.toContain('runner.ts:16 no-blocking-in-async');
   });
 });

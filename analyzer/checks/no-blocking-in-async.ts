@@ -6,8 +6,10 @@
  *
  * The summaries (analyzer/summaries/blocking.ts) say, once per function and program, whether
  * a function may block and by which shortest chain; this check walks only the bodies of the
- * async entries of the current file (analyzer/async-context.ts) and reports each blocking call
- * once per entry, at the call in the entry that starts its shortest chain.
+ * async entries (analyzer/async-context.ts). With `report: 'site'` (the ESLint plugin's default)
+ * it reports each blocking call once per entry of the current file, at the call in the entry
+ * that starts its shortest chain; with `report: 'cause'` (the CLI's default) once per cause, at
+ * the blocking call, with the entry points as related locations (no-blocking-in-async/cause.ts).
  */
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import type { Check } from './types.js';
@@ -15,6 +17,7 @@ import { asyncEntriesIn } from '../async-context.js';
 import { blockingKind } from '../summaries/blocking.js';
 import { matcherFor, type AdditionalApi, type AllowEntry } from './no-blocking-in-async/recognise.js';
 import { reportsForEntry } from './no-blocking-in-async/report.js';
+import { causeReportsIn } from './no-blocking-in-async/cause.js';
 
 export interface Options {
   /** More blocking APIs: `{ module: 'my-db', name: 'querySync', advice: '`query`' }`. */
@@ -25,9 +28,13 @@ export interface Options {
   reportRequire: boolean;
   /** Extra packages whose router methods (`get`, `post`, `use`, ...) take request handlers. */
   routeHandlers: string[];
+  /**
+   * 'cause': one finding per cause (the helper that holds the blocking call), in that file, with
+   * every entry point as a related location; 'site': one per entry, at the call in the entry
+   * (a finding in the file you edit, and a file's findings depend only on what it reaches).
+   */
+  report: 'cause' | 'site';
 }
-
-const UNTIL = 'so no other request, timer or I/O callback runs until it returns';
 
 const allowSchema: JSONSchema4 = {
   oneOf: [
@@ -47,9 +54,12 @@ const check: Check<Options> = {
     description: 'A synchronous, blocking call runs in async context (directly or through helpers) and stalls the event loop.',
     recommended: 'error',
     messages: {
-      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, ${UNTIL}. Use {{replacement}} instead.`,
+      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.{{more}}`,
       blockingChain:
-        `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, ${UNTIL}. ` +
+        `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, {{effect}}. ` +
+        'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
+      blockingCause:
+        `{{call}} in {{helper}} blocks the event loop: it {{why}}, {{effect}}. {{reached}} ` +
         'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
       // No placeholders: the ESLint adapter does not pass suggestion data through.
       useAsync: 'Await the non-blocking version instead (rewrites the call and adds the import)',
@@ -75,15 +85,24 @@ const check: Check<Options> = {
           items: { type: 'string' },
           description: 'Extra packages whose router methods (`get`, `post`, `use`, ...) take request handlers.',
         },
+        report: {
+          type: 'string',
+          enum: ['cause', 'site'],
+          description: "'cause': one finding per blocking helper with the entry points as related locations; 'site': one per entry, at its call.",
+        },
       },
     },
-    defaultOptions: { additional: [], allow: [], reportRequire: true, routeHandlers: [] },
+    defaultOptions: { additional: [], allow: [], reportRequire: true, routeHandlers: [], report: 'cause' },
     hasSuggestions: true,
   },
   run(ctx) {
     const matcher = matcherFor(ctx.options);
+    if (ctx.options.report === 'cause') {
+      for (const report of causeReportsIn(ctx.sourceFile, ctx.program, matcher, ctx.options.routeHandlers)) ctx.report(report);
+      return;
+    }
     for (const entry of asyncEntriesIn(ctx.sourceFile, ctx.program, { routeModules: ctx.options.routeHandlers })) {
-      for (const report of reportsForEntry(ctx, entry, matcher)) ctx.report(report);
+      for (const report of reportsForEntry(ctx.program, entry, matcher, ctx.options.routeHandlers)) ctx.report(report);
     }
   },
 };

@@ -50,6 +50,8 @@ export interface ReportInput {
   messageId: string;
   data?: Record<string, string>;
   trace?: TraceInput[];
+  /** Other places of the same problem (entry points reaching one cause, ...): Finding `related`. */
+  related?: TraceInput[];
   fix?: TextEdit[];
   suggestions?: SuggestionInput[];
 }

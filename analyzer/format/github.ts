@@ -12,7 +12,7 @@
  */
 import type { Finding } from '../finding.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { displayPath, neutraliseControls } from './shared.js';
+import { displayPath, neutraliseControls, shownRelated } from './shared.js';
 
 export function escapeData(text: string): string {
   return neutraliseControls(text)
@@ -40,7 +40,10 @@ function findingCommand(cwd: string, f: Finding): string {
     ['title', f.ruleId],
   ];
   const trace = f.trace.map((s) => `\n  at ${displayPath(cwd, s.file)}:${s.line} ${s.message}`);
-  return command(f.severity, props, f.message + trace.join(''));
+  const { shown, more } = shownRelated(f);
+  const related = shown.map((s) => `\n  see ${displayPath(cwd, s.file)}:${s.line} ${s.message}`);
+  if (more > 0) related.push(`\n  and ${more} more`);
+  return command(f.severity, props, f.message + trace.join('') + related.join(''));
 }
 
 function diagnosticCommand(cwd: string, d: Diagnostic): string {

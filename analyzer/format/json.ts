@@ -26,6 +26,8 @@
  *         { "file": "src/lock.ts", "line": 3, "column": 1, "endLine": 3, "endColumn": 9,
  *           "message": "…" }
  *       ],
+ *       "related": [],                       // other places of the same problem (same shape as
+ *                                            // trace steps: entry points reaching one cause); may be []
  *       "fix": [                             // the safe autofix, or null
  *         { "file": "src/cache.ts", "start": 120, "end": 120, "text": "await " }
  *       ],
@@ -75,6 +77,7 @@ function finding(cwd: string, f: Finding) {
     message: f.message,
     messageId: f.messageId,
     trace: f.trace.map((s) => step(cwd, s)),
+    related: (f.related ?? []).map((s) => step(cwd, s)),
     fix: f.fix ? f.fix.map((e) => edit(cwd, e)) : null,
     suggestions: f.suggestions.map((s) => ({
       desc: s.desc,

@@ -16,7 +16,7 @@ import { codeFrameColumns } from '@babel/code-frame';
 import picocolors from 'picocolors';
 import type { Finding, Span, TraceStep } from '../finding.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { countSeverities, displayPath, neutraliseControls, neutraliseText, skippedCounts } from './shared.js';
+import { countSeverities, displayPath, neutraliseControls, neutraliseText, shownRelated, skippedCounts } from './shared.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 
@@ -96,6 +96,9 @@ function findingBlock(ctx: Ctx, f: Finding): string[] {
   const big = frame(ctx, f, 2, '  ');
   if (big) lines.push(big);
   for (const step of f.trace) lines.push(...note(ctx, step));
+  const { shown, more } = shownRelated(f);
+  for (const place of shown) lines.push(...note(ctx, place));
+  if (more > 0) lines.push(`  ${ctx.c.cyan('note:')} and ${more} more`);
   return lines;
 }
 

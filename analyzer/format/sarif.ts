@@ -127,14 +127,16 @@ function result(ctx: ResultCtx, f: Finding): Json {
   out.level = f.severity;
   out.message = { text: f.message };
   out.locations = [{ physicalLocation: primary }];
-  if (f.trace.length > 0) {
-    out.relatedLocations = f.trace.map((s, i) => ({
+  // The trace steps first (ids 1..n, also the code flow), then the other places of the same problem.
+  const related = [...f.trace, ...(f.related ?? [])];
+  if (related.length > 0) {
+    out.relatedLocations = related.map((s, i) => ({
       id: i + 1,
       physicalLocation: physicalLocation(cwd, s),
       message: { text: s.message },
     }));
-    out.codeFlows = codeFlows(cwd, f);
   }
+  if (f.trace.length > 0) out.codeFlows = codeFlows(cwd, f);
   if (f.fix && f.fix.length > 0) {
     out.fixes = [{ description: { text: `Autofix for ${f.ruleId}` }, artifactChanges: artifactChanges(cwd, f.fix) }];
   }

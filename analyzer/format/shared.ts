@@ -64,6 +64,15 @@ export function neutraliseText(text: string, keepNewlines: boolean): string {
   return safe.replace(/[\r\n]/g, picture);
 }
 
+/** How many related locations the pretty and GitHub outputs show before "and N more". */
+export const RELATED_SHOWN = 5;
+
+/** The related locations to show, and how many are left out. */
+export function shownRelated(f: Finding): { shown: NonNullable<Finding['related']>; more: number } {
+  const all = f.related ?? [];
+  return { shown: all.slice(0, RELATED_SHOWN), more: Math.max(0, all.length - RELATED_SHOWN) };
+}
+
 export interface Counts {
   errors: number;
   warnings: number;

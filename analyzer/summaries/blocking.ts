@@ -14,6 +14,9 @@
  *   own async entry (blocking code there is reported once, inside it), and a generator's body
  *   does not run when it is called.
  *
+ * - a call behind a compute-once guard (analyzer/once.ts) runs once per process, not per call:
+ *   it leads nowhere.
+ *
  * The matcher says which calls block; its key names the options it was built from.
  */
 import ts from '../typescript.cjs';
@@ -24,6 +27,7 @@ import type { SummaryContext, SummaryKind } from './engine.js';
 import type { Reach, ReachStep } from './reach.js';
 import { skipOuterExpressions } from '../walk.js';
 import { nodeAt, nodeRef, type NodeRef } from '../facts.js';
+import { runsOnce } from '../once.js';
 
 export type { Reach, ReachStep };
 
@@ -98,6 +102,8 @@ export function directMatch<T>(site: SyncSite, matcher: Matcher<T>, ctx: Summary
 
 /** The chains through one site: the call itself when it blocks, else through each callee's summary. */
 export function siteReaches<T>(site: SyncSite, matcher: Matcher<T>, ctx: SummaryContext, get: (fn: FunctionLike) => Value<T>): Reach<T>[] {
+  // Behind a compute-once guard (`if (cached) return cached;`), the work runs once per process, not per call.
+  if (runsOnce(site.call, ctx.program)) return [];
   const direct = directMatch(site, matcher, ctx);
   if (direct !== undefined) return [{ steps: [{ call: site.call }], target: direct }];
   const out: Reach<T>[] = [];
