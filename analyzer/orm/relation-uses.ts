@@ -11,13 +11,19 @@ import type { CallGraph, FunctionLike } from '../callgraph.js';
 import { getSummary } from '../summaries/engine.js';
 import { paramValueReadsKind, type ValueRead, type ValueUses } from '../summaries/param-value-reads.js';
 
+type Call = ts.CallExpression | ts.NewExpression;
+
+function isCall(n: ts.Node): n is Call {
+  return ts.isCallExpression(n) || ts.isNewExpression(n);
+}
+
 export type RelationUse =
   /** A plain copy, or a callee that tests for it: quiet. */
   | { kind: 'copy' }
   /** Passed to `callee`, which reads through it without a check. */
-  | { kind: 'callee'; call: ts.CallExpression; callee: FunctionLike; read: ValueRead }
+  | { kind: 'callee'; call: Call; callee: FunctionLike; read: ValueRead }
   /** Passed to `callee`, which loads it itself when it is missing (one query per call). */
-  | { kind: 'fallback'; call: ts.CallExpression; callee: FunctionLike; fallback: ts.BinaryExpression }
+  | { kind: 'fallback'; call: Call; callee: FunctionLike; fallback: ts.BinaryExpression }
   /** Anything else: treat as a read of the relation. */
   | undefined;
 
@@ -32,7 +38,7 @@ function propertyName(p: ts.PropertyAssignment): string | undefined {
 }
 
 /** The verdict over every callee of `call` for the uses `usesOf` picks (none: not analysable). */
-function throughCallees(program: ts.Program, graph: CallGraph, call: ts.CallExpression, usesOf: (callee: FunctionLike) => ValueUses | null | undefined): RelationUse {
+function throughCallees(program: ts.Program, graph: CallGraph, call: Call, usesOf: (callee: FunctionLike) => ValueUses | null | undefined): RelationUse {
   const callees = graph.resolve(call);
   if (callees.length === 0 || callees.some((c) => !c.body)) return undefined;
   let fallback: RelationUse;
@@ -58,15 +64,15 @@ export function relationUseOf(program: ts.Program, graph: CallGraph, access: ts.
     const name = propertyName(p);
     const object = outermost(p.parent);
     const call = object.parent;
-    if (!name || !ts.isCallExpression(call) || call.expression === object) return { kind: 'copy' };
-    const j = call.arguments.indexOf(object);
+    if (!name || !isCall(call) || call.expression === object) return { kind: 'copy' };
+    const j = (call.arguments ?? ts.factory.createNodeArray()).indexOf(object);
     const callees = graph.resolve(call);
     // A library call (`Repository.create`, `Object.assign`) copies the property.
     if (callees.length === 0 || callees.some((c) => !c.body)) return { kind: 'copy' };
     return throughCallees(program, graph, call, (callee) => getSummary(program, paramValueReadsKind, callee)[j]?.fields.get(name));
   }
-  if (ts.isCallExpression(p) && p.expression !== n) {
-    const j = p.arguments.indexOf(n);
+  if (isCall(p) && p.expression !== n) {
+    const j = (p.arguments ?? ts.factory.createNodeArray()).indexOf(n);
     return throughCallees(program, graph, p, (callee) => {
       const param = callee.parameters[j];
       // Only an optional parameter says "may be missing"; a required one is taken as a read.
