@@ -22,7 +22,8 @@ import { functionName, type FunctionLike } from '../callgraph.js';
 import { functionOfArgument } from '../async-context.js';
 import { isGuarded, isPerItem, isWriteTarget } from '../orm/access.js';
 import { describeContext, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
-import { describeQuery, mikroLoaderOf, sequelizeGetterOf } from '../orm/recognize.js';
+import { describeQuery, mikroLoaderOf, ormQueryOf, sequelizeGetterOf } from '../orm/recognize.js';
+import { relationUseOf, type RelationUse } from '../orm/relation-uses.js';
 import { loadFixFor } from '../orm/relation-fixes.js';
 import { MIKRO_ALWAYS_QUERY, MIKRO_ORM, SEQUELIZE, TYPEORM } from '../catalog/orm.js';
 
@@ -46,6 +47,10 @@ const check: Check<Options> = {
         '`{{expr}}` loads the relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
       initInLoop:
         '`{{expr}}` loads `{{relation}}` from the database once per element of {{collection}}: one extra query per row (N+1). Load what it needs with the collection instead: {{fix}}.',
+      unloadedPassedOn:
+        '`{{expr}}` (the `{{relation}}` relation of `{{entity}}`) is passed to `{{callee}}`, which reads through it without checking that it is there ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so it arrives `undefined` and that read throws. Load it with the query: {{fix}}, or make `{{callee}}` load it when it is missing.',
+      fallbackInLoop:
+        '`{{expr}}` was not loaded by {{query}}, so `{{callee}}` loads it with its own query, once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}; or, when the elements share it, load it once before the loop and pass that.',
       addRelation: 'Load the relation in the query that loaded the entity',
     },
     schema: { type: 'object', additionalProperties: false, properties: {} },
@@ -109,7 +114,13 @@ function checkRead(ctx: Ctx, access: ts.PropertyAccessExpression, octx: OCtx): v
     return;
   }
   if (isGuarded(access)) return;
-  reportUnloaded(ctx, access, access.expression, entity, relation, octx);
+  const use = relationUseOf(ctx.program, octx.graph, access);
+  if (use?.kind === 'copy') return;
+  if (use?.kind === 'fallback') {
+    reportFallbackInLoop(ctx, access, use, octx);
+    return;
+  }
+  reportUnloaded(ctx, access, access.expression, entity, relation, octx, use);
 }
 
 /** `const { author } = post`: a read of `post.author` (quiet with a default value). */
@@ -135,11 +146,27 @@ function queryWithout(ctx: Ctx, entityExpr: ts.Expression, relation: string, oct
   });
 }
 
-function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, octx: OCtx): void {
+function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, octx: OCtx, use?: RelationUse): void {
   const missing = queryWithout(ctx, entityExpr, relation.name, octx);
   if (!missing) return;
   const fix = fixFor(missing, relation.name, TYPEORM.loadAdvice);
   const expr = `${skipOuterExpressions(entityExpr).getText(ctx.sourceFile).replace(/\s+/g, ' ')}.${relation.name}`;
+  if (use?.kind === 'callee') {
+    const callee = functionName(use.callee);
+    ctx.report({
+      node,
+      messageId: 'unloadedPassedOn',
+      data: { expr, relation: relation.name, entity: entity.name, callee, read: `\`${use.read.read.getText().replace(/\s+/g, ' ')}\` at ${where(use.read.read, ctx.sourceFile)}`, query: queryText(missing, ctx.sourceFile), fix: fix.advice },
+      trace: [
+        ...loadTrace(missing, relation.name, missing.site.entity?.name ?? 'the entity'),
+        { node: use.call, message: `passed to \`${callee}\` here` },
+        ...use.read.steps.map((s) => ({ node: s.call, message: `passed on to \`${functionName(s.callee)}\`` })),
+        { node: use.read.read, message: 'read through without checking that it is there' },
+      ],
+      suggestions: suggestionsFor(ctx, relation.name, fix),
+    });
+    return;
+  }
   ctx.report({
     node,
     messageId: 'unloaded',
@@ -147,6 +174,35 @@ function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, enti
     trace: loadTrace(missing, relation.name, missing.site.entity?.name ?? 'the entity'),
     suggestions: suggestionsFor(ctx, relation.name, fix),
   });
+}
+
+/** `Channel.position(id, channel.guild)` per element, where the callee loads the missing relation itself: one query per element. */
+function reportFallbackInLoop(ctx: Ctx, access: ts.PropertyAccessExpression, use: Extract<RelationUse, { kind: 'fallback' }>, octx: OCtx): void {
+  const pctx = perItemContextOf(ctx.door, access);
+  if (!pctx || isSmallContext(ctx.door, pctx) || !isPerItem(ctx.door, access.expression, pctx) || !loadsInFallback(ctx, use.fallback)) return;
+  const relation = access.name.text;
+  const missing = queryWithout(ctx, access.expression, relation, octx);
+  if (!missing) return;
+  const fix = fixFor(missing, relation, TYPEORM.loadAdvice);
+  const callee = functionName(use.callee);
+  ctx.report({
+    node: access,
+    messageId: 'fallbackInLoop',
+    data: { expr: access.getText(ctx.sourceFile).replace(/\s+/g, ' '), callee, collection: describeContext(pctx, ctx.sourceFile), query: queryText(missing, ctx.sourceFile), fix: fix.advice },
+    trace: [...perItemTrace(pctx, access, missing).slice(0, 1), { node: use.call, message: `passed to \`${callee}\` here, \`undefined\`` }, { node: use.fallback, message: 'loads it with its own query when it is missing' }],
+    suggestions: suggestionsFor(ctx, relation, fix),
+  });
+}
+
+/** The fallback assignment runs an ORM query. */
+function loadsInFallback(ctx: Ctx, fallback: ts.BinaryExpression): boolean {
+  let found = false;
+  walk(fallback.right, (n) => {
+    if (found) return false;
+    if (ts.isCallExpression(n) && ormQueryOf(ctx.door, n)) found = true;
+    return true;
+  });
+  return found;
 }
 
 /** `render(order)`: a function (here or in another file) reads a relation of the entity passed to it. */

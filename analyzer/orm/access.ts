@@ -62,8 +62,8 @@ function textOf(e: ts.Expression): string {
 }
 
 /** The read is guarded, or the same expression is tested for presence somewhere in its function
- * (`if (!order.user) throw ...; order.user.email`). */
-export function isGuarded(access: ts.PropertyAccessExpression): boolean {
+ * (`if (!order.user) throw ...; order.user.email`, `if (!guild) guild = ...; guild.name`). */
+export function isGuarded(access: ts.Expression): boolean {
   if (isGuardUse(access)) return true;
   const scope = enclosingScope(access);
   let texts = guardCache.get(scope);
@@ -71,7 +71,7 @@ export function isGuarded(access: ts.PropertyAccessExpression): boolean {
     const found = new Set<string>();
     walk(scope, (n) => {
       if (n !== scope && isFunctionLike(n)) return false;
-      if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && isGuardUse(n)) found.add(textOf(n));
+      if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isIdentifier(n)) && isGuardUse(n)) found.add(textOf(n));
       return true;
     });
     texts = found;
