@@ -13,6 +13,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
 import type { LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerChain, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
+import { keyName } from './keys.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
 
 const MAX_WRAPPER_DEPTH = 4;
@@ -79,27 +80,57 @@ function mutexRef(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expres
   return { lock: internClass(ctx, spec, obj.library.label, obj.library.reentrant, obj.ordering), path: instancePath(ctx, receiver) };
 }
 
-/** async-lock: the keys (string literals) are the locks, taken in array order. */
+/**
+ * async-lock: the keys are the locks, taken in array order. A literal key is one lock; a
+ * template (`swap:${id}`) is a key of the family `swap:*`; any other key is "any key" of the
+ * AsyncLock object (see keys.ts).
+ */
 function asyncLockOp(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expression, obj: LockObject): LockOp {
   const keyArg = call.arguments[0];
-  const keys: string[] = [];
-  let allKnown = true;
-  const elements = keyArg && ts.isArrayLiteralExpression(skipOuter(keyArg)) ? (skipOuter(keyArg) as ts.ArrayLiteralExpression).elements : keyArg ? [keyArg] : [];
-  for (const element of elements) {
-    const key = literalString(ctx, element);
-    if (key === undefined) allKnown = false;
-    else keys.push(key);
-  }
+  const inner = keyArg ? skipOuter(keyArg) : undefined;
+  const elements = inner && ts.isArrayLiteralExpression(inner) ? inner.elements : inner ? [inner] : [];
   const store = storageClassOf(ctx, receiver);
   const base = instancePath(ctx, receiver);
   const reentrant = obj.library.reentrant || isDomainReentrant(ctx, receiver);
-  const locks = allKnown
-    ? keys.map((key): LockRef => {
-        const spec = { id: `key:${store?.id ?? '?'}:${key}`, name: `async-lock key \`'${key}'\``, short: `'${key}'`, sortKey: `1|key|${key}|${store?.sortKey ?? ''}` };
-        return { lock: internClass(ctx, spec, obj.library.label, reentrant), path: base === UNKNOWN_PATH ? UNKNOWN_PATH : `${base}#${key}` };
-      })
-    : [];
+  const locks: LockRef[] = [];
+  for (const element of elements) {
+    const ref = ts.isSpreadElement(element) ? undefined : asyncLockKeyRef(ctx, element, store, base, reentrant, obj);
+    if (ref) locks.push(ref);
+  }
   return { kind: 'callback', call, locks, waits: true, callback: call.arguments[1] };
+}
+
+function asyncLockKeyRef(
+  ctx: LockContext,
+  element: ts.Expression,
+  store: ReturnType<typeof storageClassOf>,
+  base: string,
+  reentrant: boolean,
+  obj: LockObject,
+): LockRef | undefined {
+  const name = keyName(ctx, element);
+  const storeId = store?.id ?? '?';
+  const storeSort = store?.sortKey ?? '';
+  const intern = (spec: { id: string; name: string; short: string; sortKey: string; keys?: 'family' | 'any' }) => internClass(ctx, spec, obj.library.label, reentrant);
+  switch (name.kind) {
+    case 'exact': {
+      const { key } = name;
+      const spec = { id: `key:${storeId}:${key}`, name: `async-lock key \`'${key}'\``, short: `'${key}'`, sortKey: `1|key|${key}|${storeSort}` };
+      return { lock: intern(spec), path: base === UNKNOWN_PATH ? UNKNOWN_PATH : `${base}#${key}` };
+    }
+    case 'family': {
+      const { pattern, identity } = name;
+      const spec = { id: `keys:${storeId}:${pattern}`, name: `async-lock keys \`'${pattern}'\``, short: `'${pattern}'`, sortKey: `1|key|${pattern}|${storeSort}`, keys: 'family' as const };
+      const known = base !== UNKNOWN_PATH && identity !== undefined;
+      return { lock: intern(spec), path: known ? `${base}#${pattern}{${identity}}` : UNKNOWN_PATH };
+    }
+    case 'unknown': {
+      // Without knowing which AsyncLock it is, "any key" names nothing.
+      if (!store) return undefined;
+      const spec = { id: `keys:${storeId}:?`, name: `any key of the async-lock in ${store.name}`, short: `${store.short}[any key]`, sortKey: `1|key|~|${storeSort}`, keys: 'any' as const };
+      return { lock: intern(spec), path: UNKNOWN_PATH };
+    }
+  }
 }
 
 /** `new AsyncLock({ domainReentrant: true })`: the holder may take its keys again. */
