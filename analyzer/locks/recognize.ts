@@ -32,7 +32,7 @@ export function lockOpAt(ctx: LockContext, call: ts.CallExpression): LockOp | un
       ? undefined
       : ((LIBRARY_METHODS.has(name) ? libraryOp(ctx, call) : undefined) ??
         (ctx.options.customLocks.length > 0 ? customOp(ctx, call) : undefined) ??
-        (LOCK_HELPER_NAME.test(name) ? wrapperOp(ctx, call) : undefined));
+        (LOCK_HELPER_NAME.test(name) ? wrapperOp(ctx, call) : handOffOp(ctx, call)));
   ctx.ops.set(call, op ?? null);
   return op;
 }
@@ -241,6 +241,47 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
 }
 
+/**
+ * A helper of any name whose body returns a lock acquisition (`return this.mutex.acquire()`,
+ * or another helper's): it hands the lock to its caller, who must release it. Recognised by
+ * what it does, so `const release = await reserveNonce()` is checked like `mutex.acquire()`.
+ */
+function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  if (!ctx.options.inferWrappers || wrapperDepth >= MAX_WRAPPER_DEPTH) return undefined;
+  const awaited = awaitOf(call);
+  const name = calleeName(call);
+  if (!awaited || !name) return undefined;
+  const fn = ctx.graph.resolve(call)[0];
+  if (!fn?.body || !mayReturnAcquisition(fn)) return undefined;
+  const type = ctx.door.typeAt(awaited);
+  const release = type ? releaseShape(ctx, type) : undefined;
+  if (!release) return undefined;
+  wrapperDepth++;
+  let inner: LockOp | undefined;
+  try {
+    inner = returnedAcquisition(ctx, fn);
+  } finally {
+    wrapperDepth--;
+  }
+  if (inner?.kind !== 'acquire') return undefined;
+  const lock = wrappedLock(ctx, call) ?? wrapperRef(ctx, call, name);
+  const callee = skipOuter(call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  return { kind: 'acquire', call, lock, waits: inner.waits, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+/** A cheap filter before asking the checker: a body with exactly one `return` of a call (or of a name). */
+function mayReturnAcquisition(fn: FunctionLike): boolean {
+  if (fn.body && !ts.isBlock(fn.body)) return ts.isCallExpression(skipOuter(fn.body)) || ts.isAwaitExpression(skipOuter(fn.body));
+  let returns = 0;
+  walk(fn.body!, (n) => {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+    if (ts.isReturnStatement(n)) returns++;
+    return returns < 2;
+  });
+  return returns === 1;
+}
+
 function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): LockRef {
   const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
   const keyArg = call.arguments.find((a) => literalString(ctx, a) !== undefined);
@@ -324,14 +365,17 @@ function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined
     if (checker.getPropertiesOfType(type).length > 0) return undefined;
     return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
   }
-  const props = checker.getPropertiesOfType(type);
-  if (props.length !== 1 || !RELEASE_METHOD_NAME.test(props[0]!.getName())) return undefined;
-  const decl = props[0]!.valueDeclaration ?? props[0]!.getDeclarations()?.[0];
-  if (!decl) return undefined;
-  const methodType = checker.getTypeOfSymbolAtLocation(props[0]!, decl);
-  const sigs = methodType.getCallSignatures();
-  if (sigs.length === 0 || !sigs.every(takesNothing)) return undefined;
-  const exact = props[0]!.getName().replace(/[$]/g, '\\$');
+  // An object whose one method releases; its other properties, if any, are data
+  // (`{ nextNonce, nonceDetails, releaseLock }`).
+  const methods = checker.getPropertiesOfType(type).filter((p) => {
+    const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
+    return !!decl && checker.getTypeOfSymbolAtLocation(p, decl).getCallSignatures().length > 0;
+  });
+  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
+  const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
+  const sigs = checker.getTypeOfSymbolAtLocation(methods[0]!, decl!).getCallSignatures();
+  if (!sigs.every(takesNothing)) return undefined;
+  const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
   return { kind: 'object', method: new RegExp(`^${exact}$`) };
 }
 
