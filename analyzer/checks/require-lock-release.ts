@@ -66,7 +66,8 @@ function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp
     return;
   }
   if (binding.kind === 'none' && !op.receiverRelease) {
-    ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: 'the release function it resolves to is discarded' } });
+    const what = op.release.kind === 'object' ? 'the object it resolves to, whose method releases it, is discarded' : 'the release function it resolves to is discarded';
+    ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what } });
     return;
   }
   if (binding.kind !== 'none') {
