@@ -166,18 +166,22 @@ function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const name = calleeName(call);
   if (!awaited || !name) return undefined;
   const fn = ctx.graph.resolve(call)[0];
-  if (!fn?.body || !mayReturnAcquisition(fn)) return undefined;
+  if (!fn?.body) return undefined;
+  const handOffs = cacheOf(ctx, 'handOffs', () => new Map<FunctionLike, LockOp | null>());
+  let inner = handOffs.get(fn);
+  if (inner === undefined) {
+    wrapperDepth++;
+    try {
+      inner = (mayReturnAcquisition(fn) ? returnedAcquisition(ctx, fn) : undefined) ?? null;
+    } finally {
+      wrapperDepth--;
+    }
+    handOffs.set(fn, inner);
+  }
+  if (inner?.kind !== 'acquire') return undefined;
   const type = ctx.door.typeAt(awaited);
   const release = type ? releaseShape(ctx, type) : undefined;
   if (!release) return undefined;
-  wrapperDepth++;
-  let inner: LockOp | undefined;
-  try {
-    inner = returnedAcquisition(ctx, fn);
-  } finally {
-    wrapperDepth--;
-  }
-  if (inner?.kind !== 'acquire') return undefined;
   const lock = wrappedLock(ctx, call) ?? wrapperRef(ctx, call, name);
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
