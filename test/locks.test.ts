@@ -209,6 +209,27 @@ export async function twice(a: Account) {
     expect(run(orderCheck, { 'accounts.ts': accounts }).map(where)).toEqual(['accounts.ts:5 sameClass', 'accounts.ts:8 selfDeadlock']);
     expect(run(orderCheck, { 'accounts.ts': accounts }, { perInstanceLocks: ['Account.mutex'] }).map(where)).toEqual(['accounts.ts:8 selfDeadlock']);
   });
+
+  const keyed = `
+import AsyncLock from 'async-lock';
+const lock = new AsyncLock();
+export async function transfer(from: string, to: string) {
+  await lock.acquire(\`account:\${from}\`, () => lock.acquire(\`account:\${to}\`, () => 0));
+}
+export async function twice(id: string) {
+  await lock.acquire(\`account:\${id}\`, () => lock.acquire(\`account:\${id}\`, () => 0));
+}
+export async function copy(from: string, to: string) {
+  await lock.acquire(from, () => lock.acquire(to, () => 0));
+}
+`;
+
+  it('names async-lock template keys by family: nesting two keys of one family is reported, two unknown keys are not', () => {
+    expect(run(orderCheck, { 'keyed.ts': keyed }).map(where)).toEqual(['keyed.ts:5 sameKeyFamily', 'keyed.ts:8 selfDeadlock']);
+    expect(run(orderCheck, { 'keyed.ts': keyed }, { perInstanceLocks: ['account:*'] }).map(where)).toEqual(['keyed.ts:8 selfDeadlock']);
+    const [finding] = run(orderCheck, { 'keyed.ts': keyed });
+    expect(finding!.message).toContain("`'account:*'`");
+  });
 });
 
 describe('summaries', () => {

@@ -176,3 +176,28 @@ describe('summaries', () => {
     ]);
   });
 });
+
+describe('no-query-in-loop messages', () => {
+  const projects = loadProjects({ paths: [path.join(LOOP, 'typeorm')], cwd: LOOP }).projects;
+  const findings = lint(projects, loopCheck).filter((f) => rel(LOOP, f.file) === 'typeorm/collected.ts');
+  const at = (line: number) => findings.find((f) => f.line === line)!;
+
+  it('say how the queries run: awaited one by one in the loop, or started without waiting and awaited together', () => {
+    expect(findings.map((f) => `${f.line} ${f.messageId}`)).toEqual(['10 collected', '16 sequential', '23 sequential']);
+    expect(at(10).message).toContain('without waiting for it in the loop');
+    expect(at(10).message).toContain('N concurrent queries');
+    expect(at(10).message).not.toContain('sequential');
+    expect(at(16).message).toContain('awaited one after the other');
+  });
+
+  it('report several queries of one loop once, naming the others in the message and the trace', () => {
+    const settle = at(23);
+    expect(settle.message).toContain('(and 2 more queries per element in the same loop: `customers.decrement(...)`, `orders.update(...)`)');
+    expect(settle.trace.map((s) => `${s.line} ${s.message}`)).toEqual([
+      '22 runs once per element',
+      '23 runs a query (typeorm `findOneByOrFail`)',
+      '24 also per element: runs a write (typeorm `decrement`)',
+      '25 also per element: runs a write (typeorm `update`)',
+    ]);
+  });
+});

@@ -28,6 +28,8 @@ const check: Check<Options> = {
         'Possible deadlock: {{inner}} is acquired here while {{outer}} is held, but {{elsewhere}} (lock cycle {{cycle}}). Two tasks on these paths can each take their first lock and then wait forever for the other one. Take these locks in one global order everywhere, or release {{outer}} before acquiring {{inner}}.',
       selfDeadlock:
         '{{lock}} is acquired {{via}} while this task already holds it (taken in {{holder}}). Locks from {{library}} are not reentrant, so this waits for its own release forever. Release {{lock}} first, or move the work into a helper that expects the lock to be held and does not take it again.',
+      sameKeyFamily:
+        'Two keys of the async-lock key family {{lock}} are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. If both keys are the same this task waits for its own lock forever; if they differ, another task that nests the same two keys the other way round deadlocks with this one. Take both keys in one call with a sorted array (`lock.acquire([a, b].sort(), fn)`), do the inner work without taking the key again, or list `{{short}}` in the `perInstanceLocks` option if your code already orders them.',
       sameClass:
         'Two locks of one lock class, {{lock}}, are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. All instances share the class, so if another task nests two of them the other way round (or both are the same instance) both tasks wait forever. Take them in a fixed order (for example by id) and list `{{short}}` in the `perInstanceLocks` option, or do not hold both at once.',
     },
@@ -84,11 +86,13 @@ function reportRecursive(ctx: CheckContext<Options>, edge: Edge): void {
   const lock = edge.to;
   if (lock.reentrant) return;
   const same = isKnownPath(edge.outer.path) && edge.outer.path === edge.innerPath;
-  if (!same && ctx.options.perInstanceLocks.includes(lock.short)) return;
+  // Two keys nothing is known about: nothing says they are related at all.
+  if (!same && lock.keys === 'any') return;
+  if (!same && isListedPerInstance(ctx.options.perInstanceLocks, lock.short)) return;
   const node = edge.at;
   ctx.report({
     node: ts.isCallExpression(node) || ts.isNewExpression(node) ? node : edge.inner,
-    messageId: same ? 'selfDeadlock' : 'sameClass',
+    messageId: same ? 'selfDeadlock' : lock.keys === 'family' ? 'sameKeyFamily' : 'sameClass',
     data: {
       lock: lockName(lock),
       short: lock.short,
@@ -98,4 +102,10 @@ function reportRecursive(ctx: CheckContext<Options>, edge: Edge): void {
     },
     trace: edgeTrace(ctx.program, edge),
   });
+}
+
+/** `Account.mutex`; async-lock keys with or without their quotes (`swap:*` or `'swap:*'`). */
+function isListedPerInstance(listed: string[], short: string): boolean {
+  const bare = short.replace(/^'(.*)'$/, '$1');
+  return listed.some((l) => l === short || l === bare);
 }

@@ -28,18 +28,28 @@ const check: Check<Options> = {
     recommended: 'warning',
     messages: {
       sequential:
-        '{{query}} runs one database query per element of {{collection}}{{via}}: N elements cost N sequential round trips (the N+1 problem), so the request slows down linearly with the data. Batch it: {{fix}}.',
+        '{{query}} runs one database query per element of {{collection}}{{via}}, awaited one after the other{{more}}: N elements cost N sequential round trips (the N+1 problem), so this code slows down linearly with the data. Batch it: {{fix}}.',
       concurrent:
-        '{{query}} runs one database query per element of {{collection}}{{via}}: N elements fire N queries at once, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
+        '{{query}} runs one database query per element of {{collection}}{{via}}{{more}}: N elements fire N concurrent queries, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
+      collected:
+        '{{query}} starts one database query per element of {{collection}}{{via}} without waiting for it in the loop{{more}}: whether the promises are awaited together later (`Promise.all`) or not at all, N elements fire N concurrent queries, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
     },
     schema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     hasSuggestions: false,
   },
   run(ctx) {
+    const byContext = new Map<ts.Node, Candidate[]>();
     walk(ctx.sourceFile, (node) => {
-      if (ts.isCallExpression(node)) checkCall(ctx, node);
+      if (!ts.isCallExpression(node)) return;
+      const candidate = candidateAt(ctx, node);
+      if (!candidate) return;
+      const group = byContext.get(candidate.pctx.node);
+      if (group) group.push(candidate);
+      else byContext.set(candidate.pctx.node, [candidate]);
     });
+    // One finding per loop or callback: the first query reported, the others named with it.
+    for (const group of byContext.values()) report(ctx, group);
   },
 };
 
@@ -169,30 +179,71 @@ function isExempt(ctx: Ctx, call: ts.CallExpression, found: Found, pctx: PerItem
   return concurrent && isPrismaBatchable(ctx.door, found.query) && isSameTick(call, pctx.callback.fn);
 }
 
-function checkCall(ctx: Ctx, call: ts.CallExpression): void {
+/** A query (direct or through helpers) issued once per element of a loop or callback. */
+interface Candidate {
+  call: ts.CallExpression;
+  pctx: PerItemContext;
+  found: Found;
+}
+
+function candidateAt(ctx: Ctx, call: ts.CallExpression): Candidate | undefined {
   const pctx = perItemContextOf(ctx.door, call);
-  if (!pctx) return;
+  if (!pctx) return undefined;
   const found = findQuery(ctx, call);
-  if (!found || isInnerOfChain(ctx, call)) return;
-  if (found.steps.length === 0 && found.query.orm === 'prisma' && !runs(call)) return;
-  if (isExempt(ctx, call, found, pctx)) return;
-  const sequential = pctx.kind === 'loop' || pctx.callback.method.startsWith('reduce');
+  if (!found || isInnerOfChain(ctx, call)) return undefined;
+  if (found.steps.length === 0 && found.query.orm === 'prisma' && !runs(call)) return undefined;
+  if (isExempt(ctx, call, found, pctx)) return undefined;
+  return { call, pctx, found };
+}
+
+/** How the N queries run: awaited one by one, started by a callback per element, or started by the loop without waiting. */
+function howItRuns(candidate: Candidate): 'sequential' | 'concurrent' | 'collected' {
+  const { pctx, call } = candidate;
+  if (pctx.kind === 'callback') return pctx.callback.method.startsWith('reduce') ? 'sequential' : 'concurrent';
+  return isAwaitedIn(call, pctx.node) ? 'sequential' : 'collected';
+}
+
+/** Is the call's promise awaited inside the loop body (an `await` around it, below the loop)? */
+function isAwaitedIn(call: ts.Node, loop: ts.IterationStatement): boolean {
+  for (let n = call.parent; n && n !== loop; n = n.parent) {
+    if (ts.isAwaitExpression(n)) return true;
+    if (ts.isFunctionLike(n)) return false;
+  }
+  return false;
+}
+
+function viaText(found: Found): string {
   const target = found.query.call;
   const chain = found.steps.map((step) => `\`${functionName(step.callee!)}\``).join(' -> ');
-  const via = chain
-    ? ` (through ${chain}, which runs ${ts.isCallExpression(target) ? describeQuery(target, target.getSourceFile()) : describeExpression(target, target.getSourceFile())})`
-    : '';
+  if (!chain) return '';
+  return ` (through ${chain}, which runs ${ts.isCallExpression(target) ? describeQuery(target, target.getSourceFile()) : describeExpression(target, target.getSourceFile())})`;
+}
+
+function report(ctx: Ctx, group: Candidate[]): void {
+  const [first, ...others] = group;
+  if (!first) return;
+  const names = others.map((o) => describeQuery(o.call, ctx.sourceFile));
+  const more = others.length === 0 ? '' : ` (and ${others.length} more ${others.length === 1 ? 'query' : 'queries'} per element in the same ${first.pctx.kind === 'loop' ? 'loop' : 'callback'}: ${names.join(', ')})`;
   ctx.report({
-    node: call,
-    messageId: sequential ? 'sequential' : 'concurrent',
+    node: first.call,
+    messageId: howItRuns(first),
     data: {
-      query: describeQuery(call, ctx.sourceFile),
-      collection: describeContext(pctx, ctx.sourceFile),
-      via,
-      fix: found.query.spec.batchAdvice,
+      query: describeQuery(first.call, ctx.sourceFile),
+      collection: describeContext(first.pctx, ctx.sourceFile),
+      via: viaText(first.found),
+      more,
+      fix: first.found.query.spec.batchAdvice,
     },
-    trace: traceFor(pctx, call, found),
+    trace: [...traceFor(first.pctx, first.call, first.found), ...others.flatMap((o) => alsoTrace(o))],
   });
+}
+
+/** The trace of another query of the same loop: the call in the loop, any helper hops, the query. */
+function alsoTrace(other: Candidate): TraceInput[] {
+  const [, ...rest] = traceFor(other.pctx, other.call, other.found);
+  const head = rest[0];
+  if (head) head.message = `also per element: ${head.message}`;
+  return rest;
 }
 
 function traceFor(pctx: PerItemContext, call: ts.CallExpression, found: Found): TraceInput[] {

@@ -66,7 +66,8 @@ function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp
     return;
   }
   if (binding.kind === 'none' && !op.receiverRelease) {
-    ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: 'the release function it resolves to is discarded' } });
+    const what = op.release.kind === 'object' ? 'the object it resolves to, whose method releases it, is discarded' : 'the release function it resolves to is discarded';
+    ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what } });
     return;
   }
   if (binding.kind !== 'none') {
@@ -151,7 +152,7 @@ function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symb
   let escapes = false;
   let storedIn: ts.PropertyAccessExpression | undefined;
   walk(fn, (n) => {
-    if (escapes || !ts.isIdentifier(n) || n === binding.name || lc.door.symbolAt(n) !== binding.symbol) return !escapes;
+    if (escapes || !ts.isIdentifier(n) || n === binding.name || symbolOfUse(lc, n) !== binding.symbol) return !escapes;
     if (enclosingFn(n) !== enclosingFn(binding.name)) escapes = true;
     let use: ts.Node = n;
     while (ts.isParenthesizedExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
@@ -167,6 +168,12 @@ function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symb
   if (escapes) return { kind: 'escapes' };
   if (storedIn) return isEverCalled(lc, storedIn) ? { kind: 'escapes' } : { kind: 'stored-never-called', name: storedIn.getText() };
   return { kind: 'local' };
+}
+
+/** The variable a name refers to; for `{ release }` the variable, not the new property. */
+function symbolOfUse(lc: LockContext, n: ts.Identifier): ts.Symbol | undefined {
+  if (ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n) return lc.door.checker.getShorthandAssignmentValueSymbol(n.parent);
+  return lc.door.symbolAt(n);
 }
 
 function storedInProperty(node: ts.Node): ts.PropertyAccessExpression | undefined {

@@ -12,7 +12,7 @@ import { isFunctionLike, functionName, type FunctionLike } from '../callgraph.js
 import { skipOuterExpressions as skipOuter } from '../walk.js';
 import type { LockContext } from './context.js';
 import { declarationOf, initializerOfDeclaration, relativeFile, unwrapMutexWrapper } from './objects.js';
-import { UNKNOWN_PATH, type LockClass } from './types.js';
+import { isFamilyPath, UNKNOWN_PATH, type LockClass } from './types.js';
 
 const MAX_DEPTH = 6;
 
@@ -22,6 +22,7 @@ interface ClassSpec {
   short: string;
   sortKey: string;
   declaration?: ts.Node;
+  keys?: LockClass['keys'];
 }
 
 /** The one LockClass object for an id. */
@@ -174,6 +175,8 @@ export function instancePath(ctx: LockContext, expr: ts.Expression, depth = 0): 
  * `p<i>@callee...` the i-th argument; module variables and keys stay; locals become unknown.
  */
 export function mapPathThroughCall(ctx: LockContext, p: string, call: ts.CallExpression | ts.NewExpression, callee: FunctionLike): string {
+  // A key family's identity is in the callee's own terms (its parameters, its locals).
+  if (isFamilyPath(p)) return UNKNOWN_PATH;
   if (p === UNKNOWN_PATH || p.startsWith('g:') || p.startsWith('k:') || p.startsWith('w:')) return p;
   const rest = (prefix: string) => p.slice(prefix.length);
   if (p === 'this' || p.startsWith('this.')) {
@@ -195,6 +198,7 @@ export function mapPathThroughCall(ctx: LockContext, p: string, call: ts.CallExp
 
 /** A nested function's paths as seen by the function it is written in (arrows share `this`). */
 export function mapPathIntoParent(p: string, nested: FunctionLike): string {
+  if (isFamilyPath(p) && !ts.isArrowFunction(nested)) return UNKNOWN_PATH;
   if ((p === 'this' || p.startsWith('this.')) && !ts.isArrowFunction(nested)) return UNKNOWN_PATH;
   return p;
 }

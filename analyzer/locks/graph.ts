@@ -17,7 +17,7 @@ import { acquisitionsOf, type Acquisition } from '../summaries/locks.js';
 import { mapPathThroughCall } from './classes.js';
 import { cacheOf, type LockContext } from './context.js';
 import { bodyLocks, type Body, type LockEvent } from './regions.js';
-import type { CallStep, HeldLock, LockClass } from './types.js';
+import { isFamilyPath, type CallStep, type HeldLock, type LockClass } from './types.js';
 
 export interface Edge {
   from: LockClass;
@@ -120,6 +120,7 @@ function compareWitnesses(a: Edge, b: Edge): number {
 
 /** A lock path that names one lock object for the whole program: a module variable, an async-lock key, a Web Lock name. */
 function isSingleInstance(path: string): boolean {
+  if (isFamilyPath(path)) return false;
   return path.startsWith('g:') || path.startsWith('k:') || path.startsWith('w:');
 }
 

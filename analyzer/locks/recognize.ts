@@ -6,13 +6,14 @@
  * object whose only method releases.
  */
 import ts from '../typescript.cjs';
-import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME, WEB_LOCK_NON_WAITING_OPTIONS } from '../catalog/locks.js';
+import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME } from '../catalog/locks.js';
 import { calleeMatches } from '../specifiers.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
-import type { LockContext } from './context.js';
+import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
-import { declarationOf, initializerChain, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
+import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
+import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
 
 const MAX_WRAPPER_DEPTH = 4;
@@ -31,7 +32,7 @@ export function lockOpAt(ctx: LockContext, call: ts.CallExpression): LockOp | un
       ? undefined
       : ((LIBRARY_METHODS.has(name) ? libraryOp(ctx, call) : undefined) ??
         (ctx.options.customLocks.length > 0 ? customOp(ctx, call) : undefined) ??
-        (LOCK_HELPER_NAME.test(name) ? wrapperOp(ctx, call) : undefined));
+        (LOCK_HELPER_NAME.test(name) ? (wrapperOp(ctx, call) ?? callbackWrapperOp(ctx, call)) : handOffOp(ctx, call)));
   ctx.ops.set(call, op ?? null);
   return op;
 }
@@ -77,62 +78,6 @@ function mutexRef(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expres
     return { lock: internClass(ctx, anon, obj.library.label, obj.library.reentrant, obj.ordering), path: UNKNOWN_PATH };
   }
   return { lock: internClass(ctx, spec, obj.library.label, obj.library.reentrant, obj.ordering), path: instancePath(ctx, receiver) };
-}
-
-/** async-lock: the keys (string literals) are the locks, taken in array order. */
-function asyncLockOp(ctx: LockContext, call: ts.CallExpression, receiver: ts.Expression, obj: LockObject): LockOp {
-  const keyArg = call.arguments[0];
-  const keys: string[] = [];
-  let allKnown = true;
-  const elements = keyArg && ts.isArrayLiteralExpression(skipOuter(keyArg)) ? (skipOuter(keyArg) as ts.ArrayLiteralExpression).elements : keyArg ? [keyArg] : [];
-  for (const element of elements) {
-    const key = literalString(ctx, element);
-    if (key === undefined) allKnown = false;
-    else keys.push(key);
-  }
-  const store = storageClassOf(ctx, receiver);
-  const base = instancePath(ctx, receiver);
-  const reentrant = obj.library.reentrant || isDomainReentrant(ctx, receiver);
-  const locks = allKnown
-    ? keys.map((key): LockRef => {
-        const spec = { id: `key:${store?.id ?? '?'}:${key}`, name: `async-lock key \`'${key}'\``, short: `'${key}'`, sortKey: `1|key|${key}|${store?.sortKey ?? ''}` };
-        return { lock: internClass(ctx, spec, obj.library.label, reentrant), path: base === UNKNOWN_PATH ? UNKNOWN_PATH : `${base}#${key}` };
-      })
-    : [];
-  return { kind: 'callback', call, locks, waits: true, callback: call.arguments[1] };
-}
-
-/** `new AsyncLock({ domainReentrant: true })`: the holder may take its keys again. */
-function isDomainReentrant(ctx: LockContext, receiver: ts.Expression): boolean {
-  return initializerChain(ctx, receiver).some((e) => {
-    const options = ts.isNewExpression(e) ? e.arguments?.[0] : undefined;
-    if (!options || !ts.isObjectLiteralExpression(skipOuter(options))) return false;
-    return (skipOuter(options) as ts.ObjectLiteralExpression).properties.some(
-      (p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'domainReentrant' && p.initializer.kind === ts.SyntaxKind.TrueKeyword,
-    );
-  });
-}
-
-/** `navigator.locks.request(name, [options,] callback)`; shared locks and non-waiting requests do not order. */
-function webLockOp(ctx: LockContext, call: ts.CallExpression): LockOp {
-  const args = call.arguments;
-  const name = literalString(ctx, args[0]);
-  const options = args.length >= 3 ? skipOuter(args[1]!) : undefined;
-  let shared = false;
-  let waits = true;
-  if (options && ts.isObjectLiteralExpression(options)) {
-    for (const prop of options.properties) {
-      if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name)) continue;
-      if (prop.name.text === 'mode' && literalString(ctx, prop.initializer) === 'shared') shared = true;
-      if (WEB_LOCK_NON_WAITING_OPTIONS.includes(prop.name.text) && prop.initializer.kind !== ts.SyntaxKind.FalseKeyword) waits = false;
-    }
-  }
-  const locks: LockRef[] = [];
-  if (name !== undefined && !shared) {
-    const spec = { id: `web:${name}`, name: `web lock \`'${name}'\``, short: `web lock '${name}'`, sortKey: `1|web|${name}` };
-    locks.push({ lock: internClass(ctx, spec, 'Web Locks', false), path: `w:${name}` });
-  }
-  return { kind: 'callback', call, locks, waits, callback: args.length >= 2 ? args[args.length - 1] : undefined };
 }
 
 function calleeName(call: ts.CallExpression): string | undefined {
@@ -208,6 +153,140 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+/**
+ * A helper of any name whose body returns a lock acquisition (`return this.mutex.acquire()`,
+ * or another helper's): it hands the lock to its caller, who must release it. Recognised by
+ * what it does, so `const release = await reserveNonce()` is checked like `mutex.acquire()`.
+ */
+function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  if (!ctx.options.inferWrappers || wrapperDepth >= MAX_WRAPPER_DEPTH) return undefined;
+  const awaited = awaitOf(call);
+  const name = calleeName(call);
+  if (!awaited || !name) return undefined;
+  const fn = ctx.graph.resolve(call)[0];
+  if (!fn?.body) return undefined;
+  const handOffs = cacheOf(ctx, 'handOffs', () => new Map<FunctionLike, LockOp | null>());
+  let inner = handOffs.get(fn);
+  if (inner === undefined) {
+    wrapperDepth++;
+    try {
+      inner = (mayReturnAcquisition(fn) ? returnedAcquisition(ctx, fn) : undefined) ?? null;
+    } finally {
+      wrapperDepth--;
+    }
+    handOffs.set(fn, inner);
+  }
+  if (inner?.kind !== 'acquire') return undefined;
+  const type = ctx.door.typeAt(awaited);
+  const release = type ? releaseShape(ctx, type) : undefined;
+  if (!release) return undefined;
+  const lock = wrappedLock(ctx, call) ?? wrapperRef(ctx, call, name);
+  const callee = skipOuter(call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  return { kind: 'acquire', call, lock, waits: inner.waits, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+/** A cheap filter before asking the checker: a body with exactly one `return` of a call (or of a name). */
+function mayReturnAcquisition(fn: FunctionLike): boolean {
+  if (fn.body && !ts.isBlock(fn.body)) return ts.isCallExpression(skipOuter(fn.body)) || ts.isAwaitExpression(skipOuter(fn.body));
+  let returns = 0;
+  walk(fn.body!, (n) => {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+    if (ts.isReturnStatement(n)) returns++;
+    return returns < 2;
+  });
+  return returns === 1;
+}
+
+type CallbackOp = Extract<LockOp, { kind: 'callback' }>;
+
+/** What a callback wrapper does: the lock operation it runs its callback parameter under. */
+interface CallbackWrapper {
+  inner: CallbackOp;
+  /** The wrapper's parameter that runs under the lock. */
+  callbackIndex: number;
+  /** The wrapper's parameter used as the async-lock key, if any. */
+  keyIndex: number | undefined;
+}
+
+/**
+ * A helper that runs its callback under a lock (`withLock(fn)`, a small class around
+ * async-lock: `acquire(key, op, cb) { return this.lock.acquire(key, () => cb()); }`): a call
+ * of it is a lock callback operation. When the helper passes its own parameter as the key,
+ * the key is named from the argument at the call site (`swap:*`, not "any key").
+ */
+function callbackWrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
+  if (!ctx.options.inferWrappers || wrapperDepth >= MAX_WRAPPER_DEPTH) return undefined;
+  const fn = ctx.graph.resolve(call)[0];
+  if (!fn?.body) return undefined;
+  const shapes = cacheOf(ctx, 'callbackWrappers', () => new Map<FunctionLike, CallbackWrapper | null>());
+  let shape = shapes.get(fn);
+  if (shape === undefined) {
+    wrapperDepth++;
+    try {
+      shape = callbackWrapperOf(ctx, fn) ?? null;
+    } finally {
+      wrapperDepth--;
+    }
+    shapes.set(fn, shape);
+  }
+  const callback = shape ? call.arguments[shape.callbackIndex] : undefined;
+  if (!shape || !callback) return undefined;
+  const { inner, keyIndex } = shape;
+  const receiver = receiverOf(inner.call);
+  const keyArg = keyIndex !== undefined ? call.arguments[keyIndex] : undefined;
+  const obj = receiver && keyArg ? lockObjectOf(ctx, receiver) : undefined;
+  if (receiver && keyArg && obj?.library.kind === 'async-lock') {
+    const base = mapPathThroughCall(ctx, instancePath(ctx, receiver), call, fn);
+    const reentrant = inner.locks.some((l) => l.lock.reentrant);
+    // The wrapper object is the lock object: named by where the caller keeps it (the field
+    // `lock` of `Nursery`), not by the wrapper's own field that every instance shares.
+    const outer = receiverOf(call);
+    const store = (outer && storageClassOf(ctx, outer)) ?? storageClassOf(ctx, receiver);
+    const ref = asyncLockKeyRef(ctx, keyArg, store, base, reentrant, obj);
+    return { kind: 'callback', call, locks: ref ? [ref] : [], waits: inner.waits, callback };
+  }
+  const locks = inner.locks.map((l) => ({ lock: l.lock, path: mapPathThroughCall(ctx, l.path, call, fn) }));
+  return { kind: 'callback', call, locks, waits: inner.waits, callback };
+}
+
+function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuter(call.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+}
+
+/** The lock callback operation in `fn`'s own body whose callback runs one of `fn`'s parameters. */
+function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper | undefined {
+  const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? ctx.door.symbolAt(p.name) : undefined));
+  const paramIndex = (e: ts.Node | undefined): number => {
+    const x = e && skipOuter(e as ts.Expression);
+    const symbol = x && ts.isIdentifier(x) ? ctx.door.symbolAt(x) : undefined;
+    return symbol ? params.indexOf(symbol) : -1;
+  };
+  let found: CallbackWrapper | undefined;
+  walk(fn.body!, (n) => {
+    if (found || isFunctionLike(n) || ts.isClassLike(n)) return false;
+    if (!ts.isCallExpression(n)) return true;
+    const op = lockOpAt(ctx, n);
+    if (op?.kind !== 'callback' || !op.callback) return true;
+    const cb = skipOuter(op.callback);
+    // The callback parameter: a callable parameter passed on as the callback, or used inside it.
+    const callable = (i: number) => i >= 0 && ctx.door.isCallable(fn.parameters[i]!.name);
+    let callbackIndex = callable(paramIndex(cb)) ? paramIndex(cb) : -1;
+    if (callbackIndex < 0 && isFunctionLike(cb)) {
+      walk(cb, (m) => {
+        if (callbackIndex < 0 && ts.isIdentifier(m) && callable(paramIndex(m))) callbackIndex = paramIndex(m);
+        return callbackIndex < 0;
+      });
+    }
+    if (callbackIndex < 0) return true;
+    const key = paramIndex(n.arguments[0]);
+    found = { inner: op, callbackIndex, keyIndex: key >= 0 && key !== callbackIndex ? key : undefined };
+    return false;
+  });
+  return found;
 }
 
 function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): LockRef {
@@ -293,14 +372,17 @@ function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined
     if (checker.getPropertiesOfType(type).length > 0) return undefined;
     return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
   }
-  const props = checker.getPropertiesOfType(type);
-  if (props.length !== 1 || !RELEASE_METHOD_NAME.test(props[0]!.getName())) return undefined;
-  const decl = props[0]!.valueDeclaration ?? props[0]!.getDeclarations()?.[0];
-  if (!decl) return undefined;
-  const methodType = checker.getTypeOfSymbolAtLocation(props[0]!, decl);
-  const sigs = methodType.getCallSignatures();
-  if (sigs.length === 0 || !sigs.every(takesNothing)) return undefined;
-  const exact = props[0]!.getName().replace(/[$]/g, '\\$');
+  // An object whose one method releases; its other properties, if any, are data
+  // (`{ nextNonce, nonceDetails, releaseLock }`).
+  const methods = checker.getPropertiesOfType(type).filter((p) => {
+    const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
+    return !!decl && checker.getTypeOfSymbolAtLocation(p, decl).getCallSignatures().length > 0;
+  });
+  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
+  const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
+  const sigs = checker.getTypeOfSymbolAtLocation(methods[0]!, decl!).getCallSignatures();
+  if (!sigs.every(takesNothing)) return undefined;
+  const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
   return { kind: 'object', method: new RegExp(`^${exact}$`) };
 }
 

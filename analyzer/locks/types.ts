@@ -29,6 +29,12 @@ export interface LockClass {
   library: string;
   /** Does it order anything? False for a semaphore with more than one permit (or an unknown count). */
   ordering: boolean;
+  /**
+   * For async-lock keys that are not one literal: 'family' for a template's family of keys
+   * (`'swap:*'`), 'any' for a key nothing is known about. Two locks of such a class may or
+   * may not be the same key.
+   */
+  keys?: 'family' | 'any';
 }
 
 /**
@@ -46,6 +52,15 @@ export const UNKNOWN_PATH = '?';
 
 export function isKnownPath(path: string): boolean {
   return !path.startsWith(UNKNOWN_PATH);
+}
+
+/**
+ * Does an instance path name a key of an async-lock key family (`this.lock#swap:*{p0@f}`)?
+ * Its `{...}` part says which key in the terms of the function it is written in; it is many
+ * locks over the program, never a single-instance (gate) lock.
+ */
+export function isFamilyPath(path: string): boolean {
+  return path.includes('{');
 }
 
 /** A lock held at some point, with where it was taken. */

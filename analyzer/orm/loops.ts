@@ -46,19 +46,66 @@ export function perItemCallback(door: Door, fn: ts.Node): PerItemCallback | unde
 }
 
 /** Loops whose turns walk a collection: for-of/for-in (also `for await`), and while/do/for
- * loops whose condition compares or measures (`i < ids.length`, `queue.length > 0`).
- * `while (true)` and `while (!done)` poll or page; they are not one turn per element. */
-export function isCollectionLoop(loop: ts.IterationStatement): boolean {
+ * loops whose condition compares or measures (`i < ids.length`, `queue.length > 0`), unless
+ * the comparison only counts up to a constant (`i < 3`, `attempt++ < MAX_ATTEMPTS`: a retry
+ * loop, whose number of turns no data decides). `while (true)` and `while (!done)` poll or
+ * page; they are not one turn per element. */
+export function isCollectionLoop(loop: ts.IterationStatement, door?: Door): boolean {
   if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return true;
   const condition = ts.isForStatement(loop) ? loop.condition : (loop as ts.WhileStatement | ts.DoStatement).expression;
   if (!condition) return false;
   const c = skipOuterExpressions(condition);
-  if (ts.isBinaryExpression(c)) {
-    const op = c.operatorToken.kind;
-    if (op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken || op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken) return true;
-  }
+  if (door && isConstantCount(door, c)) return false;
+  if (ts.isBinaryExpression(c) && isComparison(c.operatorToken.kind)) return true;
   return ts.isPropertyAccessExpression(c) && (c.name.text === 'length' || c.name.text === 'size');
 }
+
+function isComparison(op: ts.SyntaxKind): boolean {
+  return op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken || op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken;
+}
+
+/**
+ * The condition stops the loop after a constant number of turns: a counter that starts at a
+ * constant compared with a constant (`let i = 0; i < 3`, `attempt++ < MAX`), alone or as one
+ * side of `&&` (`!done && attempt < MAX`).
+ */
+function isConstantCount(door: Door, condition: ts.Expression): boolean {
+  const c = skipOuterExpressions(condition);
+  if (!ts.isBinaryExpression(c)) return false;
+  const op = c.operatorToken.kind;
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken) return isConstantCount(door, c.left) || isConstantCount(door, c.right);
+  if (!isComparison(op)) return false;
+  return (isCounter(door, c.left) && isConstant(door, c.right, 0)) || (isCounter(door, c.right) && isConstant(door, c.left, 0));
+}
+
+/** `i`, `i++`, `++i`, `i--`: a variable declared with a constant start. */
+function isCounter(door: Door, expr: ts.Expression): boolean {
+  let e = skipOuterExpressions(expr);
+  if (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) e = skipOuterExpressions(e.operand);
+  if (!ts.isIdentifier(e)) return false;
+  const decl = door.symbolAt(e)?.valueDeclaration;
+  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && isConstant(door, decl.initializer, 0);
+}
+
+/** A number no data decides: a literal, a constant or readonly property initialised with one, an enum member, arithmetic of those. */
+function isConstant(door: Door, expr: ts.Expression, depth: number): boolean {
+  if (depth > 6) return false;
+  const e = skipOuterExpressions(expr);
+  if (ts.isNumericLiteral(e)) return true;
+  if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) return isConstant(door, e.operand, depth + 1);
+  if (ts.isBinaryExpression(e) && ARITHMETIC.has(e.operatorToken.kind)) return isConstant(door, e.left, depth + 1) && isConstant(door, e.right, depth + 1);
+  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return false;
+  const decl = door.symbolAt(ts.isPropertyAccessExpression(e) ? e.name : e)?.valueDeclaration;
+  if (!decl) return false;
+  if (ts.isEnumMember(decl)) return true;
+  const fixed =
+    (ts.isVariableDeclaration(decl) && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0) ||
+    (ts.isPropertyDeclaration(decl) && (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Readonly) !== 0);
+  const init = fixed ? (decl as ts.VariableDeclaration | ts.PropertyDeclaration).initializer : undefined;
+  return !!init && isConstant(door, init, depth + 1);
+}
+
+const ARITHMETIC = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken]);
 
 function iterableOf(loop: ts.IterationStatement): ts.Expression | undefined {
   return ts.isForOfStatement(loop) || ts.isForInStatement(loop) ? loop.expression : undefined;
@@ -73,7 +120,7 @@ export function perItemContextOf(door: Door, node: ts.Node): PerItemContext | un
       return callback ? { kind: 'callback', node: callback.call, callback } : undefined;
     }
     if (ts.isClassLike(n) || ts.isSourceFile(n)) return undefined;
-    if (ts.isIterationStatement(n, false) && child === n.statement && isCollectionLoop(n)) {
+    if (ts.isIterationStatement(n, false) && child === n.statement && isCollectionLoop(n, door)) {
       return { kind: 'loop', node: n, iterable: iterableOf(n) };
     }
   }
@@ -144,5 +191,16 @@ export function describeContext(ctx: PerItemContext, sf: ts.SourceFile): string 
   };
   if (ctx.kind === 'callback') return `\`${text(ctx.callback.receiver)}.${ctx.callback.method}(...)\``;
   if (ctx.iterable) return `\`${text(ctx.iterable)}\``;
-  return 'the loop';
+  const loop = ctx.node;
+  const condition = ts.isForStatement(loop) ? loop.condition : ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : undefined;
+  if (!condition) return 'the loop';
+  // `i < ids.length`: the collection measured; otherwise the condition that decides the turns.
+  let measured: ts.Expression | undefined;
+  const find = (n: ts.Node): void => {
+    if (measured) return;
+    if (ts.isPropertyAccessExpression(n) && (n.name.text === 'length' || n.name.text === 'size')) measured = n.expression;
+    else ts.forEachChild(n, find);
+  };
+  find(condition);
+  return measured ? `\`${text(measured)}\`` : `the loop \`${text(condition)}\``;
 }
