@@ -28,7 +28,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-await-race',
     description: 'Shared state is checked or read before an `await` and written after it, so concurrent calls overwrite each other.',
-    recommended: 'error',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 21.7%, see its docs page).
+    recommended: 'off',
     messages: {
       lostUpdate:
         '`{{place}}` is read before an `await` and written here after it: {{others}} can change it while this one is suspended, and this write overwrites that change (a lost update). Re-read it after the `await`, compute the new value synchronously, or hold a lock across the read and the write.',

@@ -52,7 +52,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-blocking-in-async',
     description: 'A synchronous, blocking call runs in async context (directly or through helpers) and stalls the event loop.',
-    recommended: 'error',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 22.2%, see its docs page).
+    recommended: 'off',
     messages: {
       blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.{{more}}`,
       blockingChain:

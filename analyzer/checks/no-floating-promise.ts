@@ -34,7 +34,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-floating-promise',
     description: 'A promise is created and dropped: nothing waits for it and its rejection is lost.',
-    recommended: 'error',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 48.9%, see its docs page).
+    recommended: 'off',
     strictOptions: { ignoreVoid: false },
     messages: {
       floating: `The promise from {{what}} is dropped: ${WHY}. Await it, return it, or handle its rejection with \`.catch(...)\`; mark deliberate fire-and-forget with \`void\`.`,

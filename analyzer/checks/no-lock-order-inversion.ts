@@ -22,7 +22,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-lock-order-inversion',
     description: 'Two code paths take the same locks in opposite orders (or a task takes a lock it holds): a potential deadlock.',
-    recommended: 'error',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 0 of 3, see its docs page).
+    recommended: 'off',
     messages: {
       inversion:
         'Possible deadlock: {{inner}} is acquired here while {{outer}} is held, but {{elsewhere}} (lock cycle {{cycle}}). Two tasks on these paths can each take their first lock and then wait forever for the other one. Take these locks in one global order everywhere, or release {{outer}} before acquiring {{inner}}.',

@@ -24,7 +24,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-missing-await',
     description: 'A promise is used as if it were its value: tested, compared, printed, spread or returned from `try` without `await`.',
-    recommended: 'error',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 50.0%, see its docs page).
+    recommended: 'off',
     messages: {
       condition:
         '{{what}} is a Promise, used as the {{where}}: a Promise object is always truthy, so this check ignores the result of the async work (a guard like this always passes, or never does). Await it to test the value it resolves to.',

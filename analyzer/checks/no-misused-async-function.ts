@@ -27,7 +27,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-misused-async-function',
     description: 'An async function is passed where a synchronous callback is expected, so its promise is ignored or misread.',
-    recommended: 'error',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 58.5%, see its docs page).
+    recommended: 'off',
     strictOptions: { allowHandledRejections: false },
     messages: {
       forEach:

@@ -25,7 +25,8 @@ const check: Check<Options> = {
   meta: {
     id: 'no-query-in-loop',
     description: 'A database query runs once per element of a collection (N+1) instead of once for the batch.',
-    recommended: 'warning',
+    // In configs.strict only until it meets the field study's bar (90% true; measured 72.9%, see its docs page).
+    recommended: 'off',
     messages: {
       sequential:
         '{{query}} runs one database query per element of {{collection}}{{via}}, awaited one after the other{{more}}: N elements cost N sequential round trips (the N+1 problem), so this code slows down linearly with the data. Batch it: {{fix}}.',
