@@ -10,6 +10,8 @@
  *                the files in the program, of the files checked, or of the rules
  *   cli          the real command (`main`) agrees with the engine and exits 0 or 1
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import ts from 'typescript';
 import { applyEdits, applyFixes } from '../analyzer/cli/fix.js';
 import { MAX_FIX_PASSES, main } from '../analyzer/cli/main.js';
@@ -190,7 +192,11 @@ function checkOrder(ws: Workspace, run: CliRun, rng: Rng, failures: Failure[]): 
 async function checkCommandLine(ws: Workspace, run: CliRun, failures: Failure[]): Promise<void> {
   let out = '';
   let err = '';
-  const code = await main(['--format', 'json', '.'], {
+  // The command runs the same rules with the same options as the engine run (by default it runs
+  // only configs.recommended, and groups blocking findings by cause).
+  const config = path.join(ws.dir, 'fuzz-rules.json');
+  fs.writeFileSync(config, JSON.stringify({ rules: Object.fromEntries([...allRules()].map(([id, s]) => [id, [s.severity, s.options]])) }));
+  const code = await main(['--format', 'json', '--config', config, '.'], {
     cwd: ws.dir,
     env: {},
     stdout: { write: (s: string) => ((out += s), true), isTTY: false },

@@ -119,7 +119,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
 function enabled(rule: RuleInfo): boolean {
   const setting = config.rules[rule.id];
   const severity = Array.isArray(setting) ? setting[0] : setting;
-  return severity === undefined ? rule.recommended !== 'off' : severity !== 'off';
+  // Every rule is on unless the settings turn it off (the worker does the same).
+  return severity === undefined || severity !== 'off';
 }
 
 function renderRules(): void {

@@ -51,7 +51,11 @@ function typeErrorsOf(program: ts.Program, files: readonly ts.SourceFile[]): Typ
 
 async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknown): Promise<void> {
   const t0 = performance.now();
-  const config = validateConfig(rawConfig ?? {}, 'settings', APP);
+  // Every rule is on in the playground (the strict set: it is where people try rules out); the
+  // settings can turn any of them off.
+  const given = (rawConfig ?? {}) as { rules?: Record<string, unknown> };
+  const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, 'error']));
+  const config = validateConfig({ ...given, rules: { ...everyRule, ...(given.rules ?? {}) } }, 'settings', APP);
   const rules = resolveRuleSettings(config, [], []);
   const files = new Map(await libs);
   const roots = inputs.map((f) => APP + f.name);
