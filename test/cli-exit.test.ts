@@ -22,11 +22,13 @@ function tempProject(files: Record<string, string>): string {
 }
 
 const FLOATING = 'async function f() {}\nf();\n';
+/** no-floating-promise is in configs.strict, so the projects that plant one turn it on. */
+const FLOATING_ON = JSON.stringify({ rules: { 'no-floating-promise': 'error' } });
 const CLEAN = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n';
 
 describe('exit codes on real files', () => {
   it('exits 1 on a floating promise', async () => {
-    const dir = tempProject({ 'a.ts': FLOATING });
+    const dir = tempProject({ 'a.ts': FLOATING, '.concurrency-lint.json': FLOATING_ON });
     const io = capture(dir);
     expect(await main(['.'], io)).toBe(1);
     expect(io.out()).toContain('no-floating-promise');
@@ -53,7 +55,7 @@ describe('exit codes on real files', () => {
   });
 
   it('writes json to --output and keeps stdout empty', async () => {
-    const dir = tempProject({ 'a.ts': FLOATING });
+    const dir = tempProject({ 'a.ts': FLOATING, '.concurrency-lint.json': FLOATING_ON });
     const io = capture(dir);
     expect(await main(['-f', 'json', '-o', 'out/report.json'], io)).toBe(1);
     expect(io.out()).toBe('');
@@ -61,7 +63,7 @@ describe('exit codes on real files', () => {
   });
 
   it('--update-baseline records findings, then --baseline hides them (exit 0)', async () => {
-    const dir = tempProject({ 'a.ts': FLOATING });
+    const dir = tempProject({ 'a.ts': FLOATING, '.concurrency-lint.json': FLOATING_ON });
     expect(await main(['--update-baseline', '--baseline', 'baseline.json'], capture(dir))).toBe(0);
     const baseline = JSON.parse(fs.readFileSync(path.join(dir, 'baseline.json'), 'utf8'));
     expect(baseline.version).toBe(1);

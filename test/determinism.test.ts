@@ -31,7 +31,8 @@ async function run(args: string[]): Promise<string> {
     stdout: { write: (s: string) => ((out += s), true), isTTY: false },
     stderr: { write: (s: string) => ((err += s), true), isTTY: false },
   };
-  const code = await main(args, io);
+  // no-lock-order-inversion is in configs.strict: named, so the CLI runs it.
+  const code = await main(['--rule', 'no-lock-order-inversion', ...args], io);
   expect({ args, code, err }).toEqual({ args, code: 1, err: '' });
   expect(out).toContain('no-lock-order-inversion');
   return out;

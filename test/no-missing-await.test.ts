@@ -245,8 +245,9 @@ export async function f(id: string) {
     expect(f?.suggestions).toEqual([]);
   });
 
-  it('is in configs.recommended as an error', () => {
-    expect(plugin.configs.recommended.rules?.['concurrency/no-missing-await']).toBe('error');
-    expect(check.meta.recommended).toBe('error');
+  it('is in configs.strict, not in configs.recommended, until it meets the field study\'s bar', () => {
+    expect(plugin.configs.recommended.rules?.['concurrency/no-missing-await']).toBeUndefined();
+    expect(plugin.configs.strict.rules?.['concurrency/no-missing-await']).toBeDefined();
+    expect(check.meta.recommended).toBe('off');
   });
 });

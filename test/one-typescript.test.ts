@@ -59,7 +59,7 @@ describe('one TypeScript', () => {
 
   it('the ESLint way in: the plugin analyses typescript-eslint\'s program with typescript-eslint\'s own module, and no other is loaded', () => {
     const dir = project('eslint', {
-      'eslint.config.mjs': `import plugin from ${JSON.stringify(path.join(ROOT, 'dist/rules/index.js'))};\nexport default [plugin.configs.recommended];\n`,
+      'eslint.config.mjs': `import plugin from ${JSON.stringify(path.join(ROOT, 'dist/rules/index.js'))};\nexport default [plugin.configs.strict];\n`,
     });
     const run = runNode([path.join(path.dirname(require.resolve('eslint/package.json')), 'bin/eslint.js'), '--format', 'json', 'a.ts'], dir);
     expect(run.stderr.trim()).toBe('');
@@ -73,7 +73,7 @@ describe('one TypeScript', () => {
     const dir = project('cli-5.9');
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(path.join(ROOT, 'node_modules/typescript-5.9'), path.join(dir, 'node_modules/typescript'), 'dir');
-    const run = runNode([path.join(ROOT, 'bin/concurrency-lint.js'), '.', '--format', 'json'], dir);
+    const run = runNode([path.join(ROOT, 'bin/concurrency-lint.js'), '.', '--rule', 'no-floating-promise', '--format', 'json'], dir);
     expect(run.stderr.trim()).toBe('');
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { tool: { typescript: string }; findings: { line: number; ruleId: string }[] };
@@ -84,7 +84,7 @@ describe('one TypeScript', () => {
 
   it('the CLI way in: a project without TypeScript is analysed with the bundled TypeScript 6 API alone', () => {
     const dir = project('cli-none');
-    const run = runNode([path.join(ROOT, 'bin/concurrency-lint.js'), dir, '--format', 'json'], os.tmpdir());
+    const run = runNode([path.join(ROOT, 'bin/concurrency-lint.js'), dir, '--rule', 'no-floating-promise', '--format', 'json'], os.tmpdir());
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { tool: { typescript: string }; findings: unknown[] };
     expect(report.tool.typescript).toMatch(/^TypeScript 6\.0\.\d+ API \(bundled; the project has no TypeScript\)$/);

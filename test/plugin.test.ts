@@ -66,7 +66,7 @@ describe('the CLI on the sample app', () => {
   it('prints schema-valid SARIF with the findings and exits 1', async () => {
     const out = memoryStream();
     const err = memoryStream();
-    const code = await main([SAMPLE, '--format', 'sarif'], { stdout: out.stream, stderr: err.stream, cwd: ROOT });
+    const code = await main([SAMPLE, '--format', 'sarif', '--config', path.join(SAMPLE, '.concurrency-lint.json')], { stdout: out.stream, stderr: err.stream, cwd: ROOT });
     expect(code).toBe(1);
     const log = JSON.parse(out.text());
     const validate = sarifValidator();

@@ -146,7 +146,7 @@ describe('the analyzed code', () => {
     // dropped `work()` is reported, so every run exits 1 with the finding in its output.
     for (const args of [['.'], ['--fix', '.'], ['--format', 'sarif', '.']]) {
       const io = capture(dir);
-      const code = await main(args, io);
+      const code = await main(['--rule', 'no-floating-promise', ...args], io);
       expect({ args, code, err: io.err() }).toEqual({ args, code: 1, err: '' });
       expect(io.out()).toContain('no-floating-promise');
     }

@@ -51,10 +51,12 @@ function typeErrorsOf(program: ts.Program, files: readonly ts.SourceFile[]): Typ
 
 async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknown): Promise<void> {
   const t0 = performance.now();
-  // Every rule is on in the playground (the strict set: it is where people try rules out); the
-  // settings can turn any of them off.
+  // Every rule is on in the playground (the strict set: it is where people try rules out), as in
+  // an editor (no-blocking-in-async per call site, like the ESLint plugin); the settings can turn
+  // any of them off or change their options.
   const given = (rawConfig ?? {}) as { rules?: Record<string, unknown> };
-  const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, 'error']));
+  const editorOptions: Record<string, unknown> = { 'no-blocking-in-async': ['error', { report: 'site' }] };
+  const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, editorOptions[c.meta.id] ?? 'error']));
   const config = validateConfig({ ...given, rules: { ...everyRule, ...(given.rules ?? {}) } }, 'settings', APP);
   const rules = resolveRuleSettings(config, [], []);
   const files = new Map(await libs);

@@ -4,9 +4,11 @@
  * in-process `main()` cannot show. Findings come back as `file:line rule` keys.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { allChecks } from '../../analyzer/checks/index.js';
-import { key } from './fixtures.js';
+import { FIXTURE_OPTIONS, key } from './fixtures.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/concurrency-lint.js');
@@ -21,10 +23,20 @@ export interface BuiltRun {
   typescript?: string;
 }
 
-/** Every rule on (`--rule` each), JSON output, in `cwd`, with `env` added to this process's. */
+/**
+ * A config with every rule on, at the options the fixture markers are written for
+ * (FIXTURE_OPTIONS: no-blocking-in-async per call site, where the CLI's default groups by cause).
+ */
+function everyRuleConfig(): string {
+  const file = path.join(os.tmpdir(), `concurrency-lint-every-rule-${process.pid}.json`);
+  const rules = Object.fromEntries(allChecks.map((c) => [c.meta.id, ['error', { ...FIXTURE_OPTIONS[c.meta.id] }]]));
+  fs.writeFileSync(file, JSON.stringify({ rules }));
+  return file;
+}
+
+/** Every rule on (a config file, see everyRuleConfig), JSON output, in `cwd`, with `env` added to this process's. */
 export function runBuiltCli(args: string[], opts: { cwd: string; env?: Record<string, string>; root: string }): Promise<BuiltRun> {
-  const rules = allChecks.flatMap((c) => ['--rule', c.meta.id]);
-  const child = spawn(process.execPath, [BIN, ...args, '--format', 'json', ...rules], {
+  const child = spawn(process.execPath, [BIN, ...args, '--format', 'json', '--config', everyRuleConfig()], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env, NO_COLOR: '1' },
   });
