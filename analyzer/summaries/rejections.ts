@@ -68,9 +68,13 @@ export function awaitsAnything(fn: FunctionLike): boolean {
   return found;
 }
 
-/** `async () => {}`, `async function noop() {}`: an async function with nothing in it. */
+/**
+ * `async () => {}`, `async function noop() {}`: an async function with nothing in it. The body's
+ * kind is tested, not `'statements' in body`: tsgo's nodes share one shape, so an expression
+ * body answers `in` for fields it does not have (they read as undefined).
+ */
 export function isEmptyFunction(fn: FunctionLike): boolean {
-  return !!fn.body && isFunctionLike(fn) && 'statements' in fn.body && fn.body.statements.length === 0 && fn.parameters.every((p) => !p.initializer);
+  return !!fn.body && isFunctionLike(fn) && tsApi.isBlock(fn.body) && fn.body.statements.length === 0 && fn.parameters.every((p) => !p.initializer);
 }
 
 export type { SummaryContext };
