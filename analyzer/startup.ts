@@ -13,7 +13,7 @@ import ts from './typescript.cjs';
 import { getDoor } from './checker.js';
 import { getCallGraph, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { isExportedDeclaration, walk } from './walk.js';
-import { topLevelFunctionName, usesOf } from './uses.js';
+import { isTopLevelCall, topLevelFunctionName, usesOf } from './uses.js';
 
 const ends = [new WeakMap<FunctionLike, number | null>(), new WeakMap<FunctionLike, number | null>()];
 
@@ -100,16 +100,6 @@ function startedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, b
   return result;
 }
 
-function isTopLevelCall(id: ts.Identifier): boolean {
-  let callee: ts.Node = id;
-  while (ts.isParenthesizedExpression(callee.parent)) callee = callee.parent;
-  const call = callee.parent;
-  if (!ts.isCallExpression(call) || call.expression !== callee) return false;
-  for (let n: ts.Node = call; n.parent; n = n.parent) {
-    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
-  }
-  return true;
-}
 
 /**
  * A callback written at module top level as an argument of a function of the program that

@@ -1,25 +1,12 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { main } from '../analyzer/cli/main.js';
-import { capture } from './helpers/cli.js';
+import { capture, tempProjects } from './helpers/cli.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tempProject(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-exit-'));
-  dirs.push(dir);
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const projects = tempProjects('cl-exit-');
+afterAll(() => projects.remove());
+const tempProject = (files: Record<string, string>): string => projects.make(files);
 
 const FLOATING = 'async function f() {}\nf();\n';
 /** no-floating-promise is in configs.strict, so the projects that plant one turn it on. */

@@ -2,30 +2,16 @@
 // `exclude`s (tests) or that no tsconfig includes (migrations) are skipped and counted in the
 // summary; named one by one they are checked, with the default config as before.
 import { describe, it, expect, afterAll } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { main } from '../analyzer/cli/main.js';
 import { analyze } from '../analyzer/engine.js';
 import { analyzeRun } from '../analyzer/parallel.js';
 import { resolveRuleSettings } from '../analyzer/cli/config.js';
-import { capture } from './helpers/cli.js';
+import { capture, tempProjects } from './helpers/cli.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tempProject(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-select-'));
-  dirs.push(dir);
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const projects = tempProjects('cl-select-');
+afterAll(() => projects.remove());
+const tempProject = (files: Record<string, string>): string => projects.make(files);
 
 const FLOATING = 'export async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n';
 const TSCONFIG = JSON.stringify({
