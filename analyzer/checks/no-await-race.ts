@@ -14,7 +14,7 @@ import { walk } from '../walk.js';
 import { collectEvents, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
 import { related } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
-import { wholeUnderLock } from '../race/lock-scope.js';
+import { protectsShared, wholeUnderLock } from '../race/lock-scope.js';
 import { isSingleFlight } from '../race/single-flight.js';
 
 export interface Options {
@@ -297,7 +297,7 @@ function sharedTooLate(race: Race): boolean {
 /** Is one lock held across the cause, the suspension and the write? */
 function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
   if (wholeUnderLock(ctx.program, race.write.expr)) return true;
-  const ids = (node: ts.Node) => new Set(locksHeldAt(ctx.program, node).map((h) => h.lock.id));
+  const ids = (node: ts.Node) => new Set(locksHeldAt(ctx.program, node).filter(protectsShared).map((h) => h.lock.id));
   const atWrite = ids(race.write.expr);
   if (atWrite.size === 0) return false;
   const atCause = ids(race.cause.node);

@@ -21,6 +21,7 @@ import { lockOpAt } from '../locks/recognize.js';
 import { bodyLocks, heldIn } from '../locks/regions.js';
 import { literalString } from '../locks/objects.js';
 import { heldInBody } from '../locks/held.js';
+import { isFamilyPath, type LockRef } from '../locks/types.js';
 import { isWaited, overlapOf, runsArgumentInTurn } from './closures.js';
 import { startsOf } from './single-flight.js';
 
@@ -60,7 +61,7 @@ function startedOnlyUnderLock(ctx: LockContext, fn: FunctionLike): boolean {
   const result =
     !!starts &&
     starts.length > 0 &&
-    starts.every((call) => isWaited(call) && (heldInBody(ctx, call).some((h) => !isPerCall(h.path)) || wholeUnderLock(ctx.program, call)));
+    starts.every((call) => isWaited(call) && (heldInBody(ctx, call).some(protectsShared) || wholeUnderLock(ctx.program, call)));
   cache.set(fn, result);
   return result;
 }
@@ -75,7 +76,7 @@ function argumentRunsUnderLock(ctx: LockContext, fn: FunctionLike): boolean {
 
 function callRunsUnderLock(ctx: LockContext, call: ts.CallExpression, index: number): boolean {
   const op = lockOpAt(ctx, call);
-  if (op?.kind === 'callback' && op.callback && skipOuter(op.callback) === skipOuter(call.arguments[index]!)) return op.locks.length > 0;
+  if (op?.kind === 'callback' && op.callback && skipOuter(op.callback) === skipOuter(call.arguments[index]!)) return op.locks.length > 0 && op.locks.every(protectsShared);
   if (call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
   const callees = ctx.graph.resolve(call);
   return (
@@ -138,7 +139,7 @@ function useUnderLock(ctx: LockContext, fn: FunctionLike, use: ts.Identifier): R
     const index = call.arguments.indexOf(n);
     // Handed straight to a lock operation, or to another helper that holds one.
     const op = lockOpAt(ctx, call);
-    if (op?.kind === 'callback' && op.callback && skipOuter(op.callback) === use) return keysOf(ctx, fn, op.locks.length > 0 && op.locks.every((l) => !isPerCall(l.path)), call);
+    if (op?.kind === 'callback' && op.callback && skipOuter(op.callback) === use) return keysOf(ctx, fn, op.locks.length > 0 && op.locks.every(protectsShared), call);
     if (callRunsUnderLock(ctx, call, index)) return { keys: [] };
     if (!isWaited(call) || !runsArgumentInTurn(ctx.program, call, index)) return undefined;
   } else if (call.expression !== n || !isWaited(call)) {
@@ -154,11 +155,11 @@ function useUnderLock(ctx: LockContext, fn: FunctionLike, use: ts.Identifier): R
 function heldAt(ctx: LockContext, fn: FunctionLike, node: ts.Node): Requirement {
   let inner: ts.Node = node;
   for (let g = enclosing(node); g; g = enclosing(g)) {
-    if (heldIn(bodyLocks(ctx, g), inner).some((h) => !isPerCall(h.path))) return { keys: [] };
+    if (heldIn(bodyLocks(ctx, g), inner).some(protectsShared)) return { keys: [] };
     const parent = g === fn ? undefined : enclosing(g);
     if (!parent) return undefined;
     const op = bodyLocks(ctx, parent).lockCallbacks.get(g);
-    if (op) return keysOf(ctx, fn, op.locks.length > 0 && op.locks.every((l) => !isPerCall(l.path)), op.call);
+    if (op) return keysOf(ctx, fn, op.locks.length > 0 && op.locks.every(protectsShared), op.call);
     // Handed to another helper that holds a lock while running it (a wrapper around a wrapper).
     if (argumentRunsUnderLock(ctx, g)) return { keys: [] };
     if (overlapOf(ctx.program, g) !== undefined) return undefined;
@@ -169,6 +170,15 @@ function heldAt(ctx: LockContext, fn: FunctionLike, node: ts.Node): Requirement 
 
 function isPerCall(path: string): boolean {
   return path.startsWith('l:');
+}
+
+/**
+ * Does holding this lock keep other calls away from state they share? Not a lock created by the
+ * call itself (a local `new Mutex()`), and not an async-lock key the call site does not fix: a
+ * key of a family (`account:${id}`) or an unknown key excludes only calls with the same key.
+ */
+export function protectsShared(ref: LockRef): boolean {
+  return !isPerCall(ref.path) && !ref.lock.keys && !isFamilyPath(ref.path);
 }
 
 function enclosing(node: ts.Node): FunctionLike | undefined {
