@@ -5,7 +5,7 @@
  * none (a JavaScript project with `checkJs`), and checks that the install succeeds with no
  * warning about us and that the CLI finds the planted floating promise; in the 5.9 project
  * also the ESLint path, with the project's own typescript-eslint and eslint and the plugin's
- * `configs.recommended`. Needs the npm registry. Scratch projects live in the OS temp folder
+ * `configs.strict`. Needs the npm registry. Scratch projects live in the OS temp folder
  * (`concurrency-lint-install-test/`), outside this repository, so that nothing resolves to this
  * repository's node_modules; their other dependencies stay installed between runs.
  *
@@ -133,7 +133,7 @@ function runProject(name, spec, tgz) {
       messages = [];
     }
     const eslintOk = eslint.status === 1 && messages.length === 1 && messages[0] === `${spec.line} concurrency/no-floating-promise`;
-    check(`${name}: ESLint (its own typescript-eslint, configs.recommended) finds it`, eslintOk, `${eslint.seconds} s${eslintOk ? '' : `; exit ${eslint.status}; ${messages.join(', ')} ${tail(eslint.stderr, 3)}`}`);
+    check(`${name}: ESLint (its own typescript-eslint, configs.strict) finds it`, eslintOk, `${eslint.seconds} s${eslintOk ? '' : `; exit ${eslint.status}; ${messages.join(', ')} ${tail(eslint.stderr, 3)}`}`);
   }
 }
 
