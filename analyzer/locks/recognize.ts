@@ -167,17 +167,7 @@ function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   if (!awaited || !name) return undefined;
   const fn = ctx.graph.resolve(call)[0];
   if (!fn?.body) return undefined;
-  const handOffs = cacheOf(ctx, 'handOffs', () => new Map<FunctionLike, LockOp | null>());
-  let inner = handOffs.get(fn);
-  if (inner === undefined) {
-    wrapperDepth++;
-    try {
-      inner = (mayReturnAcquisition(fn) ? returnedAcquisition(ctx, fn) : undefined) ?? null;
-    } finally {
-      wrapperDepth--;
-    }
-    handOffs.set(fn, inner);
-  }
+  const inner = wrapperFact(ctx, 'handOffs', fn, () => (mayReturnAcquisition(fn) ? returnedAcquisition(ctx, fn) : undefined));
   if (inner?.kind !== 'acquire') return undefined;
   const type = ctx.door.typeAt(awaited);
   const release = type ? releaseShape(ctx, type) : undefined;
@@ -186,6 +176,25 @@ function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   return { kind: 'acquire', call, lock, waits: inner.waits, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+/**
+ * What a wrapper function does with locks, computed once per function and program (cached under
+ * `key`), one wrapper level deeper (wrappers of wrappers stop at MAX_WRAPPER_DEPTH).
+ */
+function wrapperFact<T>(ctx: LockContext, key: string, fn: FunctionLike, compute: () => T | undefined): T | undefined {
+  const facts = cacheOf(ctx, key, () => new Map<FunctionLike, T | null>());
+  let fact = facts.get(fn);
+  if (fact === undefined) {
+    wrapperDepth++;
+    try {
+      fact = compute() ?? null;
+    } finally {
+      wrapperDepth--;
+    }
+    facts.set(fn, fact);
+  }
+  return fact ?? undefined;
 }
 
 /** A cheap filter before asking the checker: a body with exactly one `return` of a call (or of a name). */
@@ -221,17 +230,7 @@ function callbackWrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | 
   if (!ctx.options.inferWrappers || wrapperDepth >= MAX_WRAPPER_DEPTH) return undefined;
   const fn = ctx.graph.resolve(call)[0];
   if (!fn?.body) return undefined;
-  const shapes = cacheOf(ctx, 'callbackWrappers', () => new Map<FunctionLike, CallbackWrapper | null>());
-  let shape = shapes.get(fn);
-  if (shape === undefined) {
-    wrapperDepth++;
-    try {
-      shape = callbackWrapperOf(ctx, fn) ?? null;
-    } finally {
-      wrapperDepth--;
-    }
-    shapes.set(fn, shape);
-  }
+  const shape = wrapperFact(ctx, 'callbackWrappers', fn, () => callbackWrapperOf(ctx, fn));
   const callback = shape ? call.arguments[shape.callbackIndex] : undefined;
   if (!shape || !callback) return undefined;
   const { inner, keyIndex } = shape;
