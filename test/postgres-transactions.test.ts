@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from './helpers/postgres.js';
+import { findPostgresBin, startPostgres, type PostgresServer } from './helpers/postgres.js';
 import { OPEN, ORMS, POOL_WAIT_MS, prepareFixtures, PROOF_FOLDER, type Orm, type Runner, type Transfer } from './helpers/transaction-proofs.js';
 
 const RULE = 'no-query-outside-transaction';
@@ -136,6 +136,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the server', () => {
+  it('is found here; a machine without PostgreSQL fails these proofs with what to install', () => {
+    expect(fs.existsSync(path.join(findPostgresBin(), 'initdb'))).toBe(true);
+    expect(() => findPostgresBin('', path.join(tmp!, 'no-postgresql'))).toThrow(/initdb and pg_ctl.*apt-get install -y postgresql/s);
+  });
 });
 
 describe('the proof files', () => {

@@ -37,18 +37,17 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-/** The folder holding `initdb` and `pg_ctl`: on the PATH, else Debian's versioned folder. */
-export function findPostgresBin(): string {
+/** The folder holding `initdb` and `pg_ctl`: on the PATH, else Debian's versioned folder (newest first). */
+export function findPostgresBin(searchPath = process.env.PATH ?? '', debian = '/usr/lib/postgresql'): string {
   const hasBoth = (dir: string) => ['initdb', 'pg_ctl'].every((name) => fs.existsSync(path.join(dir, name)));
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir && hasBoth(dir)) return dir;
-  const debian = '/usr/lib/postgresql';
+  for (const dir of searchPath.split(path.delimiter)) if (dir && hasBoth(dir)) return dir;
   const versions = fs.existsSync(debian) ? fs.readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const version of versions) {
     const dir = path.join(debian, version, 'bin');
     if (hasBoth(dir)) return dir;
   }
   throw new Error(
-    'PostgreSQL server programs not found (initdb and pg_ctl, looked on the PATH and in /usr/lib/postgresql/<version>/bin): ' +
+    `PostgreSQL server programs not found (initdb and pg_ctl, looked on the PATH and in ${debian}/<version>/bin): ` +
       "install Debian's postgresql package (`apt-get install -y postgresql`; .ci/run installs it when missing).",
   );
 }
