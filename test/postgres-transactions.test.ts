@@ -127,9 +127,11 @@ async function withRunner<T>(orm: Orm, db: string, poolSize: number, body: (runn
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-transactions-'));
-  // The server and the fixtures (prisma generate) take seconds each: side by side.
-  const [started] = await Promise.all([startPostgres(), prepareFixtures(tmp)]);
-  server = started;
+  // The server and the fixtures (prisma generate) take seconds each: side by side. A server that
+  // started is kept for afterAll to stop even when the other half failed.
+  const [started, prepared] = await Promise.allSettled([startPostgres(), prepareFixtures(tmp)]);
+  if (started.status === 'fulfilled') server = started.value;
+  for (const outcome of [started, prepared]) if (outcome.status === 'rejected') throw outcome.reason;
   await createDatabases();
 }, 120_000);
 
