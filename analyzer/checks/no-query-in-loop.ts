@@ -17,6 +17,7 @@ import { getSummary } from '../summaries/engine.js';
 import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from '../orm/query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
+import { builderOrmOf, builderTables, runsAt } from '../orm/builders.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
 export type Options = Record<string, never>;
@@ -110,7 +111,7 @@ function variesPerElement(ctx: Ctx, found: Found, pctx: PerItemContext): boolean
   if (found.steps.length > 0 || !ts.isCallExpression(found.query.call)) return false;
   const container = pctx.kind === 'loop' ? pctx.node : pctx.callback.fn;
   if (isInstanceCall(ctx, found.query)) return false;
-  const targets = tableExpressions(ctx, found.query.call);
+  const targets = found.query.builder ? builderTables(ctx.door, found.query.call, found.query.spec) : tableExpressions(ctx, found.query.call);
   const first = found.query.call.arguments[0];
   if (/EntityManager$/.test(found.query.owner) && first && isEntityTarget(ctx, first)) targets.push(first);
   return targets.some((t) => mentionsLocalOf(ctx, t, container));
@@ -155,6 +156,7 @@ function isEntityTarget(ctx: Ctx, expr: ts.Expression): boolean {
 }
 
 function isInstanceCall(ctx: Ctx, query: OrmQuery): boolean {
+  if (query.orm === 'mongoose') return query.owner === 'Document';
   if (query.owner !== 'Model' && query.owner !== 'BaseEntity') return false;
   const decl = ts.isCallExpression(query.call) ? ctx.door.signatureOf(query.call)?.declaration : undefined;
   return !decl || !(ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Static);
@@ -193,6 +195,8 @@ function candidateAt(ctx: Ctx, call: ts.CallExpression): Candidate | undefined {
   const found = findQuery(ctx, call);
   if (!found || isInnerOfChain(ctx, call)) return undefined;
   if (found.steps.length === 0 && found.query.orm === 'prisma' && !runs(call)) return undefined;
+  // A helper that returns a builder (Drizzle, Knex, Mongoose) runs nothing until its value is awaited.
+  if (found.steps.length > 0 && builderOrmOf(ctx.door, call) && !runsAt(ctx.door, call)) return undefined;
   if (isExempt(ctx, call, found, pctx)) return undefined;
   return { call, pctx, found };
 }
