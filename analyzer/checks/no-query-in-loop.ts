@@ -17,7 +17,8 @@ import { getSummary } from '../summaries/engine.js';
 import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from '../orm/query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
-import { builderOrmOf, builderTables, runsAt } from '../orm/builders.js';
+import { unrecognisedOrmNotes } from '../orm/support.js';
+import { builderOrmOf, builderTables, runSite, runsAt } from '../orm/builders.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
 export type Options = Record<string, never>;
@@ -53,6 +54,7 @@ const check: Check<Options> = {
     // One finding per loop or callback: the first query reported, the others named with it.
     for (const group of byContext.values()) report(ctx, group);
   },
+  notes: unrecognisedOrmNotes,
 };
 
 export default check;
@@ -202,10 +204,11 @@ function candidateAt(ctx: Ctx, call: ts.CallExpression): Candidate | undefined {
 }
 
 /** How the N queries run: awaited one by one, started by a callback per element, or started by the loop without waiting. */
-function howItRuns(candidate: Candidate): 'sequential' | 'concurrent' | 'collected' {
+function howItRuns(ctx: Ctx, candidate: Candidate): 'sequential' | 'concurrent' | 'collected' {
   const { pctx, call } = candidate;
   if (pctx.kind === 'callback') return pctx.callback.method.startsWith('reduce') ? 'sequential' : 'concurrent';
-  return isAwaitedIn(call, pctx.node) ? 'sequential' : 'collected';
+  const site = candidate.found.query.builder === 'awaited' && candidate.found.steps.length === 0 ? runSite(ctx.door, call) : call;
+  return isAwaitedIn(site, pctx.node) ? 'sequential' : 'collected';
 }
 
 /** Is the call's promise awaited inside the loop body (an `await` around it, below the loop)? */
@@ -231,7 +234,7 @@ function report(ctx: Ctx, group: Candidate[]): void {
   const more = others.length === 0 ? '' : ` (and ${others.length} more ${others.length === 1 ? 'query' : 'queries'} per element in the same ${first.pctx.kind === 'loop' ? 'loop' : 'callback'}: ${names.join(', ')})`;
   ctx.report({
     node: first.call,
-    messageId: howItRuns(first),
+    messageId: howItRuns(ctx, first),
     data: {
       query: describeQuery(first.call, ctx.sourceFile),
       collection: describeContext(first.pctx, ctx.sourceFile),

@@ -74,6 +74,13 @@ export function runsAt(door: Door, expr: ts.Expression, viaVariable = true): boo
   return false;
 }
 
+/** Where a running builder value runs: the call itself, or the use of the variable it is bound to (`const q = ...; await q`). */
+export function runSite(door: Door, call: ts.CallExpression): ts.Node {
+  const p = outermost(call).parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return usesOf(door, p.name).find((use) => runsAt(door, use, false)) ?? call;
+  return call;
+}
+
 /** A builder returned from `fn` runs when `fn` is async (the promise adopts it), when `fn` is a
  * per-element callback whose results go to `Promise.all`, or when `fn`'s caller runs it (checked
  * at the call: its value is a builder too). */
@@ -180,6 +187,8 @@ export function queryHandle(door: Door, call: ts.CallExpression, spec: OrmSpec):
     else if (ts.isPropertyAccessExpression(e) && isOrmMember(door, e, spec)) e = e.expression;
     else break;
   }
+  // Raw SQL run on a handle: `sql\`...\`.execute(db)`.
+  if (ts.isTaggedTemplateExpression(e) && call.arguments[0]) return call.arguments[0];
   return e;
 }
 
