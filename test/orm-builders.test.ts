@@ -43,8 +43,10 @@ describe('no-query-in-loop on the builder ORMs', () => {
 
   it('names the helpers between the loop and the query, across files', () => {
     const viaService = at('knex/loops.ts', 53);
-    expect(viaService.message).toContain('through `LedgerService.balanceOf` -> `AccountRepository.byId`');
-    expect(viaService.trace?.at(-1)?.message).toBe('runs a query (knex `where`)');
+    // `byId` returns a builder; the query runs where `balanceOf` awaits it.
+    expect(viaService.message).toContain('(through `LedgerService.balanceOf`, which runs `this.accounts.byId(...)`)');
+    expect(viaService.trace?.at(-1)?.message).toBe('runs a query (knex `byId`)');
+    expect(at('kysely/loops.ts', 36).message).toContain('(through `PersonRepository.findById`, which runs `this.db.selectFrom(...)...executeTakeFirst()`)');
   });
 
   it('says a builder bound to a variable and awaited in the same turn runs sequentially', () => {
