@@ -12,7 +12,7 @@ export const DRIZZLE: OrmSpec = {
   modules: ['drizzle-orm'],
   queries: [
     // Runs its callback in a transaction (the callback's own queries are checked where they are).
-    { owners: (owner) => /Database$/.test(owner), reads: [], writes: ['transaction', 'batch'] },
+    { owners: (owner) => /(Database|Transaction)$/.test(owner), reads: [], writes: ['transaction', 'batch'] },
   ],
   builders: {
     marker: { member: 'then', owners: ['QueryPromise'] },

@@ -1,7 +1,8 @@
 /**
  * no-query-in-loop: one query per element of a collection. An ORM read or write (TypeORM,
- * Prisma, Sequelize, MikroORM), or a helper that always issues one, called inside a loop over
- * a collection or inside a per-element array callback (`Promise.all(ids.map(...))`).
+ * Prisma, Sequelize, MikroORM; Drizzle, Kysely, Knex and Mongoose builders where they run), or a
+ * helper that always issues one, called inside a loop over a collection or inside a per-element
+ * array callback (`Promise.all(ids.map(...))`).
  *
  * Quiet for: Prisma `findUnique` in a concurrent callback (Prisma batches same-tick calls),
  * short literal lists, loops left right after the query (at most one query per run), paging
@@ -18,7 +19,7 @@ import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from '../orm/query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
 import { unrecognisedOrmNotes } from '../orm/support.js';
-import { builderOrmOf, builderTables, runSite, runsAt } from '../orm/builders.js';
+import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from '../orm/builders.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
 export type Options = Record<string, never>;
@@ -142,12 +143,15 @@ const TABLE_PICKERS = new Set(['from', 'into', 'update', 'createQueryBuilder']);
 
 /** Raw DDL (`ALTER TABLE`, `CREATE INDEX`, ...) per element changes the schema; it is not a row lookup to batch. */
 function isSchemaStatement(query: OrmQuery): boolean {
+  if (query.builder && ts.isCallExpression(query.call)) return SCHEMA_SQL.test(rawSqlText(query.call));
   if (!ts.isCallExpression(query.call) || !/^(query|execute|\$executeRawUnsafe|\$queryRawUnsafe)$/.test(query.method)) return false;
   const first = query.call.arguments[0] && skipOuterExpressions(query.call.arguments[0]);
   if (!first) return false;
   const text = ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : '';
-  return /^\s*(ALTER|CREATE|DROP|TRUNCATE|GRANT|REVOKE|COMMENT|RENAME|VACUUM|ANALYZE|REINDEX)\b/i.test(text);
+  return SCHEMA_SQL.test(text);
 }
+
+const SCHEMA_SQL = /^\s*(ALTER|CREATE|DROP|TRUNCATE|GRANT|REVOKE|COMMENT|RENAME|VACUUM|ANALYZE|REINDEX)\b/i;
 
 /** An entity class (or its name) as the target of a manager call, not an entity instance. */
 function isEntityTarget(ctx: Ctx, expr: ts.Expression): boolean {

@@ -10,17 +10,33 @@
  * call that runs) with `queryHandle` (H: the root of the chain, `db` in `db.select().from(t)`).
  */
 import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
+import { packageNameOf, type Door } from '../checker.js';
 import { isFunctionLike } from '../callgraph.js';
 import { skipOuterExpressions } from '../walk.js';
 import { ORMS, type OrmSpec, type QueryKind } from '../catalog/orm.js';
 import { perItemCallback } from './loops.js';
 import { moduleOfDeclaration } from './recognize.js';
 
+const loadedCache = new WeakMap<ts.Program, readonly OrmSpec[]>();
+
+/** The builder ORMs whose declarations are in the program (none: no call needs a type lookup). */
+export function loadedBuilderOrms(program: ts.Program): readonly OrmSpec[] {
+  let specs = loadedCache.get(program);
+  if (specs) return specs;
+  const packages = new Set<string>();
+  for (const sf of program.getSourceFiles()) {
+    const name = sf.isDeclarationFile ? packageNameOf(sf.fileName) : undefined;
+    if (name) packages.add(name);
+  }
+  specs = ORMS.filter((spec) => spec.builders && spec.modules.some((m) => packages.has(m)));
+  loadedCache.set(program, specs);
+  return specs;
+}
+
 /** The ORM whose builder the type is, or undefined. */
-export function builderOrmOfType(type: ts.Type): OrmSpec | undefined {
+export function builderOrmOfType(type: ts.Type, specs: readonly OrmSpec[] = ORMS): OrmSpec | undefined {
   for (const part of type.isUnion() ? type.types : [type]) {
-    for (const spec of ORMS) {
+    for (const spec of specs) {
       const b = spec.builders;
       if (!b) continue;
       const member = part.getProperty(b.marker.member);
@@ -38,8 +54,10 @@ export function builderOrmOfType(type: ts.Type): OrmSpec | undefined {
 
 /** The ORM whose builder the expression's value is. */
 export function builderOrmOf(door: Door, expr: ts.Expression): OrmSpec | undefined {
+  const specs = loadedBuilderOrms(door.program);
+  if (specs.length === 0) return undefined;
   const type = door.typeAt(expr);
-  return type ? builderOrmOfType(type) : undefined;
+  return type ? builderOrmOfType(type, specs) : undefined;
 }
 
 const PROMISE_STATICS = /^Promise\.(all|allSettled|any|race|resolve)$/;
@@ -244,4 +262,21 @@ function isArray(door: Door, expr: ts.Expression): boolean {
   if (!type) return false;
   const t = door.checker.getNonNullableType(type);
   return door.checker.isArrayType(t) || door.checker.isTupleType(t);
+}
+
+/** The leading SQL text of a raw builder query (`knex.raw('ALTER ...')`, `db.execute(sql\`CREATE ...\`)`,
+ * ``sql`DROP ...`.execute(db)``), or '' when it is no raw query. */
+export function rawSqlText(call: ts.CallExpression): string {
+  const chain = builderChain(call);
+  const innermost = chain[chain.length - 1];
+  const callee = innermost && skipOuterExpressions(innermost.expression);
+  const root = callee && ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
+  const candidates = [root, innermost?.arguments[0]].filter((e): e is ts.Expression => !!e);
+  for (const c of candidates) {
+    const e = skipOuterExpressions(c);
+    const template = ts.isTaggedTemplateExpression(e) ? e.template : e;
+    if (ts.isStringLiteral(template) || ts.isNoSubstitutionTemplateLiteral(template)) return template.text;
+    if (ts.isTemplateExpression(template)) return template.head.text;
+  }
+  return '';
 }
