@@ -77,12 +77,22 @@ export function checkProjects(projects: LoadedProject[], opts: Pick<AnalyzeOptio
       }
       opts.onProgress?.({ phase: 'checking', done: ++done, total });
     }
+    if (opts.debug && ready) diagnostics.push(...debugNotes(project, enabled.map(([check]) => check)));
   }
   // Suppression comments cannot hide an internal error.
   findings = filterSuppressed(findings, (file) => sources.get(file) ?? '');
   findings.push(...internal);
   findings.sort(compareFindings);
   return { findings, files: files.sort(), diagnostics, sources };
+}
+
+/** `--debug`: why enabled checks may stay quiet on a project (warnings, not errors). */
+function debugNotes(project: LoadedProject, checks: readonly AnyCheck[]): RunDiagnostic[] {
+  const out: RunDiagnostic[] = [];
+  for (const check of checks) {
+    for (const note of check.notes?.(project.program) ?? []) out.push({ severity: 'warning', file: project.configPath, message: `debug: ${check.meta.id}: ${note}` });
+  }
+  return out;
 }
 
 /** Bind and create the type checker up front, so a compiler crash is one diagnostic, not one per check. */

@@ -8,7 +8,12 @@
  * resolve to the same entry. Names alone are never enough.
  */
 
-export type OrmName = 'typeorm' | 'prisma' | 'sequelize' | 'mikro-orm';
+import { DRIZZLE } from './orm-drizzle.js';
+import { KYSELY } from './orm-kysely.js';
+import { KNEX } from './orm-knex.js';
+import { MONGOOSE } from './orm-mongoose.js';
+
+export type OrmName = 'typeorm' | 'prisma' | 'sequelize' | 'mikro-orm' | 'drizzle' | 'kysely' | 'knex' | 'mongoose';
 
 /** What a recognised call does to the database. */
 export type QueryKind = 'read' | 'write';
@@ -26,10 +31,40 @@ export interface OrmSpec {
   modules: readonly string[];
   /** Owners whose methods issue a query when called. */
   queries: readonly OwnerSpec[];
+  /** Query builders that run when awaited or executed (Drizzle, Kysely, Knex, Mongoose): see `BuilderSpec`. */
+  builders?: BuilderSpec;
   /** How the rules tell the user to load a relation together with its parent. */
   loadAdvice: string;
   /** How the rules tell the user to replace one query per item with one for the batch. */
   batchAdvice: string;
+}
+
+/**
+ * An ORM whose queries are values: a builder is made, refined and then run, by `await` (it is a
+ * thenable), `.then`, or an executor method (`.execute()`, `.exec()`). Making one runs nothing,
+ * so a builder made in a loop and run once after it is one query, not one per element.
+ */
+export interface BuilderSpec {
+  /**
+   * A value is a query of this ORM when its type has `member`, declared by one of `owners` in one
+   * of the ORM's modules (`then` of Drizzle's `QueryPromise`, `toQuery` of Knex's
+   * `ChainableInterface`): robust to the `Omit<...>` types the builders' methods return.
+   */
+  marker: { member: string; owners: readonly string[] };
+  /** Is it run by `await`/`.then` (a thenable), or only by its executors (Kysely)? */
+  awaitable: boolean;
+  /** Types (by name) that carry the marker but are no row query (a schema builder's DDL). */
+  notQueries?: readonly string[];
+  /** Methods that run the query when called on it. */
+  executors: readonly string[];
+  /** Methods anywhere in the chain that make the query a write. */
+  writes: readonly string[];
+  /** Chain methods whose first argument picks the table (`from(users)`, `selectFrom('users')`). */
+  tablePickers: readonly string[];
+  /** Chain methods that make one query cover a list (`whereIn('id', ids)`). */
+  batchCalls?: readonly string[];
+  /** A call whose second argument is this string compares with a list (Kysely `where('id', 'in', ids)`). */
+  batchOperator?: string;
 }
 
 const TYPEORM_FINDERS = [
@@ -115,7 +150,7 @@ export const MIKRO_ORM: OrmSpec = {
   batchAdvice: 'load every row in one query before the loop, e.g. `em.find(Entity, { id: { $in: ids } })`, or `populate` the relation in the outer query',
 };
 
-export const ORMS: readonly OrmSpec[] = [TYPEORM, PRISMA, SEQUELIZE, MIKRO_ORM];
+export const ORMS: readonly OrmSpec[] = [TYPEORM, PRISMA, SEQUELIZE, MIKRO_ORM, DRIZZLE, KYSELY, KNEX, MONGOOSE];
 
 /** TypeORM relation decorators and the shape of the property they declare. */
 export const TYPEORM_RELATION_DECORATORS: Readonly<Record<string, 'one' | 'many'>> = {

@@ -6,7 +6,9 @@
  * - One relation load per element of a collection (N+1): a TypeORM lazy relation
  *   (`await post.author`), a Sequelize association getter (`post.getAuthor()`), or a MikroORM
  *   `Reference`/`Collection` load (`book.author.load()`, `author.books.init()`), inside a loop
- *   or an array callback.
+ *   or an array callback; a Mongoose `doc.populate(path)` per element likewise. (An unpopulated
+ *   Mongoose ref is its ObjectId, not a lazy load; Drizzle, Kysely and Knex load no relations
+ *   through an entity.)
  */
 import path from 'node:path';
 import ts from '../typescript.cjs';
@@ -26,6 +28,8 @@ import { describeQuery, mikroLoaderOf, ormQueryOf, sequelizeGetterOf } from '../
 import { relationUseOf, type RelationUse } from '../orm/relation-uses.js';
 import { loadFixFor } from '../orm/relation-fixes.js';
 import { MIKRO_ALWAYS_QUERY, MIKRO_ORM, SEQUELIZE, TYPEORM } from '../catalog/orm.js';
+import { MONGOOSE } from '../catalog/orm-mongoose.js';
+import { documentPopulateOf } from '../orm/mongoose.js';
 
 export type Options = Record<string, never>;
 
@@ -51,6 +55,8 @@ const check: Check<Options> = {
         '`{{expr}}` (the `{{relation}}` relation of `{{entity}}`) is passed to `{{callee}}`, which reads through it without checking that it is there ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so it arrives `undefined` and that read throws. Load it with the query: {{fix}}, or make `{{callee}}` load it when it is missing.',
       fallbackInLoop:
         '`{{expr}}` was not loaded by {{query}}, so `{{callee}}` loads it with its own query, once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}; or, when the elements share it, load it once before the loop and pass that.',
+      populateInLoop:
+        '`{{expr}}` populates `{{relation}}` for one document per element of {{collection}}: one extra query per row (N+1). Populate it for the whole batch instead: {{fix}}.',
       addRelation: 'Load the relation in the query that loaded the entity',
     },
     schema: { type: 'object', additionalProperties: false, properties: {} },
@@ -284,7 +290,7 @@ interface PerItemLoad {
   entityExpr: ts.Expression;
   /** The relation, when the load names one. */
   relation: string | undefined;
-  messageId: 'lazyInLoop' | 'getterInLoop' | 'loadInLoop' | 'initInLoop';
+  messageId: 'lazyInLoop' | 'getterInLoop' | 'loadInLoop' | 'initInLoop' | 'populateInLoop';
   /** The call queries even when the relation is loaded (Sequelize getters, MikroORM `init()`). */
   alwaysQueries: boolean;
   /** What to do instead of calling it, for loads that always query. */
@@ -303,6 +309,7 @@ const ADVICE: Record<PerItemLoad['messageId'], string> = {
   getterInLoop: SEQUELIZE.loadAdvice,
   loadInLoop: MIKRO_ORM.loadAdvice,
   initInLoop: MIKRO_ORM.loadAdvice,
+  populateInLoop: MONGOOSE.loadAdvice,
 };
 
 function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
@@ -359,6 +366,11 @@ function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
     const relation = getter.name.text.replace(/^get/, '');
     const name = relation.charAt(0).toLowerCase() + relation.slice(1);
     checkPerItem(ctx, { report: call, entityExpr: getter.expression, relation: name, messageId: 'getterInLoop', alwaysQueries: true }, octx);
+    return;
+  }
+  const populate = documentPopulateOf(ctx.door, call);
+  if (populate) {
+    checkPerItem(ctx, { report: call, entityExpr: populate.target, relation: populate.path, messageId: 'populateInLoop', alwaysQueries: true }, octx);
     return;
   }
   const loader = mikroLoaderOf(ctx.door, call);

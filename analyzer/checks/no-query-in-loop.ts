@@ -1,7 +1,8 @@
 /**
  * no-query-in-loop: one query per element of a collection. An ORM read or write (TypeORM,
- * Prisma, Sequelize, MikroORM), or a helper that always issues one, called inside a loop over
- * a collection or inside a per-element array callback (`Promise.all(ids.map(...))`).
+ * Prisma, Sequelize, MikroORM; Drizzle, Kysely, Knex and Mongoose builders where they run), or a
+ * helper that always issues one, called inside a loop over a collection or inside a per-element
+ * array callback (`Promise.all(ids.map(...))`).
  *
  * Quiet for: Prisma `findUnique` in a concurrent callback (Prisma batches same-tick calls),
  * short literal lists, loops left right after the query (at most one query per run), paging
@@ -17,6 +18,8 @@ import { getSummary } from '../summaries/engine.js';
 import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from '../orm/query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
+import { unrecognisedOrmNotes } from '../orm/support.js';
+import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from '../orm/builders.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
 export type Options = Record<string, never>;
@@ -52,6 +55,7 @@ const check: Check<Options> = {
     // One finding per loop or callback: the first query reported, the others named with it.
     for (const group of byContext.values()) report(ctx, group);
   },
+  notes: unrecognisedOrmNotes,
 };
 
 export default check;
@@ -110,7 +114,7 @@ function variesPerElement(ctx: Ctx, found: Found, pctx: PerItemContext): boolean
   if (found.steps.length > 0 || !ts.isCallExpression(found.query.call)) return false;
   const container = pctx.kind === 'loop' ? pctx.node : pctx.callback.fn;
   if (isInstanceCall(ctx, found.query)) return false;
-  const targets = tableExpressions(ctx, found.query.call);
+  const targets = found.query.builder ? builderTables(ctx.door, found.query.call, found.query.spec) : tableExpressions(ctx, found.query.call);
   const first = found.query.call.arguments[0];
   if (/EntityManager$/.test(found.query.owner) && first && isEntityTarget(ctx, first)) targets.push(first);
   return targets.some((t) => mentionsLocalOf(ctx, t, container));
@@ -139,12 +143,15 @@ const TABLE_PICKERS = new Set(['from', 'into', 'update', 'createQueryBuilder']);
 
 /** Raw DDL (`ALTER TABLE`, `CREATE INDEX`, ...) per element changes the schema; it is not a row lookup to batch. */
 function isSchemaStatement(query: OrmQuery): boolean {
+  if (query.builder && ts.isCallExpression(query.call)) return SCHEMA_SQL.test(rawSqlText(query.call));
   if (!ts.isCallExpression(query.call) || !/^(query|execute|\$executeRawUnsafe|\$queryRawUnsafe)$/.test(query.method)) return false;
   const first = query.call.arguments[0] && skipOuterExpressions(query.call.arguments[0]);
   if (!first) return false;
   const text = ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) ? first.text : ts.isTemplateExpression(first) ? first.head.text : '';
-  return /^\s*(ALTER|CREATE|DROP|TRUNCATE|GRANT|REVOKE|COMMENT|RENAME|VACUUM|ANALYZE|REINDEX)\b/i.test(text);
+  return SCHEMA_SQL.test(text);
 }
+
+const SCHEMA_SQL = /^\s*(ALTER|CREATE|DROP|TRUNCATE|GRANT|REVOKE|COMMENT|RENAME|VACUUM|ANALYZE|REINDEX)\b/i;
 
 /** An entity class (or its name) as the target of a manager call, not an entity instance. */
 function isEntityTarget(ctx: Ctx, expr: ts.Expression): boolean {
@@ -155,6 +162,7 @@ function isEntityTarget(ctx: Ctx, expr: ts.Expression): boolean {
 }
 
 function isInstanceCall(ctx: Ctx, query: OrmQuery): boolean {
+  if (query.orm === 'mongoose') return query.owner === 'Document';
   if (query.owner !== 'Model' && query.owner !== 'BaseEntity') return false;
   const decl = ts.isCallExpression(query.call) ? ctx.door.signatureOf(query.call)?.declaration : undefined;
   return !decl || !(ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Static);
@@ -193,15 +201,18 @@ function candidateAt(ctx: Ctx, call: ts.CallExpression): Candidate | undefined {
   const found = findQuery(ctx, call);
   if (!found || isInnerOfChain(ctx, call)) return undefined;
   if (found.steps.length === 0 && found.query.orm === 'prisma' && !runs(call)) return undefined;
+  // A helper that returns a builder (Drizzle, Knex, Mongoose) runs nothing until its value is awaited.
+  if (found.steps.length > 0 && builderOrmOf(ctx.door, call) && !runsAt(ctx.door, call)) return undefined;
   if (isExempt(ctx, call, found, pctx)) return undefined;
   return { call, pctx, found };
 }
 
 /** How the N queries run: awaited one by one, started by a callback per element, or started by the loop without waiting. */
-function howItRuns(candidate: Candidate): 'sequential' | 'concurrent' | 'collected' {
+function howItRuns(ctx: Ctx, candidate: Candidate): 'sequential' | 'concurrent' | 'collected' {
   const { pctx, call } = candidate;
   if (pctx.kind === 'callback') return pctx.callback.method.startsWith('reduce') ? 'sequential' : 'concurrent';
-  return isAwaitedIn(call, pctx.node) ? 'sequential' : 'collected';
+  const site = candidate.found.query.builder === 'awaited' && candidate.found.steps.length === 0 ? runSite(ctx.door, call) : call;
+  return isAwaitedIn(site, pctx.node) ? 'sequential' : 'collected';
 }
 
 /** Is the call's promise awaited inside the loop body (an `await` around it, below the loop)? */
@@ -227,7 +238,7 @@ function report(ctx: Ctx, group: Candidate[]): void {
   const more = others.length === 0 ? '' : ` (and ${others.length} more ${others.length === 1 ? 'query' : 'queries'} per element in the same ${first.pctx.kind === 'loop' ? 'loop' : 'callback'}: ${names.join(', ')})`;
   ctx.report({
     node: first.call,
-    messageId: howItRuns(first),
+    messageId: howItRuns(ctx, first),
     data: {
       query: describeQuery(first.call, ctx.sourceFile),
       collection: describeContext(first.pctx, ctx.sourceFile),

@@ -69,6 +69,8 @@ export interface Check<Options = Record<string, unknown>> {
   meta: CheckMeta<Options>;
   /** Find the rule's problems in one file. Pure: reads the program, returns via `report`. */
   run(ctx: CheckContext<Options>): void;
+  /** Why the check may stay quiet on this program (an ORM version whose types it does not know): shown with `--debug`. */
+  notes?(program: ts.Program): string[];
 }
 
 export type AnyCheck = Check<any>;

@@ -90,7 +90,8 @@ Options:
       --config <file>       Use this config file instead of searching for
                             .concurrency-lint.json / package.json "concurrency-lint"
       --quiet               Report errors only (drop warnings)
-      --debug               Show stack traces for internal errors
+      --debug               Show stack traces for internal errors, and why a rule
+                            stays quiet (an ORM version it does not recognise)
   -v, --version             Print the version
   -h, --help                Print this help
 

@@ -8,6 +8,7 @@ import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { packageNameOf } from '../checker.js';
 import { skipOuterExpressions } from '../walk.js';
+import { builderQueryOf, isBuilderBatch } from './builders.js';
 import {
   BATCH_HELPERS, BATCH_KEYS, BULK_WRITES, MIKRO_RELATION_LOADERS, ORMS, PAGINATION_CALLS, PAGINATION_KEYS, PRISMA_BATCHED,
   SEQUELIZE_GETTER_MIXINS, type OrmName, type OrmSpec, type QueryKind,
@@ -30,6 +31,8 @@ export interface OrmQuery {
   method: string;
   kind: QueryKind;
   call: QueryCall;
+  /** Builder ORMs (see `builders.ts`): the call's value runs where it stands, or an executor runs it. */
+  builder?: 'awaited' | 'executed';
 }
 
 /** The package of a declaration's file, or the name of the ambient module block around it. */
@@ -80,19 +83,26 @@ const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 /** A call that sends a query to the database through a repository, manager, model or client. */
 export function ormQueryOf(door: Door, call: QueryCall): OrmQuery | undefined {
   const m = methodOf(door, call);
-  if (!m || !m.owner) return undefined;
+  if (!m || !m.owner) return ts.isCallExpression(call) ? builderQuery(door, call) : undefined;
   const spec = ormOfModule(m.module);
-  if (!spec) return undefined;
+  if (!spec) return ts.isCallExpression(call) ? builderQuery(door, call) : undefined;
   for (const entry of spec.queries) {
     if (!ownerMatches(entry.owners, m.owner)) continue;
     if (entry.reads.includes(m.name)) return { orm: spec.orm, spec, owner: m.owner, method: m.name, kind: 'read', call };
     if (entry.writes.includes(m.name)) return { orm: spec.orm, spec, owner: m.owner, method: m.name, kind: 'write', call };
   }
+  if (spec.builders && ts.isCallExpression(call)) return builderQuery(door, call);
   // Prisma's fluent relation API: `prisma.user.findUnique(...).posts()` runs its own query.
   if (spec.orm === 'prisma' && m.owner.startsWith('Prisma__') && !PROMISE_METHODS.has(m.name)) {
     return { orm: 'prisma', spec, owner: m.owner, method: m.name, kind: 'read', call };
   }
   return undefined;
+}
+
+/** A builder ORM's query that runs at this call (Drizzle, Kysely, Knex, Mongoose). */
+function builderQuery(door: Door, call: ts.CallExpression): OrmQuery | undefined {
+  const q = builderQueryOf(door, call);
+  return q && { orm: q.spec.orm, spec: q.spec, owner: q.owner, method: q.method, kind: q.kind, call, builder: q.how };
 }
 
 /** Prisma `findUnique` (or a fluent call on one): batched with its siblings of the same tick. */
@@ -164,17 +174,25 @@ export function isPaginated(door: Door, query: OrmQuery): boolean {
   if (!ts.isCallExpression(query.call)) return false;
   for (const c of chainCalls(query.call)) {
     const name = memberName(c.expression)?.text;
-    if (c !== query.call && name && PAGINATION_CALLS.includes(name)) return true;
+    // A builder's own last call counts too (`db.select().from(t).limit(10)` is the query).
+    if ((c !== query.call || query.builder === 'awaited') && name && PAGINATION_CALLS.includes(name) && !isOne(c.arguments[0])) return true;
     const keys = topLevelKeys(door, c);
     if (PAGINATION_KEYS.some((k) => keys.has(k))) return true;
   }
   return query.method === 'findByCursor';
 }
 
+/** `limit(1)`, `take(1)`: a single-row lookup, not a page. */
+function isOne(arg: ts.Expression | undefined): boolean {
+  const e = arg && skipOuterExpressions(arg);
+  return !!e && ts.isNumericLiteral(e) && e.text === '1';
+}
+
 /** The query covers a batch already: `In(ids)`, `{ in: ids }`, `$in`, `Op.in`, or a bulk write of an array. */
 export function isBatchQuery(door: Door, query: OrmQuery): boolean {
   if (!ts.isCallExpression(query.call)) return false;
   if (BULK_WRITES.includes(query.method)) return true;
+  if (query.builder && isBuilderBatch(door, query.call, query.spec, query.kind)) return true;
   if (query.kind === 'write' && query.call.arguments.some((a) => isArrayValued(door, a))) return true;
   let found = false;
   for (const c of chainCalls(query.call)) {

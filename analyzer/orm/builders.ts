@@ -1,0 +1,282 @@
+/**
+ * Query builders that are values (Drizzle, Kysely, Knex, Mongoose; see `BuilderSpec`): which
+ * expression is a query of which ORM, and WHEN it runs. A builder runs when it is awaited,
+ * `.then`-ed, returned from an async function, handed to `Promise.all`, iterated with `for await`,
+ * or executed (`.execute()`, `.exec()`); making or refining one runs nothing. So a builder made
+ * in a loop and run once after it is one query, and a call that only refines a builder
+ * (`q.where(...)`) is no query at all.
+ *
+ * The answer "this call runs a query of ORM O through handle H" is `builderQueryOf` (O, and the
+ * call that runs) with `queryHandle` (H: the root of the chain, `db` in `db.select().from(t)`).
+ */
+import ts from '../typescript.cjs';
+import { packageNameOf, type Door } from '../checker.js';
+import { isFunctionLike } from '../callgraph.js';
+import { skipOuterExpressions } from '../walk.js';
+import { ORMS, type OrmSpec, type QueryKind } from '../catalog/orm.js';
+import { perItemCallback } from './loops.js';
+import { moduleOfDeclaration } from './recognize.js';
+
+const loadedCache = new WeakMap<ts.Program, readonly OrmSpec[]>();
+
+/** The builder ORMs whose declarations are in the program (none: no call needs a type lookup). */
+export function loadedBuilderOrms(program: ts.Program): readonly OrmSpec[] {
+  let specs = loadedCache.get(program);
+  if (specs) return specs;
+  const packages = new Set<string>();
+  for (const sf of program.getSourceFiles()) {
+    const name = sf.isDeclarationFile ? packageNameOf(sf.fileName) : undefined;
+    if (name) packages.add(name);
+  }
+  specs = ORMS.filter((spec) => spec.builders && spec.modules.some((m) => packages.has(m)));
+  loadedCache.set(program, specs);
+  return specs;
+}
+
+/** The ORM whose builder the type is, or undefined. */
+export function builderOrmOfType(type: ts.Type, specs: readonly OrmSpec[] = ORMS): OrmSpec | undefined {
+  for (const part of type.isUnion() ? type.types : [type]) {
+    for (const spec of specs) {
+      const b = spec.builders;
+      if (!b) continue;
+      const member = part.getProperty(b.marker.member);
+      const decl = member?.getDeclarations()?.[0];
+      if (!decl || !spec.modules.includes(moduleOfDeclaration(decl) ?? '')) continue;
+      const owner = decl.parent && (ts.isClassLike(decl.parent) || ts.isInterfaceDeclaration(decl.parent)) ? decl.parent.name?.text : undefined;
+      if (!owner || !b.marker.owners.includes(owner)) continue;
+      const name = part.aliasSymbol?.getName() ?? part.getSymbol()?.getName() ?? '';
+      if (b.notQueries?.includes(name)) continue;
+      return spec;
+    }
+  }
+  return undefined;
+}
+
+/** The ORM whose builder the expression's value is. */
+export function builderOrmOf(door: Door, expr: ts.Expression): OrmSpec | undefined {
+  const specs = loadedBuilderOrms(door.program);
+  if (specs.length === 0) return undefined;
+  const type = door.typeAt(expr);
+  return type ? builderOrmOfType(type, specs) : undefined;
+}
+
+const PROMISE_STATICS = /^Promise\.(all|allSettled|any|race|resolve)$/;
+
+function outermost(node: ts.Node): ts.Node {
+  let n = node;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
+  return n;
+}
+
+function isPromiseStaticArg(node: ts.Node): boolean {
+  const p = node.parent;
+  return !!p && ts.isCallExpression(p) && p.arguments.includes(node as ts.Expression) && PROMISE_STATICS.test(p.expression.getText());
+}
+
+/**
+ * Does the value of `expr` (a thenable builder) run here: awaited, `.then`-ed, returned, in
+ * `Promise.all([...])`, iterated by `for await`, or bound to a variable that is used so?
+ */
+export function runsAt(door: Door, expr: ts.Expression, viaVariable = true): boolean {
+  const n = outermost(expr);
+  const p = n.parent;
+  if (!p) return false;
+  if (ts.isAwaitExpression(p) || ts.isYieldExpression(p)) return true;
+  if (ts.isPropertyAccessExpression(p) && ['then', 'catch', 'finally'].includes(p.name.text)) return ts.isCallExpression(p.parent) && p.parent.expression === p;
+  if (ts.isReturnStatement(p)) return returnedValueRuns(door, p);
+  if (ts.isArrowFunction(p) && p.body === n) return returnedValueRuns(door, p);
+  if (isPromiseStaticArg(n)) return true;
+  if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) return ts.isArrayLiteralExpression(p) ? isPromiseStaticArg(outermost(p)) : runsAt(door, p.expression, false);
+  if (ts.isForOfStatement(p) && p.expression === n) return true;
+  if (viaVariable && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) return variableRuns(door, p.name);
+  return false;
+}
+
+/** Where a running builder value runs: the call itself, or the use of the variable it is bound to (`const q = ...; await q`). */
+export function runSite(door: Door, call: ts.CallExpression): ts.Node {
+  const p = outermost(call).parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return usesOf(door, p.name).find((use) => runsAt(door, use, false)) ?? call;
+  return call;
+}
+
+/** A builder returned from `fn` runs when `fn` is async (the promise adopts it), when `fn` is a
+ * per-element callback whose results go to `Promise.all`, or when `fn`'s caller runs it (checked
+ * at the call: its value is a builder too). */
+function returnedValueRuns(door: Door, at: ts.Node): boolean {
+  let fn: ts.Node | undefined = at;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return true;
+  if (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) return true;
+  const callback = perItemCallback(door, fn);
+  if (!callback) return true;
+  return isPromiseStaticArg(outermost(callback.call)) || (ts.isSpreadElement(outermost(callback.call).parent) && runsAt(door, callback.call, false)) || boundToAwaitedList(door, callback.call);
+}
+
+/** `const pending = ids.map(...)` and later `Promise.all(pending)`. */
+function boundToAwaitedList(door: Door, call: ts.CallExpression): boolean {
+  const p = outermost(call).parent;
+  if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) return false;
+  return usesOf(door, p.name).some((use) => isPromiseStaticArg(outermost(use)) || ts.isAwaitExpression(outermost(use).parent));
+}
+
+function variableRuns(door: Door, name: ts.Identifier): boolean {
+  return usesOf(door, name).some((use) => runsAt(door, use, false));
+}
+
+/** References to a local variable in its enclosing function (or file). */
+function usesOf(door: Door, name: ts.Identifier): ts.Identifier[] {
+  const symbol = door.symbolAt(name);
+  if (!symbol) return [];
+  let scope: ts.Node = name;
+  while (scope.parent && !isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const out: ts.Identifier[] = [];
+  const stack: ts.Node[] = [scope];
+  let budget = 5000;
+  while (stack.length > 0 && budget-- > 0) {
+    const n = stack.pop()!;
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && door.symbolAt(n) === symbol) out.push(n);
+    ts.forEachChild(n, (c) => {
+      stack.push(c);
+    });
+  }
+  return out;
+}
+
+export interface BuilderQuery {
+  spec: OrmSpec;
+  /** The builder's value runs here (awaited...), or an executor (`.execute()`) runs it. */
+  how: 'awaited' | 'executed';
+  owner: string;
+  method: string;
+  kind: QueryKind;
+}
+
+function calleeName(call: ts.CallExpression): ts.MemberName | undefined {
+  const c = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(c) ? c.name : undefined;
+}
+
+/** The calls of a builder chain, outermost first, down to the call on the handle. */
+export function builderChain(call: ts.CallExpression, limit = 60): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  let e: ts.Expression = call;
+  while (out.length < limit) {
+    e = skipOuterExpressions(e);
+    if (ts.isCallExpression(e)) {
+      out.push(e);
+      e = e.expression;
+    } else if (ts.isPropertyAccessExpression(e)) e = e.expression;
+    else break;
+  }
+  return out;
+}
+
+/** A call that runs a query of a builder ORM: an executor on a builder, or a builder value that runs where it is. */
+export function builderQueryOf(door: Door, call: ts.CallExpression): BuilderQuery | undefined {
+  const name = calleeName(call);
+  const receiver = name && skipOuterExpressions((skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression);
+  const onBuilder = receiver ? builderOrmOf(door, receiver) : undefined;
+  if (onBuilder && name && onBuilder.builders!.executors.includes(name.text)) {
+    return describe(door, call, onBuilder, 'executed');
+  }
+  const spec = builderOrmOf(door, call);
+  if (!spec || !spec.builders!.awaitable || !runsAt(door, call)) return undefined;
+  return describe(door, call, spec, 'awaited');
+}
+
+function describe(door: Door, call: ts.CallExpression, spec: OrmSpec, how: BuilderQuery['how']): BuilderQuery {
+  const chain = builderChain(call);
+  const names = chain.map((c) => calleeName(c)?.text).filter((n): n is string => !!n);
+  const kind: QueryKind = names.some((n) => spec.builders!.writes.includes(n)) ? 'write' : 'read';
+  const type = door.typeAt(how === 'executed' ? (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression : call);
+  const owner = type?.aliasSymbol?.getName() ?? type?.getSymbol()?.getName() ?? spec.orm;
+  // The verb: the first method called on the handle (`select`, `findMany`, `findById`, `where` on `knex('t')`).
+  const method = how === 'executed' ? names[0]! : (names[names.length - 1] ?? names[0] ?? 'query');
+  return { spec, how, owner, method, kind };
+}
+
+/** The handle a query runs through: the root of its chain (`db` in `db.select().from(t)`, `trx` in
+ * `trx('users').where(...)`, `User` in `User.find()`), below the ORM's own properties (`db.query.users`). */
+export function queryHandle(door: Door, call: ts.CallExpression, spec: OrmSpec): ts.Expression {
+  let e: ts.Expression = call;
+  for (let depth = 0; depth < 60; depth++) {
+    e = skipOuterExpressions(e);
+    if (ts.isCallExpression(e)) e = e.expression;
+    else if (ts.isPropertyAccessExpression(e) && isOrmMember(door, e, spec)) e = e.expression;
+    else break;
+  }
+  // Raw SQL run on a handle: `sql\`...\`.execute(db)`.
+  if (ts.isTaggedTemplateExpression(e) && call.arguments[0]) return call.arguments[0];
+  return e;
+}
+
+function isOrmMember(door: Door, access: ts.PropertyAccessExpression, spec: OrmSpec): boolean {
+  const decl = door.symbolAt(access.name)?.getDeclarations()?.[0];
+  return !!decl && spec.modules.includes(moduleOfDeclaration(decl) ?? '');
+}
+
+/** The expressions that pick the table of a builder query: the handle and the table pickers' arguments. */
+export function builderTables(door: Door, call: ts.CallExpression, spec: OrmSpec): ts.Node[] {
+  const out: ts.Node[] = [queryHandle(door, call, spec)];
+  for (const c of builderChain(call)) {
+    const name = calleeName(c)?.text;
+    if (name && spec.builders!.tablePickers.includes(name) && c.arguments[0]) out.push(c.arguments[0]);
+    if (!name && c.arguments[0]) out.push(c.arguments[0]); // `knex('users')`, `trx(table)`
+  }
+  return out;
+}
+
+/** The builder query covers a list already: `whereIn('id', ids)`, `where('id', 'in', ids)`, a multi-row insert. */
+export function isBuilderBatch(door: Door, call: ts.CallExpression, spec: OrmSpec, kind: QueryKind): boolean {
+  const b = spec.builders!;
+  let found = false;
+  for (const c of builderChain(call)) {
+    const name = calleeName(c)?.text;
+    if (name && b.batchCalls?.includes(name)) return true;
+    if (kind === 'write' && c.arguments.some((a) => isArray(door, a))) return true;
+    if (b.batchOperator) for (const a of c.arguments) visitCalls(a, (inner) => {
+      const op = inner.arguments[1] && skipOuterExpressions(inner.arguments[1]);
+      if (op && ts.isStringLiteral(op) && op.text === b.batchOperator) found = true;
+    });
+    const op = c.arguments[1] && skipOuterExpressions(c.arguments[1]);
+    if (b.batchOperator && op && ts.isStringLiteral(op) && op.text === b.batchOperator) found = true;
+  }
+  return found;
+}
+
+/** Calls under an argument, into callbacks (`where((eb) => eb('id', 'in', ids))`). */
+function visitCalls(root: ts.Node, visit: (c: ts.CallExpression) => void): void {
+  const stack: ts.Node[] = [root];
+  let budget = 500;
+  while (stack.length > 0 && budget-- > 0) {
+    const n = stack.pop()!;
+    if (ts.isCallExpression(n)) visit(n);
+    ts.forEachChild(n, (c) => {
+      stack.push(c);
+    });
+  }
+}
+
+function isArray(door: Door, expr: ts.Expression): boolean {
+  const type = door.typeAt(expr);
+  if (!type) return false;
+  const t = door.checker.getNonNullableType(type);
+  return door.checker.isArrayType(t) || door.checker.isTupleType(t);
+}
+
+/** The leading SQL text of a raw builder query (`knex.raw('ALTER ...')`, `db.execute(sql\`CREATE ...\`)`,
+ * ``sql`DROP ...`.execute(db)``), or '' when it is no raw query. */
+export function rawSqlText(call: ts.CallExpression): string {
+  const chain = builderChain(call);
+  const innermost = chain[chain.length - 1];
+  const callee = innermost && skipOuterExpressions(innermost.expression);
+  const root = callee && ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
+  const candidates = [root, innermost?.arguments[0]].filter((e): e is ts.Expression => !!e);
+  for (const c of candidates) {
+    const e = skipOuterExpressions(c);
+    const template = ts.isTaggedTemplateExpression(e) ? e.template : e;
+    if (ts.isStringLiteral(template) || ts.isNoSubstitutionTemplateLiteral(template)) return template.text;
+    if (ts.isTemplateExpression(template)) return template.head.text;
+  }
+  return '';
+}
