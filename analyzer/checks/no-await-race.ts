@@ -16,6 +16,9 @@ import { related } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
 import { protectsShared, wholeUnderLock } from '../race/lock-scope.js';
 import { isSingleFlight } from '../race/single-flight.js';
+import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from '../race/guards.js';
+import { helperReadsIn } from '../race/helper-reads.js';
+import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from '../race/entries.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -67,8 +70,30 @@ function isAsync(fn: FunctionLike): boolean {
 interface Race {
   messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'onceFlag';
   write: Write;
-  cause: Access;
+  cause: Cause;
   suspension: ts.Node;
+  /** For a check: how it governs the write (an early exit names the guard in the trace). */
+  guard?: Guard;
+  condition?: ts.Expression;
+}
+
+/** A read, possibly made inside a helper the check calls (`via` names it). */
+type Cause = Access & { via?: string };
+
+/** What one function's checks read, directly or through helpers; each condition resolved once. */
+interface Scope {
+  ctx: CheckContext<Options>;
+  ev: FunctionEvents;
+  tested: Map<ts.Expression, Cause[]>;
+}
+
+function conditionReads(scope: Scope, condition: ts.Expression): Cause[] {
+  let reads = scope.tested.get(condition);
+  if (!reads) {
+    reads = [...scope.ev.reads.filter((r) => within(r.node, condition)), ...helperReadsIn(scope.ctx.door, condition)];
+    scope.tested.set(condition, reads);
+  }
+  return reads;
 }
 
 function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
@@ -77,13 +102,14 @@ function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
   if (ev.suspensions.length === 0 || ev.writes.length === 0) return;
   // Started only where its promise is published after a check that none is running: one run at a time.
   if (isSingleFlight(ctx.door, fn)) return;
-  const singleFlight = singleFlightPoint(ev);
+  const scope: Scope = { ctx, ev, tested: new Map() };
+  const singleFlight = singleFlightPoint(scope);
   // One finding per place and function: the first racy write (a state machine writing
   // `this.phase` on four paths after one stale check is one problem).
   const reported = new Set<string>();
   for (const write of ev.writes) {
     if (reported.has(write.place.key) || (singleFlight !== undefined && write.expr.pos >= singleFlight)) continue;
-    const race = lostUpdate(ev, write) ?? staleCheck(ctx, ev, write);
+    const race = lostUpdate(scope, write) ?? staleCheck(scope, write);
     if (!race || heldAcross(ctx, race) || sharedTooLate(race)) continue;
     reported.add(write.place.key);
     report(ctx, race);
@@ -96,13 +122,14 @@ function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
  * = run();`, `if (this.busy) return; this.busy = true;`). Test and set happen in one synchronous
  * step, so no other run of this function gets past that point while this one is inside.
  */
-function singleFlightPoint(ev: FunctionEvents): number | undefined {
+function singleFlightPoint(scope: Scope): number | undefined {
+  const ev = scope.ev;
   const firstSuspension = Math.min(...ev.suspensions.map((s) => s.getStart()));
   for (const condition of ev.conditions) {
     const owner = condition.parent;
     if (condition.getStart() > firstSuspension || !ts.isIfStatement(owner) || owner.expression !== condition || owner.elseStatement) continue;
     if (!exitOf(owner.thenStatement)) continue;
-    const tested = ev.reads.filter((r) => within(r.node, condition));
+    const tested = conditionReads(scope, condition);
     const claim = ev.writes.find(
       (w) => w.expr.pos >= owner.end && w.expr.end <= firstSuspension && follows(owner, w.expr) && tested.some((r) => related(r.place, w.place)),
     );
@@ -132,25 +159,20 @@ function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd
   );
 }
 
-/** Is the suspension in a branch that always leaves the function (or loop) without reaching
- * `target`? `if (this.p) { return await this.p; } this.p = open();` never awaits before the write. */
-function leavesBefore(suspension: ts.Node, target: ts.Node): boolean {
-  for (let n: ts.Node = suspension; n.parent && !within(target, n.parent); n = n.parent) {
-    const parent = n.parent;
-    if (ts.isIfStatement(parent) && (parent.thenStatement === n || parent.elseStatement === n) && exitOf(n as ts.Statement)) return true;
-    if (ts.isReturnStatement(parent) || ts.isThrowStatement(parent)) return true;
-  }
-  return false;
-}
-
 /** Write of a value computed from a read made before a suspension (directly or via a local). */
-function lostUpdate(ev: FunctionEvents, write: Write): Race | undefined {
-  if (write.kind !== 'assign' && write.kind !== 'compound') return undefined;
+function lostUpdate(scope: Scope, write: Write): Race | undefined {
+  const ev = scope.ev;
+  if (write.kind !== 'assign' && write.kind !== 'compound' && !(write.kind === 'mutate' && write.value)) return undefined;
   if (isRestore(ev, write)) return undefined;
+  // An entry whose key this call made (a fresh id): no other call writes it.
+  if (isFreshKey(scope.ctx.door, ev, writeKey(write))) return undefined;
   // A read of the written state, of something inside it, or of an object that holds it
-  // (but not a mere method call on such an object).
-  const causes: Access[] = dependenciesOf(ev, write.value!).filter(
-    (r) => related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
+  // (but not a mere method call on such an object). An entry written with `map.set(k, v)`
+  // depends on a read of the same entry (`map.get(k)`).
+  const causes: Access[] = dependenciesOf(ev, write.value!).filter((r) =>
+    write.kind === 'mutate'
+      ? related(r.place, write.place) && methodOnReceiver(r.node) === 'get' && sameKey(scope.ctx.door, entryKeyOf(r.node), writeKey(write))
+      : related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
   );
   // `x += await y` reads `x` first.
   if (write.kind === 'compound') causes.unshift({ place: write.place, node: write.node });
@@ -158,41 +180,55 @@ function lostUpdate(ev: FunctionEvents, write: Write): Race | undefined {
   const initialises = operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken;
   for (const cause of causes) {
     const suspension = suspensionBetween(ev, cause.node, write.expr, write.expr.end);
-    if (suspension && !refreshedBetween(ev, suspension, write)) return { messageId: initialises ? 'lazyInit' : 'lostUpdate', write, cause, suspension };
+    if (suspension && !refreshedBetween(scope, suspension, write)) return { messageId: initialises ? 'lazyInit' : 'lostUpdate', write, cause, suspension };
   }
   return undefined;
 }
 
-/** `const saved = x; ...; x = saved`: putting back a saved value (a mock restored in a test,
- * a setting reset) is deliberate, not an update computed from stale state. */
+/** The entry a write replaces: `k` in `map.set(k, v)`, `map.delete(k)` or `obj[k] = v`. */
+function writeKey(write: Write): ts.Expression | undefined {
+  if (write.kind === 'mutate') return entryKeyOf(write.expr);
+  return ts.isElementAccessExpression(write.node) ? write.node.argumentExpression : undefined;
+}
+
+/** `const saved = x; ...; x = saved` (or `map.set(k, saved)` after `saved = map.get(k)`): putting
+ * back a saved value (a mock restored in a test, a setting reset) is deliberate, not an update
+ * computed from stale state. */
 function isRestore(ev: FunctionEvents, write: Write): boolean {
   let value = write.value!;
   while (ts.isParenthesizedExpression(value)) value = value.expression;
-  if (write.kind !== 'assign' || !ts.isIdentifier(value)) return false;
+  if ((write.kind !== 'assign' && write.kind !== 'mutate') || !ts.isIdentifier(value)) return false;
   const symbol = [...ev.localUses].find(([id]) => id === value)?.[1];
   const defs = symbol ? ev.defs.get(symbol) ?? [] : [];
   const def = defs.filter((d) => d.node.end <= value.pos).pop();
   if (!def || !ts.isVariableDeclaration(def.node) || !def.node.initializer) return false;
   let init = def.node.initializer;
   while (ts.isParenthesizedExpression(init)) init = init.expression;
-  return def.reads.length === 1 && def.reads[0]!.node === init && def.reads[0]!.place.key === write.place.key;
+  const read = def.reads.length === 1 ? def.reads[0]! : undefined;
+  if (!read || read.place.key !== write.place.key) return false;
+  if (write.kind === 'assign') return read.node === init;
+  return ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.expression === read.node && init.expression.name.text === 'get';
 }
 
 /** Was the place read again in a condition between the suspension and the write (a re-check)? */
-function refreshedBetween(ev: FunctionEvents, suspension: ts.Node, write: Write): boolean {
-  return ev.conditions.some(
-    (c) => c.pos >= suspension.end && c.end <= write.expr.getStart() && ev.reads.some((r) => within(r.node, c) && related(r.place, write.place)),
+function refreshedBetween(scope: Scope, suspension: ts.Node, write: Write): boolean {
+  return scope.ev.conditions.some(
+    (c) => c.pos >= suspension.end && c.end <= write.expr.getStart() && conditionReads(scope, c).some((r) => related(r.place, write.place)),
   );
 }
 
 /** A write that relies on an earlier check of the same state, with a suspension in between. */
-function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write): Race | undefined {
+function staleCheck(scope: Scope, write: Write): Race | undefined {
+  const { ctx, ev } = scope;
   if (write.kind === 'mutate' && !ctx.options.checkCollections) return undefined;
   for (const condition of ev.conditions) {
     if (condition.end > write.expr.getStart()) break;
-    const cause = ev.reads.find((r) => within(r.node, condition) && related(r.place, write.place));
+    const cause = conditionReads(scope, condition).find((r) => related(r.place, write.place) && !sameFreshEntry(scope, r, write));
     const guard = cause && guards(condition, write.expr);
-    if (!guard || (guard === 'throws' && !ctx.options.checkThrowGuards)) continue;
+    if (!guard) continue;
+    // A precondition that throws asserts how the object is used; it is a check-then-act when the
+    // write then consumes what it checked (a slot, a seat, stock, quota).
+    if (guard === 'throws' && !ctx.options.checkThrowGuards && !consumes(ev, write)) continue;
     const suspension = suspensionBetween(ev, condition, write.expr, write.expr.end);
     if (!suspension) continue;
     // Claimed before the suspension: a write to the same state between the check and the await,
@@ -201,49 +237,28 @@ function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write
     const claimed = ev.writes.some(
       (w) => w !== write && related(w.place, write.place) && (w.expr.pos >= condition.end || within(w.expr, condition)) && w.expr.end <= suspension.getStart(),
     );
-    if (claimed || refreshedBetween(ev, suspension, write)) continue;
+    if (claimed || refreshedBetween(scope, suspension, write)) continue;
     const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(write) ? 'onceFlag' : 'lazyInit';
-    return { messageId, write, cause, suspension };
+    return { messageId, write, cause, suspension, guard, condition };
   }
   return undefined;
 }
 
-/** How the condition decides whether `target` runs: `target` is in the `if`'s then-branch or
- * else-branch, or the `if` exits early (by return, or by throwing) and `target` follows it. */
-type Guard = 'then' | 'else' | 'returns' | 'throws' | false;
-
-function guards(condition: ts.Expression, target: ts.Node): Guard {
-  const owner = condition.parent;
-  if (ts.isIfStatement(owner) && owner.expression === condition) {
-    if (within(target, owner.thenStatement)) return 'then';
-    if (owner.elseStatement && within(target, owner.elseStatement)) return 'else';
-    const exit = owner.elseStatement ? undefined : exitOf(owner.thenStatement);
-    return exit && follows(owner, target) ? exit : false;
+/** Does the write change the checked state relative to its current value (`this.open++`,
+ * `used += n`, `stock.set(k, stock.get(k) - n)`), rather than set it to a fresh value? */
+function consumes(ev: FunctionEvents, write: Write): boolean {
+  if (write.kind === 'update') return true;
+  if (write.kind === 'compound') {
+    const op = (write.expr as ts.BinaryExpression).operatorToken.kind;
+    return op !== ts.SyntaxKind.QuestionQuestionEqualsToken && op !== ts.SyntaxKind.BarBarEqualsToken && op !== ts.SyntaxKind.AmpersandAmpersandEqualsToken;
   }
-  if (ts.isConditionalExpression(owner) && owner.condition === condition) {
-    return within(target, owner.whenTrue) ? 'then' : within(target, owner.whenFalse) ? 'else' : false;
-  }
-  if (ts.isBinaryExpression(owner) && owner.left === condition) return within(target, owner.right) ? 'then' : false;
-  return false;
+  return !!write.value && dependenciesOf(ev, write.value).some((r) => related(r.place, write.place));
 }
 
-/** Does the statement always leave the block: by throwing (a precondition), or otherwise? */
-function exitOf(statement: ts.Statement): 'returns' | 'throws' | undefined {
-  if (ts.isThrowStatement(statement)) return 'throws';
-  if (ts.isReturnStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return 'returns';
-  if (ts.isBlock(statement)) {
-    const last = statement.statements[statement.statements.length - 1];
-    return last ? exitOf(last) : undefined;
-  }
-  return undefined;
-}
-
-/** Is `target` inside a statement that comes after `statement` in the same block? */
-function follows(statement: ts.Statement, target: ts.Node): boolean {
-  const block = statement.parent;
-  if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
-  const index = block.statements.indexOf(statement);
-  return block.statements.slice(index + 1).some((s) => within(target, s));
+/** Is the checked entry the written one, under a key unique to this call? */
+function sameFreshEntry(scope: Scope, cause: Cause, write: Write): boolean {
+  const key = writeKey(write);
+  return !cause.via && isFreshKey(scope.ctx.door, scope.ev, key) && sameKey(scope.ctx.door, entryKeyOf(cause.node), key);
 }
 
 /** The path to the write runs when the state is unset, and the write sets it: `if (!x) { x = ... }`,
@@ -269,25 +284,6 @@ function setsFlag(write: Write): boolean {
   return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
 }
 
-/** Are the two nodes in different branches of one `if` or `?:` (never both on one run)? */
-function exclusive(a: ts.Node, b: ts.Node): boolean {
-  for (let n: ts.Node | undefined = a.parent; n; n = n.parent) {
-    if (!within(b, n)) continue;
-    if (ts.isIfStatement(n) && n.elseStatement) {
-      const aThen = within(a, n.thenStatement);
-      const bThen = within(b, n.thenStatement);
-      const aElse = within(a, n.elseStatement);
-      const bElse = within(b, n.elseStatement);
-      return (aThen && bElse) || (aElse && bThen);
-    }
-    if (ts.isConditionalExpression(n)) {
-      return (within(a, n.whenTrue) && within(b, n.whenFalse)) || (within(a, n.whenFalse) && within(b, n.whenTrue));
-    }
-    return false;
-  }
-  return false;
-}
-
 /** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */
 function sharedTooLate(race: Race): boolean {
   const at = race.write.place.escapedAt;
@@ -307,8 +303,26 @@ function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
 function report(ctx: CheckContext<Options>, race: Race): void {
   const place = race.write.node.getText(ctx.sourceFile);
   const trace: TraceInput[] = [
-    { node: race.cause.node, message: race.messageId === 'lostUpdate' ? `\`${race.cause.node.getText(ctx.sourceFile)}\` is read here` : `\`${race.cause.node.getText(ctx.sourceFile)}\` is checked here` },
+    { node: race.cause.node, message: causeMessage(ctx.sourceFile, race) },
     { node: race.suspension, message: race.write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
   ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
+}
+
+/** Where the stale state was read or checked: the guard that leaves the function, and the helper
+ * (with the field it reads) when the check goes through one. */
+function causeMessage(sf: ts.SourceFile, race: Race): string {
+  const text = race.cause.node.getText(sf);
+  const via = race.cause.via ? ` (\`${race.cause.via}\` reads \`${race.cause.place.label}\`)` : '';
+  if (race.messageId === 'lostUpdate' || !race.condition) return `\`${text}\` is read here${via}`;
+  if (race.guard === 'returns' || race.guard === 'throws') {
+    const exit = race.guard === 'throws' ? 'throw' : 'return';
+    return `the guard \`if (${clip(race.condition.getText(sf))}) ${exit}\` checks \`${text}\` here${via}; every call that passes it goes on to the \`await\` with the state unclaimed`;
+  }
+  return `\`${text}\` is checked here${via}`;
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -25,7 +25,7 @@ export interface Write extends Access {
   kind: WriteKind;
   /** The whole writing expression (assignment, `x++`, `x.push(...)`). */
   expr: ts.Expression;
-  /** The assigned value, for 'assign' and 'compound'. */
+  /** The assigned value, for 'assign' and 'compound', and the entry's new value for `map.set(k, v)`. */
   value?: ts.Expression;
 }
 
@@ -127,7 +127,12 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
         if (p) {
           ev.reads.push({ place: p, node: receiver, receiver: true });
           const method = ts.isPropertyAccessExpression(node) ? node.name.text : undefined;
-          if (method && MUTATORS.has(method) && isCollection(door, receiver)) ev.writes.push({ place: p, node: receiver, kind: 'mutate', expr: node.parent });
+          if (method && MUTATORS.has(method) && isCollection(door, receiver)) {
+            const write: Write = { place: p, node: receiver, kind: 'mutate', expr: node.parent };
+            // `map.set(k, v)` replaces the entry with `v`: a value that can be computed from a stale read.
+            if (method === 'set' && node.parent.arguments.length === 2) write.value = node.parent.arguments[1];
+            ev.writes.push(write);
+          }
           if (ts.isElementAccessExpression(node)) stack.push({ node: node.argumentExpression, exit: false });
           return true;
         }
