@@ -12,7 +12,7 @@ import type { Check, CheckContext, TraceInput } from './types.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import { collectEvents, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
-import { related } from '../race/places.js';
+import { related, type Place } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
 import { protectsShared, wholeUnderLock } from '../race/lock-scope.js';
 import { isSingleFlight } from '../race/single-flight.js';
@@ -23,7 +23,8 @@ import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from '../race/entri
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
   checkCollections: boolean;
-  /** Also report writes after a precondition that throws (`if (!this.active) throw ...; await ...; this.active = false`). */
+  /** Also report writes after a precondition that throws (`if (!this.active) throw ...; await ...; this.active = false`);
+   * a write that consumes what the guard checked (`this.open++`) is reported either way. */
   checkThrowGuards: boolean;
 }
 
@@ -48,7 +49,7 @@ const check: Check<Options> = {
       additionalProperties: false,
       properties: {
         checkCollections: { type: 'boolean', description: 'Report has/get-then-set on Maps, Sets and arrays.' },
-        checkThrowGuards: { type: 'boolean', description: 'Report state changes after a precondition that throws.' },
+        checkThrowGuards: { type: 'boolean', description: 'Report state changes after a precondition that throws (a write that consumes what the guard checked is reported either way).' },
       },
     },
     defaultOptions: { checkCollections: true, checkThrowGuards: false },
@@ -78,7 +79,7 @@ interface Race {
 }
 
 /** A read, possibly made inside a helper the check calls (`via` names it). */
-type Cause = Access & { via?: string };
+type Cause = Access & { via?: string; position?: boolean };
 
 /** What one function's checks read, directly or through helpers; each condition resolved once. */
 interface Scope {
@@ -159,21 +160,11 @@ function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd
   );
 }
 
-/** Write of a value computed from a read made before a suspension (directly or via a local). */
+/** Write of a value computed from a read made before a suspension (directly or via a local), or
+ * at a position found before it (`const i = list.indexOf(x); await ...; list.splice(i, 1)`). */
 function lostUpdate(scope: Scope, write: Write): Race | undefined {
   const ev = scope.ev;
-  if (write.kind !== 'assign' && write.kind !== 'compound' && !(write.kind === 'mutate' && write.value)) return undefined;
-  if (isRestore(ev, write)) return undefined;
-  // An entry whose key this call made (a fresh id): no other call writes it.
-  if (isFreshKey(scope.ctx.door, ev, writeKey(write))) return undefined;
-  // A read of the written state, of something inside it, or of an object that holds it
-  // (but not a mere method call on such an object). An entry written with `map.set(k, v)`
-  // depends on a read of the same entry (`map.get(k)`).
-  const causes: Access[] = dependenciesOf(ev, write.value!).filter((r) =>
-    write.kind === 'mutate'
-      ? related(r.place, write.place) && methodOnReceiver(r.node) === 'get' && sameKey(scope.ctx.door, entryKeyOf(r.node), writeKey(write))
-      : related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
-  );
+  const causes: Cause[] = [...valueCauses(scope, write), ...positionCauses(ev, write)];
   // `x += await y` reads `x` first.
   if (write.kind === 'compound') causes.unshift({ place: write.place, node: write.node });
   const operator = ts.isBinaryExpression(write.expr) ? write.expr.operatorToken.kind : undefined;
@@ -183,6 +174,46 @@ function lostUpdate(scope: Scope, write: Write): Race | undefined {
     if (suspension && !refreshedBetween(scope, suspension, write)) return { messageId: initialises ? 'lazyInit' : 'lostUpdate', write, cause, suspension };
   }
   return undefined;
+}
+
+/** Reads the written value is computed from: of the written state, of something inside it, or of
+ * an object that holds it (but not a mere method call on such an object). An entry written with
+ * `map.set(k, v)` depends on a read of the same entry (`map.get(k)`). */
+function valueCauses(scope: Scope, write: Write): Cause[] {
+  const ev = scope.ev;
+  if (write.kind !== 'assign' && write.kind !== 'compound' && !(write.kind === 'mutate' && write.value)) return [];
+  if (isRestore(ev, write)) return [];
+  // An entry whose key this call made (a fresh id): no other call writes it.
+  if (isFreshKey(scope.ctx.door, ev, writeKey(write))) return [];
+  return dependenciesOf(ev, write.value!).filter((r) =>
+    write.kind === 'mutate'
+      ? related(r.place, write.place) && methodOnReceiver(r.node) === 'get' && sameKey(scope.ctx.door, entryKeyOf(r.node), writeKey(write))
+      : related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
+  );
+}
+
+/** Methods whose answer is a position in the array they are called on. */
+const POSITION_METHODS = new Set(['indexOf', 'lastIndexOf', 'findIndex', 'findLastIndex']);
+
+/** Reads of an array's positions (`indexOf`, `findIndex`, `length`) that place the write
+ * (`list.splice(i, 1)`, `list[i] = v`): stale once another call inserts or removes. */
+function positionCauses(ev: FunctionEvents, write: Write): Cause[] {
+  const call = write.kind === 'mutate' && ts.isCallExpression(write.expr) ? write.expr : undefined;
+  const args = call && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'splice' ? call.arguments.slice(0, 1) : [];
+  if (!call && ts.isElementAccessExpression(write.node)) args.push(write.node.argumentExpression);
+  const array = call ? write.place : placeOfArray(ev, write);
+  if (!array) return [];
+  return args
+    .flatMap((a) => dependenciesOf(ev, a))
+    .filter((r) => related(r.place, array) && (POSITION_METHODS.has(methodOnReceiver(r.node) ?? '') || r.place.key === `${array.key}.length`))
+    .map((r) => ({ ...r, node: methodOnReceiver(r.node) ? (r.node.parent.parent as ts.CallExpression) : r.node, position: true }));
+}
+
+/** The array an element write goes to (`this.jobs` for `this.jobs[i] = v`), as a place. */
+function placeOfArray(ev: FunctionEvents, write: Write): Place | undefined {
+  if (!ts.isElementAccessExpression(write.node)) return undefined;
+  const target = write.node.expression;
+  return ev.reads.find((r) => r.node === target)?.place ?? { ...write.place, key: write.place.key.slice(0, write.place.key.lastIndexOf('[')) };
 }
 
 /** The entry a write replaces: `k` in `map.set(k, v)`, `map.delete(k)` or `obj[k] = v`. */
@@ -248,12 +279,18 @@ function staleCheck(scope: Scope, write: Write): Race | undefined {
  * `used += n`, `stock.set(k, stock.get(k) - n)`), rather than set it to a fresh value? */
 function consumes(ev: FunctionEvents, write: Write): boolean {
   if (write.kind === 'update') return true;
+  // Growing or shrinking the checked collection: the slot, the job, the room is taken.
+  if (write.kind === 'mutate' && ts.isCallExpression(write.expr) && ts.isPropertyAccessExpression(write.expr.expression)) {
+    if (RESIZING.has(write.expr.expression.name.text)) return true;
+  }
   if (write.kind === 'compound') {
     const op = (write.expr as ts.BinaryExpression).operatorToken.kind;
     return op !== ts.SyntaxKind.QuestionQuestionEqualsToken && op !== ts.SyntaxKind.BarBarEqualsToken && op !== ts.SyntaxKind.AmpersandAmpersandEqualsToken;
   }
   return !!write.value && dependenciesOf(ev, write.value).some((r) => related(r.place, write.place));
 }
+
+const RESIZING = new Set(['push', 'unshift', 'add', 'shift', 'pop', 'splice']);
 
 /** Is the checked entry the written one, under a key unique to this call? */
 function sameFreshEntry(scope: Scope, cause: Cause, write: Write): boolean {
@@ -312,14 +349,27 @@ function report(ctx: CheckContext<Options>, race: Race): void {
 /** Where the stale state was read or checked: the guard that leaves the function, and the helper
  * (with the field it reads) when the check goes through one. */
 function causeMessage(sf: ts.SourceFile, race: Race): string {
-  const text = race.cause.node.getText(sf);
+  const node = race.cause.node;
+  // `this.counts.get(k)` rather than the bare receiver `this.counts`.
+  const shown = race.cause.receiver && methodOnReceiver(node) ? node.parent.parent : node;
+  const text = clip(shown.getText(sf));
   const via = race.cause.via ? ` (\`${race.cause.via}\` reads \`${race.cause.place.label}\`)` : '';
+  if (race.cause.position) return `\`${text}\` is read here to find a position; it shifts when another call inserts or removes meanwhile`;
   if (race.messageId === 'lostUpdate' || !race.condition) return `\`${text}\` is read here${via}`;
-  if (race.guard === 'returns' || race.guard === 'throws') {
-    const exit = race.guard === 'throws' ? 'throw' : 'return';
-    return `the guard \`if (${clip(race.condition.getText(sf))}) ${exit}\` checks \`${text}\` here${via}; every call that passes it goes on to the \`await\` with the state unclaimed`;
+  const owner = race.condition.parent;
+  if ((race.guard === 'returns' || race.guard === 'throws') && ts.isIfStatement(owner)) {
+    const guard = `if (${clip(race.condition.getText(sf))}) ${exitKeyword(owner.thenStatement)}`;
+    return `the guard \`${guard}\` checks \`${text}\` here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
   }
   return `\`${text}\` is checked here${via}`;
+}
+
+/** `throw`, `return`, `continue` or `break`: how an early-exit branch leaves. */
+function exitKeyword(statement: ts.Statement): string {
+  const last = ts.isBlock(statement) ? statement.statements[statement.statements.length - 1] : statement;
+  if (!last) return 'return';
+  if (ts.isBlock(last)) return exitKeyword(last);
+  return ts.isThrowStatement(last) ? 'throw' : ts.isContinueStatement(last) ? 'continue' : ts.isBreakStatement(last) ? 'break' : 'return';
 }
 
 function clip(text: string): string {
