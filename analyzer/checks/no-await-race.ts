@@ -11,13 +11,13 @@ import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
-import { collectEvents, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
+import { collectEvents, consumes, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
 import { related, type Place } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
 import { protectsShared, wholeUnderLock } from '../race/lock-scope.js';
 import { isSingleFlight } from '../race/single-flight.js';
 import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from '../race/guards.js';
-import { helperReadsIn } from '../race/helper-reads.js';
+import { helperReadsIn, helperWritesOf } from '../race/helpers.js';
 import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from '../race/entries.js';
 
 export interface Options {
@@ -100,7 +100,11 @@ function conditionReads(scope: Scope, condition: ts.Expression): Cause[] {
 function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
   if (isDataObjectMethod(fn)) return;
   const ev = collectEvents(ctx.door, fn);
-  if (ev.suspensions.length === 0 || ev.writes.length === 0) return;
+  if (ev.suspensions.length === 0) return;
+  // Writes made by the synchronous helpers it calls (`this.reserve(n)`), at the call.
+  const viaHelpers = helperWritesOf(ctx.door, ev);
+  if (viaHelpers.length > 0) ev.writes = [...ev.writes, ...viaHelpers].sort((x, y) => x.expr.pos - y.expr.pos);
+  if (ev.writes.length === 0) return;
   // Started only where its promise is published after a check that none is running: one run at a time.
   if (isSingleFlight(ctx.door, fn)) return;
   const scope: Scope = { ctx, ev, tested: new Map() };
@@ -164,6 +168,8 @@ function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd
  * at a position found before it (`const i = list.indexOf(x); await ...; list.splice(i, 1)`). */
 function lostUpdate(scope: Scope, write: Write): Race | undefined {
   const ev = scope.ev;
+  // A helper's write takes its value inside the helper: a check (below) can still make it stale.
+  if (write.via) return undefined;
   const causes: Cause[] = [...valueCauses(scope, write), ...positionCauses(ev, write)];
   // `x += await y` reads `x` first.
   if (write.kind === 'compound') causes.unshift({ place: write.place, node: write.node });
@@ -275,23 +281,6 @@ function staleCheck(scope: Scope, write: Write): Race | undefined {
   return undefined;
 }
 
-/** Does the write change the checked state relative to its current value (`this.open++`,
- * `used += n`, `stock.set(k, stock.get(k) - n)`), rather than set it to a fresh value? */
-function consumes(ev: FunctionEvents, write: Write): boolean {
-  if (write.kind === 'update') return true;
-  // Growing or shrinking the checked collection: the slot, the job, the room is taken.
-  if (write.kind === 'mutate' && ts.isCallExpression(write.expr) && ts.isPropertyAccessExpression(write.expr.expression)) {
-    if (RESIZING.has(write.expr.expression.name.text)) return true;
-  }
-  if (write.kind === 'compound') {
-    const op = (write.expr as ts.BinaryExpression).operatorToken.kind;
-    return op !== ts.SyntaxKind.QuestionQuestionEqualsToken && op !== ts.SyntaxKind.BarBarEqualsToken && op !== ts.SyntaxKind.AmpersandAmpersandEqualsToken;
-  }
-  return !!write.value && dependenciesOf(ev, write.value).some((r) => related(r.place, write.place));
-}
-
-const RESIZING = new Set(['push', 'unshift', 'add', 'shift', 'pop', 'splice']);
-
 /** Is the checked entry the written one, under a key unique to this call? */
 function sameFreshEntry(scope: Scope, cause: Cause, write: Write): boolean {
   const key = writeKey(write);
@@ -338,11 +327,13 @@ function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
 }
 
 function report(ctx: CheckContext<Options>, race: Race): void {
-  const place = race.write.node.getText(ctx.sourceFile);
+  const { write } = race;
+  const place = write.via ? write.place.label : write.node.getText(ctx.sourceFile);
   const trace: TraceInput[] = [
     { node: race.cause.node, message: causeMessage(ctx.sourceFile, race) },
-    { node: race.suspension, message: race.write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
+    { node: race.suspension, message: write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
+  if (write.via) trace.push({ node: write.expr, message: `\`${clip(write.expr.getText(ctx.sourceFile))}\` writes \`${write.place.label}\` (in \`${write.via}\`)` });
   ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
 }
 

@@ -9,7 +9,7 @@ import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
-import { placeOf, type Place } from './places.js';
+import { placeOf, related, type Place } from './places.js';
 import { escapesOf } from './escapes.js';
 
 export interface Access {
@@ -27,6 +27,10 @@ export interface Write extends Access {
   expr: ts.Expression;
   /** The assigned value, for 'assign' and 'compound', and the entry's new value for `map.set(k, v)`. */
   value?: ts.Expression;
+  /** Made inside a helper the function calls (`this.reserve(n)`): the helper's name, and whether
+   * the write consumes what it changes (decided in the helper, where its value is). */
+  via?: string;
+  consumes?: boolean;
 }
 
 export interface LocalDef {
@@ -220,3 +224,21 @@ export function dependenciesOf(ev: FunctionEvents, node: ts.Node): Access[] {
 function isLogical(kind: ts.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
+
+/** Does the write change the checked state relative to its current value (`this.open++`,
+ * `used += n`, `stock.set(k, stock.get(k) - n)`), rather than set it to a fresh value? */
+export function consumes(ev: FunctionEvents, write: Write): boolean {
+  if (write.consumes !== undefined) return write.consumes;
+  if (write.kind === 'update') return true;
+  // Growing or shrinking the checked collection: the slot, the job, the room is taken.
+  if (write.kind === 'mutate' && ts.isCallExpression(write.expr) && ts.isPropertyAccessExpression(write.expr.expression)) {
+    if (RESIZING.has(write.expr.expression.name.text)) return true;
+  }
+  if (write.kind === 'compound') {
+    const op = (write.expr as ts.BinaryExpression).operatorToken.kind;
+    return op !== ts.SyntaxKind.QuestionQuestionEqualsToken && op !== ts.SyntaxKind.BarBarEqualsToken && op !== ts.SyntaxKind.AmpersandAmpersandEqualsToken;
+  }
+  return !!write.value && dependenciesOf(ev, write.value).some((r) => related(r.place, write.place));
+}
+
+const RESIZING = new Set(['push', 'unshift', 'add', 'shift', 'pop', 'splice']);
