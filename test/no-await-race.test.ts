@@ -76,6 +76,7 @@ describe('no-await-race traces name the guard and the helper', () => {
     expect(traceAt('lazy-helpers.ts', 23)[0]).toContain('(`Repo.isReady` reads `this.conn`)');
     expect(textAt('guard-helpers.ts', 172)).toContain('a check of `this.spent`');
     expect(traceAt('guard-helpers.ts', 172)[2]).toBe('`this.record(amount)` writes `this.spent` (in `Budget.record`)');
+    expect(messageAt('lazy-helpers.ts', 113)).toBe('onceFlag');
   });
 
   it('the entry or the position read before the await', () => {

@@ -9,6 +9,7 @@
  */
 import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
+import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import { collectEvents, consumes, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
@@ -275,7 +276,7 @@ function staleCheck(scope: Scope, write: Write): Race | undefined {
       (w) => w !== write && related(w.place, write.place) && (w.expr.pos >= condition.end || within(w.expr, condition)) && w.expr.end <= suspension.getStart(),
     );
     if (claimed || refreshedBetween(scope, suspension, write)) continue;
-    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(write) ? 'onceFlag' : 'lazyInit';
+    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(ctx.door, write) ? 'onceFlag' : 'lazyInit';
     return { messageId, write, cause, suspension, guard, condition };
   }
   return undefined;
@@ -303,10 +304,17 @@ function isLazyInit(condition: ts.Expression, write: Write, guard: Guard): boole
 }
 
 /** `this.closed = true`, `state = 'sent'`: a constant marks the work as done (not a value the work produced). */
-function setsFlag(write: Write): boolean {
-  if (write.kind !== 'assign' || !write.value) return false;
-  let v = write.value;
+function setsFlag(door: Door, write: Write): boolean {
+  // Through a helper called with constants only (`this.setStatus(Status.Connected)`, `this.markClosed()`).
+  if (write.via && write.kind === 'assign' && ts.isCallExpression(write.expr)) return write.expr.arguments.every((a) => isConstant(door, a));
+  return write.kind === 'assign' && !!write.value && isConstant(door, write.value);
+}
+
+/** A literal, or a member of an enum (`Status.Connected`). */
+function isConstant(door: Door, e: ts.Expression): boolean {
+  let v = e;
   while (ts.isParenthesizedExpression(v)) v = v.expression;
+  if (ts.isPropertyAccessExpression(v)) return !!((door.symbolAt(v.name)?.flags ?? 0) & ts.SymbolFlags.EnumMember);
   return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
 }
 

@@ -29,7 +29,18 @@ interface Summary {
   claims: boolean;
 }
 
-const summaries = new WeakMap<FunctionLike, Summary | null>();
+/** Per program: an editor keeps unchanged source files (and their nodes) across programs, but
+ * what a helper reads can change with another file. */
+const summariesByProgram = new WeakMap<ts.Program, WeakMap<FunctionLike, Summary | null>>();
+
+function summariesOf(program: ts.Program): WeakMap<FunctionLike, Summary | null> {
+  let map = summariesByProgram.get(program);
+  if (!map) {
+    map = new WeakMap();
+    summariesByProgram.set(program, map);
+  }
+  return map;
+}
 
 /** The shared reads of the helpers called (or getters read) in `condition`, as accesses at the call. */
 export function helperReadsIn(door: Door, condition: ts.Expression): HelperAccess[] {
@@ -83,6 +94,7 @@ function sharedWithCaller(place: Place): boolean {
 }
 
 function summary(door: Door, fn: FunctionLike, depth: number): Summary {
+  const summaries = summariesOf(door.program);
   const cached = summaries.get(fn);
   if (cached !== undefined) return cached ?? { reads: [], writes: [], claims: true };
   summaries.set(fn, null); // recursion guard
