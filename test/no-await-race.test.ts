@@ -58,3 +58,30 @@ describe('no-await-race messages', () => {
     expect(textAt('owned-objects.ts', 108)).toContain('`order` is passed to `this.remember`, which stores it in `this.recent`');
   });
 });
+
+describe('no-await-race traces name the guard and the helper', () => {
+  const traceAt = (file: string, line: number) => (findingAt(file, line)?.trace ?? []).map((t) => t.message);
+
+  it('a guard that leaves the function, and the state it checks', () => {
+    expect(messageAt('exit-guards.ts', 19)).toBe('staleCheck');
+    expect(traceAt('exit-guards.ts', 19)[0]).toContain('the guard `if (this.open >= this.max) throw` checks `this.open`');
+    expect(traceAt('exit-guards.ts', 60)[0]).toContain('the guard `if (this.seats <= 0) return`');
+  });
+
+  it('a helper or getter the check calls, and the field it reads', () => {
+    expect(traceAt('guard-helpers.ts', 22)[0]).toContain('(`Quota.hasRoomFor` reads `this.used`)');
+    expect(traceAt('guard-helpers.ts', 30)[0]).toContain('(`Quota.full` reads `this.used`)');
+    expect(traceAt('guard-helpers.ts', 99)[0]).toContain('(`canSend` reads `sending`)');
+    expect(messageAt('lazy-helpers.ts', 23)).toBe('lazyInit');
+    expect(traceAt('lazy-helpers.ts', 23)[0]).toContain('(`Repo.isReady` reads `this.conn`)');
+    expect(textAt('guard-helpers.ts', 172)).toContain('a check of `this.spent`');
+    expect(traceAt('guard-helpers.ts', 172)[2]).toBe('`this.record(amount)` writes `this.spent` (in `Budget.record`)');
+    expect(messageAt('lazy-helpers.ts', 113)).toBe('onceFlag');
+  });
+
+  it('the entry or the position read before the await', () => {
+    expect(messageAt('collection-updates.ts', 24)).toBe('lostUpdate');
+    expect(traceAt('collection-updates.ts', 24)[0]).toContain('`this.counts.get(k)` is read here');
+    expect(traceAt('collection-updates.ts', 145)[0]).toContain('`this.jobs.indexOf(job)` is read here to find a position');
+  });
+});

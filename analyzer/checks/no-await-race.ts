@@ -9,18 +9,23 @@
  */
 import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
+import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
-import { collectEvents, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
-import { related } from '../race/places.js';
+import { collectEvents, consumes, dependenciesOf, within, type Access, type FunctionEvents, type Write } from '../race/events.js';
+import { related, type Place } from '../race/places.js';
 import { locksHeldAt } from '../locks/held.js';
 import { protectsShared, wholeUnderLock } from '../race/lock-scope.js';
 import { isSingleFlight } from '../race/single-flight.js';
+import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from '../race/guards.js';
+import { helperReadsIn, helperWritesOf } from '../race/helpers.js';
+import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from '../race/entries.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
   checkCollections: boolean;
-  /** Also report writes after a precondition that throws (`if (!this.active) throw ...; await ...; this.active = false`). */
+  /** Also report writes after a precondition that throws (`if (!this.active) throw ...; await ...; this.active = false`);
+   * a write that consumes what the guard checked (`this.open++`) is reported either way. */
   checkThrowGuards: boolean;
 }
 
@@ -45,7 +50,7 @@ const check: Check<Options> = {
       additionalProperties: false,
       properties: {
         checkCollections: { type: 'boolean', description: 'Report has/get-then-set on Maps, Sets and arrays.' },
-        checkThrowGuards: { type: 'boolean', description: 'Report state changes after a precondition that throws.' },
+        checkThrowGuards: { type: 'boolean', description: 'Report state changes after a precondition that throws (a write that consumes what the guard checked is reported either way).' },
       },
     },
     defaultOptions: { checkCollections: true, checkThrowGuards: false },
@@ -67,23 +72,50 @@ function isAsync(fn: FunctionLike): boolean {
 interface Race {
   messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'onceFlag';
   write: Write;
-  cause: Access;
+  cause: Cause;
   suspension: ts.Node;
+  /** For a check: how it governs the write (an early exit names the guard in the trace). */
+  guard?: Guard;
+  condition?: ts.Expression;
+}
+
+/** A read, possibly made inside a helper the check calls (`via` names it). */
+type Cause = Access & { via?: string; position?: boolean };
+
+/** What one function's checks read, directly or through helpers; each condition resolved once. */
+interface Scope {
+  ctx: CheckContext<Options>;
+  ev: FunctionEvents;
+  tested: Map<ts.Expression, Cause[]>;
+}
+
+function conditionReads(scope: Scope, condition: ts.Expression): Cause[] {
+  let reads = scope.tested.get(condition);
+  if (!reads) {
+    reads = [...scope.ev.reads.filter((r) => within(r.node, condition)), ...helperReadsIn(scope.ctx.door, condition)];
+    scope.tested.set(condition, reads);
+  }
+  return reads;
 }
 
 function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
   if (isDataObjectMethod(fn)) return;
   const ev = collectEvents(ctx.door, fn);
-  if (ev.suspensions.length === 0 || ev.writes.length === 0) return;
+  if (ev.suspensions.length === 0) return;
+  // Writes made by the synchronous helpers it calls (`this.reserve(n)`), at the call.
+  const viaHelpers = helperWritesOf(ctx.door, ev);
+  if (viaHelpers.length > 0) ev.writes = [...ev.writes, ...viaHelpers].sort((x, y) => x.expr.pos - y.expr.pos);
+  if (ev.writes.length === 0) return;
   // Started only where its promise is published after a check that none is running: one run at a time.
   if (isSingleFlight(ctx.door, fn)) return;
-  const singleFlight = singleFlightPoint(ev);
+  const scope: Scope = { ctx, ev, tested: new Map() };
+  const singleFlight = singleFlightPoint(scope);
   // One finding per place and function: the first racy write (a state machine writing
   // `this.phase` on four paths after one stale check is one problem).
   const reported = new Set<string>();
   for (const write of ev.writes) {
     if (reported.has(write.place.key) || (singleFlight !== undefined && write.expr.pos >= singleFlight)) continue;
-    const race = lostUpdate(ev, write) ?? staleCheck(ctx, ev, write);
+    const race = lostUpdate(scope, write) ?? staleCheck(scope, write);
     if (!race || heldAcross(ctx, race) || sharedTooLate(race)) continue;
     reported.add(write.place.key);
     report(ctx, race);
@@ -96,13 +128,14 @@ function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
  * = run();`, `if (this.busy) return; this.busy = true;`). Test and set happen in one synchronous
  * step, so no other run of this function gets past that point while this one is inside.
  */
-function singleFlightPoint(ev: FunctionEvents): number | undefined {
+function singleFlightPoint(scope: Scope): number | undefined {
+  const ev = scope.ev;
   const firstSuspension = Math.min(...ev.suspensions.map((s) => s.getStart()));
   for (const condition of ev.conditions) {
     const owner = condition.parent;
     if (condition.getStart() > firstSuspension || !ts.isIfStatement(owner) || owner.expression !== condition || owner.elseStatement) continue;
     if (!exitOf(owner.thenStatement)) continue;
-    const tested = ev.reads.filter((r) => within(r.node, condition));
+    const tested = conditionReads(scope, condition);
     const claim = ev.writes.find(
       (w) => w.expr.pos >= owner.end && w.expr.end <= firstSuspension && follows(owner, w.expr) && tested.some((r) => related(r.place, w.place)),
     );
@@ -132,67 +165,108 @@ function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd
   );
 }
 
-/** Is the suspension in a branch that always leaves the function (or loop) without reaching
- * `target`? `if (this.p) { return await this.p; } this.p = open();` never awaits before the write. */
-function leavesBefore(suspension: ts.Node, target: ts.Node): boolean {
-  for (let n: ts.Node = suspension; n.parent && !within(target, n.parent); n = n.parent) {
-    const parent = n.parent;
-    if (ts.isIfStatement(parent) && (parent.thenStatement === n || parent.elseStatement === n) && exitOf(n as ts.Statement)) return true;
-    if (ts.isReturnStatement(parent) || ts.isThrowStatement(parent)) return true;
-  }
-  return false;
-}
-
-/** Write of a value computed from a read made before a suspension (directly or via a local). */
-function lostUpdate(ev: FunctionEvents, write: Write): Race | undefined {
-  if (write.kind !== 'assign' && write.kind !== 'compound') return undefined;
-  if (isRestore(ev, write)) return undefined;
-  // A read of the written state, of something inside it, or of an object that holds it
-  // (but not a mere method call on such an object).
-  const causes: Access[] = dependenciesOf(ev, write.value!).filter(
-    (r) => related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
-  );
+/** Write of a value computed from a read made before a suspension (directly or via a local), or
+ * at a position found before it (`const i = list.indexOf(x); await ...; list.splice(i, 1)`). */
+function lostUpdate(scope: Scope, write: Write): Race | undefined {
+  const ev = scope.ev;
+  // A helper's write takes its value inside the helper: a check (below) can still make it stale.
+  if (write.via) return undefined;
+  const causes: Cause[] = [...valueCauses(scope, write), ...positionCauses(ev, write)];
   // `x += await y` reads `x` first.
   if (write.kind === 'compound') causes.unshift({ place: write.place, node: write.node });
   const operator = ts.isBinaryExpression(write.expr) ? write.expr.operatorToken.kind : undefined;
   const initialises = operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken;
   for (const cause of causes) {
     const suspension = suspensionBetween(ev, cause.node, write.expr, write.expr.end);
-    if (suspension && !refreshedBetween(ev, suspension, write)) return { messageId: initialises ? 'lazyInit' : 'lostUpdate', write, cause, suspension };
+    if (suspension && !refreshedBetween(scope, suspension, write)) return { messageId: initialises ? 'lazyInit' : 'lostUpdate', write, cause, suspension };
   }
   return undefined;
 }
 
-/** `const saved = x; ...; x = saved`: putting back a saved value (a mock restored in a test,
- * a setting reset) is deliberate, not an update computed from stale state. */
+/** Reads the written value is computed from: of the written state, of something inside it, or of
+ * an object that holds it (but not a mere method call on such an object). An entry written with
+ * `map.set(k, v)` depends on a read of the same entry (`map.get(k)`). */
+function valueCauses(scope: Scope, write: Write): Cause[] {
+  const ev = scope.ev;
+  if (write.kind !== 'assign' && write.kind !== 'compound' && !(write.kind === 'mutate' && write.value)) return [];
+  if (isRestore(ev, write)) return [];
+  // An entry whose key this call made (a fresh id): no other call writes it.
+  if (isFreshKey(scope.ctx.door, ev, writeKey(write))) return [];
+  return dependenciesOf(ev, write.value!).filter((r) =>
+    write.kind === 'mutate'
+      ? related(r.place, write.place) && methodOnReceiver(r.node) === 'get' && sameKey(scope.ctx.door, entryKeyOf(r.node), writeKey(write))
+      : related(r.place, write.place) && (r.place.key.length >= write.place.key.length || !r.receiver),
+  );
+}
+
+/** Methods whose answer is a position in the array they are called on. */
+const POSITION_METHODS = new Set(['indexOf', 'lastIndexOf', 'findIndex', 'findLastIndex']);
+
+/** Reads of an array's positions (`indexOf`, `findIndex`, `length`) that place the write
+ * (`list.splice(i, 1)`, `list[i] = v`): stale once another call inserts or removes. */
+function positionCauses(ev: FunctionEvents, write: Write): Cause[] {
+  const call = write.kind === 'mutate' && ts.isCallExpression(write.expr) ? write.expr : undefined;
+  const args = call && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'splice' ? call.arguments.slice(0, 1) : [];
+  if (!call && ts.isElementAccessExpression(write.node)) args.push(write.node.argumentExpression);
+  const array = call ? write.place : placeOfArray(ev, write);
+  if (!array) return [];
+  return args
+    .flatMap((a) => dependenciesOf(ev, a))
+    .filter((r) => related(r.place, array) && (POSITION_METHODS.has(methodOnReceiver(r.node) ?? '') || r.place.key === `${array.key}.length`))
+    .map((r) => ({ ...r, node: methodOnReceiver(r.node) ? (r.node.parent.parent as ts.CallExpression) : r.node, position: true }));
+}
+
+/** The array an element write goes to (`this.jobs` for `this.jobs[i] = v`), as a place. */
+function placeOfArray(ev: FunctionEvents, write: Write): Place | undefined {
+  if (!ts.isElementAccessExpression(write.node)) return undefined;
+  const target = write.node.expression;
+  return ev.reads.find((r) => r.node === target)?.place ?? { ...write.place, key: write.place.key.slice(0, write.place.key.lastIndexOf('[')) };
+}
+
+/** The entry a write replaces: `k` in `map.set(k, v)`, `map.delete(k)` or `obj[k] = v`. */
+function writeKey(write: Write): ts.Expression | undefined {
+  if (write.kind === 'mutate') return entryKeyOf(write.expr);
+  return ts.isElementAccessExpression(write.node) ? write.node.argumentExpression : undefined;
+}
+
+/** `const saved = x; ...; x = saved` (or `map.set(k, saved)` after `saved = map.get(k)`): putting
+ * back a saved value (a mock restored in a test, a setting reset) is deliberate, not an update
+ * computed from stale state. */
 function isRestore(ev: FunctionEvents, write: Write): boolean {
   let value = write.value!;
   while (ts.isParenthesizedExpression(value)) value = value.expression;
-  if (write.kind !== 'assign' || !ts.isIdentifier(value)) return false;
+  if ((write.kind !== 'assign' && write.kind !== 'mutate') || !ts.isIdentifier(value)) return false;
   const symbol = [...ev.localUses].find(([id]) => id === value)?.[1];
   const defs = symbol ? ev.defs.get(symbol) ?? [] : [];
   const def = defs.filter((d) => d.node.end <= value.pos).pop();
   if (!def || !ts.isVariableDeclaration(def.node) || !def.node.initializer) return false;
   let init = def.node.initializer;
   while (ts.isParenthesizedExpression(init)) init = init.expression;
-  return def.reads.length === 1 && def.reads[0]!.node === init && def.reads[0]!.place.key === write.place.key;
+  const read = def.reads.length === 1 ? def.reads[0]! : undefined;
+  if (!read || read.place.key !== write.place.key) return false;
+  if (write.kind === 'assign') return read.node === init;
+  return ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.expression === read.node && init.expression.name.text === 'get';
 }
 
 /** Was the place read again in a condition between the suspension and the write (a re-check)? */
-function refreshedBetween(ev: FunctionEvents, suspension: ts.Node, write: Write): boolean {
-  return ev.conditions.some(
-    (c) => c.pos >= suspension.end && c.end <= write.expr.getStart() && ev.reads.some((r) => within(r.node, c) && related(r.place, write.place)),
+function refreshedBetween(scope: Scope, suspension: ts.Node, write: Write): boolean {
+  return scope.ev.conditions.some(
+    (c) => c.pos >= suspension.end && c.end <= write.expr.getStart() && conditionReads(scope, c).some((r) => related(r.place, write.place)),
   );
 }
 
 /** A write that relies on an earlier check of the same state, with a suspension in between. */
-function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write): Race | undefined {
+function staleCheck(scope: Scope, write: Write): Race | undefined {
+  const { ctx, ev } = scope;
   if (write.kind === 'mutate' && !ctx.options.checkCollections) return undefined;
   for (const condition of ev.conditions) {
     if (condition.end > write.expr.getStart()) break;
-    const cause = ev.reads.find((r) => within(r.node, condition) && related(r.place, write.place));
+    const cause = conditionReads(scope, condition).find((r) => related(r.place, write.place) && !sameFreshEntry(scope, r, write));
     const guard = cause && guards(condition, write.expr);
-    if (!guard || (guard === 'throws' && !ctx.options.checkThrowGuards)) continue;
+    if (!guard) continue;
+    // A precondition that throws asserts how the object is used; it is a check-then-act when the
+    // write then consumes what it checked (a slot, a seat, stock, quota).
+    if (guard === 'throws' && !ctx.options.checkThrowGuards && !consumes(ev, write)) continue;
     const suspension = suspensionBetween(ev, condition, write.expr, write.expr.end);
     if (!suspension) continue;
     // Claimed before the suspension: a write to the same state between the check and the await,
@@ -201,49 +275,17 @@ function staleCheck(ctx: CheckContext<Options>, ev: FunctionEvents, write: Write
     const claimed = ev.writes.some(
       (w) => w !== write && related(w.place, write.place) && (w.expr.pos >= condition.end || within(w.expr, condition)) && w.expr.end <= suspension.getStart(),
     );
-    if (claimed || refreshedBetween(ev, suspension, write)) continue;
-    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(write) ? 'onceFlag' : 'lazyInit';
-    return { messageId, write, cause, suspension };
+    if (claimed || refreshedBetween(scope, suspension, write)) continue;
+    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(ctx.door, write) ? 'onceFlag' : 'lazyInit';
+    return { messageId, write, cause, suspension, guard, condition };
   }
   return undefined;
 }
 
-/** How the condition decides whether `target` runs: `target` is in the `if`'s then-branch or
- * else-branch, or the `if` exits early (by return, or by throwing) and `target` follows it. */
-type Guard = 'then' | 'else' | 'returns' | 'throws' | false;
-
-function guards(condition: ts.Expression, target: ts.Node): Guard {
-  const owner = condition.parent;
-  if (ts.isIfStatement(owner) && owner.expression === condition) {
-    if (within(target, owner.thenStatement)) return 'then';
-    if (owner.elseStatement && within(target, owner.elseStatement)) return 'else';
-    const exit = owner.elseStatement ? undefined : exitOf(owner.thenStatement);
-    return exit && follows(owner, target) ? exit : false;
-  }
-  if (ts.isConditionalExpression(owner) && owner.condition === condition) {
-    return within(target, owner.whenTrue) ? 'then' : within(target, owner.whenFalse) ? 'else' : false;
-  }
-  if (ts.isBinaryExpression(owner) && owner.left === condition) return within(target, owner.right) ? 'then' : false;
-  return false;
-}
-
-/** Does the statement always leave the block: by throwing (a precondition), or otherwise? */
-function exitOf(statement: ts.Statement): 'returns' | 'throws' | undefined {
-  if (ts.isThrowStatement(statement)) return 'throws';
-  if (ts.isReturnStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return 'returns';
-  if (ts.isBlock(statement)) {
-    const last = statement.statements[statement.statements.length - 1];
-    return last ? exitOf(last) : undefined;
-  }
-  return undefined;
-}
-
-/** Is `target` inside a statement that comes after `statement` in the same block? */
-function follows(statement: ts.Statement, target: ts.Node): boolean {
-  const block = statement.parent;
-  if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
-  const index = block.statements.indexOf(statement);
-  return block.statements.slice(index + 1).some((s) => within(target, s));
+/** Is the checked entry the written one, under a key unique to this call? */
+function sameFreshEntry(scope: Scope, cause: Cause, write: Write): boolean {
+  const key = writeKey(write);
+  return !cause.via && isFreshKey(scope.ctx.door, scope.ev, key) && sameKey(scope.ctx.door, entryKeyOf(cause.node), key);
 }
 
 /** The path to the write runs when the state is unset, and the write sets it: `if (!x) { x = ... }`,
@@ -262,30 +304,18 @@ function isLazyInit(condition: ts.Expression, write: Write, guard: Guard): boole
 }
 
 /** `this.closed = true`, `state = 'sent'`: a constant marks the work as done (not a value the work produced). */
-function setsFlag(write: Write): boolean {
-  if (write.kind !== 'assign' || !write.value) return false;
-  let v = write.value;
-  while (ts.isParenthesizedExpression(v)) v = v.expression;
-  return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
+function setsFlag(door: Door, write: Write): boolean {
+  // Through a helper called with constants only (`this.setStatus(Status.Connected)`, `this.markClosed()`).
+  if (write.via && write.kind === 'assign' && ts.isCallExpression(write.expr)) return write.expr.arguments.every((a) => isConstant(door, a));
+  return write.kind === 'assign' && !!write.value && isConstant(door, write.value);
 }
 
-/** Are the two nodes in different branches of one `if` or `?:` (never both on one run)? */
-function exclusive(a: ts.Node, b: ts.Node): boolean {
-  for (let n: ts.Node | undefined = a.parent; n; n = n.parent) {
-    if (!within(b, n)) continue;
-    if (ts.isIfStatement(n) && n.elseStatement) {
-      const aThen = within(a, n.thenStatement);
-      const bThen = within(b, n.thenStatement);
-      const aElse = within(a, n.elseStatement);
-      const bElse = within(b, n.elseStatement);
-      return (aThen && bElse) || (aElse && bThen);
-    }
-    if (ts.isConditionalExpression(n)) {
-      return (within(a, n.whenTrue) && within(b, n.whenFalse)) || (within(a, n.whenFalse) && within(b, n.whenTrue));
-    }
-    return false;
-  }
-  return false;
+/** A literal, or a member of an enum (`Status.Connected`). */
+function isConstant(door: Door, e: ts.Expression): boolean {
+  let v = e;
+  while (ts.isParenthesizedExpression(v)) v = v.expression;
+  if (ts.isPropertyAccessExpression(v)) return !!((door.symbolAt(v.name)?.flags ?? 0) & ts.SymbolFlags.EnumMember);
+  return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
 }
 
 /** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */
@@ -305,10 +335,43 @@ function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
 }
 
 function report(ctx: CheckContext<Options>, race: Race): void {
-  const place = race.write.node.getText(ctx.sourceFile);
+  const { write } = race;
+  const place = write.via ? write.place.label : write.node.getText(ctx.sourceFile);
   const trace: TraceInput[] = [
-    { node: race.cause.node, message: race.messageId === 'lostUpdate' ? `\`${race.cause.node.getText(ctx.sourceFile)}\` is read here` : `\`${race.cause.node.getText(ctx.sourceFile)}\` is checked here` },
-    { node: race.suspension, message: race.write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
+    { node: race.cause.node, message: causeMessage(ctx.sourceFile, race) },
+    { node: race.suspension, message: write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
+  if (write.via) trace.push({ node: write.expr, message: `\`${clip(write.expr.getText(ctx.sourceFile))}\` writes \`${write.place.label}\` (in \`${write.via}\`)` });
   ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
+}
+
+/** Where the stale state was read or checked: the guard that leaves the function, and the helper
+ * (with the field it reads) when the check goes through one. */
+function causeMessage(sf: ts.SourceFile, race: Race): string {
+  const node = race.cause.node;
+  // `this.counts.get(k)` rather than the bare receiver `this.counts`.
+  const shown = race.cause.receiver && methodOnReceiver(node) ? node.parent.parent : node;
+  const text = clip(shown.getText(sf));
+  const via = race.cause.via ? ` (\`${race.cause.via}\` reads \`${race.cause.place.label}\`)` : '';
+  if (race.cause.position) return `\`${text}\` is read here to find a position; it shifts when another call inserts or removes meanwhile`;
+  if (race.messageId === 'lostUpdate' || !race.condition) return `\`${text}\` is read here${via}`;
+  const owner = race.condition.parent;
+  if ((race.guard === 'returns' || race.guard === 'throws') && ts.isIfStatement(owner)) {
+    const guard = `if (${clip(race.condition.getText(sf))}) ${exitKeyword(owner.thenStatement)}`;
+    return `the guard \`${guard}\` checks \`${text}\` here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
+  }
+  return `\`${text}\` is checked here${via}`;
+}
+
+/** `throw`, `return`, `continue` or `break`: how an early-exit branch leaves. */
+function exitKeyword(statement: ts.Statement): string {
+  const last = ts.isBlock(statement) ? statement.statements[statement.statements.length - 1] : statement;
+  if (!last) return 'return';
+  if (ts.isBlock(last)) return exitKeyword(last);
+  return ts.isThrowStatement(last) ? 'throw' : ts.isContinueStatement(last) ? 'continue' : ts.isBreakStatement(last) ? 'break' : 'return';
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -9,7 +9,7 @@ import ts from '../typescript.cjs';
 import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
-import { placeOf, type Place } from './places.js';
+import { placeOf, related, type Place } from './places.js';
 import { escapesOf } from './escapes.js';
 
 export interface Access {
@@ -25,8 +25,12 @@ export interface Write extends Access {
   kind: WriteKind;
   /** The whole writing expression (assignment, `x++`, `x.push(...)`). */
   expr: ts.Expression;
-  /** The assigned value, for 'assign' and 'compound'. */
+  /** The assigned value, for 'assign' and 'compound', and the entry's new value for `map.set(k, v)`. */
   value?: ts.Expression;
+  /** Made inside a helper the function calls (`this.reserve(n)`): the helper's name, and whether
+   * the write consumes what it changes (decided in the helper, where its value is). */
+  via?: string;
+  consumes?: boolean;
 }
 
 export interface LocalDef {
@@ -127,7 +131,12 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
         if (p) {
           ev.reads.push({ place: p, node: receiver, receiver: true });
           const method = ts.isPropertyAccessExpression(node) ? node.name.text : undefined;
-          if (method && MUTATORS.has(method) && isCollection(door, receiver)) ev.writes.push({ place: p, node: receiver, kind: 'mutate', expr: node.parent });
+          if (method && MUTATORS.has(method) && isCollection(door, receiver)) {
+            const write: Write = { place: p, node: receiver, kind: 'mutate', expr: node.parent };
+            // `map.set(k, v)` replaces the entry with `v`: a value that can be computed from a stale read.
+            if (method === 'set' && node.parent.arguments.length === 2) write.value = node.parent.arguments[1];
+            ev.writes.push(write);
+          }
           if (ts.isElementAccessExpression(node)) stack.push({ node: node.argumentExpression, exit: false });
           return true;
         }
@@ -215,3 +224,21 @@ export function dependenciesOf(ev: FunctionEvents, node: ts.Node): Access[] {
 function isLogical(kind: ts.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
+
+/** Does the write change the checked state relative to its current value (`this.open++`,
+ * `used += n`, `stock.set(k, stock.get(k) - n)`), rather than set it to a fresh value? */
+export function consumes(ev: FunctionEvents, write: Write): boolean {
+  if (write.consumes !== undefined) return write.consumes;
+  if (write.kind === 'update') return true;
+  // Growing or shrinking the checked collection: the slot, the job, the room is taken.
+  if (write.kind === 'mutate' && ts.isCallExpression(write.expr) && ts.isPropertyAccessExpression(write.expr.expression)) {
+    if (RESIZING.has(write.expr.expression.name.text)) return true;
+  }
+  if (write.kind === 'compound') {
+    const op = (write.expr as ts.BinaryExpression).operatorToken.kind;
+    return op !== ts.SyntaxKind.QuestionQuestionEqualsToken && op !== ts.SyntaxKind.BarBarEqualsToken && op !== ts.SyntaxKind.AmpersandAmpersandEqualsToken;
+  }
+  return !!write.value && dependenciesOf(ev, write.value).some((r) => related(r.place, write.place));
+}
+
+const RESIZING = new Set(['push', 'unshift', 'add', 'shift', 'pop', 'splice']);

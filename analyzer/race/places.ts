@@ -114,6 +114,8 @@ function sharedNames(sf: ts.SourceFile): Set<string> {
 interface Root {
   key: string;
   variable: boolean;
+  /** A module-level binding: shared by every call even when \`const\` (a module \`Map\`, array or object mutated in place). */
+  module?: boolean;
   others: string;
   escapedAt?: ts.Node;
 }
@@ -134,7 +136,7 @@ function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike, escapes
   const isLet = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0;
   const file = decl.getSourceFile().fileName;
   if (ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && ts.isSourceFile(list.parent.parent)) {
-    return { key: `module:${file}#${symbol.getName()}@${decl.pos}`, variable: isLet, others: 'another call' };
+    return { key: `module:${file}#${symbol.getName()}@${decl.pos}`, variable: isLet, module: true, others: 'another call' };
   }
   const escaped = escapes?.get(symbol);
   if (escaped) {
@@ -179,7 +181,8 @@ export function placeOf(door: Door, expr: ts.Expression, fn: FunctionLike, sf: t
     root = { key, variable: false, others: key.startsWith('class:') ? 'another call' : 'another call on the same object' };
   } else if (ts.isIdentifier(e)) {
     root = identifierRoot(door, e, fn, escapes);
-    if (!root || (segments.length === 0 && !root.variable)) return undefined;
+    // A module-level `const` is shared by itself: its methods mutate it (`cache.set(k, v)`).
+    if (!root || (segments.length === 0 && !root.variable && !root.module)) return undefined;
   } else {
     return undefined;
   }

@@ -1,0 +1,120 @@
+/**
+ * Shared state read or written through a helper. Real guards are often a predicate method, a
+ * getter or a module function over shared state (`if (!this.hasRoomFor(n)) return;`,
+ * `if (this.full) throw`, `if (!isLoaded()) registry = await load()`), and real acts a small
+ * method that updates it (`this.reserve(n)` doing `this.used += n`). The state a helper reads is
+ * checked where it is called; the state it writes is written at the call.
+ *
+ * Only synchronous helpers count (an async one suspends on its own). A helper that writes shared
+ * state is a claim, not a check (`if (!this.tryReserve(n)) return;` takes the room in the same
+ * step), so as a check it contributes no reads. Each helper is summarised once per declaration
+ * (its own accesses plus those of the synchronous helpers it calls, a few levels deep).
+ */
+import ts from '../typescript.cjs';
+import type { Door } from '../checker.js';
+import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { walk } from '../walk.js';
+import { collectEvents, consumes, type Access, type FunctionEvents, type Write } from './events.js';
+import type { Place } from './places.js';
+
+/** An access made inside a helper, placed at the call (or getter read) that runs it. */
+export type HelperAccess = Access & { via: string };
+
+const MAX_DEPTH = 3;
+
+interface Summary {
+  reads: { place: Place; helper: string }[];
+  writes: { place: Place; kind: Write['kind']; consumes: boolean; helper: string }[];
+  /** Writes shared state (or calls a helper that does), or suspends: not a plain check. */
+  claims: boolean;
+}
+
+/** Per program: an editor keeps unchanged source files (and their nodes) across programs, but
+ * what a helper reads can change with another file. */
+const summariesByProgram = new WeakMap<ts.Program, WeakMap<FunctionLike, Summary | null>>();
+
+function summariesOf(program: ts.Program): WeakMap<FunctionLike, Summary | null> {
+  let map = summariesByProgram.get(program);
+  if (!map) {
+    map = new WeakMap();
+    summariesByProgram.set(program, map);
+  }
+  return map;
+}
+
+/** The shared reads of the helpers called (or getters read) in `condition`, as accesses at the call. */
+export function helperReadsIn(door: Door, condition: ts.Expression): HelperAccess[] {
+  const out: HelperAccess[] = [];
+  walk(condition, (n) => {
+    if (isFunctionLike(n)) return false;
+    const helper = helperAt(door, n);
+    if (!helper) return true;
+    const s = summary(door, helper, 0);
+    if (!s.claims) for (const read of s.reads) out.push({ place: read.place, node: n as ts.Expression, via: read.helper });
+    return true;
+  });
+  return out;
+}
+
+/** The shared writes of the synchronous helpers `fn` calls in its own body, as writes at the calls. */
+export function helperWritesOf(door: Door, ev: FunctionEvents): Write[] {
+  const out: Write[] = [];
+  for (const site of getCallGraph(door.program).info(ev.fn).calls) {
+    const callee = site.callees[0];
+    if (!ts.isCallExpression(site.call) || !callee || !isHelper(callee) || callee === ev.fn) continue;
+    for (const w of summary(door, callee, 0).writes) {
+      out.push({ place: w.place, node: site.call, kind: w.kind, expr: site.call, via: w.helper, consumes: w.consumes });
+    }
+  }
+  return out;
+}
+
+/** The synchronous helper a call or getter read runs, if the program declares it. */
+function helperAt(door: Door, n: ts.Node): FunctionLike | undefined {
+  if (ts.isCallExpression(n)) {
+    const callee = getCallGraph(door.program).resolve(n)[0];
+    return callee && isHelper(callee) ? callee : undefined;
+  }
+  if (ts.isPropertyAccessExpression(n) && !(ts.isCallExpression(n.parent) && n.parent.expression === n)) {
+    const getter = door.symbolAt(n.name)?.getDeclarations()?.find((d): d is ts.GetAccessorDeclaration => ts.isGetAccessorDeclaration(d) && !!d.body);
+    return getter && !getter.getSourceFile().isDeclarationFile ? getter : undefined;
+  }
+  return undefined;
+}
+
+function isHelper(fn: FunctionLike): boolean {
+  if (!fn.body || fn.getSourceFile().isDeclarationFile || ts.isConstructorDeclaration(fn)) return false;
+  const async = (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
+  return !async && !fn.asteriskToken;
+}
+
+/** State every call of the caller shares with this helper: fields of the object, statics, module state. */
+function sharedWithCaller(place: Place): boolean {
+  return place.key.startsWith('this:') || place.key.startsWith('class:') || place.key.startsWith('module:');
+}
+
+function summary(door: Door, fn: FunctionLike, depth: number): Summary {
+  const summaries = summariesOf(door.program);
+  const cached = summaries.get(fn);
+  if (cached !== undefined) return cached ?? { reads: [], writes: [], claims: true };
+  summaries.set(fn, null); // recursion guard
+  const ev = collectEvents(door, fn);
+  const name = functionName(fn);
+  const result: Summary = {
+    reads: ev.reads.filter((r) => sharedWithCaller(r.place)).map((r) => ({ place: r.place, helper: name })),
+    writes: ev.suspensions.length > 0 ? [] : ev.writes.filter((w) => sharedWithCaller(w.place)).map((w) => ({ place: w.place, kind: w.kind, consumes: consumes(ev, w), helper: name })),
+    claims: ev.writes.length > 0 || ev.suspensions.length > 0,
+  };
+  if (ev.suspensions.length === 0 && depth < MAX_DEPTH) {
+    for (const site of getCallGraph(door.program).info(fn).calls) {
+      const callee = site.callees[0];
+      if (!callee || !isHelper(callee)) continue;
+      const inner = summary(door, callee, depth + 1);
+      result.claims ||= inner.claims;
+      result.reads.push(...inner.reads.map((r) => ({ place: r.place, helper: name })));
+      result.writes.push(...inner.writes.map((w) => ({ ...w, helper: name })));
+    }
+  }
+  summaries.set(fn, result);
+  return result;
+}
