@@ -1,0 +1,85 @@
+/**
+ * Callbacks that run in place: a function literal handed to a call that runs it (once) to
+ * produce its own result, so a query in it runs once per run of the code around the call. A
+ * query inside `mutex.runExclusive(async () => repo.findOne(...))` or
+ * `load(id).then(async (x) => repo.findOne(...))` in a loop is one query per element, just
+ * like the same query written in the loop body.
+ *
+ * Runs in place: a lock's callback (`runExclusive(fn)`, async-lock `acquire(key, fn)`, a lock
+ * wrapper of the program), a library call whose result is the callback's result
+ * (`then(onFulfilled)`, `transaction(fn)`), and a helper of this program that calls its
+ * parameter on every run (no branch above the call). Not in place: `catch` and `then`'s
+ * rejection handler (they run on failure only), callbacks stored or registered for later.
+ */
+import ts from '../typescript.cjs';
+import { getCallGraph, type FunctionLike } from '../callgraph.js';
+import { getDoor } from '../checker.js';
+import { getLockContext } from '../locks/context.js';
+import { lockOpAt } from '../locks/recognize.js';
+import { resultIsCallbackResult } from '../race/closures.js';
+import { skipOuterExpressions, walk } from '../walk.js';
+import { isUnconditional } from './query-reach.js';
+
+export interface InPlaceHost {
+  call: ts.CallExpression;
+  /** The host holds a lock while the callback runs. */
+  lock: boolean;
+}
+
+const cache = new WeakMap<ts.Node, InPlaceHost | null>();
+
+/** The call that runs the function literal `fn` in place, or undefined. */
+export function inPlaceHost(program: ts.Program, fn: ts.Node): ts.CallExpression | undefined {
+  return inPlaceHostInfo(program, fn)?.call;
+}
+
+export function inPlaceHostInfo(program: ts.Program, fn: ts.Node): InPlaceHost | undefined {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  let cached = cache.get(fn);
+  if (cached === undefined) {
+    cached = computeHost(program, fn) ?? null;
+    cache.set(fn, cached);
+  }
+  return cached ?? undefined;
+}
+
+function computeHost(program: ts.Program, fn: ts.ArrowFunction | ts.FunctionExpression): InPlaceHost | undefined {
+  let use: ts.Node = fn;
+  while (ts.isParenthesizedExpression(use.parent) || ts.isAsExpression(use.parent) || ts.isSatisfiesExpression(use.parent)) use = use.parent;
+  const call = use.parent;
+  if (!ts.isCallExpression(call)) return undefined;
+  const index = call.arguments.indexOf(use as ts.Expression);
+  if (index < 0 || call.arguments.slice(0, index).some(ts.isSpreadElement)) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  // Failure handlers run on rejection only.
+  if (method === 'catch' || (method === 'then' && index > 0)) return undefined;
+  const op = lockOpAt(getLockContext(program, {}), call);
+  if (op?.kind === 'callback' && op.callback && skipOuterExpressions(op.callback) === skipOuterExpressions(call.arguments[index]!)) return { call, lock: true };
+  return runsInPlace(program, call, index) ? { call, lock: false } : undefined;
+}
+
+function runsInPlace(program: ts.Program, call: ts.CallExpression, index: number): boolean {
+  const callees = getCallGraph(program).resolve(call);
+  if (callees.length > 0) return callees.every((f) => callsParameterEveryRun(f, index));
+  const door = getDoor(program);
+  const decl = door.signatureOf(call)?.declaration;
+  const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
+  return result === 'bare' || (result === 'wrapped' && door.isPromiseLike(call));
+}
+
+/** The helper calls its parameter `index` directly, on its straight-line path (`await fn()`). */
+function callsParameterEveryRun(fn: FunctionLike, index: number): boolean {
+  const param = fn.parameters[index];
+  if (!param || !fn.body || !ts.isIdentifier(param.name) || param.dotDotDotToken) return false;
+  const name = param.name.text;
+  let found = false;
+  walk(fn.body, (n) => {
+    if (found || (n !== fn.body && ts.isFunctionLike(n))) return false;
+    if (ts.isCallExpression(n) && ts.isIdentifier(skipOuterExpressions(n.expression)) && (skipOuterExpressions(n.expression) as ts.Identifier).text === name) {
+      found = isUnconditional(n);
+    }
+    return !found;
+  });
+  return found;
+}
