@@ -17,7 +17,7 @@ import { getSummary } from '../summaries/engine.js';
 import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from '../orm/query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
-import { inPlaceHost, inPlaceHostInfo } from '../orm/in-place.js';
+import { inPlaceHost, inPlaceSteps } from '../orm/in-place.js';
 import { abstractTargetOf, implementationsOf } from '../orm/implementations.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
@@ -279,23 +279,6 @@ function callMessage(program: ts.Program, call: ts.CallExpression | ts.NewExpres
   const owner = target.owner.name?.text ?? '<anonymous>';
   const rest = others.length === 0 ? 'its only implementation in the program' : `one of ${impls.length} implementations in the program; also ${others.join(', ')}`;
   return `calls \`${owner}.${target.name}\` of ${kind} \`${owner}\`, which runs \`${functionName(callee)}\` (${rest})`;
-}
-
-/** The calls between the per-item context and the query that run their callback in place (`runExclusive`, `.then`). */
-function inPlaceSteps(program: ts.Program, call: ts.Node, context: ts.Node): TraceInput[] {
-  const out: TraceInput[] = [];
-  for (let n = call.parent; n && n !== context; n = n.parent) {
-    if (!ts.isFunctionLike(n)) continue;
-    const host = inPlaceHostInfo(program, n);
-    if (!host) break;
-    const what = describeExpression(host.call.expression, host.call.getSourceFile());
-    out.unshift({
-      node: host.call.expression,
-      message: host.lock ? `${what} runs the callback under the lock, once per element (each turn waits for the lock too)` : `${what} runs the callback once per element`,
-    });
-    n = host.call;
-  }
-  return out;
 }
 
 function loopHead(loop: ts.IterationStatement): ts.Node {

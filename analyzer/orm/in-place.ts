@@ -83,3 +83,25 @@ function callsParameterEveryRun(fn: FunctionLike, index: number): boolean {
   });
   return found;
 }
+
+/** The calls between the per-item context and the query that run their callback in place (`runExclusive`, `.then`). */
+export function inPlaceSteps(program: ts.Program, call: ts.Node, context: ts.Node): Array<{ node: ts.Node; message: string }> {
+  const out: Array<{ node: ts.Node; message: string }> = [];
+  for (let n = call.parent; n && n !== context; n = n.parent) {
+    if (!ts.isFunctionLike(n)) continue;
+    const host = inPlaceHostInfo(program, n);
+    if (!host) break;
+    const what = `\`${shortText(host.call.expression)}\``;
+    out.unshift({
+      node: host.call.expression,
+      message: host.lock ? `${what} runs the callback under the lock, once per element (each turn waits for the lock too)` : `${what} runs the callback once per element`,
+    });
+    n = host.call;
+  }
+  return out;
+}
+
+function shortText(node: ts.Node): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
