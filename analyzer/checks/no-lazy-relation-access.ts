@@ -9,6 +9,7 @@
  *   or an array callback.
  */
 import path from 'node:path';
+import { touchWholeProgram } from '../cache/deps.js';
 import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
@@ -89,6 +90,8 @@ function queryText(origin: LoadOrigin, from: ts.SourceFile): string {
 }
 
 function loadTrace(origin: LoadOrigin, relation: string, rootName: string): TraceInput[] {
+  // Reached through an interface's implementation: the finding depends on files the checked one need not import.
+  if (origin.hops.some((h) => h.dispatch)) touchWholeProgram();
   return [
     ...origin.hops.map((h) => ({ node: h.node, message: h.message })),
     { node: origin.site.call, message: `${rootName} loaded here without \`${[...origin.path, relation].join('.')}\`` },

@@ -9,6 +9,7 @@
  * `{ in: ids }`, bulk writes of an array).
  */
 import ts from '../typescript.cjs';
+import { touchWholeProgram } from '../cache/deps.js';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { describeExpression } from './fix-helpers.js';
@@ -75,7 +76,11 @@ function findQuery(ctx: Ctx, call: ts.CallExpression): Found | undefined {
   const callees = resolved.length > 0 ? resolved : implementationsOf(ctx.program, call).map((i) => i.fn);
   for (const callee of callees) {
     const reach = getSummary(ctx.program, queryReachKind, callee);
-    if (reach) return { query: reach.target, steps: [{ call, callee }, ...reach.steps.slice(0, -1)] };
+    if (!reach) continue;
+    const steps = [{ call, callee }, ...reach.steps.slice(0, -1)];
+    // Through an interface's implementation: the finding depends on files the checked one need not import.
+    if (steps.some((s) => ts.isCallExpression(s.call) && abstractTargetOf(ctx.program, s.call))) touchWholeProgram();
+    return { query: reach.target, steps };
   }
   return undefined;
 }

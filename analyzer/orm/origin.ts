@@ -22,6 +22,8 @@ import { isTouched } from './touched.js';
 export interface Hop {
   node: ts.Node;
   message: string;
+  /** The call runs an implementation of an interface or abstract method (found program-wide). */
+  dispatch?: boolean;
 }
 
 export interface LoadOrigin {
@@ -154,7 +156,7 @@ function callOrigin(call: ts.CallExpression, ctx: OriginContext, depth: number):
     const returned = ctx.returnsOf(fn);
     if (returned === null) return null;
     const via = impls.length > 0 ? `, the implementation of \`${skipOuterExpressions(call.expression).getText()}\` (${impls.length === 1 ? 'the only one' : `one of ${impls.length}`} in the program),` : '';
-    const hop: Hop = { node: call, message: `\`${functionName(fn)}\`${via} returns it` };
+    const hop: Hop = { node: call, message: `\`${functionName(fn)}\`${via} returns it`, ...(impls.length > 0 ? { dispatch: true } : {}) };
     result = unionOrigins(result, returned.map((o) => (o.kind === 'load' ? { ...o, hops: [hop, ...o.hops] } : o)));
   }
   return result;
