@@ -43,10 +43,11 @@ describe('no-query-in-loop through interfaces and callbacks', () => {
 
   it('names the lock or continuation that runs the query once per element, and says the queries are awaited one by one', () => {
     const findings = lint(projects, loopCheck, 'typeorm/wrapped.ts');
-    expect(findings.map((f) => `${f.line} ${f.messageId}`)).toEqual(['21 sequential', '29 sequential', '36 sequential']);
-    expect(steps(findings[0]!)[1]).toBe('20 `this.mutex.runExclusive` runs the callback under the lock, once per element (each turn waits for the lock too)');
+    expect(findings.map((f) => `${f.line} ${f.messageId}`)).toEqual(['35 sequential', '43 sequential', '50 sequential', '58 sequential']);
+    expect(steps(findings[0]!)[1]).toBe('34 `this.mutex.runExclusive` runs the callback under the lock, once per element (each turn waits for the lock too)');
     expect(steps(findings[1]!)[1]).toContain('`this.locks.acquire` runs the callback under the lock');
-    expect(steps(findings[2]!)[1]).toBe('36 `load(id).then` runs the callback once per element');
+    expect(steps(findings[2]!)[1]).toBe('50 `load(id).then` runs the callback once per element');
+    expect(steps(findings[3]!)[1]).toBe('58 `timed` runs the callback once per element');
   });
 });
 

@@ -6,19 +6,20 @@
  * like the same query written in the loop body.
  *
  * Runs in place: a lock's callback (`runExclusive(fn)`, async-lock `acquire(key, fn)`, a lock
- * wrapper of the program), a library call whose result is the callback's result
- * (`then(onFulfilled)`, `transaction(fn)`), and a helper of this program that calls its
- * parameter on every run (no branch above the call). Not in place: `catch` and `then`'s
- * rejection handler (they run on failure only), callbacks stored or registered for later.
+ * wrapper of the program), a promise's `then(onFulfilled)`/`finally`, an ORM transaction
+ * (`dataSource.transaction(fn)`), and a helper of this program that calls its parameter on every
+ * run (no branch above the call). Not in place: `catch` and `then`'s rejection handler (they run
+ * on failure only), other library callees (a cache's `wrap(key, loader)` runs the loader on a
+ * miss only; an emitter's `on` later), callbacks stored or registered for later.
  */
 import ts from '../typescript.cjs';
 import { getCallGraph, type FunctionLike } from '../callgraph.js';
 import { getDoor } from '../checker.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
-import { resultIsCallbackResult } from '../race/closures.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { isUnconditional } from './query-reach.js';
+import { ormQueryOf } from './recognize.js';
 
 export interface InPlaceHost {
   call: ts.CallExpression;
@@ -56,16 +57,18 @@ function computeHost(program: ts.Program, fn: ts.ArrowFunction | ts.FunctionExpr
   if (method === 'catch' || (method === 'then' && index > 0)) return undefined;
   const op = lockOpAt(getLockContext(program, {}), call);
   if (op?.kind === 'callback' && op.callback && skipOuterExpressions(op.callback) === skipOuterExpressions(call.arguments[index]!)) return { call, lock: true };
-  return runsInPlace(program, call, index) ? { call, lock: false } : undefined;
+  return runsInPlace(program, call, index, method) ? { call, lock: false } : undefined;
 }
 
-function runsInPlace(program: ts.Program, call: ts.CallExpression, index: number): boolean {
-  const callees = getCallGraph(program).resolve(call);
-  if (callees.length > 0) return callees.every((f) => callsParameterEveryRun(f, index));
+function runsInPlace(program: ts.Program, call: ts.CallExpression, index: number, method: string | undefined): boolean {
   const door = getDoor(program);
-  const decl = door.signatureOf(call)?.declaration;
-  const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
-  return result === 'bare' || (result === 'wrapped' && door.isPromiseLike(call));
+  // A promise's continuation: runs once, when the promise it hangs on fulfils.
+  if ((method === 'then' || method === 'finally') && door.isPromiseLike(skipOuterExpressions((skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression))) return true;
+  // An ORM's transaction runs its callback once (`dataSource.transaction(fn)`, `em.transactional(fn)`).
+  if (ormQueryOf(door, call)) return true;
+  // Any other library callee may run the callback on a cache miss only, later, or many times: not followed.
+  const callees = getCallGraph(program).resolve(call);
+  return callees.length > 0 && callees.every((f) => callsParameterEveryRun(f, index));
 }
 
 /** The helper calls its parameter `index` directly, on its straight-line path (`await fn()`). */
