@@ -11,6 +11,7 @@
  *   through an entity.)
  */
 import path from 'node:path';
+import { touchWholeProgram } from '../cache/deps.js';
 import ts from '../typescript.cjs';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
@@ -24,6 +25,7 @@ import { functionName, type FunctionLike } from '../callgraph.js';
 import { functionOfArgument } from '../async-context.js';
 import { isGuarded, isPerItem, isWriteTarget } from '../orm/access.js';
 import { describeContext, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
+import { inPlaceSteps } from '../orm/in-place.js';
 import { describeQuery, mikroLoaderOf, ormQueryOf, sequelizeGetterOf } from '../orm/recognize.js';
 import { relationUseOf, type RelationUse } from '../orm/relation-uses.js';
 import { loadFixFor } from '../orm/relation-fixes.js';
@@ -94,6 +96,8 @@ function queryText(origin: LoadOrigin, from: ts.SourceFile): string {
 }
 
 function loadTrace(origin: LoadOrigin, relation: string, rootName: string): TraceInput[] {
+  // Reached through an interface's implementation: the finding depends on files the checked one need not import.
+  if (origin.hops.some((h) => h.dispatch)) touchWholeProgram();
   return [
     ...origin.hops.map((h) => ({ node: h.node, message: h.message })),
     { node: origin.site.call, message: `${rootName} loaded here without \`${[...origin.path, relation].join('.')}\`` },
@@ -195,7 +199,7 @@ function reportFallbackInLoop(ctx: Ctx, access: ts.PropertyAccessExpression, use
     node: access,
     messageId: 'fallbackInLoop',
     data: { expr: access.getText(ctx.sourceFile).replace(/\s+/g, ' '), callee, collection: describeContext(pctx, ctx.sourceFile), query: queryText(missing, ctx.sourceFile), fix: fix.advice },
-    trace: [...perItemTrace(pctx, access, missing).slice(0, 1), { node: use.call, message: `passed to \`${callee}\` here, \`undefined\`` }, { node: use.fallback, message: 'loads it with its own query when it is missing' }],
+    trace: [...perItemTrace(ctx.program, pctx, access, missing).slice(0, 1), { node: use.call, message: `passed to \`${callee}\` here, \`undefined\`` }, { node: use.fallback, message: 'loads it with its own query when it is missing' }],
     suggestions: suggestionsFor(ctx, relation, fix),
   });
 }
@@ -331,7 +335,7 @@ function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
       collection: describeContext(pctx, ctx.sourceFile),
       fix: fix.text,
     },
-    trace: perItemTrace(pctx, report, single),
+    trace: perItemTrace(ctx.program, pctx, report, single),
     suggestions: load.relation ? suggestionsFor(ctx, load.relation, fix) : [],
   });
 }
@@ -351,11 +355,11 @@ function perItemFix(ctx: Ctx, load: PerItemLoad, single: LoadOrigin | undefined,
   return { text: single ? `${where}${text}` : text, advice: base.advice, edits: base.edits };
 }
 
-function perItemTrace(pctx: PerItemContext, report: ts.Node, single: LoadOrigin | undefined): TraceInput[] {
+function perItemTrace(program: ts.Program, pctx: PerItemContext, report: ts.Node, single: LoadOrigin | undefined): TraceInput[] {
   const loop: TraceInput = pctx.kind === 'loop'
     ? { node: pctx.iterable ?? pctx.node, message: 'runs once per element' }
     : { node: pctx.callback.call.expression, message: `the callback runs once per element` };
-  const steps: TraceInput[] = [loop, { node: report, message: 'loads the relation with its own query' }];
+  const steps: TraceInput[] = [loop, ...inPlaceSteps(program, report, pctx.node), { node: report, message: 'loads the relation with its own query' }];
   if (single) steps.push({ node: single.site.call, message: 'the collection was loaded here' });
   return steps;
 }

@@ -10,16 +10,19 @@
  * `{ in: ids }`, bulk writes of an array).
  */
 import ts from '../typescript.cjs';
+import { touchWholeProgram } from '../cache/deps.js';
 import type { Check, CheckContext, TraceInput } from './types.js';
 import { skipOuterExpressions, walk } from '../walk.js';
 import { describeExpression } from './fix-helpers.js';
-import { functionName, getCallGraph } from '../callgraph.js';
+import { functionName, getCallGraph, type FunctionLike } from '../callgraph.js';
 import { getSummary } from '../summaries/engine.js';
 import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from '../orm/query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from '../orm/loops.js';
 import { unrecognisedOrmNotes } from '../orm/support.js';
 import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from '../orm/builders.js';
+import { inPlaceHost, inPlaceSteps } from '../orm/in-place.js';
+import { abstractTargetOf, implementationsOf } from '../orm/implementations.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
 export type Options = Record<string, never>;
@@ -73,9 +76,15 @@ function findQuery(ctx: Ctx, call: ts.CallExpression): Found | undefined {
     const query = countedQuery(ctx.program, call);
     return query ? { query, steps: [] } : undefined;
   }
-  for (const callee of getCallGraph(ctx.program).resolve(call)) {
+  const resolved = getCallGraph(ctx.program).resolve(call);
+  const callees = resolved.length > 0 ? resolved : implementationsOf(ctx.program, call).map((i) => i.fn);
+  for (const callee of callees) {
     const reach = getSummary(ctx.program, queryReachKind, callee);
-    if (reach) return { query: reach.target, steps: [{ call, callee }, ...reach.steps.slice(0, -1)] };
+    if (!reach) continue;
+    const steps = [{ call, callee }, ...reach.steps.slice(0, -1)];
+    // Through an interface's implementation: the finding depends on files the checked one need not import.
+    if (steps.some((s) => ts.isCallExpression(s.call) && abstractTargetOf(ctx.program, s.call))) touchWholeProgram();
+    return { query: reach.target, steps };
   }
   return undefined;
 }
@@ -212,15 +221,20 @@ function howItRuns(ctx: Ctx, candidate: Candidate): 'sequential' | 'concurrent' 
   const { pctx, call } = candidate;
   if (pctx.kind === 'callback') return pctx.callback.method.startsWith('reduce') ? 'sequential' : 'concurrent';
   const site = candidate.found.query.builder === 'awaited' && candidate.found.steps.length === 0 ? runSite(ctx.door, call) : call;
-  return isAwaitedIn(site, pctx.node) ? 'sequential' : 'collected';
+  return isAwaitedIn(ctx.program, site, pctx.node) ? 'sequential' : 'collected';
 }
 
-/** Is the call's promise awaited inside the loop body (an `await` around it, below the loop)? */
-function isAwaitedIn(call: ts.Node, loop: ts.IterationStatement): boolean {
+/** Is the call's promise awaited inside the loop body (an `await` around it, below the loop)? A call
+ * in a callback that runs in place (a lock's critical section) is awaited when the callback's host is. */
+function isAwaitedIn(program: ts.Program, call: ts.Node, loop: ts.IterationStatement): boolean {
+  let start: ts.Node = call;
   for (let n = call.parent; n && n !== loop; n = n.parent) {
-    if (ts.isAwaitExpression(n)) return true;
-    if (ts.isFunctionLike(n)) return false;
+    if (!ts.isFunctionLike(n)) continue;
+    const host = inPlaceHost(program, n);
+    if (!host) return false;
+    start = n = host;
   }
+  for (let n = start.parent; n && n !== loop; n = n.parent) if (ts.isAwaitExpression(n)) return true;
   return false;
 }
 
@@ -246,29 +260,41 @@ function report(ctx: Ctx, group: Candidate[]): void {
       more,
       fix: first.found.query.spec.batchAdvice,
     },
-    trace: [...traceFor(first.pctx, first.call, first.found), ...others.flatMap((o) => alsoTrace(o))],
+    trace: [...traceFor(ctx.program, first.pctx, first.call, first.found), ...others.flatMap((o) => alsoTrace(ctx.program, o))],
   });
 }
 
 /** The trace of another query of the same loop: the call in the loop, any helper hops, the query. */
-function alsoTrace(other: Candidate): TraceInput[] {
-  const [, ...rest] = traceFor(other.pctx, other.call, other.found);
+function alsoTrace(program: ts.Program, other: Candidate): TraceInput[] {
+  const [, ...rest] = traceFor(program, other.pctx, other.call, other.found);
   const head = rest[0];
   if (head) head.message = `also per element: ${head.message}`;
   return rest;
 }
 
-function traceFor(pctx: PerItemContext, call: ts.CallExpression, found: Found): TraceInput[] {
+function traceFor(program: ts.Program, pctx: PerItemContext, call: ts.CallExpression, found: Found): TraceInput[] {
   const loop: TraceInput = pctx.kind === 'loop'
     ? { node: pctx.iterable ?? loopHead(pctx.node), message: 'runs once per element' }
     : { node: pctx.callback.call.expression, message: 'the callback runs once per element' };
-  const steps: TraceInput[] = [loop];
+  const steps: TraceInput[] = [loop, ...inPlaceSteps(program, call, pctx.node)];
   for (const step of found.steps) {
-    steps.push({ node: step.call, message: step.callee ? `calls \`${functionName(step.callee)}\`` : 'queries' });
+    steps.push({ node: step.call, message: step.callee ? callMessage(program, step.call, step.callee) : 'queries' });
   }
   const what = found.query.kind === 'read' ? 'a query' : 'a write';
   steps.push({ node: found.query.call, message: `runs ${what} (${found.query.orm} \`${found.query.method}\`)` });
   return steps;
+}
+
+/** `calls \`X.f\``, or for a call of an interface or abstract method, which implementation queries. */
+function callMessage(program: ts.Program, call: ts.CallExpression | ts.NewExpression, callee: FunctionLike): string {
+  const target = ts.isCallExpression(call) ? abstractTargetOf(program, call) : undefined;
+  if (!target || getCallGraph(program).resolve(call).includes(callee)) return `calls \`${functionName(callee)}\``;
+  const impls = implementationsOf(program, call as ts.CallExpression);
+  const others = impls.filter((i) => i.fn !== callee).map((i) => `\`${functionName(i.fn)}\``);
+  const kind = ts.isInterfaceDeclaration(target.owner) ? 'interface' : 'abstract class';
+  const owner = target.owner.name?.text ?? '<anonymous>';
+  const rest = others.length === 0 ? 'its only implementation in the program' : `one of ${impls.length} implementations in the program; also ${others.join(', ')}`;
+  return `calls \`${owner}.${target.name}\` of ${kind} \`${owner}\`, which runs \`${functionName(callee)}\` (${rest})`;
 }
 
 function loopHead(loop: ts.IterationStatement): ts.Node {

@@ -8,6 +8,7 @@ import type { Door } from '../checker.js';
 import { isFunctionLike, type FunctionLike } from '../callgraph.js';
 import { skipOuterExpressions } from '../walk.js';
 import { PER_ITEM_ARRAY_METHODS, SMALL_LITERAL_LIST } from '../catalog/orm.js';
+import { inPlaceHost } from './in-place.js';
 
 export interface PerItemCallback {
   call: ts.CallExpression;
@@ -117,7 +118,12 @@ export function perItemContextOf(door: Door, node: ts.Node): PerItemContext | un
   for (let n = node.parent; n; child = n, n = n.parent) {
     if (isFunctionLike(n)) {
       const callback = perItemCallback(door, n);
-      return callback ? { kind: 'callback', node: callback.call, callback } : undefined;
+      if (callback) return { kind: 'callback', node: callback.call, callback };
+      // A lock's critical section or a `.then` continuation runs where its call is: look on from there.
+      const host = inPlaceHost(door.program, n);
+      if (!host) return undefined;
+      n = host;
+      continue;
     }
     if (ts.isClassLike(n) || ts.isSourceFile(n)) return undefined;
     if (ts.isIterationStatement(n, false) && child === n.statement && isCollectionLoop(n, door)) {

@@ -16,11 +16,14 @@ import { childTree, isLoaded, type LoadTree } from './load-tree.js';
 import { loadSiteOf, type LoadSite } from './loads.js';
 import { perItemCallback } from './loops.js';
 import { methodOf, ormOfModule, ormQueryOf } from './recognize.js';
+import { implementationsOf } from './implementations.js';
 import { isTouched } from './touched.js';
 
 export interface Hop {
   node: ts.Node;
   message: string;
+  /** The call runs an implementation of an interface or abstract method (found program-wide). */
+  dispatch?: boolean;
 }
 
 export interface LoadOrigin {
@@ -143,13 +146,17 @@ function callOrigin(call: ts.CallExpression, ctx: OriginContext, depth: number):
   if (ts.isPropertyAccessExpression(callee) && ELEMENT_PRESERVING_METHODS.includes(callee.name.text) && isArrayValue(callee.expression, ctx)) {
     return originOf(callee.expression, ctx, depth + 1);
   }
-  const callees = ctx.graph.resolve(call);
+  const resolved = ctx.graph.resolve(call);
+  // A method of an interface or abstract class: what the program's implementations return.
+  const impls = resolved.length > 0 ? [] : implementationsOf(ctx.graph.program, call);
+  const callees = resolved.length > 0 ? resolved : impls.map((i) => i.fn);
   if (callees.length === 0) return null;
   let result: Origins = [];
   for (const fn of callees) {
     const returned = ctx.returnsOf(fn);
     if (returned === null) return null;
-    const hop: Hop = { node: call, message: `\`${functionName(fn)}\` returns it` };
+    const via = impls.length > 0 ? `, the implementation of \`${skipOuterExpressions(call.expression).getText()}\` (${impls.length === 1 ? 'the only one' : `one of ${impls.length}`} in the program),` : '';
+    const hop: Hop = { node: call, message: `\`${functionName(fn)}\`${via} returns it`, ...(impls.length > 0 ? { dispatch: true } : {}) };
     result = unionOrigins(result, returned.map((o) => (o.kind === 'load' ? { ...o, hops: [hop, ...o.hops] } : o)));
   }
   return result;

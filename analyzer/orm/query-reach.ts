@@ -10,6 +10,8 @@ import { isFunctionLike } from '../callgraph.js';
 import { getDoor } from '../checker.js';
 import { reachKind } from '../summaries/reach.js';
 import { isBatchQuery, isPaginated, ormQueryOf, type OrmQuery } from './recognize.js';
+import { implementationsOf } from './implementations.js';
+import { inPlaceHost } from './in-place.js';
 
 function isShortCircuit(kind: ts.SyntaxKind): boolean {
   return (
@@ -41,11 +43,18 @@ function containsReturn(stmt: ts.Statement): boolean {
   return found;
 }
 
-/** The call runs on every run of its function: no branch above it, no `return` before it. */
-export function isUnconditional(call: ts.Node): boolean {
+/** The call runs on every run of its function: no branch above it, no `return` before it. With
+ * `hostOf`, a callback that runs in place (`runExclusive(fn)`) is looked through to its host call. */
+export function isUnconditional(call: ts.Node, hostOf?: (fn: ts.Node) => ts.Node | undefined): boolean {
   let child: ts.Node = call;
   for (let n = call.parent; n; child = n, n = n.parent) {
-    if (isFunctionLike(n) || ts.isSourceFile(n)) return true;
+    if (isFunctionLike(n)) {
+      const host = hostOf?.(n);
+      if (!host) return true;
+      n = host;
+      continue;
+    }
+    if (ts.isSourceFile(n)) return true;
     if (ts.isPropertyAccessExpression(n) && n.questionDotToken) return false;
     if (isConditionalBranch(n, child)) return false;
     if (ts.isBlock(n)) {
@@ -65,8 +74,14 @@ export function countedQuery(program: ts.Program, call: ts.CallExpression | ts.N
   return query;
 }
 
+const unconditional = (call: ts.Node, program: ts.Program) => isUnconditional(call, (fn) => inPlaceHost(program, fn));
+
 export const queryReachKind = reachKind<OrmQuery>({
   name: 'orm-query',
-  match: (call, ctx) => (isUnconditional(call) ? countedQuery(ctx.program, call) : undefined),
-  follow: (call) => isUnconditional(call),
+  match: (call, ctx) => (unconditional(call, ctx.program) ? countedQuery(ctx.program, call) : undefined),
+  follow: (call, _callee, ctx) => unconditional(call, ctx.program),
+  // A method of an interface or abstract class runs one of the program's implementations.
+  dispatch: (call, ctx) => (ts.isCallExpression(call) ? implementationsOf(ctx.program, call).map((i) => i.fn) : []),
+  // A lock's critical section or a `.then` continuation runs as part of its function.
+  includeNested: (nested, ctx) => !!inPlaceHost(ctx.program, nested),
 });

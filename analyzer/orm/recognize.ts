@@ -9,6 +9,7 @@ import type { Door } from '../checker.js';
 import { packageNameOf } from '../checker.js';
 import { skipOuterExpressions } from '../walk.js';
 import { builderQueryOf, isBuilderBatch } from './builders.js';
+import { isGeneratedPrismaMethod, PRISMA_MODULE } from './prisma-shape.js';
 import {
   BATCH_HELPERS, BATCH_KEYS, BULK_WRITES, MIKRO_RELATION_LOADERS, ORMS, PAGINATION_CALLS, PAGINATION_KEYS, PRISMA_BATCHED,
   SEQUELIZE_GETTER_MIXINS, type OrmName, type OrmSpec, type QueryKind,
@@ -67,7 +68,11 @@ export function methodOf(door: Door, call: QueryCall): MethodDecl | undefined {
     decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
   }
   if (!decl) return undefined;
-  return { decl, module: moduleOfDeclaration(decl), owner: ownerName(decl), name: name.text };
+  const owner = ownerName(decl);
+  let module = moduleOfDeclaration(decl);
+  // A Prisma client generated into the project's own source (Prisma 7) is Prisma all the same.
+  if (!ormOfModule(module) && isGeneratedPrismaMethod(door, decl, name.text, owner)) module = PRISMA_MODULE;
+  return { decl, module, owner, name: name.text };
 }
 
 export function ormOfModule(module: string | undefined): OrmSpec | undefined {

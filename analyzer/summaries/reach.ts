@@ -28,6 +28,12 @@ export interface ReachOptions<T> {
   includeNested?(nested: FunctionLike, ctx: SummaryContext): boolean;
   /** May the search continue into this callee from this call? Default yes. */
   follow?(call: ts.CallExpression | ts.NewExpression, callee: FunctionLike, ctx: SummaryContext): boolean;
+  /** The functions a call runs when the call graph has none (an interface method's implementations); default none. */
+  dispatch?(call: ts.CallExpression | ts.NewExpression, ctx: SummaryContext): FunctionLike[];
+}
+
+function calleesOf<T>(site: { call: ts.CallExpression | ts.NewExpression; callees: FunctionLike[] }, options: ReachOptions<T>, ctx: SummaryContext): FunctionLike[] {
+  return site.callees.length > 0 || !options.dispatch ? site.callees : options.dispatch(site.call, ctx);
 }
 
 type Value<T> = Reach<T> | null;
@@ -47,7 +53,7 @@ export function reachKind<T>(options: ReachOptions<T>): SummaryKind<Value<T>> {
     initial: () => null,
     *dependencies(fn, ctx) {
       for (const site of callSites(fn, options, ctx)) {
-        for (const callee of site.callees) if (options.follow?.(site.call, callee, ctx) ?? true) yield callee;
+        for (const callee of calleesOf(site, options, ctx)) if (options.follow?.(site.call, callee, ctx) ?? true) yield callee;
       }
     },
     compute(fn, get, ctx) {
@@ -59,7 +65,7 @@ export function reachKind<T>(options: ReachOptions<T>): SummaryKind<Value<T>> {
           if (!best || best.steps.length > 1) best = { steps: [{ call: site.call }], target: direct };
           continue;
         }
-        for (const callee of site.callees) {
+        for (const callee of calleesOf(site, options, ctx)) {
           if (!(options.follow?.(site.call, callee, ctx) ?? true)) continue;
           const sub = get(callee);
           if (sub && (!best || sub.steps.length + 1 < best.steps.length)) {

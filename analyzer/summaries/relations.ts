@@ -18,12 +18,16 @@ import { walk } from '../walk.js';
 import { getSummary, type SummaryContext, type SummaryKind } from './engine.js';
 import { originOf, sameOrigin, unionOrigins, type OriginContext, type Origins } from '../orm/origin.js';
 import { argumentMayBeTouched, isLoadingOrmCall } from '../orm/touched.js';
+import { implementationsOf } from '../orm/implementations.js';
 
 export const returnedEntitiesKind: SummaryKind<Origins> = {
   name: 'orm:returned-entities',
   initial: () => [],
   *dependencies(fn, ctx) {
-    for (const site of ctx.graph.info(fn).calls) yield* site.callees;
+    for (const site of ctx.graph.info(fn).calls) {
+      if (site.callees.length > 0 || !ts.isCallExpression(site.call)) yield* site.callees;
+      else for (const impl of implementationsOf(ctx.program, site.call)) yield impl.fn;
+    }
   },
   compute(fn, get, ctx) {
     const octx: OriginContext = {
