@@ -70,8 +70,11 @@ export function mapThroughCall(octx: OriginContext, call: ts.CallExpression | ts
     if (!ts.isPropertyAccessExpression(callee)) return { kind: 'ambient' };
     expr = callee.expression;
   } else {
-    expr = call.arguments?.[source.index];
-    if (!expr || ts.isSpreadElement(expr)) return undefined;
+    const args = call.arguments ?? [];
+    if (args.some((a) => ts.isSpreadElement(a))) return undefined;
+    expr = args[source.index];
+    // Not passed: the parameter is `undefined` or its default, never the caller's transaction.
+    if (!expr) return { kind: 'ambient' };
   }
   const o = originOf(octx, expr);
   if (o.source.kind === 'tx') return 'tx';
