@@ -89,6 +89,15 @@ export function builderOrmOf(door: Door, expr: ts.Expression): 'knex' | 'drizzle
   const type = door.typeAt(expr);
   if (!type) return undefined;
   const t = door.checker.getNonNullableType(type);
+  // `Database | Transaction`: a helper that takes either.
+  for (const part of t.isUnion() ? t.types : [t]) {
+    const orm = builderOrmOfType(part);
+    if (orm) return orm;
+  }
+  return undefined;
+}
+
+function builderOrmOfType(t: ts.Type): 'knex' | 'drizzle' | 'kysely' | undefined {
   const symbol = t.getSymbol() ?? t.aliasSymbol;
   const decl = symbol?.getDeclarations()?.[0];
   if (!symbol || !decl) return undefined;
