@@ -66,9 +66,10 @@ function callOrigin(ctx: OriginContext, call: ts.CallExpression | ts.NewExpressi
   }
   const callee = skipOuterExpressions(call.expression);
   if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee)) {
-    const inner = originOf(ctx, callee.expression, depth + 1);
-    const fork = callee.name.text === 'fork' && !hasUseContext(call);
-    return { ...inner, fork: inner.fork || fork };
+    // MikroORM: a fork is a new context with `useContext: false` and, unless asked to keep it, no
+    // transaction context: whatever it was forked from, it runs outside the running transaction.
+    if (callee.name.text === 'fork' && !isRoutedFork(call)) return { source: { kind: 'ambient' }, fork: true, root: call };
+    return originOf(ctx, callee.expression, depth + 1);
   }
   return fromParam ?? { source: { kind: 'ambient' }, fork: false, root: call };
 }
@@ -79,8 +80,9 @@ function isHandleLike(ctx: OriginContext, arg: ts.Expression): boolean {
   return !type || (type.flags & ts.TypeFlags.Object) !== 0 || ctx.door.isAnyOrUnknown(type);
 }
 
-function hasUseContext(call: ts.CallExpression): boolean {
-  return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => p.name?.getText() === 'useContext' && ts.isPropertyAssignment(p) && p.initializer.kind === ts.SyntaxKind.TrueKeyword));
+/** `em.fork({ useContext: true })` resolves the context like the global manager; `keepTransactionContext: true` keeps the transaction. */
+function isRoutedFork(call: ts.CallExpression): boolean {
+  return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => ts.isPropertyAssignment(p) && /^(useContext|keepTransactionContext)$/.test(p.name.getText()) && p.initializer.kind === ts.SyntaxKind.TrueKeyword));
 }
 
 function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number): Origin {
@@ -125,7 +127,7 @@ function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolea
   if (!decl || !ts.isPropertyDeclaration(decl) || !decl.initializer) return false;
   let found = false;
   walk(decl.initializer, (n) => {
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'fork' && !hasUseContext(n)) found = true;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'fork' && !isRoutedFork(n)) found = true;
     return !found;
   });
   return found;
