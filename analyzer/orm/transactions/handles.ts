@@ -42,8 +42,8 @@ export function originOf(ctx: OriginContext, expr: ts.Expression, depth = 0): Or
   if (e.kind === ts.SyntaxKind.ThisKeyword || e.kind === ts.SyntaxKind.SuperKeyword) return { source: { kind: 'this' }, fork: false, root: e };
   if (ts.isIdentifier(e)) return identifierOrigin(ctx, e, depth);
   if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
-    const inner = originOf(ctx, e.expression, depth + 1);
-    return { ...inner, fork: inner.fork || (ts.isPropertyAccessExpression(e) && fieldIsFork(ctx, e)) };
+    if (ts.isPropertyAccessExpression(e) && fieldIsFork(ctx, e)) return { source: { kind: 'ambient' }, fork: true, root: e };
+    return originOf(ctx, e.expression, depth + 1);
   }
   if (ts.isCallExpression(e) || ts.isNewExpression(e)) return callOrigin(ctx, e, depth);
   return UNKNOWN(e);
@@ -121,12 +121,26 @@ function isInsideFunction(node: ts.Node): boolean {
   return false;
 }
 
-/** `this.em` declared as `private readonly em = orm.em.fork()`. */
+/** `this.em` declared as `private readonly em = orm.em.fork()`, or assigned a fork in the constructor. */
 function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolean {
   const decl = ctx.door.symbolAt(e.name)?.valueDeclaration;
-  if (!decl || !ts.isPropertyDeclaration(decl) || !decl.initializer) return false;
+  if (!decl || !ts.isPropertyDeclaration(decl)) return false;
+  if (decl.initializer) return containsFork(decl.initializer);
+  const ctor = decl.parent.members.find(ts.isConstructorDeclaration);
   let found = false;
-  walk(decl.initializer, (n) => {
+  if (ctor?.body) {
+    walk(ctor.body, (n) => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)
+        && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === e.name.text && containsFork(n.right)) found = true;
+      return !found;
+    });
+  }
+  return found;
+}
+
+function containsFork(expr: ts.Node): boolean {
+  let found = false;
+  walk(expr, (n) => {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'fork' && !isRoutedFork(n)) found = true;
     return !found;
   });
