@@ -27,6 +27,8 @@ export function suggestionsFor(door: Door, scope: TxScope, site: QuerySite): Sug
   if (!handle || ts.isCallExpression(handle)) return [];
   switch (site.orm) {
     case 'prisma': {
+      // The transaction client has no `$transaction` (nor `$connect`, `$disconnect`, `$on`, `$extends`).
+      if (/^\$(transaction|connect|disconnect|on|extends)$/.test(site.method)) return [];
       const client = prismaClientIn(door, handle);
       return client ? edit(client, tx) : [];
     }
