@@ -15,6 +15,7 @@ import { skipOuterExpressions, walk } from '../../walk.js';
 import { methodOf, ormOfModule } from '../recognize.js';
 import { BUILDER_MODULES, CALLBACK_OPENERS, SPAN_OPENERS, type TxOrm } from './catalog.js';
 import { runsWithParent } from './summary.js';
+import { wrapperOf } from './wrappers.js';
 
 export interface TxScope {
   orm: TxOrm;
@@ -51,20 +52,40 @@ function lastFunctionArg(call: ts.CallExpression): ts.ArrowFunction | ts.Functio
   return undefined;
 }
 
+/** The ORM of a call to one of the ORMs' callback openers (`transaction`, `$transaction`, `transactional`, ...), whatever its arguments. */
+export function callbackOpenerOrm(door: Door, call: ts.CallExpression): TxOrm | undefined {
+  const m = methodOf(door, call);
+  const orm = m?.owner ? ormOfDecl(m.module) : undefined;
+  if (!m?.owner || !orm) return undefined;
+  return CALLBACK_OPENERS.some((o) => o.orm === orm && o.method === m.name && ownerMatches(o.owners, m.owner!)) ? orm : undefined;
+}
+
+function callbackScope(orm: TxOrm, call: ts.CallExpression, cb: ts.ArrowFunction | ts.FunctionExpression, fn: FunctionLike | undefined): TxScope {
+  const param = cb.parameters[0];
+  const handle = param && ts.isIdentifier(param.name) ? param.name : undefined;
+  return { orm, kind: 'callback', opener: call, handle, handleText: handle?.text, body: cb, fn, ends: [], managed: true };
+}
+
+/** `withTransaction(async (tx) => ...)`: a project helper that runs its callback in a transaction. */
+function wrapperScope(door: Door, call: ts.CallExpression, fn: FunctionLike | undefined): TxScope | undefined {
+  for (const callee of getCallGraph(door.program).resolve(call)) {
+    const w = wrapperOf(door, callee, (c) => callbackOpenerOrm(door, c));
+    const arg = w && call.arguments[w.paramIndex] && skipOuterExpressions(call.arguments[w.paramIndex]!);
+    if (w && arg && (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg))) return callbackScope(w.orm, call, arg, fn);
+  }
+  return undefined;
+}
+
 /** The transaction scope a call opens, if any. */
 export function scopeOf(door: Door, call: ts.CallExpression): TxScope | undefined {
   const m = methodOf(door, call);
-  if (!m?.owner) return undefined;
-  const orm = ormOfDecl(m.module);
-  if (!orm) return undefined;
   const fn = getCallGraph(door.program).enclosingFunction(call);
+  const orm = m?.owner ? ormOfDecl(m.module) : undefined;
+  if (!m?.owner || !orm) return lastFunctionArg(call) ? wrapperScope(door, call, fn) : undefined;
   const cb = lastFunctionArg(call);
   if (cb) {
-    const opener = CALLBACK_OPENERS.find((o) => o.orm === orm && o.method === m.name && ownerMatches(o.owners, m.owner!));
-    if (!opener) return undefined;
-    const param = cb.parameters[0];
-    const handle = param && ts.isIdentifier(param.name) ? param.name : undefined;
-    return { orm, kind: 'callback', opener: call, handle, handleText: handle?.text, body: cb, fn, ends: [], managed: true };
+    const opener = callbackOpenerOrm(door, call);
+    return opener ? callbackScope(opener, call, cb, fn) : wrapperScope(door, call, fn);
   }
   const span = SPAN_OPENERS.find((o) => o.orm === orm && o.method === m.name && o.owners.includes(m.owner!));
   if (!span || !fn?.body) return undefined;
