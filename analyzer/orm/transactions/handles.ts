@@ -65,6 +65,11 @@ function callOrigin(ctx: OriginContext, call: ts.CallExpression | ts.NewExpressi
     if (o.source.kind === 'param' && !fromParam && isHandleLike(ctx, arg)) fromParam = o;
   }
   const callee = skipOuterExpressions(call.expression);
+  // A callable handle: `trx('users')` is the transaction's, `db('users')` the parameter's.
+  if (ts.isIdentifier(callee)) {
+    const own = identifierOrigin(ctx, callee, depth + 1);
+    if (own.source.kind === 'tx' || own.source.kind === 'param') return own;
+  }
   if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee)) {
     // MikroORM: a fork is a new context with `useContext: false` and, unless asked to keep it, no
     // transaction context: whatever it was forked from, it runs outside the running transaction.

@@ -24,10 +24,12 @@ export interface QuerySite {
 /** A query call (the outermost call of its chain), or undefined. */
 export function querySiteOf(door: Door, call: ts.CallExpression): QuerySite | undefined {
   if (isInnerOfChain(call)) return undefined;
+  // Builder chains first: their handle is where the chain starts, whatever catalog knows their terminals.
+  const builder = builderSite(door, call);
+  if (builder !== undefined) return builder ?? undefined;
   const classic = ormQueryOf(door, call);
   if (classic && !isBatchElement(call)) return classicSite(door, classic.orm, classic.method, call);
-  if (classic) return undefined;
-  return builderSite(door, call);
+  return undefined;
 }
 
 /** `a.b().c()`: `a.b()` is inner; only the outermost call of a chain is a site. */
@@ -106,8 +108,9 @@ function builderOrmOfType(t: ts.Type): 'knex' | 'drizzle' | 'kysely' | undefined
   return BUILDER_HANDLE_TYPES[orm].test(symbol.getName()) ? orm : undefined;
 }
 
-/** `knex('t')...`, `db.select()...`, `db.query.users.findMany()`, `db.selectFrom('t')...execute()`, `sql\`\`.execute(db)`. */
-function builderSite(door: Door, call: ts.CallExpression): QuerySite | undefined {
+/** `knex('t')...`, `db.select()...`, `db.query.users.findMany()`, `db.selectFrom('t')...execute()`, `sql\`\`.execute(db)`;
+ * null for a builder chain that does not run here (a subquery, a value, a builder kept for later). */
+function builderSite(door: Door, call: ts.CallExpression): QuerySite | null | undefined {
   const chain = chainCalls(call);
   const innermost = chain[chain.length - 1]!;
   const outerName = memberName(call);
@@ -116,7 +119,7 @@ function builderSite(door: Door, call: ts.CallExpression): QuerySite | undefined
     const m = methodOf(door, call);
     if (m?.owner === 'RawBuilder' && moduleOfDeclaration(m.decl) === 'kysely') {
       const orm = builderOrmOf(door, call.arguments[0]!);
-      return orm === 'kysely' ? { orm, call, method: 'sql`...`.execute', handle: call.arguments[0], missingOption: false } : undefined;
+      return orm === 'kysely' ? { orm, call, method: 'sql`...`.execute', handle: call.arguments[0], missingOption: false } : null;
     }
   }
   const found = handleOf(door, innermost);
@@ -124,9 +127,9 @@ function builderSite(door: Door, call: ts.CallExpression): QuerySite | undefined
   const { orm, handle } = found;
   const transacting = chain.find((c) => memberName(c) === 'transacting');
   if (orm === 'kysely') {
-    if (!outerName || !KYSELY_EXECUTORS.includes(outerName)) return undefined;
+    if (!outerName || !KYSELY_EXECUTORS.includes(outerName)) return null;
   } else if (!(outerName && DRIZZLE_EXECUTORS.includes(outerName) && orm === 'drizzle') && !isRunPosition(call)) {
-    return undefined;
+    return null;
   }
   const method = memberName(innermost) ?? (orm === 'knex' ? 'knex(table)' : 'query');
   return { orm, call, method, handle: transacting?.arguments[0] ?? handle, missingOption: false };
