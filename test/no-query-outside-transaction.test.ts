@@ -55,7 +55,7 @@ describe('no-query-outside-transaction', () => {
       'transfer.service.ts:43 calls `AuditService.record`',
       'audit.service.ts:12 runs a query on `this.auditLogs`, on another connection',
     ]);
-    const prisma = at('prisma/invalid.ts', 25);
+    const prisma = at('prisma/invalid.ts', 26);
     expect(prisma.trace.at(-1)!.message).toBe('runs a query on `db.payment`, on another connection');
   });
 
