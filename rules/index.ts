@@ -20,6 +20,7 @@ import noLockOrderInversion from './no-lock-order-inversion.js';
 import requireLockRelease from './require-lock-release.js';
 import noLazyRelationAccess from './no-lazy-relation-access.js';
 import noQueryInLoop from './no-query-in-loop.js';
+import noQueryOutsideTransaction from './no-query-outside-transaction.js';
 import { packageInfo as pkg } from '../analyzer/package-info.js';
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
@@ -31,6 +32,7 @@ const rules = {
   'require-lock-release': requireLockRelease,
   'no-lazy-relation-access': noLazyRelationAccess,
   'no-query-in-loop': noQueryInLoop,
+  'no-query-outside-transaction': noQueryOutsideTransaction,
   'no-missing-await': noMissingAwait,
   'no-floating-promise': noFloatingPromise,
   'no-await-race': noAwaitRace,

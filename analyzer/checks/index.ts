@@ -9,8 +9,9 @@ import noLockOrderInversion from './no-lock-order-inversion.js';
 import requireLockRelease from './require-lock-release.js';
 import noLazyRelationAccess from './no-lazy-relation-access.js';
 import noQueryInLoop from './no-query-in-loop.js';
+import noQueryOutsideTransaction from './no-query-outside-transaction.js';
 
-export const allChecks: AnyCheck[] = [noFloatingPromise, noAwaitRace, noMisusedAsyncFunction, noMissingAwait, noBlockingInAsync, noLockOrderInversion, requireLockRelease, noLazyRelationAccess, noQueryInLoop];
+export const allChecks: AnyCheck[] = [noFloatingPromise, noAwaitRace, noMisusedAsyncFunction, noMissingAwait, noBlockingInAsync, noLockOrderInversion, requireLockRelease, noLazyRelationAccess, noQueryInLoop, noQueryOutsideTransaction];
 
 const byId = new Map(allChecks.map((c) => [c.meta.id, c]));
 

@@ -41,7 +41,25 @@ export function moduleOfDeclaration(decl: ts.Node): string | undefined {
   for (let n: ts.Node | undefined = decl.parent; n; n = n.parent) {
     if (ts.isModuleDeclaration(n) && ts.isStringLiteral(n.name)) return n.name.text;
   }
-  return packageNameOf(decl.getSourceFile().fileName);
+  const sf = decl.getSourceFile();
+  return packageNameOf(sf.fileName) ?? generatedClientModule(sf);
+}
+
+const generated = new WeakMap<ts.SourceFile, string | null>();
+
+/** Prisma 7's `prisma-client` generator writes the client into the project's own folders; its files
+ * import Prisma's runtime, so their declarations belong to `@prisma/client` as the packaged client's do. */
+function generatedClientModule(sf: ts.SourceFile): string | undefined {
+  let value = generated.get(sf);
+  if (value === undefined) {
+    value = null;
+    for (const st of sf.statements) {
+      const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+      if (spec?.startsWith('@prisma/client/runtime')) value = '@prisma/client';
+    }
+    generated.set(sf, value);
+  }
+  return value ?? undefined;
 }
 
 function ownerName(decl: ts.Node): string | undefined {

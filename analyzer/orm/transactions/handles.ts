@@ -1,0 +1,153 @@
+/**
+ * Where a handle (a repository, manager, client, builder root or Sequelize transaction value)
+ * comes from, seen from one function: the transaction's own handle, a parameter of the
+ * function, `this` (an injected field), something ambient (a module-level client, an imported
+ * singleton, a model class), or unknown. Follows `const` initializers, property reads and
+ * method calls on a handle (`manager.getRepository(User)` is the manager's), and whether a
+ * MikroORM fork (`em.fork()`) was made on the way.
+ */
+import ts from '../../typescript.cjs';
+import type { Door } from '../../checker.js';
+import { isFunctionLike, type FunctionLike } from '../../callgraph.js';
+import { skipOuterExpressions, walk } from '../../walk.js';
+
+export type Source =
+  | { kind: 'tx'; symbol: ts.Symbol }
+  | { kind: 'param'; index: number; decl: ts.ParameterDeclaration }
+  | { kind: 'this' }
+  | { kind: 'ambient' }
+  | { kind: 'unknown' };
+
+export interface Origin {
+  source: Source;
+  /** A MikroORM `fork()` (without `useContext: true`) lies on the way: that manager is not routed into transactions. */
+  fork: boolean;
+  /** The expression at the root (for messages and suggestions). */
+  root: ts.Expression;
+}
+
+export interface OriginContext {
+  door: Door;
+  /** The function whose parameters count as `param` sources (a summarised helper, or the function holding a transaction). */
+  fn: FunctionLike | undefined;
+  /** Symbols of transaction handles (callback parameters, span variables). */
+  tx: ReadonlySet<ts.Symbol>;
+}
+
+const UNKNOWN = (root: ts.Expression): Origin => ({ source: { kind: 'unknown' }, fork: false, root });
+
+export function originOf(ctx: OriginContext, expr: ts.Expression, depth = 0): Origin {
+  const e = stripAwait(expr);
+  if (depth > 12) return UNKNOWN(e);
+  if (e.kind === ts.SyntaxKind.ThisKeyword || e.kind === ts.SyntaxKind.SuperKeyword) return { source: { kind: 'this' }, fork: false, root: e };
+  if (ts.isIdentifier(e)) return identifierOrigin(ctx, e, depth);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+    if (ts.isPropertyAccessExpression(e) && fieldIsFork(ctx, e)) return { source: { kind: 'ambient' }, fork: true, root: e };
+    return originOf(ctx, e.expression, depth + 1);
+  }
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return callOrigin(ctx, e, depth);
+  return UNKNOWN(e);
+}
+
+function stripAwait(expr: ts.Expression): ts.Expression {
+  let e = skipOuterExpressions(expr);
+  while (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
+  return e;
+}
+
+/** A call's result: the transaction's if an argument is (`new Repo(manager)`, `makeRepo(trx)`), else its receiver's, else ambient. */
+function callOrigin(ctx: OriginContext, call: ts.CallExpression | ts.NewExpression, depth: number): Origin {
+  let fromParam: Origin | undefined;
+  for (const arg of call.arguments ?? []) {
+    if (ts.isFunctionLike(arg) || ts.isSpreadElement(arg)) continue;
+    const o = originOf(ctx, arg, depth + 1);
+    if (o.source.kind === 'tx') return o;
+    if (o.source.kind === 'param' && !fromParam && isHandleLike(ctx, arg)) fromParam = o;
+  }
+  const callee = skipOuterExpressions(call.expression);
+  // A callable handle: `trx('users')` is the transaction's, `db('users')` the parameter's.
+  if (ts.isIdentifier(callee)) {
+    const own = identifierOrigin(ctx, callee, depth + 1);
+    if (own.source.kind === 'tx' || own.source.kind === 'param') return own;
+  }
+  if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(callee)) {
+    // MikroORM: a fork is a new context with `useContext: false` and, unless asked to keep it, no
+    // transaction context: whatever it was forked from, it runs outside the running transaction.
+    if (callee.name.text === 'fork' && !isRoutedFork(call)) return { source: { kind: 'ambient' }, fork: true, root: call };
+    return originOf(ctx, callee.expression, depth + 1);
+  }
+  return fromParam ?? { source: { kind: 'ambient' }, fork: false, root: call };
+}
+
+/** An argument that is an object (a manager, client, transaction), not a plain value like an id. */
+function isHandleLike(ctx: OriginContext, arg: ts.Expression): boolean {
+  const type = ctx.door.typeAt(arg);
+  return !type || (type.flags & ts.TypeFlags.Object) !== 0 || ctx.door.isAnyOrUnknown(type);
+}
+
+/** `em.fork({ useContext: true })` resolves the context like the global manager; `keepTransactionContext: true` keeps the transaction. */
+function isRoutedFork(call: ts.CallExpression): boolean {
+  return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => ts.isPropertyAssignment(p) && /^(useContext|keepTransactionContext)$/.test(p.name.getText()) && p.initializer.kind === ts.SyntaxKind.TrueKeyword));
+}
+
+function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number): Origin {
+  const symbol = ctx.door.symbolAt(id);
+  if (!symbol) return UNKNOWN(id);
+  if (ctx.tx.has(symbol)) return { source: { kind: 'tx', symbol }, fork: false, root: id };
+  const decl = symbol.valueDeclaration ?? symbol.getDeclarations()?.[0];
+  if (!decl) return UNKNOWN(id);
+  if (ts.isParameter(decl)) {
+    if (decl.parent === ctx.fn && ts.isIdentifier(decl.name)) return { source: { kind: 'param', index: decl.parent.parameters.indexOf(decl), decl }, fork: false, root: id };
+    return UNKNOWN(id);
+  }
+  const variable = ts.isVariableDeclaration(decl) ? decl : ts.isBindingElement(decl) ? enclosingVariable(decl) : undefined;
+  if (variable) {
+    const local = isInsideFunction(variable);
+    if (!variable.initializer) return local ? UNKNOWN(id) : { source: { kind: 'ambient' }, fork: false, root: id };
+    if (ts.isForOfStatement(variable.parent.parent) || ts.isForInStatement(variable.parent.parent)) return UNKNOWN(id);
+    const inner = originOf(ctx, variable.initializer, depth + 1);
+    if (local) return { ...inner, root: inner.source.kind === 'tx' ? inner.root : id };
+    return { source: { kind: 'ambient' }, fork: inner.fork, root: id };
+  }
+  if (ts.isFunctionDeclaration(decl) || ts.isClassDeclaration(decl) || ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isEnumDeclaration(decl)) {
+    return { source: { kind: 'ambient' }, fork: false, root: id };
+  }
+  return UNKNOWN(id);
+}
+
+function enclosingVariable(b: ts.BindingElement): ts.VariableDeclaration | undefined {
+  let n: ts.Node = b;
+  while (ts.isBindingElement(n) || ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) n = n.parent;
+  return ts.isVariableDeclaration(n) ? n : undefined;
+}
+
+function isInsideFunction(node: ts.Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return true;
+  return false;
+}
+
+/** `this.em` declared as `private readonly em = orm.em.fork()`, or assigned a fork in the constructor. */
+function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolean {
+  const decl = ctx.door.symbolAt(e.name)?.valueDeclaration;
+  if (!decl || !ts.isPropertyDeclaration(decl)) return false;
+  if (decl.initializer) return containsFork(decl.initializer);
+  const ctor = decl.parent.members.find(ts.isConstructorDeclaration);
+  let found = false;
+  if (ctor?.body) {
+    walk(ctor.body, (n) => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)
+        && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === e.name.text && containsFork(n.right)) found = true;
+      return !found;
+    });
+  }
+  return found;
+}
+
+function containsFork(expr: ts.Node): boolean {
+  let found = false;
+  walk(expr, (n) => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'fork' && !isRoutedFork(n)) found = true;
+    return !found;
+  });
+  return found;
+}
