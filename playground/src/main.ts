@@ -105,6 +105,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     errors.replaceChildren(...msg.typeErrors.map((e) => Object.assign(document.createElement('li'), { textContent: `${e.file}:${e.line}: ${e.message}` })));
     $('type-error-count').textContent = `(${msg.typeErrors.length})`;
     document.body.dataset.phases = JSON.stringify(msg.phases);
+    document.body.dataset.libraries = msg.libraries.join(' ');
     status.title = Object.entries(msg.phases).map(([k, v]) => `${k} ${v} ms`).join(', ');
     status.textContent = `${msg.findings.length} findings in ${msg.ms} ms${msg.diagnostics.length ? ` · ${msg.diagnostics.join('; ')}` : ''}`;
     document.body.dataset.analysed = String(msg.seq);

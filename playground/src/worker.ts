@@ -61,20 +61,20 @@ async function fileSystem(groups: string[], inputs: SourceFileInput[]): Promise<
  * The program over the user's files: with the groups their imports need, without the DOM lib
  * unless they name a DOM-only global (then built again with it; parsed files are reused).
  */
-async function buildProgram(inputs: SourceFileInput[]): Promise<ts.Program> {
+async function buildProgram(inputs: SourceFileInput[]): Promise<{ program: ts.Program; groups: string[] }> {
   const roots = inputs.map((f) => APP + f.name);
   const groups = ['core', ...groupsImported(inputs.map((f) => f.text))];
-  let files = await fileSystem(groups, inputs);
+  const files = await fileSystem(groups, inputs);
   let options = withoutDom(DEFAULT_COMPILER_OPTIONS);
   let program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   if (needsDom(program, mine)) {
-    files = await fileSystem([...groups, 'dom'], inputs);
+    groups.push('dom');
     options = DEFAULT_COMPILER_OPTIONS;
-    program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram: program });
+    program = ts.createProgram({ rootNames: roots, options, host: createHost(await fileSystem(groups, inputs), options), oldProgram: program });
   }
   oldProgram = program;
-  return program;
+  return { program, groups };
 }
 
 /** Parses and binds the core declarations before the first analysis asks for them. */
@@ -95,7 +95,7 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
   const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, editorOptions[c.meta.id] ?? 'error']));
   const config = validateConfig({ ...given, rules: { ...everyRule, ...(given.rules ?? {}) } }, 'settings', APP);
   const rules = resolveRuleSettings(config, [], []);
-  const program = await buildProgram(inputs);
+  const { program, groups } = await buildProgram(inputs);
   const t1 = performance.now();
   const roots = inputs.map((f) => APP + f.name);
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
@@ -110,6 +110,7 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
     typeErrors,
     ms: Math.round(performance.now() - t0),
     phases: { program: Math.round(t1 - t0), checks: Math.round(t2 - t1), typeErrors: Math.round(performance.now() - t2) },
+    libraries: groups,
   });
 }
 
