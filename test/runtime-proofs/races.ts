@@ -17,6 +17,7 @@ import { Db, getPool, getPoolShared } from '../../fixtures/no-await-race/lazy-in
 import { Ledger } from '../../fixtures/no-await-race/lock-helpers.js';
 import { SafeCounter } from '../../fixtures/no-await-race/locked.js';
 import { Scanner } from '../../fixtures/no-await-race/single-flight.js';
+import { sumAll } from '../../fixtures/no-await-race/closures.js';
 
 export interface RaceProof {
   /** The fixture, relative to `fixtures/no-await-race/`. */
@@ -235,6 +236,10 @@ export const RACE_PROOFS: RaceProof[] = [
     const racy = new Ledger();
     await twice(() => racy.creditAround());
     expect(racy.version).toBe(1);
+  } },
+  // --- closures.ts ---
+  { file: 'closures.ts', anchor: 'total += (await load(id)).length', shows: "sumAll(['ab', 'cde']) returns 3 (the last write wins), not 5", run: async () => {
+    expect(await sumAll(['ab', 'cde'])).toBe(3);
   } },
   // --- locked.ts, single-flight.ts ---
   { file: 'locked.ts', anchor: 'this.total = n + 1', shows: 'two addOutside() calls add 1; addDelta() under the mutex adds 2', run: async () => {
