@@ -5,7 +5,8 @@
  * the worker analyses (typing stays responsive when it is small). Builds playground/dist if it
  * is missing. Prints the figures; asserts nothing.
  *
- *   node playground/bench.mjs [runs]        CHROMIUM_PATH=... to use another browser
+ *   node playground/bench.mjs [runs] [dist]   CHROMIUM_PATH=... to use another browser;
+ *                                             dist: another build (e.g. of an older commit) to compare
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,8 +16,8 @@ import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 
 const HERE = import.meta.dirname;
-const DIST = path.join(HERE, 'dist');
 const RUNS = Number(process.argv[2] ?? 3);
+const DIST = path.resolve(process.argv[3] ?? path.join(HERE, 'dist'));
 
 /** About 100 lines: several of the examples' shapes in one file. */
 function snippet() {

@@ -18,10 +18,9 @@ const ROOT = path.resolve(HERE, '..');
 const OUT = path.resolve(process.argv[2] ?? path.join(HERE, 'dist'));
 const SHIMS = path.join(HERE, 'src', 'shims');
 
-/** Library modules bundled with their types; ORM packages only while the whole stays under the budget. */
+/** Library modules bundled with their types: the core ones in every program, the ORMs when imported. */
 const CORE_MODULES = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:crypto', 'node:events', 'async-mutex', 'async-lock'];
 const OPTIONAL_MODULES = ['typeorm', 'sequelize', '@mikro-orm/core'];
-const BUDGET = 24 * 1024 * 1024;
 
 export function readExamples() {
   const dir = path.join(HERE, 'examples');
@@ -100,21 +99,66 @@ function size(files) {
   return Object.values(files).reduce((n, t) => n + t.length, 0);
 }
 
-function buildLibs(examples) {
-  const everything = toVirtual(libraryFiles([...CORE_MODULES, ...OPTIONAL_MODULES], examples));
-  if (size(everything) <= BUDGET) return { files: everything, included: [...CORE_MODULES, ...OPTIONAL_MODULES] };
-  let files = toVirtual(libraryFiles(CORE_MODULES, examples));
-  const included = [...CORE_MODULES];
+/** TypeScript's DOM lib files: in the default lib of the analyzer's target, needed only by code that names a DOM global. */
+const isDomLib = (file) => /^\/lib\/lib\.(dom[.a-z]*|webworker\.importscripts|scripthost)\.d\.ts$/.test(file);
+
+/**
+ * The declarations, split into groups the worker fetches as the code needs them: `core` (the
+ * ES libs, every @types package, async-mutex, async-lock: every program reads them), `dom`
+ * (fetched when the code names a DOM-only global), and one group per ORM (fetched when a file
+ * imports it). A group holds every file TypeScript reads for its modules beyond core.
+ */
+function buildLibGroups(examples) {
+  const all = toVirtual(libraryFiles([...CORE_MODULES, ...OPTIONAL_MODULES], examples));
+  const coreSet = toVirtual(libraryFiles(CORE_MODULES, {}));
+  const groups = { core: {}, dom: {} };
+  const packages = {};
   for (const mod of OPTIONAL_MODULES) {
-    const candidate = toVirtual(libraryFiles([...included, mod], examples));
-    if (size(candidate) > BUDGET) {
-      console.log(`playground: ${mod} types left out (${(size(candidate) / 1e6).toFixed(1)} MB would exceed the budget)`);
-      continue;
-    }
-    files = candidate;
-    included.push(mod);
+    const name = mod.replace(/^@([^/]+)\/.*$/, '$1');
+    const own = toVirtual(libraryFiles([...CORE_MODULES, mod], {}));
+    groups[name] = Object.fromEntries(Object.entries(own).filter(([file]) => !(file in coreSet)));
+    packages[name] = mod.startsWith('@') ? [`${mod.split('/')[0]}/*`] : [mod];
   }
-  return { files, included };
+  for (const [file, text] of Object.entries(all)) {
+    if (isDomLib(file)) groups.dom[file] = text;
+    else if (file in coreSet || !Object.keys(packages).some((g) => file in groups[g])) groups.core[file] = text;
+  }
+  return { groups, packages, domOnly: domOnlyGlobals(groups) };
+}
+
+/** Global names the DOM lib declares and nothing in core does: code that names one needs the DOM lib. */
+function domOnlyGlobals(groups) {
+  const files = new Map(Object.entries(groups.core));
+  files.set('/app/probe.ts', 'export {};\n');
+  const options = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: ['lib.es2022.d.ts'], types: ['*'], skipLibCheck: true, noEmit: true };
+  const host = {
+    getSourceFile: (f, v) => (files.has(f) ? ts.createSourceFile(f, files.get(f), v) : undefined),
+    getDefaultLibFileName: (o) => `/lib/${ts.getDefaultLibFileName(o)}`,
+    getDefaultLibLocation: () => '/lib',
+    writeFile: () => {},
+    getCurrentDirectory: () => '/app',
+    getDirectories: (d) => [...new Set([...files.keys()].filter((f) => f.startsWith(`${d.replace(/\/$/, '')}/`)).map((f) => f.slice(d.replace(/\/$/, '').length + 1).split('/')).filter((p) => p.length > 1).map((p) => p[0]))],
+    getCanonicalFileName: (f) => f,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => '\n',
+    fileExists: (f) => files.has(f),
+    readFile: (f) => files.get(f),
+    directoryExists: (d) => [...files.keys()].some((f) => f.startsWith(`${d.replace(/\/$/, '')}/`)),
+  };
+  const program = ts.createProgram({ rootNames: ['/app/probe.ts'], options, host });
+  const probe = program.getSourceFile('/app/probe.ts');
+  const inCore = new Set(program.getTypeChecker().getSymbolsInScope(probe, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace).map((s) => s.name));
+  const out = new Set();
+  for (const [file, text] of Object.entries(groups.dom)) {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
+    for (const st of sf.statements) {
+      const names = ts.isVariableStatement(st) ? st.declarationList.declarations.map((d) => d.name) : [st.name];
+      for (const n of names) if (n && ts.isIdentifier(n) && !inCore.has(n.text)) out.add(n.text);
+    }
+  }
+  const wrong = ['Promise', 'setTimeout', 'console', 'Buffer', 'process'].filter((n) => !inCore.has(n)).concat(['document', 'HTMLElement', 'LockManager'].filter((n) => !out.has(n)));
+  if (wrong.length > 0) throw new Error(`playground: the DOM/core split looks wrong (misplaced: ${wrong.join(', ')})`);
+  return [...out].sort();
 }
 
 const nodeBuiltins = {
@@ -144,17 +188,23 @@ async function main() {
   const started = Date.now();
   fs.mkdirSync(OUT, { recursive: true });
   const examples = readExamples();
-  const { files, included } = buildLibs(examples);
-  fs.writeFileSync(path.join(OUT, 'libs.json'), JSON.stringify(files));
+  const { groups, packages, domOnly } = buildLibGroups(examples);
+  fs.rmSync(path.join(OUT, 'libs'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(OUT, 'libs'), { recursive: true });
+  for (const [name, files] of Object.entries(groups)) fs.writeFileSync(path.join(OUT, 'libs', `${name}.json`), JSON.stringify(files));
+  fs.rmSync(path.join(OUT, 'libs.json'), { force: true });
+  const included = [...CORE_MODULES, ...OPTIONAL_MODULES];
+  const libs = { groups: Object.keys(groups), packages, domOnly };
   const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
   const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', plugins: [nodeBuiltins] };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: [path.join(HERE, 'src', 'worker.ts')], outfile: path.join(OUT, 'worker.js'), define: { PLAYGROUND_VERSION: JSON.stringify(version), 'process.env.NODE_ENV': '"production"' } }),
+    esbuild.build({ ...common, entryPoints: [path.join(HERE, 'src', 'worker.ts')], outfile: path.join(OUT, 'worker.js'), define: { PLAYGROUND_VERSION: JSON.stringify(version), PLAYGROUND_LIBS: JSON.stringify(libs), 'process.env.NODE_ENV': '"production"' } }),
     esbuild.build({ ...common, entryPoints: [path.join(HERE, 'src', 'main.ts')], outfile: path.join(OUT, 'main.js'), define: { PLAYGROUND_EXAMPLES: JSON.stringify(examples), PLAYGROUND_LIBRARIES: JSON.stringify(included) } }),
   ]);
   for (const f of ['index.html', 'style.css']) fs.copyFileSync(path.join(HERE, 'src', f), path.join(OUT, f));
   const mb = (f) => (fs.statSync(path.join(OUT, f)).size / 1e6).toFixed(1);
-  console.log(`playground: built ${path.relative(process.cwd(), OUT) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s (worker.js ${mb('worker.js')} MB, main.js ${mb('main.js')} MB, libs.json ${mb('libs.json')} MB; types of ${included.join(', ')})`);
+  const groupSizes = Object.keys(groups).map((g) => `${g} ${mb(`libs/${g}.json`)}`).join(', ');
+  console.log(`playground: built ${path.relative(process.cwd(), OUT) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s (worker.js ${mb('worker.js')} MB, main.js ${mb('main.js')} MB, declarations in MB: ${groupSizes}; types of ${included.join(', ')})`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -7,6 +7,10 @@
  *   runs the same number (and returns the same data).
  * - `undefined`: the buggy function's relation read really is `undefined`; the fixed one's is not.
  *
+ * Each proof names the marked line it shows (`marker`); the test titles give its file:line
+ * (test/runtime-proofs/orm.ts reads them) and test/runtime-proofs.test.ts checks every marker of
+ * these rules has a proof or a listed reason.
+ *
  * The fixtures are TypeScript with legacy decorators and `design:type` metadata, which both ORMs
  * read; vitest's transformer does not emit that metadata, so the fixtures are compiled with
  * `ts.transpileModule` into a temporary folder (with a link to this package's node_modules) and
@@ -22,6 +26,8 @@ import 'reflect-metadata';
 import { BaseEntity, DataSource, type Logger } from 'typeorm';
 import { MikroORM } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
+import { where } from './runtime-proofs/markers.js';
+import { ormProofClaims } from './runtime-proofs/orm.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SMALL = 3;
@@ -191,37 +197,40 @@ afterAll(() => {
 describe.each(SUITES)('fixtures/%s/%s against SQLite', (rule, orm, kinds) => {
   const get = () => results.get(`${rule}/${orm}`)!;
   const ofKind = (kind: Kind) => get().proofs.filter((p) => p.kind === kind);
+  const claims = ormProofClaims({ rule, orm });
+  const titled = (kind: Kind) => claims.filter((c) => c.kind === kind).map((c) => [where(c.marker), c.name] as const);
 
-  it('has proofs of the kinds it claims, and no others', () => {
+  it('has proofs of the kinds it claims, and no others; each names its marked line', () => {
     for (const kind of kinds) expect(ofKind(kind).length, kind).toBeGreaterThan(0);
     expect(get().proofs.filter((p) => !kinds.includes(p.kind))).toEqual([]);
+    expect(get().proofs.map((p) => p.name).sort()).toEqual(claims.map((c) => c.name).sort());
   });
 
-  it.runIf(kinds.includes('n+1'))('N+1 fixtures: the buggy query count grows with the rows, the fixed one stays constant', () => {
+  const proof = (name: string) => {
+    const found = get().proofs.find((p) => p.name === name);
+    expect(found, name).toBeDefined();
+    return found!;
+  };
+
+  it.each(titled('n+1'))('%s (%s): the buggy query count grows with the rows, the fixed one stays constant', (_where, name) => {
     const entry = get();
-    const proofs = ofKind('n+1');
-    expect.assertions(proofs.length * 4);
-    for (const proof of proofs) {
-      const buggy = entry.buggy.get(proof.name)!;
-      const fixed = entry.fixed.get(proof.name)!;
-      expect(buggy.get(LARGE)!.queries, proof.name).toBeGreaterThan(buggy.get(SMALL)!.queries);
-      expect(fixed.get(LARGE)!.queries, proof.name).toBe(fixed.get(SMALL)!.queries);
-      expect(buggy.get(LARGE)!.queries, proof.name).toBeGreaterThan(fixed.get(LARGE)!.queries);
-      expect([SMALL, LARGE].map((rows) => buggy.get(rows)!.value), proof.name).toEqual([SMALL, LARGE].map((rows) => fixed.get(rows)!.value));
-    }
+    proof(name);
+    const buggy = entry.buggy.get(name)!;
+    const fixed = entry.fixed.get(name)!;
+    expect(buggy.get(LARGE)!.queries, name).toBeGreaterThan(buggy.get(SMALL)!.queries);
+    expect(fixed.get(LARGE)!.queries, name).toBe(fixed.get(SMALL)!.queries);
+    expect(buggy.get(LARGE)!.queries, name).toBeGreaterThan(fixed.get(LARGE)!.queries);
+    expect([SMALL, LARGE].map((rows) => buggy.get(rows)!.value), name).toEqual([SMALL, LARGE].map((rows) => fixed.get(rows)!.value));
   });
 
   // Both sides read the same row; the fixed side finding a value (not null, not undefined) shows
   // the row is there, so the buggy side's `undefined` is the unloaded relation, not a missing row.
-  it.runIf(kinds.includes('undefined'))('unloaded-relation fixtures: the relation really reads `undefined`; loaded, it does not', () => {
+  it.each(titled('undefined'))('%s (%s): the relation really reads `undefined`; loaded, it does not', (_where, name) => {
     const entry = get();
-    const proofs = ofKind('undefined');
-    expect.assertions(proofs.length * 4);
-    for (const proof of proofs) {
-      for (const rows of [SMALL, LARGE]) {
-        expect(entry.buggy.get(proof.name)!.get(rows)!.value, proof.name).toBe(undefined);
-        expect(entry.fixed.get(proof.name)!.get(rows)!.value, proof.name).toEqual(expect.anything());
-      }
+    proof(name);
+    for (const rows of [SMALL, LARGE]) {
+      expect(entry.buggy.get(name)!.get(rows)!.value, name).toBe(undefined);
+      expect(entry.fixed.get(name)!.get(rows)!.value, name).toEqual(expect.anything());
     }
   });
 });

@@ -95,6 +95,35 @@ describe('playground in Chromium', { timeout: 300_000 }, () => {
     });
   }
 
+  it('fetches declarations as the code needs them: an ORM when imported, the DOM lib for a DOM-only global', async () => {
+    const libraries = () => page.evaluate('document.body.dataset.libraries') as Promise<string>;
+    await open(`#code=${b64("import { readFileSync } from 'node:fs';\nexport async function f() {\n  return readFileSync('x', 'utf8');\n}\n")}`);
+    expect(await findings()).toEqual(['main.ts:3 no-blocking-in-async']);
+    expect(await libraries()).toBe('core');
+    await open('#example=no-query-in-loop');
+    expect((await libraries()).split(' ')).toContain('typeorm');
+    // Web Locks are typed by the DOM lib only: without it `navigator.locks` would not resolve.
+    const webLocks = [
+      'export async function syncProfile(): Promise<void> {',
+      "  await navigator.locks.request('profile', async () => {",
+      '    await new Promise((resolve) => setTimeout(resolve, 10));',
+      "    await navigator.locks.request('settings', () => 'synced');",
+      '  });',
+      '}',
+      'export async function resetSettings(): Promise<void> {',
+      "  await navigator.locks.request('settings', async () => {",
+      '    await new Promise((resolve) => setTimeout(resolve, 10));',
+      "    await navigator.locks.request('profile', () => 'reset');",
+      '  });',
+      '}',
+      '',
+    ].join('\n');
+    await open(`#code=${b64(webLocks)}`);
+    expect((await libraries()).split(' ')).toContain('dom');
+    expect(await page.$$eval('#type-errors li', (items) => items.map((li) => li.textContent))).toEqual([]);
+    expect(await findings()).toContain('main.ts:4 no-lock-order-inversion');
+  });
+
   it('#example= loads the bundled example of a rule', async () => {
     await open('#example=no-await-race');
     expect(await findings()).toEqual(['main.ts:9 no-await-race']);

@@ -26,11 +26,15 @@ export function createHost(files: ReadonlyMap<string, string>, options: ts.Compi
     if (text === undefined) return undefined;
     const cached = parsed.get(fileName);
     if (cached && cached.text === text) return cached.sf;
-    const sf = ts.createSourceFile(fileName, text, languageVersion, true);
-    if (!fileName.startsWith(APP) || fileName.includes('/node_modules/')) parsed.set(fileName, { text, sf });
+    const library = !fileName.startsWith(APP) || fileName.includes('/node_modules/');
+    // As the CLI's host: library files without parent pointers (the binder sets them).
+    const sf = ts.createSourceFile(fileName, text, languageVersion, !library);
+    if (library) parsed.set(fileName, { text, sf });
     return sf;
   };
   return {
+    // As the CLI's host (analyzer/project.ts): JSDoc is parsed where it carries types (JavaScript).
+    ...(ts.JSDocParsingMode ? { jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo } : {}),
     getSourceFile,
     getDefaultLibFileName: (opts) => LIB_DIR + ts.getDefaultLibFileName(opts),
     getDefaultLibLocation: () => LIB_DIR.slice(0, -1),

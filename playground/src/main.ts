@@ -20,7 +20,6 @@ const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'modu
 let config: { rules: Record<string, unknown> } = { rules: {} };
 let rules: RuleInfo[] = [];
 let version = '';
-let ready = false;
 let seq = 0;
 let running: { seq: number; files: SourceFileInput[] } | undefined;
 let queued = false;
@@ -40,9 +39,11 @@ function changed(): void {
   timer = setTimeout(analyze, 250);
 }
 
-/** One analysis at a time; edits made meanwhile are analysed when it ends. */
+/**
+ * One analysis at a time; edits made meanwhile are analysed when it ends. The first is sent
+ * before the worker says it is ready: the worker queues it behind its own start-up.
+ */
 function analyze(): void {
-  if (!ready) return;
   if (running) {
     queued = true;
     return;
@@ -88,13 +89,11 @@ function show(findings: Finding[], files: SourceFileInput[]): void {
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const msg = event.data;
   if (msg.type === 'ready') {
-    ready = true;
     rules = msg.rules;
     version = msg.version;
     renderRules();
-    status.textContent = `analyzer loaded in ${msg.ms} ms`;
+    if (running) status.textContent = `analyzer loaded in ${msg.ms} ms; analysing…`;
     document.body.dataset.loadedMs = String(msg.ms);
-    analyze();
     return;
   }
   const files = running?.files ?? [];
@@ -106,6 +105,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     errors.replaceChildren(...msg.typeErrors.map((e) => Object.assign(document.createElement('li'), { textContent: `${e.file}:${e.line}: ${e.message}` })));
     $('type-error-count').textContent = `(${msg.typeErrors.length})`;
     document.body.dataset.phases = JSON.stringify(msg.phases);
+    document.body.dataset.libraries = msg.libraries.join(' ');
     status.title = Object.entries(msg.phases).map(([k, v]) => `${k} ${v} ms`).join(', ');
     status.textContent = `${msg.findings.length} findings in ${msg.ms} ms${msg.diagnostics.length ? ` · ${msg.diagnostics.join('; ')}` : ''}`;
     document.body.dataset.analysed = String(msg.seq);

@@ -17,7 +17,7 @@ export interface TypeError {
 
 export type FromWorker =
   | { type: 'ready'; ms: number; version: string; rules: RuleInfo[] }
-  | { type: 'result'; seq: number; findings: Finding[]; diagnostics: string[]; typeErrors: TypeError[]; ms: number; phases: Record<string, number> }
+  | { type: 'result'; seq: number; findings: Finding[]; diagnostics: string[]; typeErrors: TypeError[]; ms: number; phases: Record<string, number>; libraries: string[] }
   | { type: 'error'; seq: number; message: string };
 
 export interface RuleInfo {

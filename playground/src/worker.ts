@@ -1,7 +1,8 @@
 /**
  * The analysis worker: the real analyzer (the checks and `checkProjects` the CLI runs) over
  * an in-memory program, so typing in the page never waits for it. Library declarations come
- * from `libs.json`, written by the build (see playground/build.mjs).
+ * in groups from `libs/`, written by the build (see playground/build.mjs and ./libs.ts): the
+ * core group is fetched and parsed at start, while the page boots; the others when needed.
  */
 import ts from 'typescript';
 import { checkProjects } from '../../analyzer/engine.js';
@@ -10,15 +11,14 @@ import { allChecks } from '../../analyzer/checks/index.js';
 import { resolveRuleSettings, validateConfig } from '../../analyzer/cli/config.js';
 import type { Finding } from '../../analyzer/finding.js';
 import { APP, createHost } from './host.js';
+import { group, groupsImported, needsDom, withoutDom } from './libs.js';
 import type { FromWorker, SourceFileInput, ToWorker, TypeError } from './protocol.js';
 
 declare const PLAYGROUND_VERSION: string;
 
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 const started = performance.now();
-const libs: Promise<Map<string, string>> = fetch(new URL('./libs.json', import.meta.url))
-  .then((r) => r.json() as Promise<Record<string, string>>)
-  .then((json) => new Map(Object.entries(json)));
+const core = group('core');
 
 let oldProgram: ts.Program | undefined;
 
@@ -49,6 +49,42 @@ function typeErrorsOf(program: ts.Program, files: readonly ts.SourceFile[]): Typ
   return out;
 }
 
+/** Merges declaration groups and the user's files into one file system. */
+async function fileSystem(groups: string[], inputs: SourceFileInput[]): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const g of await Promise.all(groups.map(group))) for (const [k, v] of g) files.set(k, v);
+  inputs.forEach((f) => files.set(APP + f.name, f.text));
+  return files;
+}
+
+/**
+ * The program over the user's files: with the groups their imports need, without the DOM lib
+ * unless they name a DOM-only global (then built again with it; parsed files are reused).
+ */
+async function buildProgram(inputs: SourceFileInput[]): Promise<{ program: ts.Program; groups: string[] }> {
+  const roots = inputs.map((f) => APP + f.name);
+  const groups = ['core', ...groupsImported(inputs.map((f) => f.text))];
+  const files = await fileSystem(groups, inputs);
+  let options = withoutDom(DEFAULT_COMPILER_OPTIONS);
+  let program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
+  const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
+  if (needsDom(program, mine)) {
+    groups.push('dom');
+    options = DEFAULT_COMPILER_OPTIONS;
+    program = ts.createProgram({ rootNames: roots, options, host: createHost(await fileSystem(groups, inputs), options), oldProgram: program });
+  }
+  oldProgram = program;
+  return { program, groups };
+}
+
+/** Parses and binds the core declarations before the first analysis asks for them. */
+function warmUp(files: ReadonlyMap<string, string>): void {
+  const options = withoutDom(DEFAULT_COMPILER_OPTIONS);
+  const all = new Map(files).set(`${APP}__warm__.ts`, 'export {};\n');
+  const program = ts.createProgram({ rootNames: [`${APP}__warm__.ts`], options, host: createHost(all, options) });
+  program.getTypeChecker();
+}
+
 async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknown): Promise<void> {
   const t0 = performance.now();
   // Every rule is on in the playground (the strict set: it is where people try rules out), as in
@@ -59,13 +95,9 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
   const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, editorOptions[c.meta.id] ?? 'error']));
   const config = validateConfig({ ...given, rules: { ...everyRule, ...(given.rules ?? {}) } }, 'settings', APP);
   const rules = resolveRuleSettings(config, [], []);
-  const files = new Map(await libs);
-  const roots = inputs.map((f) => APP + f.name);
-  inputs.forEach((f) => files.set(APP + f.name, f.text));
-  const options = DEFAULT_COMPILER_OPTIONS;
-  const program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
-  oldProgram = program;
+  const { program, groups } = await buildProgram(inputs);
   const t1 = performance.now();
+  const roots = inputs.map((f) => APP + f.name);
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   const result = checkProjects([{ program, files: mine }], { rules });
   const t2 = performance.now();
@@ -78,6 +110,7 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
     typeErrors,
     ms: Math.round(performance.now() - t0),
     phases: { program: Math.round(t1 - t0), checks: Math.round(t2 - t1), typeErrors: Math.round(performance.now() - t2) },
+    libraries: groups,
   });
 }
 
@@ -89,13 +122,15 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   });
 };
 
-libs.then(
-  () =>
+core.then(
+  (files) => {
     post({
       type: 'ready',
       ms: Math.round(performance.now() - started),
       version: PLAYGROUND_VERSION,
       rules: allChecks.map((c) => ({ id: c.meta.id, description: c.meta.description, recommended: c.meta.recommended })),
-    }),
+    });
+    warmUp(files);
+  },
   (error: unknown) => post({ type: 'error', seq: 0, message: `could not load the library declarations: ${String(error)}` }),
 );
