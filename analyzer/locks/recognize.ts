@@ -13,6 +13,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
+import { helperKeyOf } from './helper-keys.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
 
@@ -148,7 +149,7 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   if (!release) return undefined;
   // A literal key names the lock (`acquireLock('reports')`); otherwise a helper that returns a
   // field's or module variable's own acquisition is that lock.
-  const keyed = call.arguments.some((a) => literalString(ctx, a) !== undefined);
+  const keyed = helperKeyOf(ctx, call) !== undefined;
   const lock = (keyed ? undefined : wrappedLock(ctx, call)) ?? wrapperRef(ctx, call, name);
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
@@ -290,11 +291,10 @@ function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper 
 
 function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): LockRef {
   const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
-  const keyArg = call.arguments.find((a) => literalString(ctx, a) !== undefined);
-  const key = keyArg ? literalString(ctx, keyArg) : undefined;
+  const key = helperKeyOf(ctx, call);
   const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
   const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';
-  const shown = `${owner}${name}(${key !== undefined ? `'${key}'` : ''})`;
+  const shown = `${owner}${name}(${key ?? ''})`;
   const spec = {
     id: `wrap:${where}:${key ?? ''}`,
     name: `the lock taken by \`${shown}\``,
@@ -306,7 +306,8 @@ function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): Lo
   let path = UNKNOWN_PATH;
   if (key !== undefined) {
     const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : 'g:';
-    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key}`;
+    // Braces would read as a key family's `{...}` part (isFamilyPath).
+    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key.replace(/[{}]/g, '|')}`;
   }
   return { lock: internClass(ctx, spec, name, false), path };
 }

@@ -1,0 +1,57 @@
+/**
+ * The key a lock helper is called with, when the call's arguments say which lock it takes:
+ * a string literal (`acquireLock('reports')`), or a constant options object
+ * (`acquireNonceLock({ chainId: '0x1', key: 'a' })`). Two calls with different constant keys
+ * take different locks (as two async-lock literal keys do); two calls with the same key take
+ * the same one. A key with any part the program does not fix is no key at all.
+ */
+import ts from '../typescript.cjs';
+import { skipOuterExpressions as skipOuter } from '../walk.js';
+import type { LockContext } from './context.js';
+import { literalString } from './objects.js';
+
+const MAX_DEPTH = 3;
+
+/** The constant key of a helper call, as shown in messages (`'reports'`, `{ chainId: '0x1', key: 'a' }`), or undefined. */
+export function helperKeyOf(ctx: LockContext, call: ts.CallExpression): string | undefined {
+  for (const arg of call.arguments) {
+    const text = literalString(ctx, arg);
+    if (text !== undefined) return `'${text}'`;
+  }
+  for (const arg of call.arguments) {
+    if (ts.isObjectLiteralExpression(skipOuter(arg))) {
+      const text = constantText(ctx, arg, 0);
+      if (text !== undefined) return text;
+    }
+  }
+  return undefined;
+}
+
+/** A value the program fixes: a literal (or a name of a literal type), or an object of such values. */
+function constantText(ctx: LockContext, expr: ts.Expression, depth: number): string | undefined {
+  const e = skipOuter(expr);
+  if (ts.isObjectLiteralExpression(e)) return depth < MAX_DEPTH ? objectText(ctx, e, depth + 1) : undefined;
+  const text = literalString(ctx, e);
+  if (text !== undefined) return `'${text}'`;
+  if (ts.isNumericLiteral(e)) return e.text;
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return 'true';
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+  const type = ctx.door.typeAt(e);
+  if (type?.isNumberLiteral()) return String(type.value);
+  return undefined;
+}
+
+function objectText(ctx: LockContext, obj: ts.ObjectLiteralExpression, depth: number): string | undefined {
+  const parts: [string, string][] = [];
+  for (const prop of obj.properties) {
+    const name = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
+    if (name === undefined) return undefined; // a spread, a computed name: not fixed
+    let value: string | undefined;
+    if (ts.isPropertyAssignment(prop)) value = constantText(ctx, prop.initializer, depth);
+    else if (ts.isShorthandPropertyAssignment(prop)) value = constantText(ctx, prop.name, depth);
+    if (value === undefined) return undefined;
+    parts.push([name, value]);
+  }
+  parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{ ${parts.map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
+}
