@@ -7,16 +7,22 @@
  */
 import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
-import { walk } from '../walk.js';
+import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
 
-export type LeakReason = 'await' | 'yield' | 'return' | 'throw' | 'break' | 'end' | 'loop';
+export type LeakReason = 'await' | 'yield' | 'return' | 'throw' | 'break' | 'end' | 'loop' | 'then' | 'callback';
 
 export interface Leak {
   reason: LeakReason;
   /** The node where the lock is still held when control leaves (or may throw). */
   node: ts.Node;
+  /**
+   * 'then': the `.then(...)` / `.catch(...)` call that releases on one outcome of the promise
+   * only. 'callback': the callback the release was handed to (`node` is its path that skips
+   * the release).
+   */
+  via?: ts.Node;
 }
 
 type State = 'held' | 'released';
@@ -33,6 +39,8 @@ interface Flow {
   /** Nesting of try blocks with a catch clause (an await or throw there goes to the catch). */
   caught: number;
   depth: number;
+  /** A `.then(release)` / `.catch(release)` seen on the way: it releases on one outcome only. */
+  oneOutcome?: ts.CallExpression;
 }
 
 function isRelease(flow: Flow, node: ts.Node): boolean {
@@ -54,6 +62,33 @@ export function containsRelease(ctx: LockContext, op: AcquireOp, binding: Bindin
 export function findLeak(ctx: LockContext, op: AcquireOp, binding: Binding, statement: ts.Statement): Leak | undefined {
   if (protectedByFinally(ctx, op, binding, statement)) return undefined;
   const flow: Flow = { ctx, op, binding, loops: 0, caught: 0, depth: 0 };
+  return oneOutcomeLeak(flow, findLeakFrom(flow, statement));
+}
+
+/**
+ * The leak in the body of a callback that receives the lock (`mutex.acquire().then(async
+ * (release) => { ... })`), from its first statement: a path that leaves it held.
+ */
+export function findLeakInCallback(ctx: LockContext, op: AcquireOp, binding: Binding, fn: ts.FunctionLikeDeclaration): Leak | undefined {
+  if (!fn.body) return undefined;
+  const flow: Flow = { ctx, op, binding, loops: 0, caught: 0, depth: 0 };
+  return oneOutcomeLeak(flow, bodyLeak(flow, fn.body));
+}
+
+/** Leaving with the lock held after a `.then(release)`: the real cause is the missing rejection path. */
+function oneOutcomeLeak(flow: Flow, leak: Leak | undefined): Leak | undefined {
+  if (leak && flow.oneOutcome && (leak.reason === 'await' || leak.reason === 'end')) return { reason: 'then', node: flow.oneOutcome, via: flow.oneOutcome };
+  return leak;
+}
+
+/** A function body run from its start with the lock held: the leak, or the end reached held. */
+function bodyLeak(flow: Flow, body: ts.ConciseBody): Leak | undefined {
+  const r = ts.isBlock(body) ? runList(flow, body.statements, new Set(['held'])) : scanSimple(flow, body, new Set(['held']));
+  if ('leak' in r) return r.leak;
+  return r.states.has('held') ? { reason: 'end', node: ts.isBlock(body) ? lastNode(body) : body } : undefined;
+}
+
+function findLeakFrom(flow: Flow, statement: ts.Statement): Leak | undefined {
   let current: ts.Node = statement;
   let states = new Set<State>(['held']);
   for (let level = 0; level < MAX_DEPTH; level++) {
@@ -233,8 +268,18 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
       // `defer(() => mutex.release())`, `stream.once('end', () => release())`: the release is
       // handed to whoever runs the callback (a cleanup list, an event), as when `release` is passed.
       if (releasesWhenHandedOff(flow, n)) {
+        const skip = callbackSkip(flow, n);
+        result = skip
+          ? { leak: { reason: 'callback', node: skip, via: n } }
+          : { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
+      } else if (promiseOutcomes(flow, n) === 'both') {
         result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       }
+      return false;
+    }
+    // `work().finally(release)`, `.then(release, release)`: the release function itself handed to the promise.
+    if (isReleaseReference(flow, n) && promiseOutcomes(flow, n) === 'both') {
+      result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       return false;
     }
     if (isRelease(flow, n)) {
@@ -246,7 +291,7 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
       return false;
     }
     // `await work().finally(() => mutex.release())`: released whether the awaited call fails or not.
-    if (ts.isAwaitExpression(n) && handsOffWithin(flow, n.expression)) {
+    if (ts.isAwaitExpression(n) && (handsOffWithin(flow, n.expression) || settlesWithin(flow, n.expression))) {
       result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       return false;
     }
@@ -298,4 +343,104 @@ function isConditionalWithin(n: ts.Node, root: ts.Node): boolean {
     if (ts.isCallExpression(p) && p.questionDotToken) return false;
   }
   return false;
+}
+
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+
+/** `release` itself (the release function), passed as an argument. */
+function isReleaseReference(flow: Flow, n: ts.Node): n is ts.Identifier {
+  if (flow.binding.kind !== 'function' || !ts.isIdentifier(n)) return false;
+  const call = n.parent;
+  return ts.isCallExpression(call) && call.arguments.includes(n) && flow.ctx.door.symbolAt(n) === flow.binding.symbol;
+}
+
+/** Does a promise-method argument release: the release function itself, or a callback that calls it? */
+function argReleases(flow: Flow, arg: ts.Expression | undefined): boolean {
+  if (!arg) return false;
+  const a = skipOuter(arg);
+  if (isReleaseReference(flow, a)) return true;
+  return isFunctionLike(a) && !!a.body && containsRelease(flow.ctx, flow.op, flow.binding, a.body);
+}
+
+function promiseMethodCall(n: ts.Node): ts.CallExpression | undefined {
+  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && PROMISE_METHODS.has(n.expression.name.text) ? n : undefined;
+}
+
+/**
+ * For a release handed to `.then` / `.catch` / `.finally` (as a callback or by reference): on
+ * which outcomes of the promise chain it runs. `.finally(release)` and `.then(release, release)`
+ * (or `.then(release).catch(...)` releasing too) cover both; `.then(release)` alone runs only
+ * when the promise resolves (remembered for the message). Undefined: not a promise method.
+ */
+function promiseOutcomes(flow: Flow, arg: ts.Node): 'both' | 'one' | undefined {
+  let a: ts.Node = arg;
+  while (ts.isParenthesizedExpression(a.parent)) a = a.parent;
+  const call = promiseMethodCall(a.parent);
+  if (!call || !call.arguments.includes(a as ts.Expression)) return undefined;
+  let top: ts.CallExpression = call;
+  for (let up = promiseMethodCall(top.parent.parent); up && up.expression === top.parent; up = promiseMethodCall(top.parent.parent)) top = up;
+  let fulfilled = false;
+  let rejected = false;
+  for (let c = promiseMethodCall(top); c; c = promiseMethodCall(skipOuter((c.expression as ts.PropertyAccessExpression).expression))) {
+    const method = (c.expression as ts.PropertyAccessExpression).name.text;
+    const [first, second] = c.arguments;
+    if (method === 'finally' && argReleases(flow, first)) fulfilled = rejected = true;
+    if (method === 'then' && argReleases(flow, first)) fulfilled = true;
+    if ((method === 'then' && argReleases(flow, second)) || (method === 'catch' && argReleases(flow, first))) rejected = true;
+  }
+  if (fulfilled && rejected) return 'both';
+  flow.oneOutcome ??= call;
+  return 'one';
+}
+
+/** Does an awaited expression settle the lock on both outcomes (`await work().finally(release)`)? */
+function settlesWithin(flow: Flow, expr: ts.Node): boolean {
+  let both = false;
+  walk(expr, (n) => {
+    if (both) return false;
+    if (isFunctionLike(n) || isReleaseReference(flow, n)) {
+      both = promiseOutcomes(flow, n) === 'both';
+      return false;
+    }
+    return true;
+  });
+  return both;
+}
+
+/**
+ * A callback the release was handed to (an event listener, a cleanup), run from its start with
+ * the lock held: the path that leaves it without releasing (an early `return`, the end of the
+ * callback, an awaited call that can throw), if any. A `return` guarded by a flag the callback
+ * itself sets (`if (released) return; released = true; release();`) is the release already done.
+ */
+function callbackSkip(flow: Flow, fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
+  if (!fn.body || !ts.isBlock(fn.body)) return undefined;
+  const sub: Flow = { ...flow, loops: 0, caught: 0, depth: flow.depth + 1, oneOutcome: undefined };
+  const leak = bodyLeak(sub, fn.body);
+  if (!leak || leak.reason === 'callback') return undefined;
+  if (leak.reason === 'return' && isGuardedByOwnFlag(leak.node, fn)) return undefined;
+  return leak.node;
+}
+
+function isGuardedByOwnFlag(ret: ts.Node, fn: ts.FunctionLikeDeclaration): boolean {
+  const assigned = new Set<string>();
+  walk(fn.body!, (n) => {
+    if (n !== fn.body && isFunctionLike(n)) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) assigned.add(text(n.left));
+    return true;
+  });
+  for (let n: ts.Node = ret; n !== fn; n = n.parent) {
+    if (!ts.isIfStatement(n.parent) || n.parent.expression === n) continue;
+    let guarded = false;
+    walk(n.parent.expression, (m) => {
+      if ((ts.isIdentifier(m) || ts.isPropertyAccessExpression(m)) && assigned.has(text(m))) guarded = true;
+      return !guarded;
+    });
+    if (guarded) return true;
+  }
+  return false;
+}
+
+function text(e: ts.Expression): string {
+  return skipOuter(e).getText().replace(/\s+/g, '');
 }
