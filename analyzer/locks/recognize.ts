@@ -14,6 +14,7 @@ import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
 import { helperKeyOf } from './helper-keys.js';
+import { isLockShaped, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
 
@@ -33,7 +34,7 @@ export function lockOpAt(ctx: LockContext, call: ts.CallExpression): LockOp | un
       ? undefined
       : ((LIBRARY_METHODS.has(name) ? libraryOp(ctx, call) : undefined) ??
         (ctx.options.customLocks.length > 0 ? customOp(ctx, call) : undefined) ??
-        (LOCK_HELPER_NAME.test(name) ? (wrapperOp(ctx, call) ?? callbackWrapperOp(ctx, call)) : handOffOp(ctx, call)));
+        (LOCK_HELPER_NAME.test(name) ? (wrapperOp(ctx, call) ?? callbackWrapperOp(ctx, call)) : (handOffOp(ctx, call) ?? shapedOp(ctx, call, name))));
   ctx.ops.set(call, op ?? null);
   return op;
 }
@@ -154,6 +155,21 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+/**
+ * A lock of any name that is no library, recognised by what it is (see shapes.ts): `await
+ * gate.enter()` resolving to a release function, where `enter` waits on a queued promise or
+ * its callers release the result in a `finally`.
+ */
+function shapedOp(ctx: LockContext, call: ts.CallExpression, name: string): LockOp | undefined {
+  if (!ctx.options.inferWrappers) return undefined;
+  const awaited = awaitOf(call);
+  const type = awaited ? ctx.door.typeAt(awaited) : undefined;
+  const release = type ? releaseShape(ctx, type) : undefined;
+  if (!release || !isLockShaped(ctx, call)) return undefined;
+  const receiver = receiverOf(call);
+  return { kind: 'acquire', call, lock: wrapperRef(ctx, call, name), waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
 }
 
 /**
@@ -361,42 +377,4 @@ function returnedAcquisition(ctx: LockContext, fn: FunctionLike): LockOp | undef
     if (ts.isAwaitExpression(e)) e = skipOuter(e.expression);
   }
   return ts.isCallExpression(e) ? lockOpAt(ctx, e) : undefined;
-}
-
-/** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
-function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
-  if (ctx.door.isAnyOrUnknown(type) || type.isUnion()) return undefined;
-  const checker = ctx.door.checker;
-  const signatures = type.getCallSignatures();
-  if (signatures.length > 0) {
-    if (checker.getPropertiesOfType(type).length > 0) return undefined;
-    return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
-  }
-  // An object whose one method releases; its other properties, if any, are data
-  // (`{ nextNonce, nonceDetails, releaseLock }`).
-  const methods = checker.getPropertiesOfType(type).filter((p) => {
-    const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
-    return !!decl && checker.getTypeOfSymbolAtLocation(p, decl).getCallSignatures().length > 0;
-  });
-  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
-  const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
-  const sigs = checker.getTypeOfSymbolAtLocation(methods[0]!, decl!).getCallSignatures();
-  if (!sigs.every(takesNothing)) return undefined;
-  const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
-  return { kind: 'object', method: new RegExp(`^${exact}$`) };
-}
-
-function takesNothing(signature: ts.Signature): boolean {
-  return signature.getParameters().every((p) => {
-    const d = p.valueDeclaration;
-    return !!d && ts.isParameter(d) && (!!d.questionToken || !!d.initializer || !!d.dotDotDotToken);
-  });
-}
-
-function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
-  const ret = signature.getReturnType();
-  if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
-  if (!ctx.door.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
-  const args = ctx.door.checker.getTypeArguments(ret as ts.TypeReference);
-  return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
 }
