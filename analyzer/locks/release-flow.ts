@@ -7,9 +7,12 @@
  */
 import ts from '../typescript.cjs';
 import { isFunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import { walk } from '../walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
+import { callbackSkip, containsRelease, promiseOutcomes, settlesWithin, isReleaseReference, type Flow } from './release-callbacks.js';
+
+export { containsRelease };
 
 export type LeakReason = 'await' | 'yield' | 'return' | 'throw' | 'break' | 'end' | 'loop' | 'then' | 'callback';
 
@@ -30,33 +33,11 @@ type Result = { states: Set<State> } | { leak: Leak };
 
 const MAX_DEPTH = 40;
 
-interface Flow {
-  ctx: LockContext;
-  op: AcquireOp;
-  binding: Binding;
-  /** Nesting of loops entered during the analysis (a `break` inside them stays inside). */
-  loops: number;
-  /** Nesting of try blocks with a catch clause (an await or throw there goes to the catch). */
-  caught: number;
-  depth: number;
-  /** A `.then(release)` / `.catch(release)` seen on the way: it releases on one outcome only. */
-  oneOutcome?: ts.CallExpression;
-}
 
 function isRelease(flow: Flow, node: ts.Node): boolean {
   return ts.isCallExpression(node) && isReleaseCall(flow.ctx, flow.op, flow.binding, node);
 }
 
-/** Does the node contain a release call (not inside nested functions)? */
-export function containsRelease(ctx: LockContext, op: AcquireOp, binding: Binding, node: ts.Node): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found || (n !== node && isFunctionLike(n))) return false;
-    if (ts.isCallExpression(n) && isReleaseCall(ctx, op, binding, n)) found = true;
-    return !found;
-  });
-  return found;
-}
 
 /** The leak after the statement holding the acquisition, if any (undefined: released on every path, or unknown). */
 export function findLeak(ctx: LockContext, op: AcquireOp, binding: Binding, statement: ts.Statement): Leak | undefined {
@@ -268,7 +249,7 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
       // `defer(() => mutex.release())`, `stream.once('end', () => release())`: the release is
       // handed to whoever runs the callback (a cleanup list, an event), as when `release` is passed.
       if (releasesWhenHandedOff(flow, n)) {
-        const skip = callbackSkip(flow, n);
+        const skip = callbackSkip(flow, n, (f, body) => bodyLeak(f, body));
         result = skip
           ? { leak: { reason: 'callback', node: skip, via: n } }
           : { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
@@ -343,104 +324,4 @@ function isConditionalWithin(n: ts.Node, root: ts.Node): boolean {
     if (ts.isCallExpression(p) && p.questionDotToken) return false;
   }
   return false;
-}
-
-const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
-
-/** `release` itself (the release function), passed as an argument. */
-function isReleaseReference(flow: Flow, n: ts.Node): n is ts.Identifier {
-  if (flow.binding.kind !== 'function' || !ts.isIdentifier(n)) return false;
-  const call = n.parent;
-  return ts.isCallExpression(call) && call.arguments.includes(n) && flow.ctx.door.symbolAt(n) === flow.binding.symbol;
-}
-
-/** Does a promise-method argument release: the release function itself, or a callback that calls it? */
-function argReleases(flow: Flow, arg: ts.Expression | undefined): boolean {
-  if (!arg) return false;
-  const a = skipOuter(arg);
-  if (isReleaseReference(flow, a)) return true;
-  return isFunctionLike(a) && !!a.body && containsRelease(flow.ctx, flow.op, flow.binding, a.body);
-}
-
-function promiseMethodCall(n: ts.Node): ts.CallExpression | undefined {
-  return ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && PROMISE_METHODS.has(n.expression.name.text) ? n : undefined;
-}
-
-/**
- * For a release handed to `.then` / `.catch` / `.finally` (as a callback or by reference): on
- * which outcomes of the promise chain it runs. `.finally(release)` and `.then(release, release)`
- * (or `.then(release).catch(...)` releasing too) cover both; `.then(release)` alone runs only
- * when the promise resolves (remembered for the message). Undefined: not a promise method.
- */
-function promiseOutcomes(flow: Flow, arg: ts.Node): 'both' | 'one' | undefined {
-  let a: ts.Node = arg;
-  while (ts.isParenthesizedExpression(a.parent)) a = a.parent;
-  const call = promiseMethodCall(a.parent);
-  if (!call || !call.arguments.includes(a as ts.Expression)) return undefined;
-  let top: ts.CallExpression = call;
-  for (let up = promiseMethodCall(top.parent.parent); up && up.expression === top.parent; up = promiseMethodCall(top.parent.parent)) top = up;
-  let fulfilled = false;
-  let rejected = false;
-  for (let c = promiseMethodCall(top); c; c = promiseMethodCall(skipOuter((c.expression as ts.PropertyAccessExpression).expression))) {
-    const method = (c.expression as ts.PropertyAccessExpression).name.text;
-    const [first, second] = c.arguments;
-    if (method === 'finally' && argReleases(flow, first)) fulfilled = rejected = true;
-    if (method === 'then' && argReleases(flow, first)) fulfilled = true;
-    if ((method === 'then' && argReleases(flow, second)) || (method === 'catch' && argReleases(flow, first))) rejected = true;
-  }
-  if (fulfilled && rejected) return 'both';
-  flow.oneOutcome ??= call;
-  return 'one';
-}
-
-/** Does an awaited expression settle the lock on both outcomes (`await work().finally(release)`)? */
-function settlesWithin(flow: Flow, expr: ts.Node): boolean {
-  let both = false;
-  walk(expr, (n) => {
-    if (both) return false;
-    if (isFunctionLike(n) || isReleaseReference(flow, n)) {
-      both = promiseOutcomes(flow, n) === 'both';
-      return false;
-    }
-    return true;
-  });
-  return both;
-}
-
-/**
- * A callback the release was handed to (an event listener, a cleanup), run from its start with
- * the lock held: the path that leaves it without releasing (an early `return`, the end of the
- * callback, an awaited call that can throw), if any. A `return` guarded by a flag the callback
- * itself sets (`if (released) return; released = true; release();`) is the release already done.
- */
-function callbackSkip(flow: Flow, fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
-  if (!fn.body || !ts.isBlock(fn.body)) return undefined;
-  const sub: Flow = { ...flow, loops: 0, caught: 0, depth: flow.depth + 1, oneOutcome: undefined };
-  const leak = bodyLeak(sub, fn.body);
-  if (!leak || leak.reason === 'callback') return undefined;
-  if (leak.reason === 'return' && isGuardedByOwnFlag(leak.node, fn)) return undefined;
-  return leak.node;
-}
-
-function isGuardedByOwnFlag(ret: ts.Node, fn: ts.FunctionLikeDeclaration): boolean {
-  const assigned = new Set<string>();
-  walk(fn.body!, (n) => {
-    if (n !== fn.body && isFunctionLike(n)) return false;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) assigned.add(text(n.left));
-    return true;
-  });
-  for (let n: ts.Node = ret; n !== fn; n = n.parent) {
-    if (!ts.isIfStatement(n.parent) || n.parent.expression === n) continue;
-    let guarded = false;
-    walk(n.parent.expression, (m) => {
-      if ((ts.isIdentifier(m) || ts.isPropertyAccessExpression(m)) && assigned.has(text(m))) guarded = true;
-      return !guarded;
-    });
-    if (guarded) return true;
-  }
-  return false;
-}
-
-function text(e: ts.Expression): string {
-  return skipOuter(e).getText().replace(/\s+/g, '');
 }
