@@ -376,5 +376,31 @@ function returnedAcquisition(ctx: LockContext, fn: FunctionLike): LockOp | undef
     e = init ? skipOuter(init) : e;
     if (ts.isAwaitExpression(e)) e = skipOuter(e.expression);
   }
-  return ts.isCallExpression(e) ? lockOpAt(ctx, e) : undefined;
+  if (ts.isCallExpression(e)) return lockOpAt(ctx, e);
+  return ts.isObjectLiteralExpression(e) || isFunctionLike(e) ? capturedAcquisition(ctx, fn, e) : undefined;
+}
+
+/**
+ * A releaser built around the helper's own acquisition and returned (`return () => {
+ * this.active--; release(); }`, `return { seat, release }`): the helper hands that lock over.
+ */
+function capturedAcquisition(ctx: LockContext, fn: FunctionLike, returned: ts.Expression): LockOp | undefined {
+  let found: LockOp | undefined;
+  walk(returned, (n) => {
+    if (found) return false;
+    if (!ts.isIdentifier(n)) return true;
+    const decl = declarationOf(ctx, n);
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || enclosingFunction(decl) !== fn) return true;
+    let init = skipOuter(decl.initializer);
+    if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+    const op = ts.isCallExpression(init) ? lockOpAt(ctx, init) : undefined;
+    if (op?.kind === 'acquire') found = op;
+    return true;
+  });
+  return found;
+}
+
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
 }
