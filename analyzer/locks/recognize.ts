@@ -14,7 +14,7 @@ import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
 import { helperKeyOf } from './helper-keys.js';
-import { isLockShaped, releaseShape } from './shapes.js';
+import { lockShapeOf, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
 
@@ -167,9 +167,10 @@ function shapedOp(ctx: LockContext, call: ts.CallExpression, name: string): Lock
   const awaited = awaitOf(call);
   const type = awaited ? ctx.door.typeAt(awaited) : undefined;
   const release = type ? releaseShape(ctx, type) : undefined;
-  if (!release || !isLockShaped(ctx, call)) return undefined;
+  const shape = release ? lockShapeOf(ctx, call) : undefined;
+  if (!release || !shape) return undefined;
   const receiver = receiverOf(call);
-  return { kind: 'acquire', call, lock: wrapperRef(ctx, call, name), waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+  return { kind: 'acquire', call, lock: wrapperRef(ctx, call, name, shape === 'waits'), waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
 }
 
 /**
@@ -305,7 +306,7 @@ function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper 
   return found;
 }
 
-function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): LockRef {
+function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string, ordering = true): LockRef {
   const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
   const key = helperKeyOf(ctx, call);
   const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
@@ -325,7 +326,7 @@ function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): Lo
     // Braces would read as a key family's `{...}` part (isFamilyPath).
     if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key.replace(/[{}]/g, '|')}`;
   }
-  return { lock: internClass(ctx, spec, name, false), path };
+  return { lock: internClass(ctx, spec, name, false, ordering), path };
 }
 
 function ownerPrefix(decl: ts.Node): string {

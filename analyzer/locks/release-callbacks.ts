@@ -103,12 +103,28 @@ export function settlesWithin(flow: Flow, expr: ts.Node): boolean {
  * itself sets (`if (released) return; released = true; release();`) is the release already done.
  */
 export function callbackSkip(flow: Flow, fn: ts.FunctionLikeDeclaration, bodyLeak: (flow: Flow, body: ts.Block) => { reason: string; node: ts.Node } | undefined): ts.Node | undefined {
-  if (!fn.body || !ts.isBlock(fn.body)) return undefined;
+  if (!fn.body || !ts.isBlock(fn.body) || mayRunAgain(fn)) return undefined;
   const sub: Flow = { ...flow, loops: 0, caught: 0, depth: flow.depth + 1, oneOutcome: undefined };
   const leak = bodyLeak(sub, fn.body);
   if (!leak || leak.reason === 'callback') return undefined;
   if (leak.reason === 'return' && isGuardedByOwnFlag(leak.node, fn)) return undefined;
   return leak.node;
+}
+
+/**
+ * Registrars and iterations that run a callback many times (`emitter.on`, `setInterval`,
+ * `forEach`): one run that skips the release may be followed by one that releases.
+ */
+const MANY_RUNS = /^(on|addListener|prependListener|addEventListener|subscribe|watch|setInterval|forEach|map|flatMap|filter|some|every|find|findIndex|reduce)$/;
+
+function mayRunAgain(fn: ts.Node): boolean {
+  let arg = fn;
+  while (ts.isParenthesizedExpression(arg.parent)) arg = arg.parent;
+  const call = arg.parent;
+  if (!ts.isCallExpression(call)) return false;
+  const callee = skipOuter(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  return MANY_RUNS.test(name);
 }
 
 function isGuardedByOwnFlag(ret: ts.Node, fn: ts.FunctionLikeDeclaration): boolean {

@@ -17,17 +17,21 @@ import { cacheOf, type LockContext } from './context.js';
 import { RELEASE_METHOD_NAME } from '../catalog/locks.js';
 import type { ReleaseShape } from './types.js';
 
-/** Is the function a call runs lock-shaped (see the file comment)? */
-export function isLockShaped(ctx: LockContext, call: ts.CallExpression): boolean {
+/**
+ * Is the function a call runs lock-shaped (see the file comment)? 'waits': its body waits its
+ * turn (a lock for ordering too); 'used': it has no body, but callers release it in a `finally`
+ * (checked for release; not a lock for ordering, since nothing shows that it excludes anyone).
+ */
+export function lockShapeOf(ctx: LockContext, call: ts.CallExpression): 'waits' | 'used' | undefined {
   const fn = ctx.graph.resolve(call)[0];
   if (fn?.body) {
     const facts = cacheOf(ctx, 'queuedWaits', () => new Map<FunctionLike, boolean>());
     let fact = facts.get(fn);
     if (fact === undefined) facts.set(fn, (fact = waitsOnKeptResolver(fn)));
-    return fact;
+    return fact ? 'waits' : undefined;
   }
   const decl = ctx.door.signatureOf(call)?.declaration;
-  return !!decl && releasedInFinally(ctx).has(decl);
+  return decl && releasedInFinally(ctx).has(decl) ? 'used' : undefined;
 }
 
 /** Does the body create a promise whose resolver leaves the executor (queued, stored), and wait? */
