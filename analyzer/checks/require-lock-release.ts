@@ -95,6 +95,7 @@ function reportLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak, relea
   const lock = lockName(op.lock.lock);
   const { messageId, what, step } = describeLeak(ctx, op, leak);
   const trace: TraceInput[] = [{ node: op.call, message: `${lock} is acquired here` }];
+  if (op.evidence) trace.push(op.evidence);
   if (leak.reason === 'callback' && leak.via) trace.push({ node: leak.via, message: `the release is handed to this callback` });
   trace.push({ node: leak.node, message: step });
   ctx.report({ node: op.call, messageId, data: { lock, what, release }, trace, ...(suggestions ? { suggestions } : {}) });

@@ -167,10 +167,11 @@ function shapedOp(ctx: LockContext, call: ts.CallExpression, name: string): Lock
   const awaited = awaitOf(call);
   const type = awaited ? ctx.door.typeAt(awaited) : undefined;
   const release = type ? releaseShape(ctx, type) : undefined;
-  const shape = release ? lockShapeOf(ctx, call) : undefined;
+  const shape = release ? lockShapeOf(ctx, call, name) : undefined;
   if (!release || !shape) return undefined;
   const receiver = receiverOf(call);
-  return { kind: 'acquire', call, lock: wrapperRef(ctx, call, name, shape === 'waits'), waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+  const lock = wrapperRef(ctx, call, name, shape.kind === 'waits');
+  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver, evidence: shape.evidence };
 }
 
 /**

@@ -22,29 +22,35 @@ import type { ReleaseShape } from './types.js';
  * turn (a lock for ordering too); 'used': it has no body, but callers release it in a `finally`
  * (checked for release; not a lock for ordering, since nothing shows that it excludes anyone).
  */
-export function lockShapeOf(ctx: LockContext, call: ts.CallExpression): 'waits' | 'used' | undefined {
+export function lockShapeOf(ctx: LockContext, call: ts.CallExpression, name: string): LockShape | undefined {
   const fn = ctx.graph.resolve(call)[0];
   if (fn?.body) {
-    const facts = cacheOf(ctx, 'queuedWaits', () => new Map<FunctionLike, boolean>());
-    let fact = facts.get(fn);
-    if (fact === undefined) facts.set(fn, (fact = waitsOnKeptResolver(fn)));
-    return fact ? 'waits' : undefined;
+    const facts = cacheOf(ctx, 'queuedWaits', () => new Map<FunctionLike, ts.NewExpression | null>());
+    let wait = facts.get(fn);
+    if (wait === undefined) facts.set(fn, (wait = waitsOnKeptResolver(fn) ?? null));
+    return wait ? { kind: 'waits', evidence: { node: wait, message: `\`${name}\` waits here for a promise whose resolver it queues: it takes its turn like a lock` } } : undefined;
   }
   const decl = ctx.door.signatureOf(call)?.declaration;
-  return decl && releasedInFinally(ctx).has(decl) ? 'used' : undefined;
+  const release = decl ? releasedInFinally(ctx).get(decl) : undefined;
+  return release ? { kind: 'used', evidence: { node: release, message: `another caller releases the result of \`${name}\` in a \`finally\` here: it is used as a lock` } } : undefined;
+}
+
+export interface LockShape {
+  kind: 'waits' | 'used';
+  evidence: { node: ts.Node; message: string };
 }
 
 /** Does the body create a promise whose resolver leaves the executor (queued, stored), and wait? */
-function waitsOnKeptResolver(fn: FunctionLike): boolean {
+function waitsOnKeptResolver(fn: FunctionLike): ts.NewExpression | undefined {
   let waits = false;
-  let kept = false;
+  let kept: ts.NewExpression | undefined;
   walk(fn.body!, (n) => {
     if (n !== fn.body && isFunctionLike(n)) return false;
     if (ts.isAwaitExpression(n)) waits = true;
-    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Promise' && keepsResolver(n.arguments?.[0])) kept = true;
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Promise' && keepsResolver(n.arguments?.[0])) kept ??= n;
     return true;
   });
-  return waits && kept;
+  return waits ? kept : undefined;
 }
 
 /** `(resolve) => queue.push(resolve)`, `(r) => (unlock = r)`: the resolver is passed on or stored, not only called. */
@@ -70,9 +76,9 @@ function keepsResolver(executor: ts.Expression | undefined): boolean {
  * Declarations whose awaited result some caller releases in a `finally`
  * (`const leave = await gate.enter(); try { ... } finally { leave(); }`), once per program.
  */
-function releasedInFinally(ctx: LockContext): Set<ts.Node> {
+function releasedInFinally(ctx: LockContext): Map<ts.Node, ts.Node> {
   return cacheOf(ctx, 'releasedInFinally', () => {
-    const found = new Set<ts.Node>();
+    const found = new Map<ts.Node, ts.Node>();
     const { program } = ctx;
     for (const sf of program.getSourceFiles()) {
       if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !sf.text.includes('finally')) continue;
@@ -85,7 +91,7 @@ function releasedInFinally(ctx: LockContext): Set<ts.Node> {
   });
 }
 
-function collectFinally(ctx: LockContext, block: ts.Block, found: Set<ts.Node>): void {
+function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, ts.Node>): void {
   walk(block, (n) => {
     if (isFunctionLike(n)) return false;
     if (!ts.isCallExpression(n)) return true;
@@ -96,7 +102,7 @@ function collectFinally(ctx: LockContext, block: ts.Block, found: Set<ts.Node>):
     const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
     const acquired = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : undefined;
     const signature = acquired && ts.isCallExpression(acquired) ? ctx.door.signatureOf(acquired)?.declaration : undefined;
-    if (signature) found.add(signature);
+    if (signature && !found.has(signature)) found.set(signature, n);
     return true;
   });
 }
