@@ -150,7 +150,9 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   if (!release) return undefined;
   // A literal key names the lock (`acquireLock('reports')`); otherwise a helper that returns a
   // field's or module variable's own acquisition is that lock.
-  const keyed = helperKeyOf(ctx, call) !== undefined;
+  // (An options object names the lock only when the helper does not return one field's lock:
+  // `acquireLock({ timeout: 500 })` around `this.mutex.acquire()` is still `this.mutex`.)
+  const keyed = helperKeyOf(ctx, call)?.startsWith("'") ?? false;
   const lock = (keyed ? undefined : wrappedLock(ctx, call)) ?? wrapperRef(ctx, call, name);
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
