@@ -8,7 +8,9 @@
 import ts from '../typescript.cjs';
 import { skipOuterExpressions as skipOuter } from '../walk.js';
 import type { LockContext } from './context.js';
-import { literalString } from './objects.js';
+import { declarationOf, literalString } from './objects.js';
+import { instancePath, internClass } from './classes.js';
+import { UNKNOWN_PATH, type LockRef } from './types.js';
 
 const MAX_DEPTH = 3;
 
@@ -54,4 +56,34 @@ function objectText(ctx: LockContext, obj: ts.ObjectLiteralExpression, depth: nu
   }
   parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{ ${parts.map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
+}
+
+/** The lock a helper call takes, named by the helper and its constant key (`Locks.acquireLock('reports')`). */
+export function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string, ordering = true): LockRef {
+  const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
+  const key = helperKeyOf(ctx, call);
+  const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
+  const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';
+  const shown = `${owner}${name}(${key ?? ''})`;
+  const spec = {
+    id: `wrap:${where}:${key ?? ''}`,
+    name: `the lock taken by \`${shown}\``,
+    short: shown,
+    sortKey: decl ? `0|${decl.getSourceFile().fileName}|${String(decl.getStart()).padStart(10, '0')}|${key ?? ''}` : `2|wrap|${where}`,
+    declaration: decl,
+  };
+  const callee = skipOuter(call.expression);
+  let path = UNKNOWN_PATH;
+  if (key !== undefined) {
+    const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : 'g:';
+    // Braces would read as a key family's `{...}` part (isFamilyPath).
+    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key.replace(/[{}]/g, '|')}`;
+  }
+  return { lock: internClass(ctx, spec, name, false, ordering), path };
+}
+
+function ownerPrefix(decl: ts.Node): string {
+  const parent = decl.parent;
+  const name = (parent as { name?: ts.Node }).name;
+  return name && ts.isIdentifier(name) ? `${name.text}.` : '';
 }

@@ -13,7 +13,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
-import { helperKeyOf } from './helper-keys.js';
+import { helperKeyOf, wrapperRef } from './helper-keys.js';
 import { lockShapeOf, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
@@ -307,35 +307,6 @@ function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper 
     return false;
   });
   return found;
-}
-
-function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string, ordering = true): LockRef {
-  const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
-  const key = helperKeyOf(ctx, call);
-  const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
-  const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';
-  const shown = `${owner}${name}(${key ?? ''})`;
-  const spec = {
-    id: `wrap:${where}:${key ?? ''}`,
-    name: `the lock taken by \`${shown}\``,
-    short: shown,
-    sortKey: decl ? `0|${decl.getSourceFile().fileName}|${String(decl.getStart()).padStart(10, '0')}|${key ?? ''}` : `2|wrap|${where}`,
-    declaration: decl,
-  };
-  const callee = skipOuter(call.expression);
-  let path = UNKNOWN_PATH;
-  if (key !== undefined) {
-    const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : 'g:';
-    // Braces would read as a key family's `{...}` part (isFamilyPath).
-    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key.replace(/[{}]/g, '|')}`;
-  }
-  return { lock: internClass(ctx, spec, name, false, ordering), path };
-}
-
-function ownerPrefix(decl: ts.Node): string {
-  const parent = decl.parent;
-  const name = (parent as { name?: ts.Node }).name;
-  return name && ts.isIdentifier(name) ? `${name.text}.` : '';
 }
 
 /** For a helper with a body that returns a library acquisition (`return this.mutex.acquire()`), that lock. */
