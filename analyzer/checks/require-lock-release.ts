@@ -5,14 +5,14 @@
  * later acquirer waits forever.
  */
 import ts from '../typescript.cjs';
-import type { Check, CheckContext } from './types.js';
+import type { Check, CheckContext, TraceInput } from './types.js';
 import { functionName, isFunctionLike } from '../callgraph.js';
 import { walk, skipOuterExpressions as skipOuter } from '../walk.js';
 import { describeExpression } from './fix-helpers.js';
 import { getLockContext, type LockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
 import { bindingOf, type AcquireOp, type Binding } from '../locks/release.js';
-import { findLeak, type Leak } from '../locks/release-flow.js';
+import { findLeak, findLeakInCallback, type Leak } from '../locks/release-flow.js';
 import { releaseSuggestions } from '../locks/release-fix.js';
 import { lockName } from '../locks/describe.js';
 import { lockOptionProperties, type CustomLock } from '../locks/types.js';
@@ -32,6 +32,8 @@ const check: Check<Options> = {
     messages: {
       mayThrow: `{{lock}} is acquired here, but {{what}} can throw while it is held, and the release is not in a \`finally\`: after that error the lock is never released and every later acquirer waits forever. ${FIX}`,
       earlyExit: `{{lock}} is acquired here, but {{what}} leaves with the lock still held, so every later acquirer waits forever. ${FIX}`,
+      oneOutcome: `{{lock}} is acquired here, but {{what}}: if it rejects, the release is skipped and the lock stays held, so every later acquirer waits forever. Release in \`.finally(...)\` (or pass the release as both callbacks of \`.then\`), or use \`try { await ... } finally { {{release}}; }\`.`,
+      callbackSkips: '{{lock}} is acquired here, but {{what}}: on that path the lock is never released and every later acquirer waits forever. Release on every path of the callback (before the early `return` too), or in a `finally` inside it.',
       neverReleased: '{{lock}} is acquired here but never released: {{what}}. Every later acquirer waits forever. Release it when the work is done, in a `finally` block, or use `runExclusive`.',
       wrapTryFinally: 'Wrap the locked code in `try { ... } finally { {{release}}; }`',
       useRunExclusive: 'Rewrite with `await {{receiver}}.runExclusive(async () => { ... })`',
@@ -55,7 +57,10 @@ export default check;
 
 function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
   const binding = bindingOf(lc, op);
-  if (binding.kind === 'unawaited') return;
+  if (binding.kind === 'unawaited') {
+    checkThenCallback(ctx, lc, op);
+    return;
+  }
   const lock = lockName(op.lock.lock);
   if (binding.kind === 'escaped') {
     // `this.unlock = await this.mutex.acquire()`: fine if something calls `unlock` somewhere.
@@ -83,14 +88,38 @@ function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp
   const leak = findLeak(lc, op, binding, statement);
   if (!leak) return;
   const release = releaseText(lc, op, binding);
+  reportLeak(ctx, op, leak, release, releaseSuggestions(lc, op, binding, statement, release));
+}
+
+function reportLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak, release: string, suggestions?: ReturnType<typeof releaseSuggestions>): void {
+  const lock = lockName(op.lock.lock);
   const { messageId, what, step } = describeLeak(ctx, op, leak);
-  ctx.report({
-    node: op.call,
-    messageId,
-    data: { lock, what, release },
-    trace: [{ node: op.call, message: `${lock} is acquired here` }, { node: leak.node, message: step }],
-    suggestions: releaseSuggestions(lc, op, binding, statement, release),
-  });
+  const trace: TraceInput[] = [{ node: op.call, message: `${lock} is acquired here` }];
+  if (op.evidence) trace.push(op.evidence);
+  if (leak.reason === 'callback' && leak.via) trace.push({ node: leak.via, message: `the release is handed to this callback` });
+  trace.push({ node: leak.node, message: step });
+  ctx.report({ node: op.call, messageId, data: { lock, what, release }, trace, ...(suggestions ? { suggestions } : {}) });
+}
+
+/**
+ * `mutex.acquire().then(async (release) => { ... })`: the callback receives the lock, so it
+ * must release on every path of its own.
+ */
+function checkThenCallback(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
+  let n: ts.Node = op.call;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  const access = n.parent;
+  const call = access.parent;
+  if (!ts.isPropertyAccessExpression(access) || access.name.text !== 'then' || !ts.isCallExpression(call) || call.expression !== access) return;
+  const cb = call.arguments[0] && skipOuter(call.arguments[0]);
+  const param = cb && isFunctionLike(cb) ? cb.parameters[0] : undefined;
+  if (!cb || !isFunctionLike(cb) || !param || !ts.isIdentifier(param.name) || op.release.kind === 'tuple') return;
+  const symbol = lc.door.symbolAt(param.name);
+  if (!symbol) return;
+  const binding: Binding = { kind: op.release.kind === 'object' ? 'object' : 'function', symbol, name: param.name };
+  if (bindingUse(lc, binding).kind !== 'local') return;
+  const leak = findLeakInCallback(lc, op, binding, cb);
+  if (leak) reportLeak(ctx, op, leak, releaseText(lc, op, binding));
 }
 
 function line(node: ts.Node): number {
@@ -114,6 +143,15 @@ function describeLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak): { 
       const keyword = ts.isContinueStatement(leak.node) ? 'continue' : leak.reason;
       return { messageId: 'earlyExit', what: `the \`${keyword}\` ${at}`, step: `\`${keyword}\` leaves with the lock held` };
     }
+    case 'then': {
+      const what = `the release on line ${line(leak.node)} is in \`${thenText(leak.node)}\`, which runs only when the promise resolves`;
+      return { messageId: 'oneOutcome', what, step: 'this runs the release on one outcome of the promise only: a rejection skips it' };
+    }
+    case 'callback': {
+      const keyword = ts.isReturnStatement(leak.node) ? 'the `return`' : ts.isAwaitExpression(leak.node) ? 'the awaited call' : 'a path';
+      const what = `the callback it is handed to (line ${line(leak.via ?? leak.node)}) has ${keyword} ${at} that skips the release`;
+      return { messageId: 'callbackSkips', what, step: `${keyword} leaves the callback without releasing the lock` };
+    }
     case 'yield':
       return { messageId: 'earlyExit', what: `the \`yield\` ${at}`, step: '`yield` hands control to the consumer, which may never resume the generator' };
     case 'loop':
@@ -124,6 +162,13 @@ function describeLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak): { 
       return { messageId: 'neverReleased', what: `a path reaches the end of ${name} without releasing it`, step: `the end of ${name} is reached with the lock held` };
     }
   }
+}
+
+/** `.then(...)` / `.catch(...)`, with the callback elided when it is long. */
+function thenText(node: ts.Node): string {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return '.then(...)';
+  const args = node.arguments.map((a) => a.getText()).join(', ');
+  return `.${node.expression.name.text}(${args.length <= 30 && !args.includes('\n') ? args : '...'})`;
 }
 
 function enclosingFn(node: ts.Node) {
@@ -153,10 +198,13 @@ function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symb
   let storedIn: ts.PropertyAccessExpression | undefined;
   walk(fn, (n) => {
     if (escapes || !ts.isIdentifier(n) || n === binding.name || symbolOfUse(lc, n) !== binding.symbol) return !escapes;
-    if (enclosingFn(n) !== enclosingFn(binding.name)) escapes = true;
     let use: ts.Node = n;
     while (ts.isParenthesizedExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
     const parent = use.parent;
+    // Handed to a promise method (`.then(release)`, `.finally(release)`): the flow analysis
+    // knows on which outcomes that runs.
+    if (isPromiseMethodArgument(use)) return true;
+    if (enclosingFn(n) !== enclosingFn(binding.name) && !isCalledInInlineCallback(use, binding.name)) escapes = true;
     if (ts.isCallExpression(parent) && parent.expression === use) return true;
     if (isBenignUse(use, parent)) return true;
     if (binding.kind === 'object' && ts.isPropertyAccessExpression(parent) && parent.expression === use) return true;
@@ -168,6 +216,30 @@ function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symb
   if (escapes) return { kind: 'escapes' };
   if (storedIn) return isEverCalled(lc, storedIn) ? { kind: 'escapes' } : { kind: 'stored-never-called', name: storedIn.getText() };
   return { kind: 'local' };
+}
+
+function isPromiseMethodArgument(use: ts.Node): boolean {
+  const call = use.parent;
+  return ts.isCallExpression(call) && call.arguments.includes(use as ts.Expression) && isPromiseMethod(call);
+}
+
+function isPromiseMethod(call: ts.CallExpression): boolean {
+  return ts.isPropertyAccessExpression(call.expression) && ['then', 'catch', 'finally'].includes(call.expression.name.text);
+}
+
+/**
+ * `release()` called inside a callback written as an argument of a call in the acquiring
+ * function (`job.once('done', () => { ...; release(); })`, `.then(() => release())`): the flow
+ * analysis follows it (a hand-off, unless a path of the callback skips the release).
+ */
+function isCalledInInlineCallback(use: ts.Node, declared: ts.Node): boolean {
+  if (!(ts.isCallExpression(use.parent) && use.parent.expression === use)) return false;
+  const fn = enclosingFn(use);
+  if (!fn || enclosingFn(fn) !== enclosingFn(declared)) return false;
+  let arg: ts.Node = fn;
+  while (ts.isParenthesizedExpression(arg.parent)) arg = arg.parent;
+  const call = arg.parent;
+  return (ts.isCallExpression(call) || ts.isNewExpression(call)) && !!call.arguments?.includes(arg as ts.Expression);
 }
 
 /** The variable a name refers to; for `{ release }` the variable, not the new property. */

@@ -1,6 +1,7 @@
 /** Words and traces for lock findings: lock names, where an edge is, the witness path of an edge. */
 import ts from '../typescript.cjs';
 import { functionName, getCallGraph } from '../callgraph.js';
+import { getDoor } from '../checker.js';
 import type { TraceInput } from '../checks/types.js';
 import type { Edge } from './graph.js';
 import type { LockClass } from './types.js';
@@ -31,10 +32,21 @@ export function edgeTrace(program: ts.Program, edge: Edge): TraceInput[] {
   const inner = lockName(edge.to);
   const steps: TraceInput[] = [{ node: edge.outer.site, message: `${outer} is acquired in ${holderName(program, edge)} and held from here` }];
   for (const step of edge.steps) {
-    steps.push({ node: step.call, message: `calls \`${functionName(step.callee)}\` while holding ${outer}` });
+    steps.push({ node: step.call, message: `calls \`${functionName(step.callee)}\`${throughPort(program, step.call)} while holding ${outer}` });
   }
   steps.push({ node: edge.inner, message: `acquires ${inner} while holding ${outer}` });
   return steps;
+}
+
+/** ` (through the interface method \`LedgerPort.post\`)` when the call names an interface or abstract method. */
+function throughPort(program: ts.Program, call: ts.CallExpression | ts.NewExpression): string {
+  if (!ts.isCallExpression(call)) return '';
+  const decl = getDoor(program).signatureOf(call)?.declaration;
+  if (!decl || !(ts.isMethodSignature(decl) || (ts.isMethodDeclaration(decl) && !decl.body))) return '';
+  const owner = (decl.parent as { name?: ts.Node }).name;
+  if (!owner || !ts.isIdentifier(owner) || !ts.isIdentifier(decl.name)) return '';
+  const kind = ts.isInterfaceDeclaration(decl.parent) ? 'interface' : 'abstract';
+  return ` (through the ${kind} method \`${owner.text}.${decl.name.text}\`)`;
 }
 
 /** `A -> B -> A`. */

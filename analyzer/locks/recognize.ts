@@ -13,6 +13,8 @@ import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
+import { helperKeyOf, wrapperRef } from './helper-keys.js';
+import { lockShapeOf, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
 
@@ -32,7 +34,7 @@ export function lockOpAt(ctx: LockContext, call: ts.CallExpression): LockOp | un
       ? undefined
       : ((LIBRARY_METHODS.has(name) ? libraryOp(ctx, call) : undefined) ??
         (ctx.options.customLocks.length > 0 ? customOp(ctx, call) : undefined) ??
-        (LOCK_HELPER_NAME.test(name) ? (wrapperOp(ctx, call) ?? callbackWrapperOp(ctx, call)) : handOffOp(ctx, call)));
+        (LOCK_HELPER_NAME.test(name) ? (wrapperOp(ctx, call) ?? callbackWrapperOp(ctx, call)) : (handOffOp(ctx, call) ?? shapedOp(ctx, call, name))));
   ctx.ops.set(call, op ?? null);
   return op;
 }
@@ -148,11 +150,30 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   if (!release) return undefined;
   // A literal key names the lock (`acquireLock('reports')`); otherwise a helper that returns a
   // field's or module variable's own acquisition is that lock.
-  const keyed = call.arguments.some((a) => literalString(ctx, a) !== undefined);
+  // (An options object names the lock only when the helper does not return one field's lock:
+  // `acquireLock({ timeout: 500 })` around `this.mutex.acquire()` is still `this.mutex`.)
+  const keyed = helperKeyOf(ctx, call)?.startsWith("'") ?? false;
   const lock = (keyed ? undefined : wrappedLock(ctx, call)) ?? wrapperRef(ctx, call, name);
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+}
+
+/**
+ * A lock of any name that is no library, recognised by what it is (see shapes.ts): `await
+ * gate.enter()` resolving to a release function, where `enter` waits on a queued promise or
+ * its callers release the result in a `finally`.
+ */
+function shapedOp(ctx: LockContext, call: ts.CallExpression, name: string): LockOp | undefined {
+  if (!ctx.options.inferWrappers) return undefined;
+  const awaited = awaitOf(call);
+  const type = awaited ? ctx.door.typeAt(awaited) : undefined;
+  const release = type ? releaseShape(ctx, type) : undefined;
+  const shape = release ? lockShapeOf(ctx, call, name) : undefined;
+  if (!release || !shape) return undefined;
+  const receiver = receiverOf(call);
+  const lock = wrapperRef(ctx, call, name, shape.kind === 'waits');
+  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver, evidence: shape.evidence };
 }
 
 /**
@@ -288,35 +309,6 @@ function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper 
   return found;
 }
 
-function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string): LockRef {
-  const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
-  const keyArg = call.arguments.find((a) => literalString(ctx, a) !== undefined);
-  const key = keyArg ? literalString(ctx, keyArg) : undefined;
-  const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
-  const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';
-  const shown = `${owner}${name}(${key !== undefined ? `'${key}'` : ''})`;
-  const spec = {
-    id: `wrap:${where}:${key ?? ''}`,
-    name: `the lock taken by \`${shown}\``,
-    short: shown,
-    sortKey: decl ? `0|${decl.getSourceFile().fileName}|${String(decl.getStart()).padStart(10, '0')}|${key ?? ''}` : `2|wrap|${where}`,
-    declaration: decl,
-  };
-  const callee = skipOuter(call.expression);
-  let path = UNKNOWN_PATH;
-  if (key !== undefined) {
-    const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : 'g:';
-    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key}`;
-  }
-  return { lock: internClass(ctx, spec, name, false), path };
-}
-
-function ownerPrefix(decl: ts.Node): string {
-  const parent = decl.parent;
-  const name = (parent as { name?: ts.Node }).name;
-  return name && ts.isIdentifier(name) ? `${name.text}.` : '';
-}
-
 /** For a helper with a body that returns a library acquisition (`return this.mutex.acquire()`), that lock. */
 function wrappedLock(ctx: LockContext, call: ts.CallExpression): LockRef | undefined {
   if (wrapperDepth >= MAX_WRAPPER_DEPTH) return undefined;
@@ -359,43 +351,31 @@ function returnedAcquisition(ctx: LockContext, fn: FunctionLike): LockOp | undef
     e = init ? skipOuter(init) : e;
     if (ts.isAwaitExpression(e)) e = skipOuter(e.expression);
   }
-  return ts.isCallExpression(e) ? lockOpAt(ctx, e) : undefined;
+  if (ts.isCallExpression(e)) return lockOpAt(ctx, e);
+  return ts.isObjectLiteralExpression(e) || isFunctionLike(e) ? capturedAcquisition(ctx, fn, e) : undefined;
 }
 
-/** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
-function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
-  if (ctx.door.isAnyOrUnknown(type) || type.isUnion()) return undefined;
-  const checker = ctx.door.checker;
-  const signatures = type.getCallSignatures();
-  if (signatures.length > 0) {
-    if (checker.getPropertiesOfType(type).length > 0) return undefined;
-    return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
-  }
-  // An object whose one method releases; its other properties, if any, are data
-  // (`{ nextNonce, nonceDetails, releaseLock }`).
-  const methods = checker.getPropertiesOfType(type).filter((p) => {
-    const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
-    return !!decl && checker.getTypeOfSymbolAtLocation(p, decl).getCallSignatures().length > 0;
+/**
+ * A releaser built around the helper's own acquisition and returned (`return () => {
+ * this.active--; release(); }`, `return { seat, release }`): the helper hands that lock over.
+ */
+function capturedAcquisition(ctx: LockContext, fn: FunctionLike, returned: ts.Expression): LockOp | undefined {
+  let found: LockOp | undefined;
+  walk(returned, (n) => {
+    if (found) return false;
+    if (!ts.isIdentifier(n)) return true;
+    const decl = declarationOf(ctx, n);
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || enclosingFunction(decl) !== fn) return true;
+    let init = skipOuter(decl.initializer);
+    if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+    const op = ts.isCallExpression(init) ? lockOpAt(ctx, init) : undefined;
+    if (op?.kind === 'acquire') found = op;
+    return true;
   });
-  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
-  const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
-  const sigs = checker.getTypeOfSymbolAtLocation(methods[0]!, decl!).getCallSignatures();
-  if (!sigs.every(takesNothing)) return undefined;
-  const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
-  return { kind: 'object', method: new RegExp(`^${exact}$`) };
+  return found;
 }
 
-function takesNothing(signature: ts.Signature): boolean {
-  return signature.getParameters().every((p) => {
-    const d = p.valueDeclaration;
-    return !!d && ts.isParameter(d) && (!!d.questionToken || !!d.initializer || !!d.dotDotDotToken);
-  });
-}
-
-function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
-  const ret = signature.getReturnType();
-  if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
-  if (!ctx.door.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
-  const args = ctx.door.checker.getTypeArguments(ret as ts.TypeReference);
-  return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
 }

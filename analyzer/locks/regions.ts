@@ -17,6 +17,7 @@ import { cacheOf, type LockContext } from './context.js';
 import { lockOpAt, awaitOf } from './recognize.js';
 import { bindingOf, isReleaseCall, type AcquireOp } from './release.js';
 import type { HeldLock, LockOp, LockRef } from './types.js';
+import { calleesOf } from './implementations.js';
 
 export type Body = FunctionLike | ts.SourceFile;
 
@@ -121,7 +122,7 @@ function addEvents(ctx: LockContext, locks: BodyLocks, call: ts.CallExpression |
       kind: 'call',
       node: call,
       get callees() {
-        return ctx.graph.resolve(call);
+        return calleesOf(ctx, call);
       },
       held,
       get waited() {

@@ -10,13 +10,22 @@ import { isFunctionLike } from '../callgraph.js';
 import { walk } from '../walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
+import { callbackSkip, containsRelease, promiseOutcomes, settlesWithin, isReleaseReference, type Flow } from './release-callbacks.js';
 
-export type LeakReason = 'await' | 'yield' | 'return' | 'throw' | 'break' | 'end' | 'loop';
+export { containsRelease };
+
+export type LeakReason = 'await' | 'yield' | 'return' | 'throw' | 'break' | 'end' | 'loop' | 'then' | 'callback';
 
 export interface Leak {
   reason: LeakReason;
   /** The node where the lock is still held when control leaves (or may throw). */
   node: ts.Node;
+  /**
+   * 'then': the `.then(...)` / `.catch(...)` call that releases on one outcome of the promise
+   * only. 'callback': the callback the release was handed to (`node` is its path that skips
+   * the release).
+   */
+  via?: ts.Node;
 }
 
 type State = 'held' | 'released';
@@ -24,36 +33,43 @@ type Result = { states: Set<State> } | { leak: Leak };
 
 const MAX_DEPTH = 40;
 
-interface Flow {
-  ctx: LockContext;
-  op: AcquireOp;
-  binding: Binding;
-  /** Nesting of loops entered during the analysis (a `break` inside them stays inside). */
-  loops: number;
-  /** Nesting of try blocks with a catch clause (an await or throw there goes to the catch). */
-  caught: number;
-  depth: number;
-}
 
 function isRelease(flow: Flow, node: ts.Node): boolean {
   return ts.isCallExpression(node) && isReleaseCall(flow.ctx, flow.op, flow.binding, node);
 }
 
-/** Does the node contain a release call (not inside nested functions)? */
-export function containsRelease(ctx: LockContext, op: AcquireOp, binding: Binding, node: ts.Node): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found || (n !== node && isFunctionLike(n))) return false;
-    if (ts.isCallExpression(n) && isReleaseCall(ctx, op, binding, n)) found = true;
-    return !found;
-  });
-  return found;
-}
 
 /** The leak after the statement holding the acquisition, if any (undefined: released on every path, or unknown). */
 export function findLeak(ctx: LockContext, op: AcquireOp, binding: Binding, statement: ts.Statement): Leak | undefined {
   if (protectedByFinally(ctx, op, binding, statement)) return undefined;
   const flow: Flow = { ctx, op, binding, loops: 0, caught: 0, depth: 0 };
+  return oneOutcomeLeak(flow, findLeakFrom(flow, statement));
+}
+
+/**
+ * The leak in the body of a callback that receives the lock (`mutex.acquire().then(async
+ * (release) => { ... })`), from its first statement: a path that leaves it held.
+ */
+export function findLeakInCallback(ctx: LockContext, op: AcquireOp, binding: Binding, fn: ts.FunctionLikeDeclaration): Leak | undefined {
+  if (!fn.body) return undefined;
+  const flow: Flow = { ctx, op, binding, loops: 0, caught: 0, depth: 0 };
+  return oneOutcomeLeak(flow, bodyLeak(flow, fn.body));
+}
+
+/** Leaving with the lock held after a `.then(release)`: the real cause is the missing rejection path. */
+function oneOutcomeLeak(flow: Flow, leak: Leak | undefined): Leak | undefined {
+  if (leak && flow.oneOutcome && (leak.reason === 'await' || leak.reason === 'end')) return { reason: 'then', node: flow.oneOutcome, via: flow.oneOutcome };
+  return leak;
+}
+
+/** A function body run from its start with the lock held: the leak, or the end reached held. */
+function bodyLeak(flow: Flow, body: ts.ConciseBody): Leak | undefined {
+  const r = ts.isBlock(body) ? runList(flow, body.statements, new Set(['held'])) : scanSimple(flow, body, new Set(['held']));
+  if ('leak' in r) return r.leak;
+  return r.states.has('held') ? { reason: 'end', node: ts.isBlock(body) ? lastNode(body) : body } : undefined;
+}
+
+function findLeakFrom(flow: Flow, statement: ts.Statement): Leak | undefined {
   let current: ts.Node = statement;
   let states = new Set<State>(['held']);
   for (let level = 0; level < MAX_DEPTH; level++) {
@@ -233,8 +249,18 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
       // `defer(() => mutex.release())`, `stream.once('end', () => release())`: the release is
       // handed to whoever runs the callback (a cleanup list, an event), as when `release` is passed.
       if (releasesWhenHandedOff(flow, n)) {
+        const skip = callbackSkip(flow, n, (f, body) => bodyLeak(f, body));
+        result = skip
+          ? { leak: { reason: 'callback', node: skip, via: n } }
+          : { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
+      } else if (promiseOutcomes(flow, n) === 'both') {
         result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       }
+      return false;
+    }
+    // `work().finally(release)`, `.then(release, release)`: the release function itself handed to the promise.
+    if (isReleaseReference(flow, n) && promiseOutcomes(flow, n) === 'both') {
+      result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       return false;
     }
     if (isRelease(flow, n)) {
@@ -246,7 +272,7 @@ function scanSimple(flow: Flow, node: ts.Node, states: Set<State>): Result {
       return false;
     }
     // `await work().finally(() => mutex.release())`: released whether the awaited call fails or not.
-    if (ts.isAwaitExpression(n) && handsOffWithin(flow, n.expression)) {
+    if (ts.isAwaitExpression(n) && (handsOffWithin(flow, n.expression) || settlesWithin(flow, n.expression))) {
       result = { states: isConditionalWithin(n, node) ? union(states, new Set(['released'])) : new Set(['released']) };
       return false;
     }

@@ -99,6 +99,8 @@ export type LockOp =
       hasRunExclusive: boolean;
       /** The expression of the lock object (`this.mutex`), when there is one. */
       receiver?: ts.Expression;
+      /** For a lock-shaped API of any name: why it is taken for a lock, and where that shows. */
+      evidence?: { node: ts.Node; message: string };
     }
   | {
       kind: 'callback';

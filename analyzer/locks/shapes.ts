@@ -1,0 +1,146 @@
+/**
+ * Locks that are no library and have no lock-like name, recognised by what they are:
+ *
+ * - by their body: an async function that waits on a promise whose resolver it queues or
+ *   keeps (`await new Promise((resolve) => this.waiting.push(resolve))`, the promise-chain
+ *   mutex `this.tail = new Promise((r) => (unlock = r))`) and resolves to a release function;
+ * - without a body (an interface or a declared API), by how the program's callers use it:
+ *   some caller releases its awaited result in a `finally`.
+ *
+ * An async method resolving to `() => void` is not enough on its own (an unsubscribe
+ * function, a timer's cancel): it must wait for its turn, or be used as a lock.
+ */
+import ts from '../typescript.cjs';
+import { isFunctionLike, type FunctionLike } from '../callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import { cacheOf, type LockContext } from './context.js';
+import { RELEASE_METHOD_NAME } from '../catalog/locks.js';
+import type { ReleaseShape } from './types.js';
+
+/**
+ * Is the function a call runs lock-shaped (see the file comment)? 'waits': its body waits its
+ * turn (a lock for ordering too); 'used': it has no body, but callers release it in a `finally`
+ * (checked for release; not a lock for ordering, since nothing shows that it excludes anyone).
+ */
+export function lockShapeOf(ctx: LockContext, call: ts.CallExpression, name: string): LockShape | undefined {
+  const fn = ctx.graph.resolve(call)[0];
+  if (fn?.body) {
+    const facts = cacheOf(ctx, 'queuedWaits', () => new Map<FunctionLike, ts.NewExpression | null>());
+    let wait = facts.get(fn);
+    if (wait === undefined) facts.set(fn, (wait = waitsOnKeptResolver(fn) ?? null));
+    return wait ? { kind: 'waits', evidence: { node: wait, message: `\`${name}\` waits here for a promise whose resolver it queues: it takes its turn like a lock` } } : undefined;
+  }
+  const decl = ctx.door.signatureOf(call)?.declaration;
+  const release = decl ? releasedInFinally(ctx).get(decl) : undefined;
+  return release ? { kind: 'used', evidence: { node: release, message: `another caller releases the result of \`${name}\` in a \`finally\` here: it is used as a lock` } } : undefined;
+}
+
+export interface LockShape {
+  kind: 'waits' | 'used';
+  evidence: { node: ts.Node; message: string };
+}
+
+/** Does the body create a promise whose resolver leaves the executor (queued, stored), and wait? */
+function waitsOnKeptResolver(fn: FunctionLike): ts.NewExpression | undefined {
+  let waits = false;
+  let kept: ts.NewExpression | undefined;
+  walk(fn.body!, (n) => {
+    if (n !== fn.body && isFunctionLike(n)) return false;
+    if (ts.isAwaitExpression(n)) waits = true;
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Promise' && keepsResolver(n.arguments?.[0])) kept ??= n;
+    return true;
+  });
+  return waits ? kept : undefined;
+}
+
+/** `(resolve) => queue.push(resolve)`, `(r) => (unlock = r)`: the resolver is passed on or stored, not only called. */
+function keepsResolver(executor: ts.Expression | undefined): boolean {
+  const fn = executor && skipOuter(executor);
+  if (!fn || !isFunctionLike(fn) || !fn.body) return false;
+  const param = fn.parameters[0];
+  if (!param || !ts.isIdentifier(param.name)) return false;
+  const name = param.name.text;
+  let kept = false;
+  walk(fn.body, (n) => {
+    if (kept || !ts.isIdentifier(n) || n.text !== name || n === param.name) return !kept;
+    const parent = n.parent;
+    if (ts.isCallExpression(parent) && parent.arguments.includes(n)) kept = true;
+    if (ts.isBinaryExpression(parent) && parent.right === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) kept = true;
+    if (ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)) kept = true;
+    return !kept;
+  });
+  return kept;
+}
+
+/**
+ * Declarations whose awaited result some caller releases in a `finally`
+ * (`const leave = await gate.enter(); try { ... } finally { leave(); }`), once per program.
+ */
+function releasedInFinally(ctx: LockContext): Map<ts.Node, ts.Node> {
+  return cacheOf(ctx, 'releasedInFinally', () => {
+    const found = new Map<ts.Node, ts.Node>();
+    const { program } = ctx;
+    for (const sf of program.getSourceFiles()) {
+      if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !sf.text.includes('finally')) continue;
+      walk(sf, (n) => {
+        if (ts.isTryStatement(n) && n.finallyBlock) collectFinally(ctx, n.finallyBlock, found);
+        return true;
+      });
+    }
+    return found;
+  });
+}
+
+function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, ts.Node>): void {
+  walk(block, (n) => {
+    if (isFunctionLike(n)) return false;
+    if (!ts.isCallExpression(n)) return true;
+    const callee = skipOuter(n.expression);
+    const target = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && RELEASE_METHOD_NAME.test(callee.name.text) ? skipOuter(callee.expression) : undefined;
+    if (!target || !ts.isIdentifier(target)) return true;
+    const decl = ctx.door.symbolAt(target)?.valueDeclaration;
+    const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
+    const acquired = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : undefined;
+    const signature = acquired && ts.isCallExpression(acquired) ? ctx.door.signatureOf(acquired)?.declaration : undefined;
+    if (signature && !found.has(signature)) found.set(signature, n);
+    return true;
+  });
+}
+
+/** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
+export function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
+  if (ctx.door.isAnyOrUnknown(type) || type.isUnion()) return undefined;
+  const checker = ctx.door.checker;
+  const signatures = type.getCallSignatures();
+  if (signatures.length > 0) {
+    if (checker.getPropertiesOfType(type).length > 0) return undefined;
+    return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
+  }
+  // An object whose one method releases; its other properties, if any, are data
+  // (`{ nextNonce, nonceDetails, releaseLock }`).
+  const methods = checker.getPropertiesOfType(type).filter((p) => {
+    const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
+    return !!decl && checker.getTypeOfSymbolAtLocation(p, decl).getCallSignatures().length > 0;
+  });
+  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
+  const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
+  const sigs = checker.getTypeOfSymbolAtLocation(methods[0]!, decl!).getCallSignatures();
+  if (!sigs.every(takesNothing)) return undefined;
+  const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
+  return { kind: 'object', method: new RegExp(`^${exact}$`) };
+}
+
+function takesNothing(signature: ts.Signature): boolean {
+  return signature.getParameters().every((p) => {
+    const d = p.valueDeclaration;
+    return !!d && ts.isParameter(d) && (!!d.questionToken || !!d.initializer || !!d.dotDotDotToken);
+  });
+}
+
+function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
+  const ret = signature.getReturnType();
+  if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
+  if (!ctx.door.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
+  const args = ctx.door.checker.getTypeArguments(ret as ts.TypeReference);
+  return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
+}
