@@ -6,7 +6,12 @@
  */
 import type { OrmName } from '../../catalog/orm.js';
 
-export type TxOrm = OrmName | 'knex' | 'drizzle' | 'kysely';
+/** The ORMs whose transactions are modelled (Mongoose sessions are not: a query joins one only through its `session` option). */
+export type TxOrm = Exclude<OrmName, 'mongoose'>;
+
+export function isTxOrm(orm: OrmName | undefined): orm is TxOrm {
+  return orm !== undefined && orm !== 'mongoose';
+}
 
 /** A call whose function argument runs inside a transaction, with the handle as its first parameter. */
 export interface CallbackOpener {

@@ -8,7 +8,7 @@ import ts from '../../typescript.cjs';
 import type { Door } from '../../checker.js';
 import { skipOuterExpressions } from '../../walk.js';
 import { chainCalls, literalObject, methodOf, moduleOfDeclaration, ormQueryOf } from '../recognize.js';
-import { BUILDER_HANDLE_TYPES, BUILDER_MODULES, DRIZZLE_EXECUTORS, KYSELY_EXECUTORS, type TxOrm } from './catalog.js';
+import { BUILDER_HANDLE_TYPES, BUILDER_MODULES, DRIZZLE_EXECUTORS, KYSELY_EXECUTORS, isTxOrm, type TxOrm } from './catalog.js';
 
 export interface QuerySite {
   orm: TxOrm;
@@ -28,7 +28,7 @@ export function querySiteOf(door: Door, call: ts.CallExpression): QuerySite | un
   const builder = builderSite(door, call);
   if (builder !== undefined) return builder ?? undefined;
   const classic = ormQueryOf(door, call);
-  if (classic && !isBatchElement(call)) return classicSite(door, classic.orm, classic.method, call);
+  if (classic && isTxOrm(classic.orm) && !isBatchElement(call)) return classicSite(door, classic.orm, classic.method, call);
   return undefined;
 }
 

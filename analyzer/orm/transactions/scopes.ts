@@ -13,7 +13,7 @@ import type { Door } from '../../checker.js';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../../callgraph.js';
 import { skipOuterExpressions, walk } from '../../walk.js';
 import { methodOf, ormOfModule } from '../recognize.js';
-import { BUILDER_MODULES, CALLBACK_OPENERS, SPAN_OPENERS, type TxOrm } from './catalog.js';
+import { BUILDER_MODULES, CALLBACK_OPENERS, isTxOrm, SPAN_OPENERS, type TxOrm } from './catalog.js';
 import { runsWithParent } from './summary.js';
 import { wrapperOf } from './wrappers.js';
 
@@ -41,7 +41,8 @@ function ownerMatches(owners: readonly string[] | RegExp, owner: string): boolea
 }
 
 function ormOfDecl(module: string | undefined): TxOrm | undefined {
-  return ormOfModule(module)?.orm ?? BUILDER_MODULES[module ?? ''];
+  const orm = ormOfModule(module)?.orm;
+  return isTxOrm(orm) ? orm : BUILDER_MODULES[module ?? ''];
 }
 
 function lastFunctionArg(call: ts.CallExpression): ts.ArrowFunction | ts.FunctionExpression | undefined {
