@@ -9,12 +9,12 @@ import tsutils from '../../ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../walk.js';
 import { isFunctionLike } from '../../callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './type-queries.js';
-import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
+import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './facts.js';
 import { checkDisposeVariable } from './dispose.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
-  if (cannotRejectInVoidSlot(ctx, c)) return;
+  if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
   ctx.report({ node, messageId: voidMessage(c, messageId), data: { fn: describeCandidate(c, ctx.sourceFile), ...data }, trace: candidateTrace(ctx, c) });
 }
 
