@@ -8,7 +8,7 @@
  * of a call): a handler that logs the promise it was given (`unhandledRejection`) does so on purpose.
  */
 import ts from '../../typescript.cjs';
-import { skipOuterExpressions } from '../../walk.js';
+import { isExportedDeclaration, skipOuterExpressions } from '../../walk.js';
 import { promiseFactOf } from './variables.js';
 import { reportUse } from './report.js';
 import { isAlwaysPromise, isExactPromise, type PromiseFact, type Scan } from './shared.js';
@@ -27,6 +27,11 @@ const MAX_DEPTH = 4;
 export function checkFields(scan: Scan, arg: ts.Expression, sink: Serialiser, depth = 0): void {
   const e = skipOuterExpressions(arg);
   if (depth > MAX_DEPTH) return;
+  if (ts.isIdentifier(e) && depth === 0) {
+    const literal = constLiteralOf(scan, e);
+    if (literal) checkFields(scan, literal, sink, depth + 1);
+    return;
+  }
   if (ts.isObjectLiteralExpression(e)) {
     for (const prop of e.properties) {
       if (ts.isPropertyAssignment(prop)) checkField(scan, prop.initializer, `the field \`${fieldName(prop.name, scan.sf)}\``, sink, depth);
@@ -72,6 +77,18 @@ function checkShorthand(scan: Scan, prop: ts.ShorthandPropertyAssignment, sink: 
   const where = `the field \`${prop.name.text}\` of the object given to \`${sink.callee}\``;
   // No `await` suggestion: `{ await user }` is not valid; the fix is at the assignment.
   reportUse(scan, { expr: prop.name, kind: 'value', data: { where, effect: sink.effect }, fixable: false, tests: false, wrap: false, suggest: false }, fact);
+}
+
+/**
+ * `const body = { user: getUser(id) }; res.json(body)`: the object or array literal a local
+ * `const` of this file was initialised with (one step; an exported one may be changed elsewhere).
+ */
+function constLiteralOf(scan: Scan, id: ts.Identifier): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined {
+  const decl = scan.door.symbolAt(id)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || decl.getSourceFile() !== scan.sf) return undefined;
+  if (!(decl.parent.flags & ts.NodeFlags.Const) || isExportedDeclaration(decl)) return undefined;
+  const init = skipOuterExpressions(decl.initializer);
+  return ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) ? init : undefined;
 }
 
 function isCallResult(expr: ts.Expression | undefined): boolean {
