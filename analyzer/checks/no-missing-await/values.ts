@@ -10,6 +10,7 @@ import { checkArgument, checkFields } from './serialised.js';
 import { LOGGED } from '../../catalog/value-sinks.js';
 import { skipOuterExpressions } from '../../walk.js';
 import { reportUse } from './report.js';
+import { isOptionalPromiseProperty } from './presence.js';
 import { isSometimesPromise, skipParens, type PromiseFact, type Scan, type Use } from './shared.js';
 
 const TEXT = 'which turns it into the text "[object Promise]"';
@@ -103,10 +104,19 @@ function checkBinary(scan: Scan, node: ts.BinaryExpression): void {
   if (isComparison(op)) {
     // Two promises compared is an identity check (a cache, a sentinel): fine.
     if (isPromiseish(scan, node.left) && isPromiseish(scan, node.right)) return;
+    // `this.pending !== null` of a property the program empties at times: a presence test
+    // (with `strictNullChecks` off its type shows no `null`).
+    if (isEmptyLiteral(node.right) && isOptionalPromiseProperty(scan, node.left)) return;
+    if (isEmptyLiteral(node.left) && isOptionalPromiseProperty(scan, node.right)) return;
     const effect = 'which compares the Promise object, never the value it resolves to';
     checkValue(scan, node.left, `an operand of \`${text}\``, effect, true);
     checkValue(scan, node.right, `an operand of \`${text}\``, effect, true);
   }
+}
+
+function isEmptyLiteral(expr: ts.Expression): boolean {
+  const e = skipParens(expr);
+  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
 
 function isOperatorResult(expr: ts.Expression): boolean {
