@@ -39,6 +39,9 @@ export const VALUE_SINKS: readonly ValueSink[] = [
   { from: ['express-serve-static-core'], owner: 'Response', name: 'json', argument: 0, effect: 'which sends `{}` to the client instead of the value', nested: true },
   { from: ['express-serve-static-core'], owner: 'Response', name: 'jsonp', argument: 0, effect: 'which sends `{}` to the client instead of the value', nested: true },
   { from: ['express-serve-static-core'], owner: 'Response', name: 'send', argument: 0, effect: 'which sends `{}` to the client instead of the value', nested: true },
+  // Fetch-style handlers (Next.js route handlers, Hono, Workers, Deno): `Response.json(data)` and Next's `NextResponse.json(body)`.
+  { from: ['lib', 'undici-types'], owner: 'Response', name: 'json', argument: 0, effect: 'which sends `{}` as the response body instead of the value', nested: true },
+  { from: ['next'], owner: 'NextResponse', name: 'json', argument: 0, effect: 'which sends `{}` as the response body instead of the value', nested: true },
   // Node streams, and so `http.ServerResponse`: `res.write(chunk)`, `res.end(chunk)` take `any`.
   { from: ['node'], owner: 'Writable', name: 'write', argument: 0, effect: 'which throws `ERR_INVALID_ARG_TYPE`: a stream takes strings and buffers, not Promises' },
   { from: ['node'], owner: 'Writable', name: 'end', argument: 0, effect: 'which throws `ERR_INVALID_ARG_TYPE`: a stream takes strings and buffers, not Promises' },

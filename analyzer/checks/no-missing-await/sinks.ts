@@ -48,10 +48,14 @@ export function isValueSinkCall(scan: Scan, call: ts.CallExpression, index: numb
   return valueSinkOf(scan, call, index) !== undefined;
 }
 
-/** The interface or class that declares a member; undefined for globals. */
+/**
+ * The interface or class that declares a member, or the variable whose type literal does
+ * (`declare var Response: { json(data: any): Response }`); undefined for globals.
+ */
 function ownerName(decl: ts.Declaration): string | undefined {
   const parent = decl.parent;
   if ((ts.isInterfaceDeclaration(parent) || ts.isClassLike(parent)) && parent.name) return parent.name.text;
+  if (ts.isTypeLiteralNode(parent) && ts.isVariableDeclaration(parent.parent) && ts.isIdentifier(parent.parent.name)) return parent.parent.name.text;
   return undefined;
 }
 
