@@ -202,6 +202,25 @@ export class Loader {
     });
     expect(lint(p).map((f) => `${f.line} ${f.messageId}`)).toEqual(['9 condition', '10 condition', '12 condition']);
   });
+
+  it('a comparison of such a property with null or undefined is a presence test too; of an always-set one it is reported', () => {
+    const p = program({
+      'tsconfig.json': '{"compilerOptions":{"strict":false,"strictNullChecks":false,"target":"ES2022","module":"ESNext","moduleResolution":"bundler"},"include":["*.ts"]}',
+      'a.ts': `declare function fetchName(): Promise<string>;
+export class Loader {
+  private pending: Promise<string> | null = null;
+  private always: Promise<string> = fetchName();
+  busy(): boolean {
+    return this.pending !== null || undefined != this.pending;
+  }
+  never(): boolean {
+    return this.always === null;
+  }
+}
+`,
+    });
+    expect(lint(p).map((f) => `${f.line} ${f.messageId}`)).toEqual(['9 value']);
+  });
 });
 
 describe('no-missing-await options and module formats', () => {

@@ -16,6 +16,7 @@ import { walk } from '../walk.js';
 import { checkCall } from './no-misused-async-function/calls.js';
 import { checkAssignment, checkAttribute, checkHeritage, checkProperty, checkReturn, checkVariable } from './no-misused-async-function/positions.js';
 import { voidChecks, type Options } from './no-misused-async-function/shared.js';
+import { checkDisposeMember, isDisposeName } from './no-misused-async-function/dispose.js';
 
 export type { Options } from './no-misused-async-function/shared.js';
 
@@ -45,6 +46,8 @@ const check: Check<Options> = {
       voidReturnVariable: `\`{{name}}\` is typed as a function that returns nothing, but is given {{fn}}: whoever calls it ignores the result, so ${LOST}. ${CATCH_INSIDE}`,
       voidReturnDispose:
         '`{{name}}` is disposed with `[Symbol.dispose]()`, which returns a promise here, but synchronous disposal (`using`, `Disposable`) does not wait for it: the clean-up may not finish before the scope ends, and its rejection goes unhandled. Implement `[Symbol.asyncDispose]` and use `await using`, or make `[Symbol.dispose]` synchronous.',
+      voidReturnDisposeMember:
+        '`[Symbol.dispose]` of {{owner}} returns a promise, but {{how}} `{{slot}}`, whose `[Symbol.dispose]` is synchronous: `using` and other holders call it and move on without waiting, so the clean-up may not finish before the scope ends, and its rejection goes unhandled. Implement `[Symbol.asyncDispose]` instead (`AsyncDisposable`, disposed by `await using`), or make `[Symbol.dispose]` synchronous.',
       voidReturnReturnValue: `This function is declared to return a function that returns nothing, but returns {{fn}}: whoever calls that ignores its result, so ${LOST}. ${CATCH_INSIDE}`,
       voidReturnAttribute: `JSX attribute \`{{name}}\` expects a function that returns nothing, but is given {{fn}}: the component ignores its result, so ${LOST}. ${CATCH_INSIDE}`,
       voidReturnInheritedMethod:
@@ -108,6 +111,10 @@ const check: Check<Options> = {
     walk(ctx.sourceFile, (node) => {
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) checkCall(ctx, node);
       if (!voids) return;
+      if (ts.isComputedPropertyName(node) && isDisposeName(node)) {
+        if (ts.isClassLike(node.parent.parent) ? voids.inheritedMethods : voids.properties) checkDisposeMember(ctx, node);
+        return;
+      }
       if (voids.properties && (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node) || ts.isMethodDeclaration(node))) {
         if (ts.isObjectLiteralExpression(node.parent)) checkProperty(ctx, node);
       } else if (voids.variables && ts.isVariableDeclaration(node)) {

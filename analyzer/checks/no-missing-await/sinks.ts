@@ -1,6 +1,10 @@
-/** Calls that consume an argument as a value: the catalog's sinks and the user's `valueSinks`. */
+/**
+ * Calls that consume an argument as a value: the catalog's sinks and the user's `valueSinks`,
+ * structured loggers (by shape), and the keys of built-in collections keyed by value.
+ */
 import ts from '../../typescript.cjs';
-import { VALUE_SINKS } from '../../catalog/value-sinks.js';
+import tsutils from '../../ts-api-utils.cjs';
+import { KEYED_COLLECTIONS, LOG_LEVEL_METHODS, VALUE_SINKS } from '../../catalog/value-sinks.js';
 import { calleeMatches } from '../../specifiers.js';
 import { skipOuterExpressions } from '../../walk.js';
 import type { Scan } from './shared.js';
@@ -9,6 +13,8 @@ export interface SinkMatch {
   /** The callee as written, for messages: `JSON.stringify`, `res.json`. */
   callee: string;
   effect: string;
+  /** The fields of objects and arrays given to it are consumed too. */
+  nested?: boolean;
 }
 
 const CUSTOM_EFFECT = 'receives the Promise object instead of the value it resolves to';
@@ -33,7 +39,7 @@ export function valueSinkOf(scan: Scan, call: ts.CallExpression, index: number):
   if (!from) return undefined;
   for (const sink of candidates) {
     if (!sink.from.includes(from)) continue;
-    if (decls.some((d) => ownerName(d) === sink.owner)) return { callee: text, effect: sink.effect };
+    if (decls.some((d) => ownerName(d) === sink.owner)) return { callee: text, effect: sink.effect, nested: sink.nested };
   }
   return undefined;
 }
@@ -42,14 +48,81 @@ export function isValueSinkCall(scan: Scan, call: ts.CallExpression, index: numb
   return valueSinkOf(scan, call, index) !== undefined;
 }
 
-/** The interface or class that declares a member; undefined for globals. */
+/**
+ * The interface or class that declares a member, or the variable whose type literal does
+ * (`declare var Response: { json(data: any): Response }`); undefined for globals.
+ */
 function ownerName(decl: ts.Declaration): string | undefined {
   const parent = decl.parent;
   if ((ts.isInterfaceDeclaration(parent) || ts.isClassLike(parent)) && parent.name) return parent.name.text;
+  if (ts.isTypeLiteralNode(parent) && ts.isVariableDeclaration(parent.parent) && ts.isIdentifier(parent.parent.name)) return parent.parent.name.text;
   return undefined;
 }
 
 function shorten(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ');
   return oneLine.length > 40 ? `${oneLine.slice(0, 37)}...` : oneLine;
+}
+
+const loggerShapes = new WeakMap<ts.Type, boolean>();
+
+/**
+ * `logger.info(...)` on a structured logger, recognised by shape (catalog/value-sinks.ts): the
+ * callee as written, or undefined. The console is left out (it is TypeScript's or Node's own).
+ */
+export function loggerCalleeOf(scan: Scan, call: ts.CallExpression): string | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !LOG_LEVEL_METHODS.has(callee.name.text)) return undefined;
+  const receiver = skipOuterExpressions(callee.expression);
+  if (ts.isIdentifier(receiver) && receiver.text === 'console') return undefined;
+  const type = scan.door.typeAt(receiver);
+  if (!type || scan.door.isAnyOrUnknown(type)) return undefined;
+  const apparent = scan.door.checker.getNonNullableType(scan.door.checker.getApparentType(type));
+  let shaped = loggerShapes.get(apparent);
+  if (shaped === undefined) {
+    shaped = isLoggerShape(scan, apparent, callee);
+    loggerShapes.set(apparent, shaped);
+  }
+  return shaped ? shorten(callee.getText(scan.sf)) : undefined;
+}
+
+function isLoggerShape(scan: Scan, type: ts.Type, at: ts.Node): boolean {
+  const checker = scan.door.checker;
+  const symbol = type.getSymbol() ?? type.aliasSymbol;
+  if (symbol) {
+    const origin = scan.door.originOf(symbol);
+    if (origin.kind === 'lib' || (origin.kind === 'package' && origin.name === 'node')) return false;
+  }
+  const has = (name: string): boolean => {
+    const prop = type.getProperty(name);
+    return !!prop && checker.getTypeOfSymbolAtLocation(prop, at).getCallSignatures().length > 0;
+  };
+  if (!has('error') || !(has('warn') || has('warning'))) return false;
+  let levels = 0;
+  for (const name of LOG_LEVEL_METHODS) if (has(name)) levels++;
+  return levels >= 3;
+}
+
+/**
+ * `cache.get(key)`, `seen.add(key)` on a built-in Map, Set, WeakMap or WeakSet: the collection's
+ * declared key type (`any` for an untyped `new Map()`), or undefined when the call is not a key
+ * use of such a collection.
+ */
+export function collectionKeyTypeOf(scan: Scan, call: ts.CallExpression, index: number): { key: ts.Type } | undefined {
+  if (index !== 0) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.name.text;
+  if (![...KEYED_COLLECTIONS.values()].some((methods) => methods.has(method))) return undefined;
+  const type = scan.door.typeAt(callee.expression);
+  if (!type) return undefined;
+  const checker = scan.door.checker;
+  for (const part of tsutils.unionConstituents(checker.getApparentType(type))) {
+    const symbol = part.getSymbol();
+    if (!symbol || !KEYED_COLLECTIONS.get(symbol.getName())?.has(method) || scan.door.originOf(symbol).kind !== 'lib') continue;
+    if (!(part.flags & ts.TypeFlags.Object) || !((part as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) continue;
+    const key = checker.getTypeArguments(part as ts.TypeReference)[0];
+    if (key) return { key };
+  }
+  return undefined;
 }

@@ -5,8 +5,12 @@
  */
 import ts from '../../typescript.cjs';
 import { isComparison, promiseFactOf } from './variables.js';
-import { valueSinkOf } from './sinks.js';
+import { collectionKeyTypeOf, loggerCalleeOf, valueSinkOf } from './sinks.js';
+import { checkArgument, checkFields } from './serialised.js';
+import { LOGGED } from '../../catalog/value-sinks.js';
+import { skipOuterExpressions } from '../../walk.js';
 import { reportUse } from './report.js';
+import { isOptionalPromiseProperty } from './presence.js';
 import { isSometimesPromise, skipParens, type PromiseFact, type Scan, type Use } from './shared.js';
 
 const TEXT = 'which turns it into the text "[object Promise]"';
@@ -100,10 +104,19 @@ function checkBinary(scan: Scan, node: ts.BinaryExpression): void {
   if (isComparison(op)) {
     // Two promises compared is an identity check (a cache, a sentinel): fine.
     if (isPromiseish(scan, node.left) && isPromiseish(scan, node.right)) return;
+    // `this.pending !== null` of a property the program empties at times: a presence test
+    // (with `strictNullChecks` off its type shows no `null`).
+    if (isEmptyLiteral(node.right) && isOptionalPromiseProperty(scan, node.left)) return;
+    if (isEmptyLiteral(node.left) && isOptionalPromiseProperty(scan, node.right)) return;
     const effect = 'which compares the Promise object, never the value it resolves to';
     checkValue(scan, node.left, `an operand of \`${text}\``, effect, true);
     checkValue(scan, node.right, `an operand of \`${text}\``, effect, true);
   }
+}
+
+function isEmptyLiteral(expr: ts.Expression): boolean {
+  const e = skipParens(expr);
+  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
 
 function isOperatorResult(expr: ts.Expression): boolean {
@@ -148,12 +161,42 @@ function onlyPromiseMembers(pattern: ts.ObjectBindingPattern | ts.ObjectLiteralE
   return names.length > 0 && names.every((n) => n !== undefined && PROMISE_MEMBERS.has(n));
 }
 
+const KEY_EFFECT: Record<string, string> = {
+  get: 'which looks up the Promise object, not the value it resolves to: a new promise never equals a stored key, so the lookup always misses',
+  has: 'which looks up the Promise object, not the value it resolves to: a new promise never equals a stored key, so the answer is always `false`',
+  set: 'which stores the entry under the Promise object: no lookup by the value it resolves to finds it again',
+  add: 'which stores the Promise object: no lookup by the value it resolves to finds it again',
+  delete: 'which deletes nothing: a new promise never equals a stored key',
+};
+
 function checkSinkArguments(scan: Scan, call: ts.CallExpression): void {
   call.arguments.forEach((arg, index) => {
     if (ts.isSpreadElement(arg)) return;
     const sink = valueSinkOf(scan, call, index);
-    if (sink) checkValue(scan, arg, `the argument of \`${sink.callee}\``, sink.effect, false);
+    if (sink) {
+      checkValue(scan, arg, `the argument of \`${sink.callee}\``, sink.effect, false);
+      if (sink.nested) checkFields(scan, arg, { callee: sink.callee, effect: sink.effect, callsOnly: false });
+      return;
+    }
+    const keyed = collectionKeyTypeOf(scan, call, index);
+    if (keyed && !isSometimesPromise(scan.door, arg, keyed.key)) {
+      const method = (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).name.text;
+      checkValue(scan, arg, `the key of \`${calleeText(scan, call)}\``, KEY_EFFECT[method] ?? KEY_EFFECT.get!, false);
+    }
   });
+  const logger = loggerCalleeOf(scan, call);
+  if (!logger) return;
+  const sink = { callee: logger, effect: LOGGED, callsOnly: true };
+  for (const arg of call.arguments) {
+    if (ts.isSpreadElement(arg)) continue;
+    checkArgument(scan, arg, `the argument of \`${logger}\``, sink);
+    checkFields(scan, arg, sink);
+  }
+}
+
+function calleeText(scan: Scan, call: ts.CallExpression): string {
+  const text = call.expression.getText(scan.sf).replace(/\s+/g, ' ');
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /**

@@ -10,7 +10,7 @@
 import ts from '../../typescript.cjs';
 import { isFunctionLike } from '../../callgraph.js';
 import { isExportedDeclaration, walk } from '../../walk.js';
-import { isValueSinkCall } from './sinks.js';
+import { collectionKeyTypeOf, isValueSinkCall } from './sinks.js';
 import { isAlwaysPromise, isExactPromise, isSometimesPromise, outerOf, type PromiseFact, type Scan, type VariableOrigin, type VariableVerdict } from './shared.js';
 
 type UseClass = 'handle' | 'value' | 'neutral' | 'reassign';
@@ -126,7 +126,14 @@ function callUse(scan: Scan, call: ts.CallExpression | ts.NewExpression, node: t
   if (call.expression === node) return 'neutral';
   if (ts.isCallExpression(call) && isConsoleCall(call)) return 'neutral';
   if (ts.isCallExpression(call) && isValueSinkCall(scan, call, call.arguments.indexOf(node as ts.Expression))) return 'value';
+  if (ts.isCallExpression(call) && isValueKey(scan, call, node)) return 'value';
   return 'handle';
+}
+
+/** `seen.has(p)` on a collection keyed by values (not by promises). */
+function isValueKey(scan: Scan, call: ts.CallExpression, node: ts.Node): boolean {
+  const keyed = collectionKeyTypeOf(scan, call, call.arguments.indexOf(node as ts.Expression));
+  return !!keyed && !isSometimesPromise(scan.door, node, keyed.key);
 }
 
 function isConsoleCall(call: ts.CallExpression): boolean {

@@ -32,6 +32,7 @@ import {
   handlesOwnRejections,
   hasAsyncModifier,
   isAllowedApi,
+  isDeclaredMaybeAsync,
   voidChecks,
   type Candidate,
   type Ctx,
@@ -131,7 +132,7 @@ export function checkCall(ctx: Ctx, call: ts.CallExpression | ts.NewExpression):
   const voids = voidArgumentIndices(ctx.door, call);
   for (const index of looselyTypedVoidArguments(ctx, call, callee)) voids.add(index);
   for (const [index, c] of promising) {
-    if (!voids.has(index) || cannotRejectInVoidSlot(ctx, c)) continue;
+    if (!voids.has(index) || cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) continue;
     ctx.report({
       node: c.expr,
       messageId: voidMessage(c, 'voidReturnArgument'),

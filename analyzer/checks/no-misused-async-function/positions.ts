@@ -9,11 +9,12 @@ import tsutils from '../../ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../walk.js';
 import { isFunctionLike } from '../../callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './type-queries.js';
-import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
+import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './facts.js';
+import { checkDisposeVariable } from './dispose.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
-  if (cannotRejectInVoidSlot(ctx, c)) return;
+  if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
   ctx.report({ node, messageId: voidMessage(c, messageId), data: { fn: describeCandidate(c, ctx.sourceFile), ...data }, trace: candidateTrace(ctx, c) });
 }
 
@@ -59,40 +60,11 @@ export function checkProperty(ctx: Ctx, node: ts.PropertyAssignment | ts.Shortha
 
 /** `const onDone: () => void = async () => {}` (annotated variables only, as typescript-eslint). */
 export function checkVariable(ctx: Ctx, node: ts.VariableDeclaration): void {
-  if (node.initializer && checkDispose(ctx, node, node.initializer)) return;
+  if (checkDisposeVariable(ctx, node)) return;
   if (!node.type || !node.initializer || !ts.isIdentifier(node.name)) return;
   const type = ctx.door.typeAt(node.name);
   if (!type || !isVoidReturningFunctionType(ctx.door, node.initializer, type) || !returnsThenable(ctx.door, node.initializer)) return;
   reportCandidate(ctx, skipOuterExpressions(node.initializer), candidateOf(ctx, node.initializer), 'voidReturnVariable', { name: node.name.text });
-}
-
-/**
- * `using x = { async [Symbol.dispose]() {} }`, or such an object stored in a variable typed
- * `Disposable`: the synchronous dispose protocol does not wait for the promise.
- */
-function checkDispose(ctx: Ctx, node: ts.VariableDeclaration, init: ts.Expression): boolean {
-  const isUsing = (node.parent.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Using;
-  if (!isUsing && !node.type) return false;
-  const initType = ctx.door.typeAt(init);
-  if (!initType || !disposeMatches(ctx, init, initType, (t) => returnsThenableType(ctx, init, t))) return false;
-  const declared = node.type ? ctx.door.typeAt(node.name) : undefined;
-  const intoVoid = !!declared && disposeMatches(ctx, node.name, declared, (t) => isVoidReturningFunctionType(ctx.door, node.name, t));
-  if (!isUsing && !intoVoid) return false;
-  const name = ts.isIdentifier(node.name) ? node.name.text : shorten(node.name.getText(ctx.sourceFile), 30);
-  ctx.report({ node: init, messageId: 'voidReturnDispose', data: { name } });
-  return true;
-}
-
-function disposeMatches(ctx: Ctx, at: ts.Node, type: ts.Type, test: (t: ts.Type) => boolean): boolean {
-  const checker = ctx.door.checker;
-  return tsutils.unionConstituents(checker.getApparentType(type)).some((part) => {
-    const symbol = tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', checker);
-    return !!symbol && test(checker.getTypeOfSymbolAtLocation(symbol, at));
-  });
-}
-
-function returnsThenableType(ctx: Ctx, at: ts.Node, type: ts.Type): boolean {
-  return tsutils.unionConstituents(type).some((t) => t.getCallSignatures().some((sig) => ctx.door.isPromiseLike(at, sig.getReturnType())));
 }
 
 /** `handlers.onDone = async () => {}` where `onDone` is typed `() => void`. */

@@ -2,7 +2,8 @@
 import ts from '../../typescript.cjs';
 import type { CheckContext, TraceInput } from '../types.js';
 import { skipOuterExpressions } from '../../walk.js';
-import { functionName, type FunctionLike } from '../../callgraph.js';
+import { functionName, getCallGraph, returnedExpressions, type FunctionLike } from '../../callgraph.js';
+import tsutils from '../../ts-api-utils.cjs';
 import { functionBehind } from './facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../../summaries/rejections.js';
 
@@ -69,19 +70,61 @@ export interface Candidate {
   isAsync: boolean;
   /** The declaration with a body, when the checker can find it. */
   fn?: FunctionLike;
+  /** For a call (`withAudit()`): the function called, which returns `fn`. */
+  factory?: FunctionLike;
 }
 
 export function candidateOf(ctx: Ctx, expression: ts.Expression): Candidate {
   const expr = skipOuterExpressions(expression);
-  const fn = functionBehind(ctx.door, expr);
   const inline = isInlineFunction(expr);
-  return { expr, inline, isAsync: !!fn && hasAsyncModifier(fn), fn };
+  let fn = functionBehind(ctx.door, expr);
+  let factory: FunctionLike | undefined;
+  if (!fn && ts.isCallExpression(expr)) ({ fn, factory } = returnedFunction(ctx, expr));
+  return { expr, inline, isAsync: !!fn && hasAsyncModifier(fn), fn, factory };
+}
+
+/** `withAudit()`: the function the called factory returns (an async one first, if it has several). */
+function returnedFunction(ctx: Ctx, call: ts.CallExpression): { fn?: FunctionLike; factory?: FunctionLike } {
+  for (const callee of getCallGraph(ctx.program).resolve(call)) {
+    const fns = returnedExpressions(callee)
+      .map((e) => functionBehind(ctx.door, e))
+      .filter((f): f is FunctionLike => !!f);
+    const fn = fns.find((f) => hasAsyncModifier(f)) ?? fns[0];
+    if (fn) return { fn, factory: callee };
+  }
+  return {};
+}
+
+/**
+ * The value's declared type returns a promise only as one member of a union
+ * (`(req, res, next) => Promise<void> | void`): the type allows a synchronous function too (a
+ * project's one `Middleware` type for sync and async middleware alike), so it says nothing about
+ * this value. What decides is the function behind it: true (not an async function) when that
+ * function is synchronous and returns no promise, or when the program does not show it.
+ */
+export function isDeclaredMaybeAsync(ctx: Ctx, c: Candidate): boolean {
+  if (c.inline) return false;
+  const { door } = ctx;
+  const type = door.typeAt(c.expr);
+  if (!type) return false;
+  const returns = tsutils
+    .unionConstituents(door.checker.getApparentType(type))
+    .flatMap((part) => part.getCallSignatures().map((sig) => sig.getReturnType()));
+  const promising = returns.filter((r) => door.isPromiseLike(c.expr, r));
+  if (promising.length === 0) return false;
+  const declaredAsync = promising.some((r) => tsutils.unionConstituents(r).every((part) => door.isPromiseLike(c.expr, part)));
+  if (declaredAsync) return false;
+  if (!c.fn) return true;
+  if (c.isAsync) return false;
+  const own = door.checker.getSignatureFromDeclaration(c.fn)?.getReturnType();
+  return !own || !door.isPromiseLike(c.fn, own);
 }
 
 /** `an async function`, `a function that returns a promise`, `` `save` (an async function) ``. */
 export function describeCandidate(c: Candidate, sf: ts.SourceFile): string {
   if (c.inline) return c.isAsync ? 'an async function' : 'a function that returns a promise';
   const name = `\`${shorten(c.expr.getText(sf), 40)}\``;
+  if (c.factory) return c.isAsync ? `${name} (which returns an async function)` : `${name} (which returns a function that returns a promise)`;
   return c.isAsync ? `${name} (an async function)` : `${name} (a function that returns a promise)`;
 }
 
@@ -114,6 +157,10 @@ export function voidMessage(c: Candidate, messageId: string): string {
 
 /** A trace step to a referenced function declared in another file. */
 export function candidateTrace(ctx: Ctx, c: Candidate): TraceInput[] {
+  if (c.factory && c.fn) {
+    const what = c.isAsync ? 'an async function' : 'a function that returns a promise';
+    return [{ node: c.fn, message: `${functionName(c.factory)} returns ${what} (here)` }];
+  }
   if (c.inline || !c.fn || c.fn.getSourceFile() === ctx.sourceFile) return [];
   const at = c.fn.name ?? c.fn;
   const what = c.isAsync ? 'is async' : 'returns a promise';
