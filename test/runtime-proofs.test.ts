@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allChecks } from '../analyzer/checks/index.js';
-import { PROVABLE, anchorsOf, exempts, loadExemptions, loadRuleDecisions, markerAt, markersOf, where, type Marker } from './runtime-proofs/markers.js';
+import { POSTGRES_PROOFS, PROVABLE, anchorsOf, exempts, loadExemptions, loadRuleDecisions, markerAt, markersOf, where, type Marker } from './runtime-proofs/markers.js';
 import { scenarioFiles } from './runtime-proofs/locks.js';
 import { RACE_PROOFS } from './runtime-proofs/races.js';
 import { ormProofClaims } from './runtime-proofs/orm.js';
@@ -29,6 +29,7 @@ function proven(): Set<string> {
   for (const f of scenarioFiles()) if (f.hasScenario) for (const m of f.markers) out.add(`${where(m)} ${m.rule}`);
   for (const p of RACE_PROOFS) out.add(`${where(markerAt(`fixtures/no-await-race/${p.file}`, 'no-await-race', p.anchor, p.after))} no-await-race`);
   for (const c of ormProofClaims()) out.add(`${where(c.marker)} ${c.marker.rule}`);
+  for (const m of markersOf('no-query-outside-transaction')) if (where(m).startsWith(POSTGRES_PROOFS)) out.add(`${where(m)} ${m.rule}`);
   return out;
 }
 

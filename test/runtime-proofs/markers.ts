@@ -22,7 +22,12 @@ export const PROVABLE: Record<string, string> = {
   'no-await-race': 'two concurrent calls lose an update or initialise twice (test/no-await-race-runtime.test.ts)',
   'no-query-in-loop': 'the query count grows with the rows (test/orm-db.test.ts)',
   'no-lazy-relation-access': 'the relation reads undefined, or the query count grows with the rows (test/orm-db.test.ts)',
+  'no-query-outside-transaction':
+    'on PostgreSQL, a pool of one connection hangs and with more the outer write survives the rollback (test/postgres-transactions.test.ts)',
 };
+
+/** The fixtures test/postgres-transactions.test.ts runs on a real server; it checks itself that each marked line there has its test. */
+export const POSTGRES_PROOFS = 'fixtures/no-query-outside-transaction/postgres/';
 
 export interface Marker {
   rule: string;
