@@ -22,7 +22,7 @@ import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type Per
 import { unrecognisedOrmNotes } from '../orm/support.js';
 import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from '../orm/builders.js';
 import { inPlaceHost, inPlaceSteps } from '../orm/in-place.js';
-import { abstractTargetOf, implementationsOf } from '../orm/implementations.js';
+import { abstractTargetOf, implementationsOf } from '../implementations.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from '../orm/recognize.js';
 
 export type Options = Record<string, never>;

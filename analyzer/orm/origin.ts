@@ -16,7 +16,7 @@ import { childTree, isLoaded, type LoadTree } from './load-tree.js';
 import { loadSiteOf, type LoadSite } from './loads.js';
 import { perItemCallback } from './loops.js';
 import { methodOf, ormOfModule, ormQueryOf } from './recognize.js';
-import { implementationsOf } from './implementations.js';
+import { implementationsOf } from '../implementations.js';
 import { isTouched } from './touched.js';
 
 export interface Hop {

@@ -10,7 +10,7 @@ import { isFunctionLike } from '../callgraph.js';
 import { getDoor } from '../checker.js';
 import { reachKind } from '../summaries/reach.js';
 import { isBatchQuery, isPaginated, ormQueryOf, type OrmQuery } from './recognize.js';
-import { implementationsOf } from './implementations.js';
+import { implementationsOf } from '../implementations.js';
 import { inPlaceHost } from './in-place.js';
 
 function isShortCircuit(kind: ts.SyntaxKind): boolean {

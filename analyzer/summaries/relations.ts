@@ -18,7 +18,7 @@ import { walk } from '../walk.js';
 import { getSummary, type SummaryContext, type SummaryKind } from './engine.js';
 import { originOf, sameOrigin, unionOrigins, type OriginContext, type Origins } from '../orm/origin.js';
 import { argumentMayBeTouched, isLoadingOrmCall } from '../orm/touched.js';
-import { implementationsOf } from '../orm/implementations.js';
+import { implementationsOf } from '../implementations.js';
 
 export const returnedEntitiesKind: SummaryKind<Origins> = {
   name: 'orm:returned-entities',

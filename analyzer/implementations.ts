@@ -6,11 +6,11 @@
  * with a body. The index of subtypes is built once per program from the heritage clauses of
  * the program's own files (declaration files and packages are left out).
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { getDoor } from '../checker.js';
-import { touchWholeProgram, untracked } from '../cache/deps.js';
-import { skipOuterExpressions } from '../walk.js';
+import ts from './typescript.cjs';
+import { isFunctionLike, type FunctionLike } from './callgraph.js';
+import { getDoor } from './checker.js';
+import { touchWholeProgram, untracked } from './cache/deps.js';
+import { skipOuterExpressions } from './walk.js';
 
 type TypeDecl = ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
 
