@@ -153,6 +153,8 @@ function runStatementInner(flow: Flow, s: ts.Statement, states: Set<State>): Res
   if (ts.isTryStatement(s)) return runTry(flow, s, states);
   if (ts.isReturnStatement(s)) {
     if (s.expression && containsRelease(flow.ctx, flow.op, flow.binding, s.expression)) return { states: new Set(['released']) };
+    // `return work().finally(release)`: the returned chain releases on both outcomes.
+    if (s.expression && (handsOffWithin(flow, s.expression) || settlesWithin(flow, s.expression))) return { states: new Set(['released']) };
     return { leak: { reason: 'return', node: s } };
   }
   if (ts.isThrowStatement(s)) return flow.caught > 0 ? { states: new Set() } : { leak: { reason: 'throw', node: s } };
