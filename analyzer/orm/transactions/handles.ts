@@ -46,7 +46,28 @@ export function originOf(ctx: OriginContext, expr: ts.Expression, depth = 0): Or
     return originOf(ctx, e.expression, depth + 1);
   }
   if (ts.isCallExpression(e) || ts.isNewExpression(e)) return callOrigin(ctx, e, depth);
+  if (ts.isObjectLiteralExpression(e)) return objectOrigin(ctx, e, depth);
   return UNKNOWN(e);
+}
+
+/**
+ * An object that carries a handle (`{ transaction }`, `{ ...options, transaction: t }`, a request
+ * context made by `createContext({ transaction })`): what is read from it later (`ctx.state.transaction`)
+ * is that handle. The transaction's wins; else a parameter's; else it is unknown, never ambient.
+ */
+function objectOrigin(ctx: OriginContext, e: ts.ObjectLiteralExpression, depth: number): Origin {
+  let fromParam: Origin | undefined;
+  for (const p of e.properties) {
+    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : ts.isSpreadAssignment(p) ? p.expression : undefined;
+    if (!value) continue;
+    // `{ transaction }`: the name's symbol is the property's; the value is the variable's.
+    const o = ts.isShorthandPropertyAssignment(p)
+      ? identifierOrigin(ctx, p.name, depth + 1, ctx.door.checker.getShorthandAssignmentValueSymbol(p))
+      : originOf(ctx, value, depth + 1);
+    if (o.source.kind === 'tx') return o;
+    if (o.source.kind === 'param' && !fromParam && isHandleLike(ctx, value)) fromParam = o;
+  }
+  return fromParam ?? UNKNOWN(e);
 }
 
 function stripAwait(expr: ts.Expression): ts.Expression {
@@ -90,8 +111,7 @@ function isRoutedFork(call: ts.CallExpression): boolean {
   return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => ts.isPropertyAssignment(p) && /^(useContext|keepTransactionContext)$/.test(p.name.getText()) && p.initializer.kind === ts.SyntaxKind.TrueKeyword));
 }
 
-function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number): Origin {
-  const symbol = ctx.door.symbolAt(id);
+function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, symbol = ctx.door.symbolAt(id)): Origin {
   if (!symbol) return UNKNOWN(id);
   if (ctx.tx.has(symbol)) return { source: { kind: 'tx', symbol }, fork: false, root: id };
   const decl = symbol.valueDeclaration ?? symbol.getDeclarations()?.[0];
