@@ -209,11 +209,29 @@ function candidateAt(ctx: Ctx, call: ts.CallExpression): Candidate | undefined {
   if (!pctx) return undefined;
   const found = findQuery(ctx, call);
   if (!found || isInnerOfChain(ctx, call)) return undefined;
+  if (iteratesImplementations(ctx, call, pctx)) return undefined;
   if (found.steps.length === 0 && found.query.orm === 'prisma' && !runs(call)) return undefined;
   // A helper that returns a builder (Drizzle, Knex, Mongoose) runs nothing until its value is awaited.
   if (found.steps.length > 0 && builderOrmOf(ctx.door, call) && !runsAt(ctx.door, call)) return undefined;
   if (isExempt(ctx, call, found, pctx)) return undefined;
   return { call, pctx, found };
+}
+
+/**
+ * `for (const provider of this.providers) await provider.search(q)`: the loop runs over the
+ * implementations of an interface, one call each, so the queries are bounded by the program's
+ * implementations (one of which may query), not by the data: no N+1 through that dispatch.
+ */
+function iteratesImplementations(ctx: Ctx, call: ts.CallExpression, pctx: PerItemContext): boolean {
+  if (getCallGraph(ctx.program).resolve(call).length > 0 || !abstractTargetOf(ctx.program, call)) return false;
+  const callee = skipOuterExpressions(call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
+  const decl = receiver && ts.isIdentifier(receiver) ? ctx.door.symbolAt(receiver)?.valueDeclaration : undefined;
+  if (!decl) return false;
+  if (pctx.kind === 'loop') {
+    return ts.isForOfStatement(pctx.node) && ts.isVariableDeclarationList(pctx.node.initializer) && pctx.node.initializer.declarations.some((d) => d === decl);
+  }
+  return decl === pctx.callback.item;
 }
 
 /** How the N queries run: awaited one by one, started by a callback per element, or started by the loop without waiting. */
