@@ -50,7 +50,8 @@ export function helperReadsIn(door: Door, condition: ts.Expression): HelperAcces
     const helper = helperAt(door, n);
     if (!helper) return true;
     const s = summary(door, helper, 0);
-    if (!s.claims) for (const read of s.reads) out.push({ place: read.place, node: n as ts.Expression, via: read.helper });
+    const own = onThis(n);
+    if (!s.claims) for (const read of s.reads) if (own || !isThisPlace(read.place)) out.push({ place: read.place, node: n as ts.Expression, via: read.helper });
     return true;
   });
   return out;
@@ -62,7 +63,9 @@ export function helperWritesOf(door: Door, ev: FunctionEvents): Write[] {
   for (const site of getCallGraph(door.program).info(ev.fn).calls) {
     const callee = site.callees[0];
     if (!ts.isCallExpression(site.call) || !callee || !isHelper(callee) || callee === ev.fn) continue;
+    const own = onThis(site.call);
     for (const w of summary(door, callee, 0).writes) {
+      if (!own && isThisPlace(w.place)) continue;
       out.push({ place: w.place, node: site.call, kind: w.kind, expr: site.call, via: w.helper, consumes: w.consumes });
     }
   }
@@ -80,6 +83,21 @@ function helperAt(door: Door, n: ts.Node): FunctionLike | undefined {
     return getter && !getter.getSourceFile().isDeclarationFile ? getter : undefined;
   }
   return undefined;
+}
+
+/**
+ * Is the helper run on the caller's own object (`this.hasRoom()`, `this.full`, a bare call)? Its
+ * `this.x` is then the caller's `this.x`. On another object (`user.getFlag(...)` of a row this call
+ * loaded) it is that object's field, which the caller's own events place and judge.
+ */
+function onThis(n: ts.Node): boolean {
+  const target = ts.isCallExpression(n) ? n.expression : n;
+  if (!ts.isPropertyAccessExpression(target)) return true;
+  return target.expression.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+function isThisPlace(place: Place): boolean {
+  return place.key.startsWith('this:');
 }
 
 function isHelper(fn: FunctionLike): boolean {
