@@ -111,6 +111,22 @@ function sharedWithCaller(place: Place): boolean {
   return place.key.startsWith('this:') || place.key.startsWith('class:') || place.key.startsWith('module:');
 }
 
+/**
+ * The helper tests the state itself before it writes it (`if (this.timer) return; ... this.timer =
+ * setTimeout(...)`): check and write run in one synchronous step, so its write acts on a fresh
+ * check, not on the caller's stale one.
+ */
+function rechecked(ev: FunctionEvents, w: Write): boolean {
+  return ev.reads.some((r) => r.place.key === w.place.key && r.node.getStart() < w.node.getStart() && inIfCondition(r.node));
+}
+
+function inIfCondition(node: ts.Node): boolean {
+  for (let n: ts.Node = node; n.parent && !isFunctionLike(n.parent); n = n.parent) {
+    if (ts.isIfStatement(n.parent) && n.parent.expression === n) return true;
+  }
+  return false;
+}
+
 function summary(door: Door, fn: FunctionLike, depth: number): Summary {
   const summaries = summariesOf(door.program);
   const cached = summaries.get(fn);
@@ -120,7 +136,7 @@ function summary(door: Door, fn: FunctionLike, depth: number): Summary {
   const name = functionName(fn);
   const result: Summary = {
     reads: ev.reads.filter((r) => sharedWithCaller(r.place)).map((r) => ({ place: r.place, helper: name })),
-    writes: ev.suspensions.length > 0 ? [] : ev.writes.filter((w) => sharedWithCaller(w.place)).map((w) => ({ place: w.place, kind: w.kind, consumes: consumes(ev, w), helper: name })),
+    writes: ev.suspensions.length > 0 ? [] : ev.writes.filter((w) => sharedWithCaller(w.place) && !rechecked(ev, w)).map((w) => ({ place: w.place, kind: w.kind, consumes: consumes(ev, w), helper: name })),
     claims: ev.writes.length > 0 || ev.suspensions.length > 0,
   };
   if (ev.suspensions.length === 0 && depth < MAX_DEPTH) {
