@@ -116,6 +116,15 @@ describe('an ORM version whose types we do not recognise', () => {
     expect(notes[0]!.message).toMatch(/drizzle-orm .*QueryPromise.*not checked/);
   });
 
+  it('the transaction rule stays quiet for that ORM too, and says so', () => {
+    const both = new Map([...rules, ['no-query-outside-transaction', { severity: 'error' as const, options: {} }]]);
+    const result = analyze({ paths: [dir], cwd: dir, rules: both, debug: true });
+    expect(result.findings).toEqual([]);
+    const notes = result.diagnostics.filter((d) => d.message.startsWith('debug: no-query-outside-transaction:'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.message).toMatch(/drizzle-orm .*QueryPromise.*this rule stays quiet/);
+  });
+
   it('says nothing without --debug', () => {
     const result = analyze({ paths: [dir], cwd: dir, rules });
     expect(result.findings).toEqual([]);

@@ -21,6 +21,7 @@ import { callsInScope, scopeOf, type TxScope } from '../orm/transactions/scopes.
 import { mapThroughCall, txEscapeKind, type Escape } from '../orm/transactions/summary.js';
 import { escapes, sequelizeUsesCls } from './no-query-outside-transaction/judge.js';
 import { suggestionsFor } from './no-query-outside-transaction/suggestions.js';
+import { unrecognisedOrmNotes } from '../orm/support.js';
 
 export type Options = Record<string, never>;
 
@@ -42,6 +43,8 @@ const check: Check<Options> = {
     defaultOptions: {},
     hasSuggestions: true,
   },
+  // A builder ORM whose types we do not recognise: quiet for it, and --debug says why.
+  notes: unrecognisedOrmNotes,
   run(ctx) {
     const scopes: TxScope[] = [];
     walk(ctx.sourceFile, (node) => {

@@ -23,7 +23,7 @@ export function unrecognisedOrmNotes(program: ts.Program): string[] {
     const { member, owners } = spec.builders.marker;
     const version = versionOf(program, spec);
     notes.push(
-      `${spec.modules[0]}${version ? ` ${version}` : ''}: its type declarations have no ${owners.join(' / ')} with \`${member}\`, which is how ${spec.orm} queries are recognised (an unsupported version, or no types installed); its queries are not checked, so no-query-in-loop stays quiet for them.`,
+      `${spec.modules[0]}${version ? ` ${version}` : ''}: its type declarations have no ${owners.join(' / ')} with \`${member}\`, which is how ${spec.orm} queries are recognised (an unsupported version, or no types installed); its queries are not checked, so this rule stays quiet for them.`,
     );
   }
   cache.set(program, notes);
