@@ -76,7 +76,11 @@ function readFolder(dir: string): Files {
     const rel = stack.pop()!;
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) stack.push(child);
+      // A subfolder with its own tsconfig.json is its own project (the CLI gives it its own
+      // program, the in-process engine one program for all): mutated apart from the folder, never.
+      if (entry.isDirectory()) {
+        if (!fs.existsSync(path.join(dir, child, 'tsconfig.json'))) stack.push(child);
+      }
       else if (entry.isFile() && !entry.name.endsWith('.md')) out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
     }
   }
