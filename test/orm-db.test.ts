@@ -20,8 +20,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTs, transpileTo } from './helpers/transpile.js';
 import 'reflect-metadata';
 import { BaseEntity, DataSource, type Logger } from 'typeorm';
 import { MikroORM } from '@mikro-orm/core';
@@ -64,16 +64,6 @@ interface Db {
 
 let tmp: string;
 
-function listTs(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listTs(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(full);
-  }
-  return out;
-}
-
 /** Compile `fixtures/<rule>/<orm>/**.ts` to ES modules under `tmp/<rule>/<orm>`; return the modules with proofs. */
 function compile(rule: string, orm: Orm): string[] {
   const src = path.join(ROOT, 'fixtures', rule, orm);
@@ -83,19 +73,7 @@ function compile(rule: string, orm: Orm): string[] {
   const withProofs: string[] = [];
   for (const file of listTs(src)) {
     const text = fs.readFileSync(file, 'utf8');
-    const { outputText } = ts.transpileModule(text, {
-      fileName: file,
-      compilerOptions: {
-        module: ts.ModuleKind.ES2022,
-        target: ts.ScriptTarget.ES2022,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-        useDefineForClassFields: false,
-      },
-    });
-    const target = path.join(out, path.relative(src, file)).replace(/\.ts$/, '.js');
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, outputText);
+    const target = transpileTo(file, src, out, text);
     if (/^export const proofs\b/m.test(text)) withProofs.push(target);
   }
   return withProofs;

@@ -22,12 +22,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import ts from 'typescript';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import knex from 'knex';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { PostgresServer } from './postgres.js';
+import { listTs, transpileTo } from './transpile.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const PROOF_FOLDER = path.join(ROOT, 'fixtures', 'no-query-outside-transaction', 'postgres');
@@ -52,31 +52,9 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-function listTs(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return listTs(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
-  });
-}
-
 /** Every .ts under `src` compiled to an ES module of the same relative path under `out`. */
 function transpileFolder(src: string, out: string): void {
-  for (const file of listTs(src)) {
-    const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: {
-        module: ts.ModuleKind.ES2022,
-        target: ts.ScriptTarget.ES2022,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-        useDefineForClassFields: false,
-      },
-    });
-    const target = path.join(out, path.relative(src, file)).replace(/\.ts$/, '.js');
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, outputText);
-  }
+  for (const file of listTs(src)) transpileTo(file, src, out);
 }
 
 const GENERATOR = `

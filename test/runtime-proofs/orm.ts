@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { ROOT, markerAt, type Marker } from './markers.js';
+import { listTs } from '../helpers/transpile.js';
 
 export const ORM_SUITES = [
   ['no-lazy-relation-access', 'typeorm'],
@@ -19,16 +20,6 @@ export interface ProofClaim {
   name: string;
   kind: string;
   marker: Marker;
-}
-
-function listTs(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listTs(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(full);
-  }
-  return out.sort();
 }
 
 const stringProp = (o: ts.ObjectLiteralExpression, name: string): string | undefined => {
