@@ -14,10 +14,10 @@ import type ts from 'typescript';
 import { configForProgram } from '../rules/index.js';
 import { formatTraceSuffix } from '../rules/from-check.js';
 import { allChecks } from '../analyzer/checks/index.js';
-import { checkProjects } from '../analyzer/engine.js';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
-import type { Finding } from '../analyzer/finding.js';
+import { checkProjects } from '../analyzer/cli/analyze.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import type { AnalyzeResult, RuleSetting } from '../analyzer/check/run-types.js';
+import type { Finding } from '../analyzer/check/finding.js';
 import type { Files } from './generate.js';
 
 const NODE_MODULES = path.dirname(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')));

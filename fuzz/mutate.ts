@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
-import { walk } from '../analyzer/walk.js';
+import { walk } from '../analyzer/program/walk.js';
 import type { Rng } from './random.js';
 import type { Files } from './generate.js';
 

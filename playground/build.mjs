@@ -52,7 +52,7 @@ function libraryFiles(modules, examples) {
       roots.push(file);
     }
   }
-  // As analyzer/project.ts's DEFAULT_COMPILER_OPTIONS, which the worker uses.
+  // As analyzer/project/project.ts's DEFAULT_COMPILER_OPTIONS, which the worker uses.
   const options = {
     strict: true, allowJs: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
     experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true, noEmit: true, types: ['node'],
@@ -174,7 +174,7 @@ const nodeBuiltins = {
       if (name === 'module') return { path: shim('module') };
       return { path: path.join(SHIMS, 'unavailable.cjs') };
     });
-    // analyzer/typescript.cts and ts-api-utils.cts re-export a require(); bundle the packages themselves.
+    // analyzer/ts/typescript.cts and ts-api-utils.cts re-export a require(); bundle the packages themselves.
     build.onResolve({ filter: /typescript\.cjs$/ }, () => ({ path: require_('typescript') }));
     build.onResolve({ filter: /ts-api-utils\.cjs$/ }, () => ({ path: path.join(HERE, 'src', 'shims', 'ts-api-utils.ts') }));
   },

@@ -7,10 +7,10 @@
 import path from 'node:path';
 import type { Rule } from 'eslint';
 import type ts from 'typescript';
-import { docsUrl, type AnyCheck } from '../analyzer/checks/types.js';
-import { runCheck } from '../analyzer/engine.js';
-import { followProgram } from '../analyzer/cache/generations.js';
-import type { Finding, TraceStep } from '../analyzer/finding.js';
+import { docsUrl, type AnyCheck } from '../analyzer/check/contract.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
+import { followProgram } from '../analyzer/program/generations.js';
+import type { Finding, TraceStep } from '../analyzer/check/finding.js';
 import { applyDefault, typedServices } from './rule-creator.js';
 
 /** The message id every adapted rule has for a failure inside its check. */

@@ -21,7 +21,7 @@ import requireLockRelease from './require-lock-release.js';
 import noLazyRelationAccess from './no-lazy-relation-access.js';
 import noQueryInLoop from './no-query-in-loop.js';
 import noQueryOutsideTransaction from './no-query-outside-transaction.js';
-import { packageInfo as pkg } from '../analyzer/package-info.js';
+import { packageInfo as pkg } from '../analyzer/project/package-info.js';
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
 export const PLUGIN_NAME = 'concurrency';

@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-await-race.js';
+import check from '../analyzer/race/no-await-race.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-blocking-in-async.js';
+import check from '../analyzer/blocking/no-blocking-in-async.js';
 import { ruleFromCheck } from './from-check.js';
 
 /**

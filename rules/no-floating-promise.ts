@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-floating-promise.js';
+import check from '../analyzer/promises/no-floating-promise.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-lazy-relation-access.js';
+import check from '../analyzer/orm/no-lazy-relation-access.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

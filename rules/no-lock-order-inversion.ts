@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-lock-order-inversion.js';
+import check from '../analyzer/locks/no-lock-order-inversion.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

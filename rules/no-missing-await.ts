@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-missing-await.js';
+import check from '../analyzer/promises/no-missing-await/no-missing-await.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

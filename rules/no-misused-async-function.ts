@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-misused-async-function.js';
+import check from '../analyzer/promises/no-misused-async-function/no-misused-async-function.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

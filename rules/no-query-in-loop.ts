@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/no-query-in-loop.js';
+import check from '../analyzer/orm/no-query-in-loop.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

@@ -1,4 +1,4 @@
-import check from '../analyzer/checks/require-lock-release.js';
+import check from '../analyzer/locks/require-lock-release.js';
 import { ruleFromCheck } from './from-check.js';
 
 export default ruleFromCheck(check);

@@ -1,13 +1,13 @@
 /**
  * typescript-eslint's parser, loaded before any analyzer module: its `typescript` becomes the
- * analyzer's (analyzer/typescript-choice.cts), so the rules read the program typescript-eslint
+ * analyzer's (analyzer/ts/typescript-choice.cts), so the rules read the program typescript-eslint
  * built with the very module that built it, never a second copy. rules/index.ts imports this
  * first. The parser is an optional peer (CLI-only users do not need it): a clear error here
  * when the ESLint plugin is used without it.
  */
 import { createRequire } from 'node:module';
 import type { Linter } from 'eslint';
-import choice from '../analyzer/typescript-choice.cjs';
+import choice from '../analyzer/ts/typescript-choice.cjs';
 
 const require = createRequire(import.meta.url);
 

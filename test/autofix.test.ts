@@ -14,10 +14,10 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, allRules } from './helpers/fixtures.js';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import { checkProjects } from '../analyzer/engine.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import { checkProjects } from '../analyzer/cli/analyze.js';
 import { applyFixes } from '../analyzer/cli/fix.js';
-import type { Finding } from '../analyzer/finding.js';
+import type { Finding } from '../analyzer/check/finding.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-lint-autofix-'));

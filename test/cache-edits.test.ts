@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, random } from '../bench/generate.mjs';
-import { analyze } from '../analyzer/engine.js';
-import type { CacheStats } from '../analyzer/cache.js';
+import { analyze } from '../analyzer/cli/analyze.js';
+import type { CacheStats } from '../analyzer/cli/cache.js';
 import { cachedRun } from './helpers/cache.js';
-import type { RuleSetting } from '../analyzer/engine-types.js';
+import type { RuleSetting } from '../analyzer/check/run-types.js';
 import { allRules } from './helpers/fixtures.js';
 
 type Edit = (text: string, next: () => number) => string;

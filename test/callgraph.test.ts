@@ -1,11 +1,11 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { loadProjects } from '../analyzer/project.js';
-import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
+import { loadProjects } from '../analyzer/project/project.js';
+import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../analyzer/program/callgraph.js';
 import { getSummary, summaryStats } from '../analyzer/summaries/engine.js';
 import { reachKind } from '../analyzer/summaries/reach.js';
-import { walk } from '../analyzer/walk.js';
+import { walk } from '../analyzer/program/walk.js';
 
 const dir = path.join(import.meta.dirname, 'callgraph-fixture');
 const { projects } = loadProjects({ paths: [dir], cwd: dir });

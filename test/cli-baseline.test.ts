@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../analyzer/finding.js';
+import type { Finding } from '../analyzer/check/finding.js';
 import {
   createBaseline,
   filterBaselined,

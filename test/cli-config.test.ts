@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-import type { AnyCheck } from '../analyzer/checks/types.js';
+import type { AnyCheck } from '../analyzer/check/contract.js';
 import {
   ConfigError,
   createIgnoreMatcher,

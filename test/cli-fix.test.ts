@@ -2,15 +2,15 @@ import { describe, it, expect, vi } from 'vitest';
 import nodeFs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding, TextEdit } from '../analyzer/finding.js';
-import type { AnalyzeOptions, AnalyzeResult } from '../analyzer/engine-types.js';
+import type { Finding, TextEdit } from '../analyzer/check/finding.js';
+import type { AnalyzeOptions, AnalyzeResult } from '../analyzer/check/run-types.js';
 import { applyEdits, applyFixes } from '../analyzer/cli/fix.js';
 import { createProgress } from '../analyzer/cli/progress.js';
 import { main } from '../analyzer/cli/main.js';
 
 // The engine is replaced by the toy rule below, so `--fix` can be tested end to end.
 const engine = vi.hoisted(() => ({ runs: 0 }));
-vi.mock('../analyzer/engine.js', () => ({
+vi.mock('../analyzer/cli/analyze.js', () => ({
   analyze(opts: AnalyzeOptions): AnalyzeResult {
     engine.runs++;
     const sources = new Map<string, string>();

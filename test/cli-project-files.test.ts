@@ -4,8 +4,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import path from 'node:path';
 import { main } from '../analyzer/cli/main.js';
-import { analyze } from '../analyzer/engine.js';
-import { analyzeRun } from '../analyzer/parallel.js';
+import { analyze } from '../analyzer/cli/analyze.js';
+import { analyzeRun } from '../analyzer/cli/parallel.js';
 import { resolveRuleSettings } from '../analyzer/cli/config.js';
 import { capture, tempProjects } from './helpers/cli.js';
 

@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main, type CliIo } from '../analyzer/cli/main.js';
-import { checkProjects } from '../analyzer/engine.js';
-import { compareFindings } from '../analyzer/finding.js';
-import { formatJson } from '../analyzer/format/json.js';
-import { formatInputOf } from '../analyzer/format/index.js';
-import { formatSarif } from '../analyzer/format/sarif.js';
-import { createProgramFor, loadProjects, type LoadedProject } from '../analyzer/project.js';
+import { checkProjects } from '../analyzer/cli/analyze.js';
+import { compareFindings } from '../analyzer/check/finding.js';
+import { formatJson } from '../analyzer/cli/format/json.js';
+import { formatInputOf } from '../analyzer/cli/format/index.js';
+import { formatSarif } from '../analyzer/cli/format/sarif.js';
+import { createProgramFor, loadProjects, type LoadedProject } from '../analyzer/project/project.js';
 import { allChecks } from '../analyzer/checks/index.js';
-import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
+import type { AnalyzeResult, RuleSetting } from '../analyzer/check/run-types.js';
 import { FIXTURES } from './helpers/fixtures.js';
 
 /** Cross-file findings with traces, and quick to check. */

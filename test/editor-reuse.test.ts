@@ -1,6 +1,6 @@
 /**
  * ESLint in an editor lints one file at a time against one program. After the first file,
- * linting another file of the same program must reuse the program's door, call graph and
+ * linting another file of the same program must reuse the program's type queries, call graph and
  * every summary already computed: no function's summary is computed twice.
  */
 import fs from 'node:fs';
@@ -11,12 +11,12 @@ import tsParser from '@typescript-eslint/parser';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
-import { factStats } from '../analyzer/facts.js';
+import { factStats } from '../analyzer/program/file-facts.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
-import { getDoor } from '../analyzer/checker.js';
-import { getCallGraph } from '../analyzer/callgraph.js';
-import { loadProjects } from '../analyzer/project.js';
+import { getTypeQueries } from '../analyzer/program/type-queries.js';
+import { getCallGraph } from '../analyzer/program/callgraph.js';
+import { loadProjects } from '../analyzer/project/project.js';
 import { summaryWork } from '../analyzer/summaries/engine.js';
 import { FIXTURES } from './helpers/fixtures.js';
 
@@ -54,7 +54,7 @@ describe('ESLint in an editor reuses the program and its summaries', () => {
   const lint = linterFor(program);
 
   it('lints file after file without computing any summary twice', () => {
-    const door = getDoor(program);
+    const types = getTypeQueries(program);
     const graph = getCallGraph(program);
     const order = [byName('http/reports.handler.ts'), byName('jobs/worker.ts'), ...files];
     let before = counts(summaryWork(program));
@@ -68,8 +68,8 @@ describe('ESLint in an editor reuses the program and its summaries', () => {
       before = after;
     }
     expect(computedSomething).toBe(true);
-    // The same door and call graph served every file.
-    expect(getDoor(program)).toBe(door);
+    // The same type queries and call graph served every file.
+    expect(getTypeQueries(program)).toBe(types);
     expect(getCallGraph(program)).toBe(graph);
   });
 

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { sarifValidator } from './helpers/sarif-schema.js';
-import type { Finding, Span, TextEdit } from '../analyzer/finding.js';
-import { docsUrl, type CheckMeta } from '../analyzer/checks/types.js';
-import { formatResults, type FormatInput } from '../analyzer/format/index.js';
+import type { Finding, Span, TextEdit } from '../analyzer/check/finding.js';
+import { docsUrl, type CheckMeta } from '../analyzer/check/contract.js';
+import { formatResults, type FormatInput } from '../analyzer/cli/format/index.js';
 
 const ESC = '\u001b';
 const cwd = path.resolve('/proj');

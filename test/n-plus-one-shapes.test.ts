@@ -7,12 +7,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers/fixtures.js';
-import lazyCheck from '../analyzer/checks/no-lazy-relation-access.js';
-import loopCheck from '../analyzer/checks/no-query-in-loop.js';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
-import type { Finding } from '../analyzer/finding.js';
-import type { AnyCheck } from '../analyzer/checks/types.js';
+import lazyCheck from '../analyzer/orm/no-lazy-relation-access.js';
+import loopCheck from '../analyzer/orm/no-query-in-loop.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
+import type { Finding } from '../analyzer/check/finding.js';
+import type { AnyCheck } from '../analyzer/check/contract.js';
 
 const LAZY = path.join(FIXTURES, 'no-lazy-relation-access');
 const LOOP = path.join(FIXTURES, 'no-query-in-loop');

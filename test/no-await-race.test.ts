@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProjects } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
-import check from '../analyzer/checks/no-await-race.js';
+import { loadProjects } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
+import check from '../analyzer/race/no-await-race.js';
 import { FIXTURES } from './helpers/fixtures.js';
 
 const dir = path.join(FIXTURES, 'no-await-race');

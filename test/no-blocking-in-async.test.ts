@@ -3,17 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
-import type { Finding, Span } from '../analyzer/finding.js';
-import check, { blockingKindFor, type Options } from '../analyzer/checks/no-blocking-in-async.js';
+import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
+import type { Finding, Span } from '../analyzer/check/finding.js';
+import check, { blockingKindFor, type Options } from '../analyzer/blocking/no-blocking-in-async.js';
 import rule from '../rules/no-blocking-in-async.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
-import { asyncEntryOf, runsSynchronously } from '../analyzer/async-context.js';
-import { getDoor } from '../analyzer/checker.js';
-import { functionName, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
-import { walk } from '../analyzer/walk.js';
-import { BLOCKING_APIS } from '../analyzer/catalog/blocking.js';
+import { asyncEntryOf, runsSynchronously } from '../analyzer/program/async-context.js';
+import { getTypeQueries } from '../analyzer/program/type-queries.js';
+import { functionName, isFunctionLike, type FunctionLike } from '../analyzer/program/callgraph.js';
+import { walk } from '../analyzer/program/walk.js';
+import { BLOCKING_APIS } from '../analyzer/blocking/catalog.js';
 import { expectedKeys, key } from './helpers/fixtures.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
@@ -296,7 +296,7 @@ describe('async context', () => {
       'export function plain(): void {}',
     ].join('\n'),
   });
-  const door = getDoor(project.program);
+  const types = getTypeQueries(project.program);
   const fns = new Map<string, FunctionLike>();
   walk(project.files[0]!, (n) => {
     if (isFunctionLike(n)) fns.set(functionName(n), n);
@@ -313,9 +313,9 @@ describe('async context', () => {
   });
 
   it('knows which callbacks run synchronously inside their caller', () => {
-    expect(runsSynchronously(fns.get('double')!, door)).toBe(true);
-    expect(runsSynchronously(fns.get('tick')!, door)).toBe(false);
-    expect(runsSynchronously(fns.get('onValue')!, door)).toBe(false);
+    expect(runsSynchronously(fns.get('double')!, types)).toBe(true);
+    expect(runsSynchronously(fns.get('tick')!, types)).toBe(false);
+    expect(runsSynchronously(fns.get('onValue')!, types)).toBe(false);
   });
 });
 

@@ -9,11 +9,11 @@ import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers/fixtures.js';
-import check from '../analyzer/checks/no-missing-await.js';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
+import check from '../analyzer/promises/no-missing-await/no-missing-await.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
 import { applyEdits } from '../analyzer/cli/fix.js';
-import type { Finding, TextEdit } from '../analyzer/finding.js';
+import type { Finding, TextEdit } from '../analyzer/check/finding.js';
 import plugin from '../rules/index.js';
 
 const DIR = path.join(FIXTURES, 'no-missing-await');

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
-import type { Finding, TextEdit } from '../analyzer/finding.js';
-import check, { type Options } from '../analyzer/checks/no-misused-async-function.js';
-import { rejectionsKind } from '../analyzer/summaries/rejections.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
+import type { Finding, TextEdit } from '../analyzer/check/finding.js';
+import check, { type Options } from '../analyzer/promises/no-misused-async-function/no-misused-async-function.js';
+import { rejectionsKind } from '../analyzer/promises/rejections.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

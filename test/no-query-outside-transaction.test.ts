@@ -9,11 +9,11 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers/fixtures.js';
-import check from '../analyzer/checks/no-query-outside-transaction.js';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
+import check from '../analyzer/orm/transactions/no-query-outside-transaction.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
 import { applyEdits } from '../analyzer/cli/fix.js';
-import type { Finding } from '../analyzer/finding.js';
+import type { Finding } from '../analyzer/check/finding.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
 import { txEscapeKind } from '../analyzer/orm/transactions/summary.js';
 

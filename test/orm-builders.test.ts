@@ -10,13 +10,13 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers/fixtures.js';
-import loopCheck from '../analyzer/checks/no-query-in-loop.js';
-import { loadProjects, type LoadedProject } from '../analyzer/project.js';
-import { analyze, runCheck } from '../analyzer/engine.js';
-import { getDoor } from '../analyzer/checker.js';
+import loopCheck from '../analyzer/orm/no-query-in-loop.js';
+import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
+import { analyze, runCheck } from '../analyzer/cli/analyze.js';
+import { getTypeQueries } from '../analyzer/program/type-queries.js';
 import { ormQueryOf } from '../analyzer/orm/recognize.js';
 import { queryHandle } from '../analyzer/orm/builders.js';
-import type { Finding } from '../analyzer/finding.js';
+import type { Finding } from '../analyzer/check/finding.js';
 
 const LOOP = path.join(FIXTURES, 'no-query-in-loop');
 const tmpDirs: string[] = [];
@@ -55,13 +55,13 @@ describe('no-query-in-loop on the builder ORMs', () => {
 
   it('answers which call runs a query through which handle', () => {
     const project = projects.find((p) => p.files.some((f) => f.fileName.endsWith('knex/loops.ts')))!;
-    const door = getDoor(project.program);
+    const types = getTypeQueries(project.program);
     const sf = project.files.find((f) => f.fileName.endsWith('knex/loops.ts'))!;
     const runs: string[] = [];
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
-        const q = ormQueryOf(door, n);
-        if (q) runs.push(`${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1} ${q.orm} ${q.kind} ${queryHandle(door, n, q.spec).getText()}`);
+        const q = ormQueryOf(types, n);
+        if (q) runs.push(`${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1} ${q.orm} ${q.kind} ${queryHandle(types, n, q.spec).getText()}`);
       }
       ts.forEachChild(n, visit);
     };

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { analyze } from '../analyzer/engine.js';
-import { analyzeRun, expandGlob, planTasks, shardOf, type RunOptions } from '../analyzer/parallel.js';
+import { analyze } from '../analyzer/cli/analyze.js';
+import { analyzeRun, expandGlob, planTasks, shardOf, type RunOptions } from '../analyzer/cli/parallel.js';
 import { parseCliArgs, UsageError } from '../analyzer/cli/args.js';
-import type { AnalyzeResult } from '../analyzer/engine-types.js';
+import type { AnalyzeResult } from '../analyzer/check/run-types.js';
 import { allRules } from './helpers/fixtures.js';
 
 let repo: string;
@@ -51,7 +51,7 @@ function plain(result: AnalyzeResult) {
 }
 
 /** Worker threads run the worker compiled from this tree by the global setup (test/global-setup.ts). */
-const builtWorker = () => pathToFileURL(path.join(inject('builtPackage'), 'dist/analyzer/parallel-worker.js'));
+const builtWorker = () => pathToFileURL(path.join(inject('builtPackage'), 'dist/analyzer/cli/parallel-worker.js'));
 
 beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-monorepo-'));

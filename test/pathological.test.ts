@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { analyze } from '../analyzer/engine.js';
+import { analyze } from '../analyzer/cli/analyze.js';
 import { main } from '../analyzer/cli/main.js';
-import { MAX_NESTING_DEPTH } from '../analyzer/project.js';
-import type { AnalyzeResult, RuleSetting } from '../analyzer/engine-types.js';
+import { MAX_NESTING_DEPTH } from '../analyzer/project/project.js';
+import type { AnalyzeResult, RuleSetting } from '../analyzer/check/run-types.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { capture } from './helpers/cli.js';
 

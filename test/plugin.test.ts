@@ -4,7 +4,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
-import { docsUrl } from '../analyzer/checks/types.js';
+import { docsUrl } from '../analyzer/check/contract.js';
 import { main } from '../analyzer/cli/main.js';
 import { FIXTURES, expectedKeys, key } from './helpers/fixtures.js';
 import { sarifValidator } from './helpers/sarif-schema.js';

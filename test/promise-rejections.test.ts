@@ -1,15 +1,15 @@
 /**
- * The "cannot reject" summary (analyzer/summaries/rejections.ts) as no-floating-promise uses it,
+ * The "cannot reject" summary (analyzer/promises/rejections.ts) as no-floating-promise uses it,
  * and the lost-rejection wording that depends on a process-level `unhandledRejection` handler.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadProjects } from '../analyzer/project.js';
-import { runCheck } from '../analyzer/engine.js';
-import type { Finding } from '../analyzer/finding.js';
-import check from '../analyzer/checks/no-floating-promise.js';
+import { loadProjects } from '../analyzer/project/project.js';
+import { runCheck } from '../analyzer/cli/analyze.js';
+import type { Finding } from '../analyzer/check/finding.js';
+import check from '../analyzer/promises/no-floating-promise.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'promise-rejections-'));

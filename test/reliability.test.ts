@@ -9,17 +9,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-import { analyze, checkProjects, INTERNAL_ERROR_RULE } from '../analyzer/engine.js';
-import { loadProjects } from '../analyzer/project.js';
+import { analyze, checkProjects, INTERNAL_ERROR_RULE } from '../analyzer/cli/analyze.js';
+import { loadProjects } from '../analyzer/project/project.js';
 import { main } from '../analyzer/cli/main.js';
 import { allChecks } from '../analyzer/checks/index.js';
-import { getCallGraph, isFunctionLike, type FunctionLike } from '../analyzer/callgraph.js';
+import { getCallGraph, isFunctionLike, type FunctionLike } from '../analyzer/program/callgraph.js';
 import { getSummary, summaryStats, type SummaryKind } from '../analyzer/summaries/engine.js';
 import { reachKind } from '../analyzer/summaries/reach.js';
-import { parseDirectives } from '../analyzer/suppressions.js';
+import { parseDirectives } from '../analyzer/cli/suppressions.js';
 import { createBaseline, filterBaselined } from '../analyzer/cli/baseline.js';
-import { walk } from '../analyzer/walk.js';
-import type { RuleSetting } from '../analyzer/engine-types.js';
+import { walk } from '../analyzer/program/walk.js';
+import type { RuleSetting } from '../analyzer/check/run-types.js';
 import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import plugin from '../rules/index.js';
@@ -230,7 +230,7 @@ function measure(shape: Shape, n: number): Work {
   const { projects, diagnostics } = loadProjects({ paths: ['.'], cwd: dir });
   expect(diagnostics).toEqual([]);
   const program = projects[0]!.program;
-  // Count the questions the checks put to TypeScript's checker (wrapped before any door exists).
+  // Count the questions the checks put to TypeScript's checker (wrapped before any TypeQueries exists).
   const checker = program.getTypeChecker() as unknown as Record<string, unknown>;
   let checkerCalls = 0;
   for (const name of Object.keys(checker)) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectFiles } from '../analyzer/files.js';
+import { collectFiles } from '../analyzer/project/files.js';
 import { FIXTURES, expectedKeys } from './helpers/fixtures.js';
 import { ROOT, runBuiltCli } from './helpers/built-cli.js';
 

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectFiles } from '../analyzer/files.js';
+import { collectFiles } from '../analyzer/project/files.js';
 import { FIXTURES, expectedKeys, runFixtureFolder } from './helpers/fixtures.js';
 import { runBuiltCli } from './helpers/built-cli.js';
 

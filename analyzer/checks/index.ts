@@ -1,15 +1,15 @@
 /** The registry of checks: one module per rule, named by the rule id. */
-import type { AnyCheck } from './types.js';
-import noFloatingPromise from './no-floating-promise.js';
-import noAwaitRace from './no-await-race.js';
-import noMissingAwait from './no-missing-await.js';
-import noMisusedAsyncFunction from './no-misused-async-function.js';
-import noBlockingInAsync from './no-blocking-in-async.js';
-import noLockOrderInversion from './no-lock-order-inversion.js';
-import requireLockRelease from './require-lock-release.js';
-import noLazyRelationAccess from './no-lazy-relation-access.js';
-import noQueryInLoop from './no-query-in-loop.js';
-import noQueryOutsideTransaction from './no-query-outside-transaction.js';
+import type { AnyCheck } from '../check/contract.js';
+import noFloatingPromise from '../promises/no-floating-promise.js';
+import noAwaitRace from '../race/no-await-race.js';
+import noMissingAwait from '../promises/no-missing-await/no-missing-await.js';
+import noMisusedAsyncFunction from '../promises/no-misused-async-function/no-misused-async-function.js';
+import noBlockingInAsync from '../blocking/no-blocking-in-async.js';
+import noLockOrderInversion from '../locks/no-lock-order-inversion.js';
+import requireLockRelease from '../locks/require-lock-release.js';
+import noLazyRelationAccess from '../orm/no-lazy-relation-access.js';
+import noQueryInLoop from '../orm/no-query-in-loop.js';
+import noQueryOutsideTransaction from '../orm/transactions/no-query-outside-transaction.js';
 
 export const allChecks: AnyCheck[] = [noFloatingPromise, noAwaitRace, noMisusedAsyncFunction, noMissingAwait, noBlockingInAsync, noLockOrderInversion, requireLockRelease, noLazyRelationAccess, noQueryInLoop, noQueryOutsideTransaction];
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Finding } from '../finding.js';
+import type { Finding } from '../check/finding.js';
 import { ConfigError } from './config.js';
 
 export const BASELINE_VERSION = 1;

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import AjvModule from 'ajv';
 import type { ValidateFunction, ErrorObject, AnySchema } from 'ajv';
-import type { Severity } from '../finding.js';
-import type { RuleSetting } from '../engine-types.js';
-import type { AnyCheck } from '../checks/types.js';
+import type { Severity } from '../check/finding.js';
+import type { RuleSetting } from '../check/run-types.js';
+import type { AnyCheck } from '../check/contract.js';
 import { allChecks } from '../checks/index.js';
 import { UsageError } from './args.js';
 

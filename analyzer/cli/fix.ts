@@ -6,8 +6,8 @@
  * file is skipped; the caller re-analyzes and tries again (see `main`), so skipped fixes get
  * their turn on the next pass. Accepted edits are applied from the end of each file backwards.
  */
-import { compareFindings } from '../finding.js';
-import type { Finding, TextEdit } from '../finding.js';
+import { compareFindings } from '../check/finding.js';
+import type { Finding, TextEdit } from '../check/finding.js';
 
 export interface FixResult {
   /** Findings whose fixes were applied. */

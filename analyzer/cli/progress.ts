@@ -6,7 +6,7 @@
  * (throttled); a timer also draws it when the event loop is free. `clear` erases it, and
  * must be called before any output is written.
  */
-import type { ProgressEvent } from '../engine-types.js';
+import type { ProgressEvent } from '../check/run-types.js';
 
 export interface ProgressStream {
   write(chunk: string): unknown;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCliArgs } from './args.js';
-import choice from '../typescript-choice.cjs';
+import choice from '../ts/typescript-choice.cjs';
 
 /** The folder whose `typescript` the project's code would load. */
 export function projectFolder(argv: string[], cwd: string): string {

@@ -7,9 +7,9 @@
  * module variable), so that taking the same instance twice (a self-deadlock) can be told
  * apart from nesting two instances of one class.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike, functionName, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike, functionName, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { declarationOf, initializerOfDeclaration, relativeFile, unwrapMutexWrapper } from './objects.js';
 import { isFamilyPath, UNKNOWN_PATH, type LockClass } from './types.js';

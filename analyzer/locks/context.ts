@@ -5,13 +5,13 @@
  */
 import crypto from 'node:crypto';
 import type ts from 'typescript';
-import { getDoor, type Door } from '../checker.js';
-import { getCallGraph, type CallGraph } from '../callgraph.js';
+import { getTypeQueries, type TypeQueries } from '../program/type-queries.js';
+import { getCallGraph, type CallGraph } from '../program/callgraph.js';
 import { lockOptionsKey, normalizeLockOptions, type LockClass, type LockOp, type LockOptions } from './types.js';
 
 export interface LockContext {
   program: ts.Program;
-  door: Door;
+  types: TypeQueries;
   graph: CallGraph;
   options: LockOptions;
   /** Distinguishes caches (and summary kinds) built with different lock options. */
@@ -46,7 +46,7 @@ export function getLockContext(program: ts.Program, options: Partial<LockOptions
     const taken = new Map<string, ts.Node>();
     ctx = {
       program,
-      door: getDoor(program),
+      types: getTypeQueries(program),
       graph: getCallGraph(program),
       options: normalizeLockOptions(options),
       key,

@@ -1,8 +1,8 @@
 /** Words and traces for lock findings: lock names, where an edge is, the witness path of an edge. */
-import ts from '../typescript.cjs';
-import { functionName, getCallGraph } from '../callgraph.js';
-import { getDoor } from '../checker.js';
-import type { TraceInput } from '../checks/types.js';
+import ts from '../ts/typescript.cjs';
+import { functionName, getCallGraph } from '../program/callgraph.js';
+import { getTypeQueries } from '../program/type-queries.js';
+import type { TraceInput } from '../check/contract.js';
 import type { Edge } from './graph.js';
 import type { LockClass } from './types.js';
 
@@ -41,7 +41,7 @@ export function edgeTrace(program: ts.Program, edge: Edge): TraceInput[] {
 /** ` (through the interface method \`LedgerPort.post\`)` when the call names an interface or abstract method. */
 function throughPort(program: ts.Program, call: ts.CallExpression | ts.NewExpression): string {
   if (!ts.isCallExpression(call)) return '';
-  const decl = getDoor(program).signatureOf(call)?.declaration;
+  const decl = getTypeQueries(program).signatureOf(call)?.declaration;
   if (!decl || !(ts.isMethodSignature(decl) || (ts.isMethodDeclaration(decl) && !decl.body))) return '';
   const owner = (decl.parent as { name?: ts.Node }).name;
   if (!owner || !ts.isIdentifier(owner) || !ts.isIdentifier(decl.name)) return '';

@@ -1,11 +1,11 @@
 /**
  * The lock edges one file's bodies create, as a per-file fact the analysis cache keeps
- * between runs (analyzer/facts.ts): lock classes by id, nodes by position. An edge of a file
+ * between runs (analyzer/program/file-facts.ts): lock classes by id, nodes by position. An edge of a file
  * depends on that file and the functions it calls, which are in the files it imports.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { factFamily, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../facts.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { factFamily, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
 import type { LockContext } from './context.js';
 import type { Edge } from './graph.js';
 import type { LockClass } from './types.js';

@@ -6,14 +6,14 @@
  * class to itself is a recursive acquisition (a self-deadlock, or two instances of one class
  * nested).
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike } from '../callgraph.js';
-import { walk } from '../walk.js';
-import { touchWholeProgram } from '../cache/deps.js';
-import { stronglyConnected } from '../scc.js';
-import { fileFacts } from '../facts.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike } from '../program/callgraph.js';
+import { walk } from '../program/walk.js';
+import { touchWholeProgram } from '../program/dependencies.js';
+import { stronglyConnected } from '../summaries/scc.js';
+import { fileFacts } from '../program/file-facts.js';
 import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
-import { acquisitionsOf, type Acquisition } from '../summaries/locks.js';
+import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
 import { cacheOf, type LockContext } from './context.js';
 import { bodyLocks, type Body, type LockEvent } from './regions.js';

@@ -4,8 +4,8 @@
  * the held-lock regions of the node's function and of the lock callbacks around it; it does
  * not include locks a caller may hold (that would depend on the caller).
  */
-import ts from '../typescript.cjs';
-import { getCallGraph } from '../callgraph.js';
+import ts from '../ts/typescript.cjs';
+import { getCallGraph } from '../program/callgraph.js';
 import { getLockContext, type LockContext } from './context.js';
 import { bodyLocks, heldIn, type Body } from './regions.js';
 import type { HeldLock, LockOptions } from './types.js';

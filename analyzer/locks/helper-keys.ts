@@ -5,8 +5,8 @@
  * take different locks (as two async-lock literal keys do); two calls with the same key take
  * the same one. A key with any part the program does not fix is no key at all.
  */
-import ts from '../typescript.cjs';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { declarationOf, literalString } from './objects.js';
 import { instancePath, internClass } from './classes.js';
@@ -38,7 +38,7 @@ function constantText(ctx: LockContext, expr: ts.Expression, depth: number): str
   if (ts.isNumericLiteral(e)) return e.text;
   if (e.kind === ts.SyntaxKind.TrueKeyword) return 'true';
   if (e.kind === ts.SyntaxKind.FalseKeyword) return 'false';
-  const type = ctx.door.typeAt(e);
+  const type = ctx.types.typeAt(e);
   if (type?.isNumberLiteral()) return String(type.value);
   return undefined;
 }
@@ -60,7 +60,7 @@ function objectText(ctx: LockContext, obj: ts.ObjectLiteralExpression, depth: nu
 
 /** The lock a helper call takes, named by the helper and its constant key (`Locks.acquireLock('reports')`). */
 export function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string, ordering = true): LockRef {
-  const decl = ctx.door.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
+  const decl = ctx.types.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
   const key = helperKeyOf(ctx, call);
   const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
   const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';

@@ -3,9 +3,9 @@
  * AsyncLock object, is the lock: a literal key, a key family, or any key; see keys.ts) and
  * `navigator.locks.request(name, [options,] fn)`.
  */
-import ts from '../typescript.cjs';
-import { WEB_LOCK_NON_WAITING_OPTIONS } from '../catalog/locks.js';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { WEB_LOCK_NON_WAITING_OPTIONS } from './catalog.js';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { internClass, instancePath, storageClassOf } from './classes.js';
 import { initializerChain, literalString, type LockObject } from './objects.js';

@@ -10,9 +10,9 @@
  * Keys are followed through constants, readonly properties, `+` concatenation, template
  * literal types and helpers that return one expression (`swapKey(id)` returning `swap:${id}`).
  */
-import ts from '../typescript.cjs';
-import { returnedExpressions } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { returnedExpressions } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { instancePath } from './classes.js';
 import { declarationOf, literalString } from './objects.js';
@@ -73,7 +73,7 @@ function piecesOf(ctx: LockContext, expr: ts.Expression, depth: number): Piece[]
 }
 
 function isStringTyped(ctx: LockContext, e: ts.Expression): boolean {
-  const type = ctx.door.typeAt(e);
+  const type = ctx.types.typeAt(e);
   return !!type && (type.flags & ts.TypeFlags.StringLike) !== 0;
 }
 
@@ -100,7 +100,7 @@ function followValue(ctx: LockContext, e: ts.Expression): ts.Expression | undefi
 
 /** A value typed by a template literal type (`` `swap:${string}` ``). */
 function templateTypePieces(ctx: LockContext, e: ts.Expression): Piece[] | undefined {
-  const type = ctx.door.typeAt(e);
+  const type = ctx.types.typeAt(e);
   if (!type || !(type.flags & ts.TypeFlags.TemplateLiteral)) return undefined;
   const { texts } = type as ts.TemplateLiteralType;
   const out: Piece[] = [];

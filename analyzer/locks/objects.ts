@@ -5,10 +5,10 @@
  * imported from.
  */
 import path from 'node:path';
-import ts from '../typescript.cjs';
-import tsutils from '../ts-api-utils.cjs';
-import { LOCK_LIBRARIES, MUTEX_WRAPPERS, type LockLibrary } from '../catalog/locks.js';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import tsutils from '../ts/ts-api-utils.cjs';
+import { LOCK_LIBRARIES, MUTEX_WRAPPERS, type LockLibrary } from './catalog.js';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 
 export interface LockObject {
@@ -48,22 +48,22 @@ export function unwrapMutexWrapper(ctx: LockContext, expr: ts.Expression): { inn
 }
 
 function isFromModule(ctx: LockContext, name: ts.Identifier, callee: ts.Expression, module: string): boolean {
-  const symbol = ctx.door.symbolAt(name);
-  const origin = symbol ? ctx.door.originOf(symbol) : undefined;
+  const symbol = ctx.types.symbolAt(name);
+  const origin = symbol ? ctx.types.originOf(symbol) : undefined;
   if (origin?.kind === 'package') return origin.name === module;
   const root = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression : name;
-  return ctx.door.importSpecifierOf(root)?.module === module;
+  return ctx.types.importSpecifierOf(root)?.module === module;
 }
 
 function libraryByType(ctx: LockContext, expr: ts.Expression): LockLibrary | undefined {
-  const type = ctx.door.typeAt(expr);
-  if (!type || ctx.door.isAnyOrUnknown(type)) return undefined;
+  const type = ctx.types.typeAt(expr);
+  if (!type || ctx.types.isAnyOrUnknown(type)) return undefined;
   for (const part of tsutils.unionConstituents(type)) {
     for (const symbol of [part.aliasSymbol, part.getSymbol()]) {
       if (!symbol) continue;
       const library = LOCK_LIBRARIES.find((l) => l.types.includes(symbol.getName()));
       if (!library) continue;
-      const origin = ctx.door.originOf(symbol);
+      const origin = ctx.types.originOf(symbol);
       if (library.origin === 'lib' ? origin.kind === 'lib' : origin.kind === 'package' && origin.name === library.origin) return library;
     }
   }
@@ -80,9 +80,9 @@ function libraryByConstructor(ctx: LockContext, expr: ts.Expression, depth: numb
     if (!ts.isNewExpression(init)) continue;
     const ctor = skipOuter(init.expression);
     let binding;
-    if (ts.isIdentifier(ctor)) binding = ctx.door.importSpecifierOf(ctor);
+    if (ts.isIdentifier(ctor)) binding = ctx.types.importSpecifierOf(ctor);
     else if (ts.isPropertyAccessExpression(ctor) && ts.isIdentifier(ctor.expression)) {
-      const ns = ctx.door.importSpecifierOf(ctor.expression);
+      const ns = ctx.types.importSpecifierOf(ctor.expression);
       if (ns && ns.exportName === '*') binding = { module: ns.module, exportName: ctor.name.text };
     }
     if (!binding) continue;
@@ -100,7 +100,7 @@ export function declarationOf(ctx: LockContext, expr: ts.Expression): ts.Declara
   else if (ts.isPropertyAccessExpression(e)) at = e.name;
   else if (ts.isElementAccessExpression(e)) at = e.argumentExpression;
   if (!at) return undefined;
-  const symbol = ctx.door.symbolAt(at);
+  const symbol = ctx.types.symbolAt(at);
   return symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
 }
 
@@ -142,7 +142,7 @@ function semaphoreCount(ctx: LockContext, chain: ts.Expression[]): number | unde
     if (ts.isNewExpression(e) && e.arguments && e.arguments.length > 0) {
       const arg = skipOuter(e.arguments[0]!);
       if (ts.isNumericLiteral(arg)) return Number(arg.text);
-      const type = ctx.door.typeAt(arg);
+      const type = ctx.types.typeAt(arg);
       if (type?.isNumberLiteral()) return type.value;
       return undefined;
     }
@@ -155,7 +155,7 @@ export function literalString(ctx: LockContext, expr: ts.Expression | undefined)
   if (!expr) return undefined;
   const e = skipOuter(expr);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
-  const type = ctx.door.typeAt(e);
+  const type = ctx.types.typeAt(e);
   return type?.isStringLiteral() ? type.value : undefined;
 }
 

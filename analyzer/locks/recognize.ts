@@ -5,11 +5,11 @@
  * lock: a name like acquire/lock/obtain whose awaited result is a release function or an
  * object whose only method releases.
  */
-import ts from '../typescript.cjs';
-import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME } from '../catalog/locks.js';
-import { calleeMatches } from '../specifiers.js';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME } from './catalog.js';
+import { calleeMatches } from '../program/specifiers.js';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
@@ -90,7 +90,7 @@ function calleeName(call: ts.CallExpression): string | undefined {
 }
 
 function customOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined {
-  const index = ctx.options.customLocks.findIndex((c) => calleeMatches(ctx.door, call, [c.acquire]));
+  const index = ctx.options.customLocks.findIndex((c) => calleeMatches(ctx.types, call, [c.acquire]));
   if (index < 0) return undefined;
   const custom = ctx.options.customLocks[index]!;
   const lock = customRef(ctx, call, custom, index);
@@ -99,7 +99,7 @@ function customOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined
     return { kind: 'callback', call, locks: [lock], waits: true, callback };
   }
   const awaited = awaitOf(call);
-  const type = awaited ? ctx.door.typeAt(awaited) : undefined;
+  const type = awaited ? ctx.types.typeAt(awaited) : undefined;
   const method = custom.release ? new RegExp(`^${custom.release.replace(/[$]/g, '\\$')}$`) : RELEASE_METHOD_NAME;
   const release: ReleaseShape = type && type.getCallSignatures().length > 0 ? { kind: 'function' } : { kind: 'object', method };
   const callee = skipOuter(call.expression);
@@ -127,7 +127,7 @@ function customRef(ctx: LockContext, call: ts.CallExpression, custom: CustomLock
 function lastCallable(ctx: LockContext, call: ts.CallExpression): ts.Expression | undefined {
   for (let i = call.arguments.length - 1; i >= 0; i--) {
     const arg = call.arguments[i]!;
-    if (isFunctionLike(skipOuter(arg)) || ctx.door.isCallable(arg)) return arg;
+    if (isFunctionLike(skipOuter(arg)) || ctx.types.isCallable(arg)) return arg;
   }
   return undefined;
 }
@@ -145,7 +145,7 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const name = calleeName(call);
   const awaited = awaitOf(call);
   if (!name || !awaited || !LOCK_HELPER_NAME.test(name)) return undefined;
-  const type = ctx.door.typeAt(awaited);
+  const type = ctx.types.typeAt(awaited);
   const release = type ? releaseShape(ctx, type) : undefined;
   if (!release) return undefined;
   // A literal key names the lock (`acquireLock('reports')`); otherwise a helper that returns a
@@ -167,7 +167,7 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
 function shapedOp(ctx: LockContext, call: ts.CallExpression, name: string): LockOp | undefined {
   if (!ctx.options.inferWrappers) return undefined;
   const awaited = awaitOf(call);
-  const type = awaited ? ctx.door.typeAt(awaited) : undefined;
+  const type = awaited ? ctx.types.typeAt(awaited) : undefined;
   const release = type ? releaseShape(ctx, type) : undefined;
   const shape = release ? lockShapeOf(ctx, call, name) : undefined;
   if (!release || !shape) return undefined;
@@ -190,7 +190,7 @@ function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   if (!fn?.body) return undefined;
   const inner = wrapperFact(ctx, 'handOffs', fn, () => (mayReturnAcquisition(fn) ? returnedAcquisition(ctx, fn) : undefined));
   if (inner?.kind !== 'acquire') return undefined;
-  const type = ctx.door.typeAt(awaited);
+  const type = ctx.types.typeAt(awaited);
   const release = type ? releaseShape(ctx, type) : undefined;
   if (!release) return undefined;
   const lock = wrappedLock(ctx, call) ?? wrapperRef(ctx, call, name);
@@ -279,10 +279,10 @@ function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
 
 /** The lock callback operation in `fn`'s own body whose callback runs one of `fn`'s parameters. */
 function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper | undefined {
-  const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? ctx.door.symbolAt(p.name) : undefined));
+  const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? ctx.types.symbolAt(p.name) : undefined));
   const paramIndex = (e: ts.Node | undefined): number => {
     const x = e && skipOuter(e as ts.Expression);
-    const symbol = x && ts.isIdentifier(x) ? ctx.door.symbolAt(x) : undefined;
+    const symbol = x && ts.isIdentifier(x) ? ctx.types.symbolAt(x) : undefined;
     return symbol ? params.indexOf(symbol) : -1;
   };
   let found: CallbackWrapper | undefined;
@@ -293,7 +293,7 @@ function callbackWrapperOf(ctx: LockContext, fn: FunctionLike): CallbackWrapper 
     if (op?.kind !== 'callback' || !op.callback) return true;
     const cb = skipOuter(op.callback);
     // The callback parameter: a callable parameter passed on as the callback, or used inside it.
-    const callable = (i: number) => i >= 0 && ctx.door.isCallable(fn.parameters[i]!.name);
+    const callable = (i: number) => i >= 0 && ctx.types.isCallable(fn.parameters[i]!.name);
     let callbackIndex = callable(paramIndex(cb)) ? paramIndex(cb) : -1;
     if (callbackIndex < 0 && isFunctionLike(cb)) {
       walk(cb, (m) => {

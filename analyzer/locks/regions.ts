@@ -9,15 +9,15 @@
  * (lock callbacks, `Promise.all(xs.map(async ...))`), but not when deferred (`setTimeout`).
  * The result lists the body's lock events in source order, each with the locks held there.
  */
-import ts from '../typescript.cjs';
-import { DEFERRING_CALLS } from '../catalog/locks.js';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { DEFERRING_CALLS } from './catalog.js';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { lockOpAt, awaitOf } from './recognize.js';
 import { bindingOf, isReleaseCall, type AcquireOp } from './release.js';
 import type { HeldLock, LockOp, LockRef } from './types.js';
-import { calleesOf } from './implementations.js';
+import { calleesOf } from './callees.js';
 
 export type Body = FunctionLike | ts.SourceFile;
 
@@ -160,7 +160,7 @@ function addEvents(ctx: LockContext, locks: BodyLocks, call: ts.CallExpression |
 /** `runExclusive(this.work)`: the function a callback reference runs. */
 function functionsReferencedBy(ctx: LockContext, expr: ts.Expression): FunctionLike[] {
   const at = ts.isPropertyAccessExpression(expr) ? expr.name : expr;
-  const symbol = ctx.door.symbolAt(at);
+  const symbol = ctx.types.symbolAt(at);
   const decl = symbol?.valueDeclaration;
   if (decl && isFunctionLike(decl) && decl.body) return [decl];
   if (decl && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer) {
@@ -175,7 +175,7 @@ export function isWaited(ctx: LockContext, call: ts.Expression): boolean {
   let n: ts.Node = call;
   while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
   if (ts.isVoidExpression(n.parent)) return false;
-  if (ts.isExpressionStatement(n.parent)) return !ctx.door.isPromiseLike(call);
+  if (ts.isExpressionStatement(n.parent)) return !ctx.types.isPromiseLike(call);
   return true;
 }
 

@@ -3,9 +3,9 @@
  * outcomes `.then` / `.catch` / `.finally` run a release, and whether a callback the release
  * is handed to releases on every one of its own paths.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
 
@@ -40,7 +40,7 @@ const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 export function isReleaseReference(flow: Flow, n: ts.Node): n is ts.Identifier {
   if (flow.binding.kind !== 'function' || !ts.isIdentifier(n)) return false;
   const call = n.parent;
-  return ts.isCallExpression(call) && call.arguments.includes(n) && flow.ctx.door.symbolAt(n) === flow.binding.symbol;
+  return ts.isCallExpression(call) && call.arguments.includes(n) && flow.ctx.types.symbolAt(n) === flow.binding.symbol;
 }
 
 /** Does a promise-method argument release: the release function itself, or a callback that calls it? */

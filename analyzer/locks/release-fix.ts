@@ -5,10 +5,10 @@
  * only when the edit keeps every name in scope; both change when the lock is released on
  * failure, which is the point, so they are suggestions, not autofixes.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike } from '../callgraph.js';
-import type { SuggestionInput } from '../checks/types.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike } from '../program/callgraph.js';
+import type { SuggestionInput } from '../check/contract.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
 
@@ -95,7 +95,7 @@ function usedOutside(ctx: LockContext, moved: ts.Statement[], elsewhere: readonl
     if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.BlockScoped) {
       for (const d of s.declarationList.declarations) collectBindingSymbols(ctx, d.name, declared);
     } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) {
-      const symbol = ctx.door.symbolAt(s.name);
+      const symbol = ctx.types.symbolAt(s.name);
       if (symbol) declared.add(symbol);
     }
   }
@@ -104,7 +104,7 @@ function usedOutside(ctx: LockContext, moved: ts.Statement[], elsewhere: readonl
   for (const node of elsewhere) {
     walk(node, (n) => {
       if (used) return false;
-      if (ts.isIdentifier(n) && declared.has(ctx.door.symbolAt(n) as ts.Symbol)) used = true;
+      if (ts.isIdentifier(n) && declared.has(ctx.types.symbolAt(n) as ts.Symbol)) used = true;
       return !used;
     });
     if (used) return true;
@@ -117,7 +117,7 @@ function collectBindingSymbols(ctx: LockContext, name: ts.BindingName, out: Set<
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (ts.isIdentifier(n)) {
-      const symbol = ctx.door.symbolAt(n);
+      const symbol = ctx.types.symbolAt(n);
       if (symbol) out.add(symbol);
     } else if (ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) {
       for (const e of n.elements) if (ts.isBindingElement(e)) stack.push(e.name);
@@ -134,7 +134,7 @@ function canRunInCallback(ctx: LockContext, plan: Plan, binding: Binding): boole
       if (!ok) return false;
       if (isFunctionLike(n) && !ts.isArrowFunction(n)) return false;
       if (ts.isReturnStatement(n) || ts.isBreakStatement(n) || ts.isContinueStatement(n) || ts.isYieldExpression(n)) ok = isInsideNestedScope(n, s);
-      if (ts.isIdentifier(n) && (n.text === 'arguments' || (releaseSymbol && ctx.door.symbolAt(n) === releaseSymbol))) ok = false;
+      if (ts.isIdentifier(n) && (n.text === 'arguments' || (releaseSymbol && ctx.types.symbolAt(n) === releaseSymbol))) ok = false;
       return ok;
     });
   }
@@ -151,7 +151,7 @@ function releaseUsedElsewhere(ctx: LockContext, plan: Plan, binding: Binding): b
   let used = false;
   walk(body, (n) => {
     if (used) return false;
-    if (ts.isIdentifier(n) && (n.getStart() < from || n.getStart() >= to) && ctx.door.symbolAt(n) === binding.symbol) used = true;
+    if (ts.isIdentifier(n) && (n.getStart() < from || n.getStart() >= to) && ctx.types.symbolAt(n) === binding.symbol) used = true;
     return !used;
   });
   return used;

@@ -5,9 +5,9 @@
  * `break` or the end of the function while held leaks; so does an `await` while held outside
  * such a `try` (the awaited call can throw). Branches merge; loops may run zero times.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike } from '../callgraph.js';
-import { walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike } from '../program/callgraph.js';
+import { walk } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
 import { callbackSkip, containsRelease, promiseOutcomes, settlesWithin, isReleaseReference, type Flow } from './release-callbacks.js';

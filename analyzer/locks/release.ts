@@ -3,9 +3,9 @@
  * bound to (a release function, `[value, release]`, a releaser object), and which later calls
  * release it (`release()`, `lock.releaseLock()`, `mutex.release()`).
  */
-import ts from '../typescript.cjs';
-import { RELEASE_METHOD_NAME } from '../catalog/locks.js';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { RELEASE_METHOD_NAME } from './catalog.js';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { lockOpAt, awaitOf } from './recognize.js';
 import type { LockOp } from './types.js';
@@ -42,13 +42,13 @@ export function bindingOf(ctx: LockContext, op: AcquireOp): Binding {
 function bindName(ctx: LockContext, name: ts.BindingName | ts.Identifier, op: AcquireOp, objectLike: 'object' | 'function'): Binding | undefined {
   if (ts.isIdentifier(name)) {
     if (op.release.kind === 'tuple') return undefined;
-    const symbol = ctx.door.symbolAt(name);
+    const symbol = ctx.types.symbolAt(name);
     return symbol ? { kind: objectLike, symbol, name } : undefined;
   }
   if (ts.isArrayBindingPattern(name) && op.release.kind === 'tuple') {
     const element = name.elements[1];
     if (element && ts.isBindingElement(element) && ts.isIdentifier(element.name)) {
-      const symbol = ctx.door.symbolAt(element.name);
+      const symbol = ctx.types.symbolAt(element.name);
       return symbol ? { kind: 'function', symbol, name: element.name } : undefined;
     }
   }
@@ -57,7 +57,7 @@ function bindName(ctx: LockContext, name: ts.BindingName | ts.Identifier, op: Ac
     for (const element of name.elements) {
       const prop = element.propertyName ?? element.name;
       if (ts.isIdentifier(prop) && method.test(prop.text) && ts.isIdentifier(element.name)) {
-        const symbol = ctx.door.symbolAt(element.name);
+        const symbol = ctx.types.symbolAt(element.name);
         return symbol ? { kind: 'function', symbol, name: element.name } : undefined;
       }
     }
@@ -68,14 +68,14 @@ function bindName(ctx: LockContext, name: ts.BindingName | ts.Identifier, op: Ac
 /** Does this call release the lock taken by `op` (bound as `binding`)? */
 export function isReleaseCall(ctx: LockContext, op: AcquireOp, binding: Binding, call: ts.CallExpression): boolean {
   const callee = skipOuter(call.expression);
-  if (binding.kind === 'function' && ts.isIdentifier(callee)) return ctx.door.symbolAt(callee) === binding.symbol;
+  if (binding.kind === 'function' && ts.isIdentifier(callee)) return ctx.types.symbolAt(callee) === binding.symbol;
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
   const target = skipOuter(callee.expression);
   if (binding.kind === 'function' && (method === 'call' || method === 'apply') && ts.isIdentifier(target)) {
-    return ctx.door.symbolAt(target) === binding.symbol;
+    return ctx.types.symbolAt(target) === binding.symbol;
   }
-  if (binding.kind === 'object' && ts.isIdentifier(target) && ctx.door.symbolAt(target) === binding.symbol) {
+  if (binding.kind === 'object' && ts.isIdentifier(target) && ctx.types.symbolAt(target) === binding.symbol) {
     return op.release.kind === 'object' ? op.release.method.test(method) : RELEASE_METHOD_NAME.test(method);
   }
   if (!op.receiverRelease || !op.receiver) return false;

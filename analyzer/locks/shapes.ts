@@ -10,11 +10,11 @@
  * An async method resolving to `() => void` is not enough on its own (an unsubscribe
  * function, a timer's cancel): it must wait for its turn, or be used as a lock.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { cacheOf, type LockContext } from './context.js';
-import { RELEASE_METHOD_NAME } from '../catalog/locks.js';
+import { RELEASE_METHOD_NAME } from './catalog.js';
 import type { ReleaseShape } from './types.js';
 
 /**
@@ -30,7 +30,7 @@ export function lockShapeOf(ctx: LockContext, call: ts.CallExpression, name: str
     if (wait === undefined) facts.set(fn, (wait = waitsOnKeptResolver(fn) ?? null));
     return wait ? { kind: 'waits', evidence: { node: wait, message: `\`${name}\` waits here for a promise whose resolver it queues: it takes its turn like a lock` } } : undefined;
   }
-  const decl = ctx.door.signatureOf(call)?.declaration;
+  const decl = ctx.types.signatureOf(call)?.declaration;
   const release = decl ? releasedInFinally(ctx).get(decl) : undefined;
   return release ? { kind: 'used', evidence: { node: release, message: `another caller releases the result of \`${name}\` in a \`finally\` here: it is used as a lock` } } : undefined;
 }
@@ -98,10 +98,10 @@ function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, t
     const callee = skipOuter(n.expression);
     const target = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && RELEASE_METHOD_NAME.test(callee.name.text) ? skipOuter(callee.expression) : undefined;
     if (!target || !ts.isIdentifier(target)) return true;
-    const decl = ctx.door.symbolAt(target)?.valueDeclaration;
+    const decl = ctx.types.symbolAt(target)?.valueDeclaration;
     const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
     const acquired = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : undefined;
-    const signature = acquired && ts.isCallExpression(acquired) ? ctx.door.signatureOf(acquired)?.declaration : undefined;
+    const signature = acquired && ts.isCallExpression(acquired) ? ctx.types.signatureOf(acquired)?.declaration : undefined;
     if (signature && !found.has(signature)) found.set(signature, n);
     return true;
   });
@@ -109,8 +109,8 @@ function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, t
 
 /** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
 export function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
-  if (ctx.door.isAnyOrUnknown(type) || type.isUnion()) return undefined;
-  const checker = ctx.door.checker;
+  if (ctx.types.isAnyOrUnknown(type) || type.isUnion()) return undefined;
+  const checker = ctx.types.checker;
   const signatures = type.getCallSignatures();
   if (signatures.length > 0) {
     if (checker.getPropertiesOfType(type).length > 0) return undefined;
@@ -140,7 +140,7 @@ function takesNothing(signature: ts.Signature): boolean {
 function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
   const ret = signature.getReturnType();
   if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
-  if (!ctx.door.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
-  const args = ctx.door.checker.getTypeArguments(ret as ts.TypeReference);
+  if (!ctx.types.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
+  const args = ctx.types.checker.getTypeArguments(ret as ts.TypeReference);
   return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
 }

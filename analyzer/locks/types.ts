@@ -5,8 +5,8 @@
  */
 import type ts from 'typescript';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
-import type { FunctionLike } from '../callgraph.js';
-import { specifierSchema, type Specifier } from '../specifiers.js';
+import type { FunctionLike } from '../program/callgraph.js';
+import { specifierSchema, type Specifier } from '../program/specifiers.js';
 
 /**
  * A lock class: every lock object stored in one place is one class ("field `mutex` of class

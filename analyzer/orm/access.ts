@@ -3,10 +3,10 @@
  * code already expects it may be missing), and is its entity one element of a collection
  * walked by a loop or an array callback.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { isFunctionLike } from '../callgraph.js';
-import { skipOuterExpressions, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { isFunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions, walk } from '../program/walk.js';
 import type { PerItemContext } from './loops.js';
 
 function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
@@ -84,21 +84,21 @@ function isInside(node: ts.Node, container: ts.Node): boolean {
   return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
 }
 
-function declaredInside(door: Door, id: ts.Identifier, container: ts.Node): boolean {
-  const decl = door.symbolAt(id)?.valueDeclaration;
+function declaredInside(types: TypeQueries, id: ts.Identifier, container: ts.Node): boolean {
+  const decl = types.symbolAt(id)?.valueDeclaration;
   return !!decl && isInside(decl, container);
 }
 
 /** `i++`, `i += 1`, `i = i + 1` inside the loop: the index walks the collection. */
-function writtenInside(door: Door, id: ts.Identifier, container: ts.Node): boolean {
-  const symbol = door.symbolAt(id);
+function writtenInside(types: TypeQueries, id: ts.Identifier, container: ts.Node): boolean {
+  const symbol = types.symbolAt(id);
   let found = false;
   walk(container, (n) => {
     if (found) return false;
     let target: ts.Expression | undefined;
     if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
     else if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) target = n.left;
-    if (target && ts.isIdentifier(target) && door.symbolAt(target) === symbol) found = true;
+    if (target && ts.isIdentifier(target) && types.symbolAt(target) === symbol) found = true;
     return true;
   });
   return found;
@@ -107,14 +107,14 @@ function writtenInside(door: Door, id: ts.Identifier, container: ts.Node): boole
 /** Is the entity expression one element of the context's collection: its variable is declared by
  * the loop or callback (`for (const post of posts)`, `posts.map((post) => ...)`), or it is
  * indexed by the loop's counter (`posts[i]`)? */
-export function isPerItem(door: Door, entity: ts.Expression, ctx: PerItemContext): boolean {
+export function isPerItem(types: TypeQueries, entity: ts.Expression, ctx: PerItemContext): boolean {
   const container = ctx.kind === 'loop' ? ctx.node : ctx.callback.fn;
   let e = skipOuterExpressions(entity);
   for (let depth = 0; depth < 20; depth++) {
-    if (ts.isIdentifier(e)) return declaredInside(door, e, container);
+    if (ts.isIdentifier(e)) return declaredInside(types, e, container);
     if (ts.isElementAccessExpression(e)) {
       const index = skipOuterExpressions(e.argumentExpression);
-      if (ts.isIdentifier(index) && (declaredInside(door, index, container) || writtenInside(door, index, container))) return true;
+      if (ts.isIdentifier(index) && (declaredInside(types, index, container) || writtenInside(types, index, container))) return true;
       e = skipOuterExpressions(e.expression);
     } else if (ts.isPropertyAccessExpression(e)) {
       e = skipOuterExpressions(e.expression);

@@ -9,11 +9,11 @@
  * The answer "this call runs a query of ORM O through handle H" is `builderQueryOf` (O, and the
  * call that runs) with `queryHandle` (H: the root of the chain, `db` in `db.select().from(t)`).
  */
-import ts from '../typescript.cjs';
-import { packageNameOf, type Door } from '../checker.js';
-import { isFunctionLike } from '../callgraph.js';
-import { skipOuterExpressions } from '../walk.js';
-import { ORMS, type OrmSpec, type QueryKind } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import { packageNameOf, type TypeQueries } from '../program/type-queries.js';
+import { isFunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions } from '../program/walk.js';
+import { ORMS, type OrmSpec, type QueryKind } from './catalog.js';
 import { perItemCallback } from './loops.js';
 import { moduleOfDeclaration } from './recognize.js';
 
@@ -53,10 +53,10 @@ export function builderOrmOfType(type: ts.Type, specs: readonly OrmSpec[] = ORMS
 }
 
 /** The ORM whose builder the expression's value is. */
-export function builderOrmOf(door: Door, expr: ts.Expression): OrmSpec | undefined {
-  const specs = loadedBuilderOrms(door.program);
+export function builderOrmOf(types: TypeQueries, expr: ts.Expression): OrmSpec | undefined {
+  const specs = loadedBuilderOrms(types.program);
   if (specs.length === 0) return undefined;
-  const type = door.typeAt(expr);
+  const type = types.typeAt(expr);
   return type ? builderOrmOfType(type, specs) : undefined;
 }
 
@@ -77,55 +77,55 @@ function isPromiseStaticArg(node: ts.Node): boolean {
  * Does the value of `expr` (a thenable builder) run here: awaited, `.then`-ed, returned, in
  * `Promise.all([...])`, iterated by `for await`, or bound to a variable that is used so?
  */
-export function runsAt(door: Door, expr: ts.Expression, viaVariable = true): boolean {
+export function runsAt(types: TypeQueries, expr: ts.Expression, viaVariable = true): boolean {
   const n = outermost(expr);
   const p = n.parent;
   if (!p) return false;
   if (ts.isAwaitExpression(p) || ts.isYieldExpression(p)) return true;
   if (ts.isPropertyAccessExpression(p) && ['then', 'catch', 'finally'].includes(p.name.text)) return ts.isCallExpression(p.parent) && p.parent.expression === p;
-  if (ts.isReturnStatement(p)) return returnedValueRuns(door, p);
-  if (ts.isArrowFunction(p) && p.body === n) return returnedValueRuns(door, p);
+  if (ts.isReturnStatement(p)) return returnedValueRuns(types, p);
+  if (ts.isArrowFunction(p) && p.body === n) return returnedValueRuns(types, p);
   if (isPromiseStaticArg(n)) return true;
-  if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) return ts.isArrayLiteralExpression(p) ? isPromiseStaticArg(outermost(p)) : runsAt(door, p.expression, false);
+  if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) return ts.isArrayLiteralExpression(p) ? isPromiseStaticArg(outermost(p)) : runsAt(types, p.expression, false);
   if (ts.isForOfStatement(p) && p.expression === n) return true;
-  if (viaVariable && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) return variableRuns(door, p.name);
+  if (viaVariable && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) return variableRuns(types, p.name);
   return false;
 }
 
 /** Where a running builder value runs: the call itself, or the use of the variable it is bound to (`const q = ...; await q`). */
-export function runSite(door: Door, call: ts.CallExpression): ts.Node {
+export function runSite(types: TypeQueries, call: ts.CallExpression): ts.Node {
   const p = outermost(call).parent;
-  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return usesOf(door, p.name).find((use) => runsAt(door, use, false)) ?? call;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return usesOf(types, p.name).find((use) => runsAt(types, use, false)) ?? call;
   return call;
 }
 
 /** A builder returned from `fn` runs when `fn` is async (the promise adopts it), when `fn` is a
  * per-element callback whose results go to `Promise.all`, or when `fn`'s caller runs it (checked
  * at the call: its value is a builder too). */
-function returnedValueRuns(door: Door, at: ts.Node): boolean {
+function returnedValueRuns(types: TypeQueries, at: ts.Node): boolean {
   let fn: ts.Node | undefined = at;
   while (fn && !isFunctionLike(fn)) fn = fn.parent;
   if (!fn) return true;
   if (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) return true;
-  const callback = perItemCallback(door, fn);
+  const callback = perItemCallback(types, fn);
   if (!callback) return true;
-  return isPromiseStaticArg(outermost(callback.call)) || (ts.isSpreadElement(outermost(callback.call).parent) && runsAt(door, callback.call, false)) || boundToAwaitedList(door, callback.call);
+  return isPromiseStaticArg(outermost(callback.call)) || (ts.isSpreadElement(outermost(callback.call).parent) && runsAt(types, callback.call, false)) || boundToAwaitedList(types, callback.call);
 }
 
 /** `const pending = ids.map(...)` and later `Promise.all(pending)`. */
-function boundToAwaitedList(door: Door, call: ts.CallExpression): boolean {
+function boundToAwaitedList(types: TypeQueries, call: ts.CallExpression): boolean {
   const p = outermost(call).parent;
   if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) return false;
-  return usesOf(door, p.name).some((use) => isPromiseStaticArg(outermost(use)) || ts.isAwaitExpression(outermost(use).parent));
+  return usesOf(types, p.name).some((use) => isPromiseStaticArg(outermost(use)) || ts.isAwaitExpression(outermost(use).parent));
 }
 
-function variableRuns(door: Door, name: ts.Identifier): boolean {
-  return usesOf(door, name).some((use) => runsAt(door, use, false));
+function variableRuns(types: TypeQueries, name: ts.Identifier): boolean {
+  return usesOf(types, name).some((use) => runsAt(types, use, false));
 }
 
 /** References to a local variable in its enclosing function (or file). */
-function usesOf(door: Door, name: ts.Identifier): ts.Identifier[] {
-  const symbol = door.symbolAt(name);
+function usesOf(types: TypeQueries, name: ts.Identifier): ts.Identifier[] {
+  const symbol = types.symbolAt(name);
   if (!symbol) return [];
   let scope: ts.Node = name;
   while (scope.parent && !isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
@@ -134,7 +134,7 @@ function usesOf(door: Door, name: ts.Identifier): ts.Identifier[] {
   let budget = 5000;
   while (stack.length > 0 && budget-- > 0) {
     const n = stack.pop()!;
-    if (ts.isIdentifier(n) && n !== name && n.text === name.text && door.symbolAt(n) === symbol) out.push(n);
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && types.symbolAt(n) === symbol) out.push(n);
     ts.forEachChild(n, (c) => {
       stack.push(c);
     });
@@ -172,23 +172,23 @@ export function builderChain(call: ts.CallExpression, limit = 60): ts.CallExpres
 }
 
 /** A call that runs a query of a builder ORM: an executor on a builder, or a builder value that runs where it is. */
-export function builderQueryOf(door: Door, call: ts.CallExpression): BuilderQuery | undefined {
+export function builderQueryOf(types: TypeQueries, call: ts.CallExpression): BuilderQuery | undefined {
   const name = calleeName(call);
   const receiver = name && skipOuterExpressions((skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression);
-  const onBuilder = receiver ? builderOrmOf(door, receiver) : undefined;
+  const onBuilder = receiver ? builderOrmOf(types, receiver) : undefined;
   if (onBuilder && name && onBuilder.builders!.executors.includes(name.text)) {
-    return describe(door, call, onBuilder, 'executed');
+    return describe(types, call, onBuilder, 'executed');
   }
-  const spec = builderOrmOf(door, call);
-  if (!spec || !spec.builders!.awaitable || !runsAt(door, call)) return undefined;
-  return describe(door, call, spec, 'awaited');
+  const spec = builderOrmOf(types, call);
+  if (!spec || !spec.builders!.awaitable || !runsAt(types, call)) return undefined;
+  return describe(types, call, spec, 'awaited');
 }
 
-function describe(door: Door, call: ts.CallExpression, spec: OrmSpec, how: BuilderQuery['how']): BuilderQuery {
+function describe(types: TypeQueries, call: ts.CallExpression, spec: OrmSpec, how: BuilderQuery['how']): BuilderQuery {
   const chain = builderChain(call);
   const names = chain.map((c) => calleeName(c)?.text).filter((n): n is string => !!n);
   const kind: QueryKind = names.some((n) => spec.builders!.writes.includes(n)) ? 'write' : 'read';
-  const type = door.typeAt(how === 'executed' ? (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression : call);
+  const type = types.typeAt(how === 'executed' ? (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression : call);
   const owner = type?.aliasSymbol?.getName() ?? type?.getSymbol()?.getName() ?? spec.orm;
   // The verb: the first method called on the handle (`select`, `findMany`, `findById`, `where` on `knex('t')`).
   const method = how === 'executed' ? names[0]! : (names[names.length - 1] ?? names[0] ?? 'query');
@@ -197,12 +197,12 @@ function describe(door: Door, call: ts.CallExpression, spec: OrmSpec, how: Build
 
 /** The handle a query runs through: the root of its chain (`db` in `db.select().from(t)`, `trx` in
  * `trx('users').where(...)`, `User` in `User.find()`), below the ORM's own properties (`db.query.users`). */
-export function queryHandle(door: Door, call: ts.CallExpression, spec: OrmSpec): ts.Expression {
+export function queryHandle(types: TypeQueries, call: ts.CallExpression, spec: OrmSpec): ts.Expression {
   let e: ts.Expression = call;
   for (let depth = 0; depth < 60; depth++) {
     e = skipOuterExpressions(e);
     if (ts.isCallExpression(e)) e = e.expression;
-    else if (ts.isPropertyAccessExpression(e) && isOrmMember(door, e, spec)) e = e.expression;
+    else if (ts.isPropertyAccessExpression(e) && isOrmMember(types, e, spec)) e = e.expression;
     else break;
   }
   // Raw SQL run on a handle: `sql\`...\`.execute(db)`.
@@ -210,14 +210,14 @@ export function queryHandle(door: Door, call: ts.CallExpression, spec: OrmSpec):
   return e;
 }
 
-function isOrmMember(door: Door, access: ts.PropertyAccessExpression, spec: OrmSpec): boolean {
-  const decl = door.symbolAt(access.name)?.getDeclarations()?.[0];
+function isOrmMember(types: TypeQueries, access: ts.PropertyAccessExpression, spec: OrmSpec): boolean {
+  const decl = types.symbolAt(access.name)?.getDeclarations()?.[0];
   return !!decl && spec.modules.includes(moduleOfDeclaration(decl) ?? '');
 }
 
 /** The expressions that pick the table of a builder query: the handle and the table pickers' arguments. */
-export function builderTables(door: Door, call: ts.CallExpression, spec: OrmSpec): ts.Node[] {
-  const out: ts.Node[] = [queryHandle(door, call, spec)];
+export function builderTables(types: TypeQueries, call: ts.CallExpression, spec: OrmSpec): ts.Node[] {
+  const out: ts.Node[] = [queryHandle(types, call, spec)];
   for (const c of builderChain(call)) {
     const name = calleeName(c)?.text;
     if (name && spec.builders!.tablePickers.includes(name) && c.arguments[0]) out.push(c.arguments[0]);
@@ -227,13 +227,13 @@ export function builderTables(door: Door, call: ts.CallExpression, spec: OrmSpec
 }
 
 /** The builder query covers a list already: `whereIn('id', ids)`, `where('id', 'in', ids)`, a multi-row insert. */
-export function isBuilderBatch(door: Door, call: ts.CallExpression, spec: OrmSpec, kind: QueryKind): boolean {
+export function isBuilderBatch(types: TypeQueries, call: ts.CallExpression, spec: OrmSpec, kind: QueryKind): boolean {
   const b = spec.builders!;
   let found = false;
   for (const c of builderChain(call)) {
     const name = calleeName(c)?.text;
     if (name && b.batchCalls?.includes(name)) return true;
-    if (kind === 'write' && c.arguments.some((a) => isArray(door, a))) return true;
+    if (kind === 'write' && c.arguments.some((a) => isArray(types, a))) return true;
     if (b.batchOperator) for (const a of c.arguments) visitCalls(a, (inner) => {
       const op = inner.arguments[1] && skipOuterExpressions(inner.arguments[1]);
       if (op && ts.isStringLiteral(op) && op.text === b.batchOperator) found = true;
@@ -257,11 +257,11 @@ function visitCalls(root: ts.Node, visit: (c: ts.CallExpression) => void): void 
   }
 }
 
-function isArray(door: Door, expr: ts.Expression): boolean {
-  const type = door.typeAt(expr);
+function isArray(types: TypeQueries, expr: ts.Expression): boolean {
+  const type = types.typeAt(expr);
   if (!type) return false;
-  const t = door.checker.getNonNullableType(type);
-  return door.checker.isArrayType(t) || door.checker.isTupleType(t);
+  const t = types.checker.getNonNullableType(type);
+  return types.checker.isArrayType(t) || types.checker.isTupleType(t);
 }
 
 /** The leading SQL text of a raw builder query (`knex.raw('ALTER ...')`, `db.execute(sql\`CREATE ...\`)`,

@@ -3,10 +3,10 @@
  * (`@ManyToOne`, `@OneToMany`, `@OneToOne`, `@ManyToMany`) with `eager`/`lazy` flags and
  * target classes. Computed once per class declaration; base classes contribute their relations.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { skipOuterExpressions } from '../walk.js';
-import { TYPEORM_RELATION_DECORATORS } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { skipOuterExpressions } from '../program/walk.js';
+import { TYPEORM_RELATION_DECORATORS } from './catalog.js';
 import { moduleOfDeclaration, ormOfModule } from './recognize.js';
 
 export type EntityOrm = 'typeorm' | 'mikro-orm';
@@ -32,11 +32,11 @@ export interface EntityInfo {
 const cache = new WeakMap<ts.ClassLikeDeclaration, EntityInfo | null>();
 
 /** The module and exported name a decorator (or any callee) resolves to. */
-export function resolvedExport(door: Door, expr: ts.Expression): { module: string | undefined; name: string } | undefined {
+export function resolvedExport(types: TypeQueries, expr: ts.Expression): { module: string | undefined; name: string } | undefined {
   const e = skipOuterExpressions(expr);
   const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
   if (!nameNode) return undefined;
-  const symbol = door.symbolAt(nameNode);
+  const symbol = types.symbolAt(nameNode);
   const decl = symbol?.getDeclarations()?.[0];
   if (!symbol || !decl) return undefined;
   return { module: moduleOfDeclaration(decl), name: symbol.getName() };
@@ -47,20 +47,20 @@ function decoratorsOf(node: ts.Node): readonly ts.Decorator[] {
 }
 
 /** `@ManyToOne(...)` from typeorm or @mikro-orm: its ORM, kind and call. */
-function relationDecorator(door: Door, d: ts.Decorator): { orm: EntityOrm; kind: string; call: ts.CallExpression } | undefined {
+function relationDecorator(types: TypeQueries, d: ts.Decorator): { orm: EntityOrm; kind: string; call: ts.CallExpression } | undefined {
   const expr = skipOuterExpressions(d.expression);
   if (!ts.isCallExpression(expr)) return undefined;
-  const target = resolvedExport(door, expr.expression);
+  const target = resolvedExport(types, expr.expression);
   if (!target || !(target.name in TYPEORM_RELATION_DECORATORS)) return undefined;
   const orm = ormOfModule(target.module)?.orm;
   if (orm !== 'typeorm' && orm !== 'mikro-orm') return undefined;
   return { orm, kind: target.name, call: expr };
 }
 
-function isEntityDecorator(door: Door, d: ts.Decorator): EntityOrm | undefined {
+function isEntityDecorator(types: TypeQueries, d: ts.Decorator): EntityOrm | undefined {
   const expr = skipOuterExpressions(d.expression);
   const callee = ts.isCallExpression(expr) ? expr.expression : expr;
-  const target = resolvedExport(door, callee);
+  const target = resolvedExport(types, callee);
   if (!target || !['Entity', 'ChildEntity', 'ViewEntity'].includes(target.name)) return undefined;
   const orm = ormOfModule(target.module)?.orm;
   return orm === 'typeorm' || orm === 'mikro-orm' ? orm : undefined;
@@ -79,23 +79,23 @@ function optionsObject(call: ts.CallExpression): ts.ObjectLiteralExpression | un
   return undefined;
 }
 
-function classOfExpression(door: Door, expr: ts.Expression | undefined): ts.ClassLikeDeclaration | undefined {
+function classOfExpression(types: TypeQueries, expr: ts.Expression | undefined): ts.ClassLikeDeclaration | undefined {
   if (!expr) return undefined;
   let e = skipOuterExpressions(expr);
   if (ts.isArrowFunction(e) && !ts.isBlock(e.body)) e = skipOuterExpressions(e.body);
   if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
-  const decl = door.symbolAt(e)?.valueDeclaration;
+  const decl = types.symbolAt(e)?.valueDeclaration;
   return decl && ts.isClassLike(decl) ? decl : undefined;
 }
 
 /** The class behind a type: strips promises, null/undefined, arrays, `Relation<T>`, `Ref<T>`, `Collection<T>`, intersections. */
-export function classOfType(door: Door, type: ts.Type | undefined, depth = 0): ts.ClassLikeDeclaration | undefined {
+export function classOfType(types: TypeQueries, type: ts.Type | undefined, depth = 0): ts.ClassLikeDeclaration | undefined {
   if (!type || depth > 6) return undefined;
-  const checker = door.checker;
+  const checker = types.checker;
   const t = checker.getNonNullableType(type);
   if (t.isUnionOrIntersection()) {
     for (const part of t.types) {
-      const found = classOfType(door, part, depth + 1);
+      const found = classOfType(types, part, depth + 1);
       if (found) return found;
     }
     return undefined;
@@ -104,16 +104,16 @@ export function classOfType(door: Door, type: ts.Type | undefined, depth = 0): t
   const decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
   if (decl && ts.isClassLike(decl) && !moduleOfDeclaration(decl)) return decl;
   const name = symbol?.getName();
-  if (checker.isTupleType(t)) return classOfType(door, checker.getTypeArguments(t as ts.TypeReference)[0], depth + 1);
+  if (checker.isTupleType(t)) return classOfType(types, checker.getTypeArguments(t as ts.TypeReference)[0], depth + 1);
   if (checker.isArrayType(t) || name === 'Promise' || name === 'Collection' || name === 'Reference' || name === 'Ref') {
     const arg = (t as ts.TypeReference).typeArguments?.[0] ?? checker.getTypeArguments(t as ts.TypeReference)[0];
-    return classOfType(door, arg, depth + 1);
+    return classOfType(types, arg, depth + 1);
   }
   return undefined;
 }
 
-function relationOf(door: Door, member: ts.PropertyDeclaration, d: ts.Decorator): [EntityOrm, RelationInfo] | undefined {
-  const found = relationDecorator(door, d);
+function relationOf(types: TypeQueries, member: ts.PropertyDeclaration, d: ts.Decorator): [EntityOrm, RelationInfo] | undefined {
+  const found = relationDecorator(types, d);
   if (!found || !ts.isIdentifier(member.name)) return undefined;
   const options = optionsObject(found.call);
   const typeText = member.type ? member.type.getText() : '';
@@ -122,7 +122,7 @@ function relationOf(door: Door, member: ts.PropertyDeclaration, d: ts.Decorator)
   const targetExpr = found.call.arguments[0] && !ts.isObjectLiteralExpression(skipOuterExpressions(found.call.arguments[0]))
     ? found.call.arguments[0]
     : entityOption && ts.isPropertyAssignment(entityOption) ? entityOption.initializer : undefined;
-  const target = classOfExpression(door, targetExpr) ?? classOfType(door, door.typeAt(member.name));
+  const target = classOfExpression(types, targetExpr) ?? classOfType(types, types.typeAt(member.name));
   return [
     found.orm,
     {
@@ -137,27 +137,27 @@ function relationOf(door: Door, member: ts.PropertyDeclaration, d: ts.Decorator)
   ];
 }
 
-function baseClassOf(door: Door, decl: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
+function baseClassOf(types: TypeQueries, decl: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
   const ext = decl.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
   if (!ext) return undefined;
-  const base = door.symbolAt(ext.expression)?.valueDeclaration;
+  const base = types.symbolAt(ext.expression)?.valueDeclaration;
   return base && ts.isClassLike(base) && !moduleOfDeclaration(base) ? base : undefined;
 }
 
 /** The entity model of a class, or undefined when it is not a TypeORM/MikroORM entity. */
-export function entityOfClass(door: Door, decl: ts.ClassLikeDeclaration): EntityInfo | undefined {
+export function entityOfClass(types: TypeQueries, decl: ts.ClassLikeDeclaration): EntityInfo | undefined {
   const cached = cache.get(decl);
   if (cached !== undefined) return cached ?? undefined;
   cache.set(decl, null); // guards inheritance cycles
   const relations = new Map<string, RelationInfo>();
   let orm: EntityOrm | undefined;
-  for (const d of decoratorsOf(decl)) orm ??= isEntityDecorator(door, d);
+  for (const d of decoratorsOf(decl)) orm ??= isEntityDecorator(types, d);
   let base: ts.ClassLikeDeclaration | undefined = decl;
-  for (let depth = 0; base && depth < 8; depth++, base = baseClassOf(door, base)) {
+  for (let depth = 0; base && depth < 8; depth++, base = baseClassOf(types, base)) {
     for (const member of base.members) {
       if (!ts.isPropertyDeclaration(member)) continue;
       for (const d of decoratorsOf(member)) {
-        const found = relationOf(door, member, d);
+        const found = relationOf(types, member, d);
         if (found && !relations.has(found[1].name)) {
           orm ??= found[0];
           relations.set(found[1].name, found[1]);
@@ -171,20 +171,20 @@ export function entityOfClass(door: Door, decl: ts.ClassLikeDeclaration): Entity
 }
 
 /** The entity model behind an expression's type (`Order`, `Order | null`, `Order[]`, `Promise<Order>`). */
-export function entityOfType(door: Door, type: ts.Type | undefined): EntityInfo | undefined {
-  const decl = classOfType(door, type);
-  return decl ? entityOfClass(door, decl) : undefined;
+export function entityOfType(types: TypeQueries, type: ts.Type | undefined): EntityInfo | undefined {
+  const decl = classOfType(types, type);
+  return decl ? entityOfClass(types, decl) : undefined;
 }
 
 /** The entity (not an array of them) an expression denotes, for reads like `order.user`. */
-export function entityOfExpression(door: Door, expr: ts.Expression): EntityInfo | undefined {
-  const type = door.typeAt(expr);
+export function entityOfExpression(types: TypeQueries, expr: ts.Expression): EntityInfo | undefined {
+  const type = types.typeAt(expr);
   if (!type) return undefined;
-  const t = door.checker.getNonNullableType(type);
-  if (door.checker.isArrayType(t) || door.checker.isTupleType(t)) return undefined;
+  const t = types.checker.getNonNullableType(type);
+  if (types.checker.isArrayType(t) || types.checker.isTupleType(t)) return undefined;
   const decl = t.getSymbol()?.valueDeclaration;
-  if (decl && ts.isClassLike(decl)) return entityOfClass(door, decl);
-  if (t.isIntersection()) return entityOfType(door, t);
+  if (decl && ts.isClassLike(decl)) return entityOfClass(types, decl);
+  if (t.isIntersection()) return entityOfType(types, t);
   return undefined;
 }
 
@@ -225,12 +225,12 @@ function isRelationDecoratorSyntax(d: ts.Decorator): boolean {
 }
 
 /** The relation a property read names, found from the property's declaration (cheap: no type of the object). */
-export function relationOfAccess(door: Door, access: ts.PropertyAccessExpression): { entity: EntityInfo; relation: RelationInfo } | undefined {
-  if (!relationNamesOf(door.program).has(access.name.text)) return undefined;
-  const decl = door.symbolAt(access.name)?.valueDeclaration;
+export function relationOfAccess(types: TypeQueries, access: ts.PropertyAccessExpression): { entity: EntityInfo; relation: RelationInfo } | undefined {
+  if (!relationNamesOf(types.program).has(access.name.text)) return undefined;
+  const decl = types.symbolAt(access.name)?.valueDeclaration;
   if (!decl || !ts.isPropertyDeclaration(decl) || decoratorsOf(decl).length === 0 || !ts.isClassLike(decl.parent)) return undefined;
-  const owner = entityOfClass(door, decl.parent);
+  const owner = entityOfClass(types, decl.parent);
   const relation = owner?.relations.get(access.name.text);
   if (!owner || !relation || relation.decl !== decl) return undefined;
-  return { entity: entityOfExpression(door, access.expression) ?? owner, relation };
+  return { entity: entityOfExpression(types, access.expression) ?? owner, relation };
 }

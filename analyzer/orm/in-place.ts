@@ -12,12 +12,12 @@
  * on failure only), other library callees (a cache's `wrap(key, loader)` runs the loader on a
  * miss only; an emitter's `on` later), callbacks stored or registered for later.
  */
-import ts from '../typescript.cjs';
-import { getCallGraph, type FunctionLike } from '../callgraph.js';
-import { getDoor } from '../checker.js';
+import ts from '../ts/typescript.cjs';
+import { getCallGraph, type FunctionLike } from '../program/callgraph.js';
+import { getTypeQueries } from '../program/type-queries.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
-import { skipOuterExpressions, walk } from '../walk.js';
+import { skipOuterExpressions, walk } from '../program/walk.js';
 import { isUnconditional } from './query-reach.js';
 import { ormQueryOf } from './recognize.js';
 
@@ -61,11 +61,11 @@ function computeHost(program: ts.Program, fn: ts.ArrowFunction | ts.FunctionExpr
 }
 
 function runsInPlace(program: ts.Program, call: ts.CallExpression, index: number, method: string | undefined): boolean {
-  const door = getDoor(program);
+  const types = getTypeQueries(program);
   // A promise's continuation: runs once, when the promise it hangs on fulfils.
-  if ((method === 'then' || method === 'finally') && door.isPromiseLike(skipOuterExpressions((skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression))) return true;
+  if ((method === 'then' || method === 'finally') && types.isPromiseLike(skipOuterExpressions((skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression))) return true;
   // An ORM's transaction runs its callback once (`dataSource.transaction(fn)`, `em.transactional(fn)`).
-  if (ormQueryOf(door, call)) return true;
+  if (ormQueryOf(types, call)) return true;
   // Any other library callee may run the callback on a cache miss only, later, or many times: not followed.
   const callees = getCallGraph(program).resolve(call);
   return callees.length > 0 && callees.every((f) => callsParameterEveryRun(f, index));

@@ -4,9 +4,9 @@
  * QueryBuilder joins and MikroORM `populate` paths all become the same tree; eager relations
  * are implied by `eager` (find methods load them, QueryBuilder does not).
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { skipOuterExpressions } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { skipOuterExpressions } from '../program/walk.js';
 import type { EntityInfo } from './entities.js';
 import { entityOfClass } from './entities.js';
 
@@ -24,9 +24,9 @@ export function emptyTree(entity: EntityInfo | undefined, eager: boolean): LoadT
   return { entity, explicit: new Map(), eager, all: false };
 }
 
-function childEntity(door: Door, tree: LoadTree, name: string): EntityInfo | undefined {
+function childEntity(types: TypeQueries, tree: LoadTree, name: string): EntityInfo | undefined {
   const target = tree.entity?.relations.get(name)?.target;
-  return target ? entityOfClass(door, target) : undefined;
+  return target ? entityOfClass(types, target) : undefined;
 }
 
 /** Is relation `name` loaded on entities at this node of the tree? */
@@ -36,22 +36,22 @@ export function isLoaded(tree: LoadTree, name: string): boolean {
 }
 
 /** The tree under relation `name`, if it was loaded. */
-export function childTree(door: Door, tree: LoadTree, name: string): LoadTree | undefined {
+export function childTree(types: TypeQueries, tree: LoadTree, name: string): LoadTree | undefined {
   if (tree.all) return tree;
   const explicit = tree.explicit.get(name);
   if (explicit) return explicit;
-  if (tree.eager && tree.entity?.relations.get(name)?.eager) return emptyTree(childEntity(door, tree, name), true);
+  if (tree.eager && tree.entity?.relations.get(name)?.eager) return emptyTree(childEntity(types, tree, name), true);
   return undefined;
 }
 
 /** Add a dotted relation path (`posts.comments`). */
-export function addPath(door: Door, tree: LoadTree, path: readonly string[]): LoadTree | undefined {
+export function addPath(types: TypeQueries, tree: LoadTree, path: readonly string[]): LoadTree | undefined {
   let node = tree;
   for (const name of path) {
     if (node.all) return node;
     let next = node.explicit.get(name);
     if (!next) {
-      next = emptyTree(childEntity(door, node, name), node.eager);
+      next = emptyTree(childEntity(types, node, name), node.eager);
       node.explicit.set(name, next);
     }
     node = next;
@@ -77,10 +77,10 @@ export function optionValue(obj: ts.ObjectLiteralExpression, key: string): ts.Ex
 }
 
 /** Follow an identifier to the literal it is a `const` of (one hop). */
-function literalOf(door: Door, expr: ts.Expression): ts.Expression {
+function literalOf(types: TypeQueries, expr: ts.Expression): ts.Expression {
   const e = skipOuterExpressions(expr);
   if (!ts.isIdentifier(e)) return e;
-  const decl = door.symbolAt(e)?.valueDeclaration;
+  const decl = types.symbolAt(e)?.valueDeclaration;
   if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) {
     return skipOuterExpressions(decl.initializer);
   }
@@ -88,13 +88,13 @@ function literalOf(door: Door, expr: ts.Expression): ts.Expression {
 }
 
 /** TypeORM `relations`: object form (`{ user: true, posts: { comments: true } }`) or the 0.3 string-array form. */
-export function addRelationsOption(door: Door, tree: LoadTree, value: ts.Expression, depth = 0): void {
-  const v = literalOf(door, value);
+export function addRelationsOption(types: TypeQueries, tree: LoadTree, value: ts.Expression, depth = 0): void {
+  const v = literalOf(types, value);
   if (depth > 10) { tree.all = true; return; }
   if (ts.isArrayLiteralExpression(v)) {
     for (const el of v.elements) {
-      const e = literalOf(door, el);
-      if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) addPath(door, tree, e.text.split('.'));
+      const e = literalOf(types, el);
+      if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) addPath(types, tree, e.text.split('.'));
       else tree.all = true;
     }
     return;
@@ -105,25 +105,25 @@ export function addRelationsOption(door: Door, tree: LoadTree, value: ts.Express
     if (!name || !ts.isPropertyAssignment(p)) { tree.all = true; continue; }
     const init = skipOuterExpressions(p.initializer);
     if (init.kind === ts.SyntaxKind.FalseKeyword) continue;
-    const child = addPath(door, tree, [name]);
+    const child = addPath(types, tree, [name]);
     if (!child) continue;
     if (init.kind === ts.SyntaxKind.TrueKeyword) continue;
-    if (ts.isObjectLiteralExpression(init) || ts.isIdentifier(init)) addRelationsOption(door, child, init, depth + 1);
+    if (ts.isObjectLiteralExpression(init) || ts.isIdentifier(init)) addRelationsOption(types, child, init, depth + 1);
     else child.all = true;
   }
 }
 
 /** MikroORM `populate`: `['books', 'books.tags']`, `['*']`, `true`; `:ref` suffixes are stripped. */
-export function addPopulateOption(door: Door, tree: LoadTree, value: ts.Expression): void {
-  const v = literalOf(door, value);
+export function addPopulateOption(types: TypeQueries, tree: LoadTree, value: ts.Expression): void {
+  const v = literalOf(types, value);
   if (v.kind === ts.SyntaxKind.FalseKeyword) return;
   if (!ts.isArrayLiteralExpression(v)) { tree.all = true; return; }
   for (const el of v.elements) {
-    const e = literalOf(door, el);
+    const e = literalOf(types, el);
     if (!ts.isStringLiteral(e) && !ts.isNoSubstitutionTemplateLiteral(e)) { tree.all = true; continue; }
     const text = e.text.replace(/:[a-z]+$/, '');
     if (text === '*' || text === '$infer') { tree.all = true; continue; }
-    addPath(door, tree, text.split('.'));
+    addPath(types, tree, text.split('.'));
   }
 }
 

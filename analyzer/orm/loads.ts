@@ -8,10 +8,10 @@
  *   (and `...AndMap...`) joins of its chain or of its variable; no eager relations;
  * - MikroORM `find`/`findOne`/`findOneOrFail`/`findAll`/`findAndCount` with `populate`.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { skipOuterExpressions, walk } from '../walk.js';
-import { TYPEORM_LOADERS, TYPEORM_QB_JOINS, TYPEORM_QB_TERMINALS } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { skipOuterExpressions, walk } from '../program/walk.js';
+import { TYPEORM_LOADERS, TYPEORM_QB_JOINS, TYPEORM_QB_TERMINALS } from './catalog.js';
 import { entityOfType, type EntityInfo } from './entities.js';
 import { addPath, addPopulateOption, addRelationsOption, emptyTree, optionValue, type LoadTree } from './load-tree.js';
 import { chainCalls, literalObject, methodOf, ormOfModule } from './recognize.js';
@@ -31,10 +31,10 @@ export interface LoadSite {
 
 const sites = new WeakMap<ts.CallExpression, LoadSite | null>();
 
-export function loadSiteOf(door: Door, call: ts.CallExpression): LoadSite | undefined {
+export function loadSiteOf(types: TypeQueries, call: ts.CallExpression): LoadSite | undefined {
   let site = sites.get(call);
   if (site === undefined) {
-    site = computeSite(door, call) ?? null;
+    site = computeSite(types, call) ?? null;
     sites.set(call, site);
   }
   return site ?? undefined;
@@ -43,17 +43,17 @@ export function loadSiteOf(door: Door, call: ts.CallExpression): LoadSite | unde
 const TYPEORM_FIND_OWNERS = ['Repository', 'TreeRepository', 'EntityManager', 'BaseEntity'];
 const MIKRO_FIND = ['find', 'findOne', 'findOneOrFail', 'findAll', 'findAndCount'];
 
-function computeSite(door: Door, call: ts.CallExpression): LoadSite | undefined {
-  const m = methodOf(door, call);
+function computeSite(types: TypeQueries, call: ts.CallExpression): LoadSite | undefined {
+  const m = methodOf(types, call);
   if (!m || !m.owner) return undefined;
   const orm = ormOfModule(m.module)?.orm;
-  const entity = entityOfType(door, door.typeAt(call));
+  const entity = entityOfType(types, types.typeAt(call));
   if (orm === 'typeorm') {
     if (TYPEORM_FIND_OWNERS.includes(m.owner) && m.name in TYPEORM_LOADERS) {
       const shift = m.owner === 'EntityManager' ? 1 : 0;
-      return typeormFind(door, call, m.name, entity, shift);
+      return typeormFind(types, call, m.name, entity, shift);
     }
-    if (m.owner === 'SelectQueryBuilder' && TYPEORM_QB_TERMINALS.includes(m.name)) return queryBuilder(door, call, m.name, entity);
+    if (m.owner === 'SelectQueryBuilder' && TYPEORM_QB_TERMINALS.includes(m.name)) return queryBuilder(types, call, m.name, entity);
     return undefined;
   }
   if (orm === 'mikro-orm' && MIKRO_FIND.includes(m.name)) {
@@ -63,24 +63,24 @@ function computeSite(door: Door, call: ts.CallExpression): LoadSite | undefined 
     const tree = emptyTree(entity, true);
     const arg = call.arguments[argIndex];
     if (arg) {
-      const obj = literalObject(door, arg);
+      const obj = literalObject(types, arg);
       const populate = obj ? optionValue(obj, 'populate') : null;
       if (populate === null) tree.all = true;
-      else if (populate) addPopulateOption(door, tree, populate);
+      else if (populate) addPopulateOption(types, tree, populate);
     }
     return { orm: 'mikro-orm', call, method: m.name, entity, tree, form: 'populate', argIndex };
   }
   return undefined;
 }
 
-function typeormFind(door: Door, call: ts.CallExpression, method: string, entity: EntityInfo | undefined, shift: number): LoadSite {
+function typeormFind(types: TypeQueries, call: ts.CallExpression, method: string, entity: EntityInfo | undefined, shift: number): LoadSite {
   const form = TYPEORM_LOADERS[method]!;
   const argIndex = shift;
   const tree = emptyTree(entity, true);
   const site: LoadSite = { orm: 'typeorm', call, method, entity, tree, form, argIndex };
   const arg = call.arguments[argIndex];
   if (form === 'where' || !arg) return site;
-  const obj = literalObject(door, arg);
+  const obj = literalObject(types, arg);
   if (!obj) {
     tree.all = true;
     return site;
@@ -90,37 +90,37 @@ function typeormFind(door: Door, call: ts.CallExpression, method: string, entity
   else if (eagerOpt && eagerOpt.kind === ts.SyntaxKind.FalseKeyword) tree.eager = false;
   const relations = optionValue(obj, 'relations');
   if (relations === null) tree.all = true;
-  else if (relations) addRelationsOption(door, tree, relations);
+  else if (relations) addRelationsOption(types, tree, relations);
   const join = optionValue(obj, 'join');
   if (join === null) tree.all = true;
-  else if (join) addJoinOption(door, tree, join);
+  else if (join) addJoinOption(types, tree, join);
   return site;
 }
 
 /** TypeORM 0.3 `join: { alias: 'o', leftJoinAndSelect: { user: 'o.user' } }`. */
-function addJoinOption(door: Door, tree: LoadTree, join: ts.Expression): void {
-  const obj = literalObject(door, join);
+function addJoinOption(types: TypeQueries, tree: LoadTree, join: ts.Expression): void {
+  const obj = literalObject(types, join);
   const aliasExpr = obj ? optionValue(obj, 'alias') : null;
   if (!obj || !aliasExpr || !ts.isStringLiteral(aliasExpr)) { tree.all = true; return; }
   const aliases = new Map<string, string[]>([[aliasExpr.text, []]]);
   for (const kind of ['leftJoinAndSelect', 'innerJoinAndSelect']) {
     const joins = optionValue(obj, kind);
     if (joins === null) { tree.all = true; continue; }
-    const joinObj = joins ? literalObject(door, joins) : undefined;
+    const joinObj = joins ? literalObject(types, joins) : undefined;
     if (!joinObj) continue;
     for (const p of joinObj.properties) {
       if (!ts.isPropertyAssignment(p) || !ts.isStringLiteral(p.initializer) || !p.name || !ts.isIdentifier(p.name)) { tree.all = true; continue; }
-      addJoin(door, tree, aliases, p.initializer.text, p.name.text);
+      addJoin(types, tree, aliases, p.initializer.text, p.name.text);
     }
   }
 }
 
-function addJoin(door: Door, tree: LoadTree, aliases: Map<string, string[]>, property: string, alias: string | undefined): void {
+function addJoin(types: TypeQueries, tree: LoadTree, aliases: Map<string, string[]>, property: string, alias: string | undefined): void {
   const dot = property.indexOf('.');
   const parent = dot > 0 ? aliases.get(property.slice(0, dot)) : undefined;
   if (!parent) return;
   const path = [...parent, ...property.slice(dot + 1).split('.')];
-  addPath(door, tree, path);
+  addPath(types, tree, path);
   if (alias) aliases.set(alias, path);
 }
 
@@ -136,7 +136,7 @@ function calleeName(call: ts.CallExpression): string | undefined {
 }
 
 /** Apply one QueryBuilder call of the chain to the tree (marking it `all` when a join cannot be named). */
-function applyQbCall(door: Door, tree: LoadTree, aliases: Map<string, string[]>, c: ts.CallExpression): void {
+function applyQbCall(types: TypeQueries, tree: LoadTree, aliases: Map<string, string[]>, c: ts.CallExpression): void {
   const name = calleeName(c);
   if (!name) return;
   if (name === 'createQueryBuilder' || name === 'from') {
@@ -145,11 +145,11 @@ function applyQbCall(door: Door, tree: LoadTree, aliases: Map<string, string[]>,
     return;
   }
   if (name === 'setFindOptions') {
-    const obj = c.arguments[0] && literalObject(door, c.arguments[0]);
+    const obj = c.arguments[0] && literalObject(types, c.arguments[0]);
     const rel = obj ? optionValue(obj, 'relations') : null;
     tree.eager = true;
     if (rel === null) tree.all = true;
-    else if (rel) addRelationsOption(door, tree, rel);
+    else if (rel) addRelationsOption(types, tree, rel);
     return;
   }
   if (!TYPEORM_QB_JOINS.includes(name)) return;
@@ -161,18 +161,18 @@ function applyQbCall(door: Door, tree: LoadTree, aliases: Map<string, string[]>,
     if (mapped || c.arguments.length < 2) tree.all = true;
     return;
   }
-  addJoin(door, tree, aliases, property, stringArg(c, mapped ? 2 : 1));
+  addJoin(types, tree, aliases, property, stringArg(c, mapped ? 2 : 1));
 }
 
-function queryBuilder(door: Door, terminal: ts.CallExpression, method: string, entity: EntityInfo | undefined): LoadSite {
+function queryBuilder(types: TypeQueries, terminal: ts.CallExpression, method: string, entity: EntityInfo | undefined): LoadSite {
   const tree = emptyTree(entity, false);
   const site: LoadSite = { orm: 'typeorm', call: terminal, method, entity, tree, form: 'qb', argIndex: 0 };
   const calls: ts.CallExpression[] = [];
   let base = collectChain(terminal, calls);
   for (let hops = 0; hops < 5 && ts.isIdentifier(base) && calleeName(calls[calls.length - 1]!) !== 'createQueryBuilder'; hops++) {
-    const decl = door.symbolAt(base)?.valueDeclaration;
+    const decl = types.symbolAt(base)?.valueDeclaration;
     if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) break;
-    const extra = callsOnVariable(door, base, decl);
+    const extra = callsOnVariable(types, base, decl);
     if (!extra) { tree.all = true; return site; }
     calls.push(...extra);
     base = collectChain(decl.initializer, calls);
@@ -182,7 +182,7 @@ function queryBuilder(door: Door, terminal: ts.CallExpression, method: string, e
   const aliases = new Map<string, string[]>();
   // Innermost first: the alias is declared before the joins that use it.
   const ordered = [...calls].sort((a, b) => a.getStart() - b.getStart() || a.getEnd() - b.getEnd());
-  for (const c of [root, ...ordered.filter((c) => c !== root)]) applyQbCall(door, tree, aliases, c);
+  for (const c of [root, ...ordered.filter((c) => c !== root)]) applyQbCall(types, tree, aliases, c);
   if (aliases.size === 0) tree.all = true;
   site.aliases = aliases;
   return site;
@@ -201,13 +201,13 @@ function collectChain(expr: ts.Expression, into: ts.CallExpression[]): ts.Expres
 }
 
 /** Statements like `qb.leftJoinAndSelect(...)` on a QueryBuilder variable, in its scope; undefined when it escapes. */
-function callsOnVariable(door: Door, id: ts.Identifier, decl: ts.VariableDeclaration): ts.CallExpression[] | undefined {
-  const symbol = door.symbolAt(id);
+function callsOnVariable(types: TypeQueries, id: ts.Identifier, decl: ts.VariableDeclaration): ts.CallExpression[] | undefined {
+  const symbol = types.symbolAt(id);
   const scope = scopeOf(decl);
   const out: ts.CallExpression[] = [];
   let escapes = false;
   walk(scope, (n) => {
-    if (!ts.isIdentifier(n) || n === decl.name || door.symbolAt(n) !== symbol) return;
+    if (!ts.isIdentifier(n) || n === decl.name || types.symbolAt(n) !== symbol) return;
     const parent = n.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === n && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
       out.push(...outerChain(parent.parent));

@@ -3,11 +3,11 @@
  * collection, and the facts the relation rules need about them (a short literal list, an exit
  * right after the query, the element a callback parameter stands for).
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions } from '../walk.js';
-import { PER_ITEM_ARRAY_METHODS, SMALL_LITERAL_LIST } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions } from '../program/walk.js';
+import { PER_ITEM_ARRAY_METHODS, SMALL_LITERAL_LIST } from './catalog.js';
 import { inPlaceHost } from './in-place.js';
 
 export interface PerItemCallback {
@@ -23,24 +23,24 @@ export type PerItemContext =
   | { kind: 'loop'; node: ts.IterationStatement; iterable: ts.Expression | undefined }
   | { kind: 'callback'; node: ts.CallExpression; callback: PerItemCallback };
 
-function isArrayLike(door: Door, expr: ts.Expression): boolean {
-  const type = door.typeAt(expr);
+function isArrayLike(types: TypeQueries, expr: ts.Expression): boolean {
+  const type = types.typeAt(expr);
   if (!type) return false;
-  const t = door.checker.getNonNullableType(type);
-  if (door.checker.isArrayType(t) || door.checker.isTupleType(t)) return true;
+  const t = types.checker.getNonNullableType(type);
+  if (types.checker.isArrayType(t) || types.checker.isTupleType(t)) return true;
   const name = t.getSymbol()?.getName();
   return name === 'ReadonlyArray' || name === 'Array';
 }
 
 /** `xs.map((x) => ...)` and the other per-element array methods, on an array-typed receiver. */
-export function perItemCallback(door: Door, fn: ts.Node): PerItemCallback | undefined {
+export function perItemCallback(types: TypeQueries, fn: ts.Node): PerItemCallback | undefined {
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
   const call = fn.parent;
   if (!ts.isCallExpression(call) || call.arguments[0] !== fn) return undefined;
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || !PER_ITEM_ARRAY_METHODS.includes(callee.name.text)) return undefined;
   const receiver = skipOuterExpressions(callee.expression);
-  if (!isArrayLike(door, receiver)) return undefined;
+  if (!isArrayLike(types, receiver)) return undefined;
   const method = callee.name.text;
   const item = method.startsWith('reduce') ? fn.parameters[1] : fn.parameters[0];
   return { call, method, receiver, fn, item };
@@ -51,12 +51,12 @@ export function perItemCallback(door: Door, fn: ts.Node): PerItemCallback | unde
  * the comparison only counts up to a constant (`i < 3`, `attempt++ < MAX_ATTEMPTS`: a retry
  * loop, whose number of turns no data decides). `while (true)` and `while (!done)` poll or
  * page; they are not one turn per element. */
-export function isCollectionLoop(loop: ts.IterationStatement, door?: Door): boolean {
+export function isCollectionLoop(loop: ts.IterationStatement, types?: TypeQueries): boolean {
   if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return true;
   const condition = ts.isForStatement(loop) ? loop.condition : (loop as ts.WhileStatement | ts.DoStatement).expression;
   if (!condition) return false;
   const c = skipOuterExpressions(condition);
-  if (door && isConstantCount(door, c)) return false;
+  if (types && isConstantCount(types, c)) return false;
   if (ts.isBinaryExpression(c) && isComparison(c.operatorToken.kind)) return true;
   return ts.isPropertyAccessExpression(c) && (c.name.text === 'length' || c.name.text === 'size');
 }
@@ -70,40 +70,40 @@ function isComparison(op: ts.SyntaxKind): boolean {
  * constant compared with a constant (`let i = 0; i < 3`, `attempt++ < MAX`), alone or as one
  * side of `&&` (`!done && attempt < MAX`).
  */
-function isConstantCount(door: Door, condition: ts.Expression): boolean {
+function isConstantCount(types: TypeQueries, condition: ts.Expression): boolean {
   const c = skipOuterExpressions(condition);
   if (!ts.isBinaryExpression(c)) return false;
   const op = c.operatorToken.kind;
-  if (op === ts.SyntaxKind.AmpersandAmpersandToken) return isConstantCount(door, c.left) || isConstantCount(door, c.right);
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken) return isConstantCount(types, c.left) || isConstantCount(types, c.right);
   if (!isComparison(op)) return false;
-  return (isCounter(door, c.left) && isConstant(door, c.right, 0)) || (isCounter(door, c.right) && isConstant(door, c.left, 0));
+  return (isCounter(types, c.left) && isConstant(types, c.right, 0)) || (isCounter(types, c.right) && isConstant(types, c.left, 0));
 }
 
 /** `i`, `i++`, `++i`, `i--`: a variable declared with a constant start. */
-function isCounter(door: Door, expr: ts.Expression): boolean {
+function isCounter(types: TypeQueries, expr: ts.Expression): boolean {
   let e = skipOuterExpressions(expr);
   if (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) e = skipOuterExpressions(e.operand);
   if (!ts.isIdentifier(e)) return false;
-  const decl = door.symbolAt(e)?.valueDeclaration;
-  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && isConstant(door, decl.initializer, 0);
+  const decl = types.symbolAt(e)?.valueDeclaration;
+  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && isConstant(types, decl.initializer, 0);
 }
 
 /** A number no data decides: a literal, a constant or readonly property initialised with one, an enum member, arithmetic of those. */
-function isConstant(door: Door, expr: ts.Expression, depth: number): boolean {
+function isConstant(types: TypeQueries, expr: ts.Expression, depth: number): boolean {
   if (depth > 6) return false;
   const e = skipOuterExpressions(expr);
   if (ts.isNumericLiteral(e)) return true;
-  if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) return isConstant(door, e.operand, depth + 1);
-  if (ts.isBinaryExpression(e) && ARITHMETIC.has(e.operatorToken.kind)) return isConstant(door, e.left, depth + 1) && isConstant(door, e.right, depth + 1);
+  if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) return isConstant(types, e.operand, depth + 1);
+  if (ts.isBinaryExpression(e) && ARITHMETIC.has(e.operatorToken.kind)) return isConstant(types, e.left, depth + 1) && isConstant(types, e.right, depth + 1);
   if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return false;
-  const decl = door.symbolAt(ts.isPropertyAccessExpression(e) ? e.name : e)?.valueDeclaration;
+  const decl = types.symbolAt(ts.isPropertyAccessExpression(e) ? e.name : e)?.valueDeclaration;
   if (!decl) return false;
   if (ts.isEnumMember(decl)) return true;
   const fixed =
     (ts.isVariableDeclaration(decl) && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0) ||
     (ts.isPropertyDeclaration(decl) && (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Readonly) !== 0);
   const init = fixed ? (decl as ts.VariableDeclaration | ts.PropertyDeclaration).initializer : undefined;
-  return !!init && isConstant(door, init, depth + 1);
+  return !!init && isConstant(types, init, depth + 1);
 }
 
 const ARITHMETIC = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken]);
@@ -113,20 +113,20 @@ function iterableOf(loop: ts.IterationStatement): ts.Expression | undefined {
 }
 
 /** The innermost per-item context around `node` in its function (a per-item callback counts as its own context). */
-export function perItemContextOf(door: Door, node: ts.Node): PerItemContext | undefined {
+export function perItemContextOf(types: TypeQueries, node: ts.Node): PerItemContext | undefined {
   let child: ts.Node = node;
   for (let n = node.parent; n; child = n, n = n.parent) {
     if (isFunctionLike(n)) {
-      const callback = perItemCallback(door, n);
+      const callback = perItemCallback(types, n);
       if (callback) return { kind: 'callback', node: callback.call, callback };
       // A lock's critical section or a `.then` continuation runs where its call is: look on from there.
-      const host = inPlaceHost(door.program, n);
+      const host = inPlaceHost(types.program, n);
       if (!host) return undefined;
       n = host;
       continue;
     }
     if (ts.isClassLike(n) || ts.isSourceFile(n)) return undefined;
-    if (ts.isIterationStatement(n, false) && child === n.statement && isCollectionLoop(n, door)) {
+    if (ts.isIterationStatement(n, false) && child === n.statement && isCollectionLoop(n, types)) {
       return { kind: 'loop', node: n, iterable: iterableOf(n) };
     }
   }
@@ -134,11 +134,11 @@ export function perItemContextOf(door: Door, node: ts.Node): PerItemContext | un
 }
 
 /** Is the expression a literal list of at most SMALL_LITERAL_LIST elements (or a `const` bound to one)? */
-export function isSmallLiteralList(door: Door, expr: ts.Expression | undefined): boolean {
+export function isSmallLiteralList(types: TypeQueries, expr: ts.Expression | undefined): boolean {
   if (!expr) return false;
   let e = skipOuterExpressions(expr);
   if (ts.isIdentifier(e)) {
-    const decl = door.symbolAt(e)?.valueDeclaration;
+    const decl = types.symbolAt(e)?.valueDeclaration;
     if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
     e = skipOuterExpressions(decl.initializer);
   }
@@ -146,9 +146,9 @@ export function isSmallLiteralList(door: Door, expr: ts.Expression | undefined):
 }
 
 /** The context runs over a short literal list (`for (const k of ['a', 'b'])`, `for (let i = 0; i < 3; i++)`). */
-export function isSmallContext(door: Door, ctx: PerItemContext): boolean {
-  if (ctx.kind === 'callback') return isSmallLiteralList(door, ctx.callback.receiver);
-  if (ctx.iterable) return isSmallLiteralList(door, ctx.iterable);
+export function isSmallContext(types: TypeQueries, ctx: PerItemContext): boolean {
+  if (ctx.kind === 'callback') return isSmallLiteralList(types, ctx.callback.receiver);
+  if (ctx.iterable) return isSmallLiteralList(types, ctx.iterable);
   const loop = ctx.node;
   if (!ts.isForStatement(loop) || !loop.condition) return false;
   const c = skipOuterExpressions(loop.condition);

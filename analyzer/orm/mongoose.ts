@@ -3,9 +3,9 @@
  * document's reference. (Reading a ref that was not populated is no load at all: it is the
  * ObjectId, typed so; TypeScript reports reading fields through it.)
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { skipOuterExpressions } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { skipOuterExpressions } from '../program/walk.js';
 import { methodOf, ormOfModule } from './recognize.js';
 
 export interface PopulateCall {
@@ -16,10 +16,10 @@ export interface PopulateCall {
 }
 
 /** `doc.populate(path)` on a Mongoose document (not the batched `Model.populate(docs, path)`, not `Query.populate`). */
-export function documentPopulateOf(door: Door, call: ts.CallExpression): PopulateCall | undefined {
+export function documentPopulateOf(types: TypeQueries, call: ts.CallExpression): PopulateCall | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'populate') return undefined;
-  const m = methodOf(door, call);
+  const m = methodOf(types, call);
   if (!m || m.owner !== 'Document' || ormOfModule(m.module)?.orm !== 'mongoose') return undefined;
   return { target: skipOuterExpressions(callee.expression), path: pathOf(call.arguments[0]) };
 }

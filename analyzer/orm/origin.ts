@@ -6,17 +6,17 @@
  * callback parameters, element-preserving array methods, relation reads, and the returns of
  * helper functions across files (via the `orm:returned-entities` summary).
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { functionName, type CallGraph, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions } from '../walk.js';
-import { ELEMENT_PRESERVING_METHODS } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { functionName, type CallGraph, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions } from '../program/walk.js';
+import { ELEMENT_PRESERVING_METHODS } from './catalog.js';
 import { entityOfExpression } from './entities.js';
 import { childTree, isLoaded, type LoadTree } from './load-tree.js';
 import { loadSiteOf, type LoadSite } from './loads.js';
 import { perItemCallback } from './loops.js';
 import { methodOf, ormOfModule, ormQueryOf } from './recognize.js';
-import { implementationsOf } from '../implementations.js';
+import { implementationsOf } from '../program/implementations.js';
 import { isTouched } from './touched.js';
 
 export interface Hop {
@@ -42,7 +42,7 @@ export type Origin = LoadOrigin | { kind: 'memory' } | { kind: 'touched' };
 export type Origins = readonly Origin[] | null;
 
 export interface OriginContext {
-  door: Door;
+  types: TypeQueries;
   graph: CallGraph;
   /** The `orm:returned-entities` summary of a helper. */
   returnsOf(fn: FunctionLike): Origins;
@@ -68,11 +68,11 @@ export function sameOrigin(a: Origin, b: Origin): boolean {
 }
 
 /** The loaded tree at an origin's path, or undefined where a relation on the way was not loaded. */
-export function treeAt(door: Door, origin: LoadOrigin): LoadTree | undefined {
+export function treeAt(types: TypeQueries, origin: LoadOrigin): LoadTree | undefined {
   let tree: LoadTree | undefined = origin.site.tree;
   for (const name of origin.path) {
     if (!tree) return undefined;
-    tree = childTree(door, tree, name);
+    tree = childTree(types, tree, name);
   }
   return tree;
 }
@@ -112,7 +112,7 @@ function elementOrigin(expr: ts.Expression, index: number, ctx: OriginContext, d
     }
   }
   if (ts.isIdentifier(e)) {
-    const decl = ctx.door.symbolAt(e)?.valueDeclaration;
+    const decl = ctx.types.symbolAt(e)?.valueDeclaration;
     if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer && !isReassigned(decl, ctx)) {
       return elementOrigin(decl.initializer, index, ctx, depth + 1);
     }
@@ -125,21 +125,21 @@ function isPromiseStatic(call: ts.CallExpression, ctx: OriginContext, name: stri
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== name) return false;
   const base = skipOuterExpressions(callee.expression);
   if (!ts.isIdentifier(base) || base.text !== 'Promise') return false;
-  const symbol = ctx.door.symbolAt(base);
-  return !symbol || ctx.door.originOf(symbol).kind === 'lib';
+  const symbol = ctx.types.symbolAt(base);
+  return !symbol || ctx.types.originOf(symbol).kind === 'lib';
 }
 
 const IN_MEMORY_METHODS = new Set(['create', 'merge', 'build', 'bulkBuild']);
 
 function callOrigin(call: ts.CallExpression, ctx: OriginContext, depth: number): Origins {
-  const site = loadSiteOf(ctx.door, call);
+  const site = loadSiteOf(ctx.types, call);
   if (site) return [{ kind: 'load', site, path: [], hops: [] }];
   if (isPromiseStatic(call, ctx, 'resolve') && call.arguments[0]) return originOf(call.arguments[0], ctx, depth + 1);
-  const m = methodOf(ctx.door, call);
+  const m = methodOf(ctx.types, call);
   if (m && ormOfModule(m.module)) {
     // `repo.create()`, `Model.build()`: built in memory. Other ORM calls (`save`, `populate`, `reload`):
     // the entity may carry whatever the caller set or loaded.
-    if (IN_MEMORY_METHODS.has(m.name) && !ormQueryOf(ctx.door, call)) return MEMORY;
+    if (IN_MEMORY_METHODS.has(m.name) && !ormQueryOf(ctx.types, call)) return MEMORY;
     return TOUCHED;
   }
   const callee = skipOuterExpressions(call.expression);
@@ -163,17 +163,17 @@ function callOrigin(call: ts.CallExpression, ctx: OriginContext, depth: number):
 }
 
 function isArrayValue(expr: ts.Expression, ctx: OriginContext): boolean {
-  const type = ctx.door.typeAt(expr);
+  const type = ctx.types.typeAt(expr);
   if (!type) return false;
-  const t = ctx.door.checker.getNonNullableType(type);
-  return ctx.door.checker.isArrayType(t) || ctx.door.checker.isTupleType(t);
+  const t = ctx.types.checker.getNonNullableType(type);
+  return ctx.types.checker.isArrayType(t) || ctx.types.checker.isTupleType(t);
 }
 
 function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number): Origins {
-  const symbol = ctx.door.symbolAt(id);
+  const symbol = ctx.types.symbolAt(id);
   const decl = symbol?.valueDeclaration;
   if (!symbol || !decl) return null;
-  if (isTouched(ctx.door, symbol, decl, ctx.touchedParams)) return TOUCHED;
+  if (isTouched(ctx.types, symbol, decl, ctx.touchedParams)) return TOUCHED;
   if (ts.isVariableDeclaration(decl)) {
     const list = decl.parent;
     const stmt = list.parent;
@@ -191,7 +191,7 @@ function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number):
     return null;
   }
   if (ts.isParameter(decl)) {
-    const callback = perItemCallback(ctx.door, decl.parent);
+    const callback = perItemCallback(ctx.types, decl.parent);
     return callback && callback.item === decl ? originOf(callback.receiver, ctx, depth + 1) : null;
   }
   return null;
@@ -201,13 +201,13 @@ function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number):
 function isReassigned(decl: ts.VariableDeclaration, ctx: OriginContext): boolean {
   if (decl.parent.flags & ts.NodeFlags.Const) return false;
   if (!ts.isIdentifier(decl.name)) return true;
-  const symbol = ctx.door.symbolAt(decl.name);
-  return symbol ? assignedSymbols(ctx.door, decl).has(symbol) : true;
+  const symbol = ctx.types.symbolAt(decl.name);
+  return symbol ? assignedSymbols(ctx.types, decl).has(symbol) : true;
 }
 
 const assignedCache = new WeakMap<ts.Node, Set<ts.Symbol>>();
 
-function assignedSymbols(door: Door, decl: ts.Node): Set<ts.Symbol> {
+function assignedSymbols(types: TypeQueries, decl: ts.Node): Set<ts.Symbol> {
   const scope = decl.getSourceFile();
   let set = assignedCache.get(scope);
   if (set) return set;
@@ -217,10 +217,10 @@ function assignedSymbols(door: Door, decl: ts.Node): Set<ts.Symbol> {
     const n = stack.pop()!;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const target = skipOuterExpressions(n.left);
-      const s = ts.isIdentifier(target) ? door.symbolAt(target) : undefined;
+      const s = ts.isIdentifier(target) ? types.symbolAt(target) : undefined;
       if (s) found.add(s);
     } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isIdentifier(n.operand)) {
-      const s = door.symbolAt(n.operand);
+      const s = types.symbolAt(n.operand);
       if (s) found.add(s);
     }
     ts.forEachChild(n, (c) => {
@@ -234,14 +234,14 @@ function assignedSymbols(door: Door, decl: ts.Node): Set<ts.Symbol> {
 
 /** `x.rel`: the origins of `x`, one relation further down; a relation that was not loaded there ends the trail. */
 function relationOrigin(access: ts.PropertyAccessExpression, ctx: OriginContext, depth: number): Origins {
-  const entity = entityOfExpression(ctx.door, access.expression);
+  const entity = entityOfExpression(ctx.types, access.expression);
   const name = access.name.text;
   if (!entity || !entity.relations.has(name)) return null;
   const base = originOf(access.expression, ctx, depth + 1);
   if (base === null) return null;
   return base.map((o): Origin => {
     if (o.kind !== 'load') return o;
-    const tree = treeAt(ctx.door, o);
+    const tree = treeAt(ctx.types, o);
     // Not loaded: the read itself is the finding; what follows it is not reported again.
     if (!tree || !isLoaded(tree, name)) return { kind: 'touched' };
     return { ...o, path: [...o.path, name] };

@@ -10,9 +10,9 @@
  * `[Symbol.toStringTag]: 'PrismaPromise'`, the lazy query Prisma runs when it is awaited. The
  * client itself is the owner of `$transaction` next to such a `$executeRaw`/`$queryRaw`.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { PRISMA } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { PRISMA } from './catalog.js';
 
 /** The module name the recognised declarations are filed under (the catalog's Prisma entry). */
 export const PRISMA_MODULE = '@prisma/client';
@@ -27,45 +27,45 @@ const cache = new WeakMap<ts.Node, boolean>();
  * client? Only Prisma's method names (and the fluent `Prisma__*` clients' relation methods) are
  * asked about, so the type question is rare.
  */
-export function isGeneratedPrismaMethod(door: Door, decl: ts.Declaration, name: string, owner: string | undefined): boolean {
+export function isGeneratedPrismaMethod(types: TypeQueries, decl: ts.Declaration, name: string, owner: string | undefined): boolean {
   if (!owner || (!QUERY_NAMES.has(name) && !owner.startsWith('Prisma__'))) return false;
   let answer = cache.get(decl);
   if (answer === undefined) {
-    answer = returnsPrismaPromise(door, decl) || (name === '$transaction' && isClientOwner(door, decl));
+    answer = returnsPrismaPromise(types, decl) || (name === '$transaction' && isClientOwner(types, decl));
     cache.set(decl, answer);
   }
   return answer;
 }
 
-function returnsPrismaPromise(door: Door, decl: ts.Declaration): boolean {
+function returnsPrismaPromise(types: TypeQueries, decl: ts.Declaration): boolean {
   if (!ts.isFunctionLike(decl)) return false;
   let type: ts.Type | undefined;
   try {
-    type = door.checker.getSignatureFromDeclaration(decl as ts.SignatureDeclaration)?.getReturnType();
+    type = types.checker.getSignatureFromDeclaration(decl as ts.SignatureDeclaration)?.getReturnType();
   } catch {
     return false;
   }
-  return !!type && isPrismaPromiseType(door, type);
+  return !!type && isPrismaPromiseType(types, type);
 }
 
 /** A `Promise` tagged `[Symbol.toStringTag]: 'PrismaPromise'` (or a union with `null`/`undefined` of one). */
-export function isPrismaPromiseType(door: Door, type: ts.Type): boolean {
-  const t = door.checker.getNonNullableType(type);
+export function isPrismaPromiseType(types: TypeQueries, type: ts.Type): boolean {
+  const t = types.checker.getNonNullableType(type);
   const parts = t.isUnion() ? t.types : [t];
   return parts.length > 0 && parts.every((part) => {
     const tag = part.getProperties().find((p) => String(p.escapedName).startsWith('__@toStringTag'));
     if (!tag) return false;
-    const tagType = door.checker.getTypeOfSymbol(tag);
+    const tagType = types.checker.getTypeOfSymbol(tag);
     return tagType.isStringLiteral() && tagType.value === 'PrismaPromise';
   });
 }
 
 /** The class or interface that declares `decl` also declares a raw-query method returning a `PrismaPromise`. */
-function isClientOwner(door: Door, decl: ts.Declaration): boolean {
+function isClientOwner(types: TypeQueries, decl: ts.Declaration): boolean {
   const owner = decl.parent;
   if (!owner || !(ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner))) return false;
   return (owner.members as ts.NodeArray<ts.Node>).some((m) => {
     const member = m as ts.ClassElement | ts.TypeElement;
-    return !!member.name && ts.isIdentifier(member.name) && RAW_NAMES.includes(member.name.text) && returnsPrismaPromise(door, member as ts.Declaration);
+    return !!member.name && ts.isIdentifier(member.name) && RAW_NAMES.includes(member.name.text) && returnsPrismaPromise(types, member as ts.Declaration);
   });
 }

@@ -5,12 +5,12 @@
  * `return` (a cache hit) is not issued on every call, so a loop calling the function is not
  * reported for it. Paginated and batched queries never count.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike } from '../callgraph.js';
-import { getDoor } from '../checker.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike } from '../program/callgraph.js';
+import { getTypeQueries } from '../program/type-queries.js';
 import { reachKind } from '../summaries/reach.js';
 import { isBatchQuery, isPaginated, ormQueryOf, type OrmQuery } from './recognize.js';
-import { implementationsOf } from '../implementations.js';
+import { implementationsOf } from '../program/implementations.js';
 import { inPlaceHost } from './in-place.js';
 
 function isShortCircuit(kind: ts.SyntaxKind): boolean {
@@ -68,9 +68,9 @@ export function isUnconditional(call: ts.Node, hostOf?: (fn: ts.Node) => ts.Node
 /** A query that counts as "one per call" of its function. */
 export function countedQuery(program: ts.Program, call: ts.CallExpression | ts.NewExpression): OrmQuery | undefined {
   if (!ts.isCallExpression(call)) return undefined;
-  const door = getDoor(program);
-  const query = ormQueryOf(door, call);
-  if (!query || isPaginated(door, query) || isBatchQuery(door, query)) return undefined;
+  const types = getTypeQueries(program);
+  const query = ormQueryOf(types, call);
+  if (!query || isPaginated(types, query) || isBatchQuery(types, query)) return undefined;
   return query;
 }
 

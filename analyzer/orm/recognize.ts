@@ -4,16 +4,16 @@
  * method (package, or ambient `declare module '...'` name) and the class or interface that
  * owns it, looked up in `catalog/orm.ts`.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { packageNameOf } from '../checker.js';
-import { skipOuterExpressions } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { packageNameOf } from '../program/type-queries.js';
+import { skipOuterExpressions } from '../program/walk.js';
 import { builderQueryOf, isBuilderBatch } from './builders.js';
 import { isGeneratedPrismaMethod, PRISMA_MODULE } from './prisma-shape.js';
 import {
   BATCH_HELPERS, BATCH_KEYS, BULK_WRITES, MIKRO_RELATION_LOADERS, ORMS, PAGINATION_CALLS, PAGINATION_KEYS, PRISMA_BATCHED,
   SEQUELIZE_GETTER_MIXINS, type OrmName, type OrmSpec, type QueryKind,
-} from '../catalog/orm.js';
+} from './catalog.js';
 
 export type QueryCall = ts.CallExpression | ts.TaggedTemplateExpression;
 
@@ -76,20 +76,20 @@ function memberName(callee: ts.Expression): ts.MemberName | undefined {
 }
 
 /** The declaration a call's method resolves to (signature first, then the callee's symbol). */
-export function methodOf(door: Door, call: QueryCall): MethodDecl | undefined {
+export function methodOf(types: TypeQueries, call: QueryCall): MethodDecl | undefined {
   const callee = ts.isCallExpression(call) ? call.expression : call.tag;
   const name = memberName(callee);
   if (!name) return undefined;
-  let decl: ts.Declaration | undefined = ts.isCallExpression(call) ? door.signatureOf(call)?.declaration : undefined;
+  let decl: ts.Declaration | undefined = ts.isCallExpression(call) ? types.signatureOf(call)?.declaration : undefined;
   if (!decl || ts.isJSDocSignature(decl)) {
-    const symbol = door.symbolAt(name);
+    const symbol = types.symbolAt(name);
     decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
   }
   if (!decl) return undefined;
   const owner = ownerName(decl);
   let module = moduleOfDeclaration(decl);
   // A Prisma client generated into the project's own source (Prisma 7) is Prisma all the same.
-  if (!ormOfModule(module) && isGeneratedPrismaMethod(door, decl, name.text, owner)) module = PRISMA_MODULE;
+  if (!ormOfModule(module) && isGeneratedPrismaMethod(types, decl, name.text, owner)) module = PRISMA_MODULE;
   return { decl, module, owner, name: name.text };
 }
 
@@ -104,17 +104,17 @@ const ownerMatches = (owners: OrmSpec['queries'][number]['owners'], owner: strin
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
 /** A call that sends a query to the database through a repository, manager, model or client. */
-export function ormQueryOf(door: Door, call: QueryCall): OrmQuery | undefined {
-  const m = methodOf(door, call);
-  if (!m || !m.owner) return ts.isCallExpression(call) ? builderQuery(door, call) : undefined;
+export function ormQueryOf(types: TypeQueries, call: QueryCall): OrmQuery | undefined {
+  const m = methodOf(types, call);
+  if (!m || !m.owner) return ts.isCallExpression(call) ? builderQuery(types, call) : undefined;
   const spec = ormOfModule(m.module);
-  if (!spec) return ts.isCallExpression(call) ? builderQuery(door, call) : undefined;
+  if (!spec) return ts.isCallExpression(call) ? builderQuery(types, call) : undefined;
   for (const entry of spec.queries) {
     if (!ownerMatches(entry.owners, m.owner)) continue;
     if (entry.reads.includes(m.name)) return { orm: spec.orm, spec, owner: m.owner, method: m.name, kind: 'read', call };
     if (entry.writes.includes(m.name)) return { orm: spec.orm, spec, owner: m.owner, method: m.name, kind: 'write', call };
   }
-  if (spec.builders && ts.isCallExpression(call)) return builderQuery(door, call);
+  if (spec.builders && ts.isCallExpression(call)) return builderQuery(types, call);
   // Prisma's fluent relation API: `prisma.user.findUnique(...).posts()` runs its own query.
   if (spec.orm === 'prisma' && m.owner.startsWith('Prisma__') && !PROMISE_METHODS.has(m.name)) {
     return { orm: 'prisma', spec, owner: m.owner, method: m.name, kind: 'read', call };
@@ -123,21 +123,21 @@ export function ormQueryOf(door: Door, call: QueryCall): OrmQuery | undefined {
 }
 
 /** A builder ORM's query that runs at this call (Drizzle, Kysely, Knex, Mongoose). */
-function builderQuery(door: Door, call: ts.CallExpression): OrmQuery | undefined {
-  const q = builderQueryOf(door, call);
+function builderQuery(types: TypeQueries, call: ts.CallExpression): OrmQuery | undefined {
+  const q = builderQueryOf(types, call);
   return q && { orm: q.spec.orm, spec: q.spec, owner: q.owner, method: q.method, kind: q.kind, call, builder: q.how };
 }
 
 /** Prisma `findUnique` (or a fluent call on one): batched with its siblings of the same tick. */
-export function isPrismaBatchable(door: Door, query: OrmQuery, depth = 0): boolean {
+export function isPrismaBatchable(types: TypeQueries, query: OrmQuery, depth = 0): boolean {
   if (query.orm !== 'prisma' || depth > 20) return false;
   if (PRISMA_BATCHED.includes(query.method)) return true;
   if (!query.owner.startsWith('Prisma__') || !ts.isCallExpression(query.call)) return false;
   const callee = skipOuterExpressions(query.call.expression);
   const base = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
   if (!base || !ts.isCallExpression(base)) return false;
-  const inner = ormQueryOf(door, base);
-  return !!inner && isPrismaBatchable(door, inner, depth + 1);
+  const inner = ormQueryOf(types, base);
+  return !!inner && isPrismaBatchable(types, inner, depth + 1);
 }
 
 /** The call chain under a call: `a.b().c().d()` -> [d, c, b] calls, outermost first. */
@@ -164,10 +164,10 @@ function propertyNameText(name: ts.PropertyName): string | undefined {
 }
 
 /** Object-literal keys at the top of the call's arguments (following one `const` hop). */
-function topLevelKeys(door: Door, call: ts.CallExpression): Set<string> {
+function topLevelKeys(types: TypeQueries, call: ts.CallExpression): Set<string> {
   const keys = new Set<string>();
   for (const arg of call.arguments) {
-    const obj = literalObject(door, arg);
+    const obj = literalObject(types, arg);
     if (!obj) continue;
     for (const p of obj.properties) if (p.name) { const k = propertyNameText(p.name); if (k) keys.add(k); }
   }
@@ -175,11 +175,11 @@ function topLevelKeys(door: Door, call: ts.CallExpression): Set<string> {
 }
 
 /** An object literal, or a `const` bound to one. */
-export function literalObject(door: Door, expr: ts.Expression): ts.ObjectLiteralExpression | undefined {
+export function literalObject(types: TypeQueries, expr: ts.Expression): ts.ObjectLiteralExpression | undefined {
   const e = skipOuterExpressions(expr);
   if (ts.isObjectLiteralExpression(e)) return e;
   if (ts.isIdentifier(e)) {
-    const decl = door.symbolAt(e)?.valueDeclaration;
+    const decl = types.symbolAt(e)?.valueDeclaration;
     if (decl && ts.isVariableDeclaration(decl) && decl.initializer && isConst(decl)) {
       const init = skipOuterExpressions(decl.initializer);
       if (ts.isObjectLiteralExpression(init)) return init;
@@ -193,13 +193,13 @@ export function isConst(decl: ts.VariableDeclaration): boolean {
 }
 
 /** The query pages through a table (`skip`/`take`, `limit`/`offset`, a cursor): one page per loop turn is by design. */
-export function isPaginated(door: Door, query: OrmQuery): boolean {
+export function isPaginated(types: TypeQueries, query: OrmQuery): boolean {
   if (!ts.isCallExpression(query.call)) return false;
   for (const c of chainCalls(query.call)) {
     const name = memberName(c.expression)?.text;
     // A builder's own last call counts too (`db.select().from(t).limit(10)` is the query).
     if ((c !== query.call || query.builder === 'awaited') && name && PAGINATION_CALLS.includes(name) && !isOne(c.arguments[0])) return true;
-    const keys = topLevelKeys(door, c);
+    const keys = topLevelKeys(types, c);
     if (PAGINATION_KEYS.some((k) => keys.has(k))) return true;
   }
   return query.method === 'findByCursor';
@@ -212,15 +212,15 @@ function isOne(arg: ts.Expression | undefined): boolean {
 }
 
 /** The query covers a batch already: `In(ids)`, `{ in: ids }`, `$in`, `Op.in`, or a bulk write of an array. */
-export function isBatchQuery(door: Door, query: OrmQuery): boolean {
+export function isBatchQuery(types: TypeQueries, query: OrmQuery): boolean {
   if (!ts.isCallExpression(query.call)) return false;
   if (BULK_WRITES.includes(query.method)) return true;
-  if (query.builder && isBuilderBatch(door, query.call, query.spec, query.kind)) return true;
-  if (query.kind === 'write' && query.call.arguments.some((a) => isArrayValued(door, a))) return true;
+  if (query.builder && isBuilderBatch(types, query.call, query.spec, query.kind)) return true;
+  if (query.kind === 'write' && query.call.arguments.some((a) => isArrayValued(types, a))) return true;
   let found = false;
   for (const c of chainCalls(query.call)) {
     for (const arg of c.arguments) {
-      walkLiteral(door, arg, (node) => {
+      walkLiteral(types, arg, (node) => {
         if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && BATCH_HELPERS.includes(node.expression.text)) found = true;
         if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && BATCH_KEYS.includes(propertyNameText(node.name) ?? '')) found = true;
         if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) && /\bIN\s*\(/i.test(node.getText())) found = true;
@@ -230,8 +230,8 @@ export function isBatchQuery(door: Door, query: OrmQuery): boolean {
   return found;
 }
 
-function walkLiteral(door: Door, root: ts.Expression, visit: (n: ts.Node) => void): void {
-  const start = literalObject(door, root) ?? root;
+function walkLiteral(types: TypeQueries, root: ts.Expression, visit: (n: ts.Node) => void): void {
+  const start = literalObject(types, root) ?? root;
   const stack: ts.Node[] = [start];
   let budget = 500;
   while (stack.length > 0 && budget-- > 0) {
@@ -244,30 +244,30 @@ function walkLiteral(door: Door, root: ts.Expression, visit: (n: ts.Node) => voi
   }
 }
 
-function isArrayValued(door: Door, expr: ts.Expression): boolean {
-  const type = door.typeAt(expr);
+function isArrayValued(types: TypeQueries, expr: ts.Expression): boolean {
+  const type = types.typeAt(expr);
   if (!type) return false;
-  const t = door.checker.getNonNullableType(type);
-  return door.checker.isArrayType(t) || door.checker.isTupleType(t);
+  const t = types.checker.getNonNullableType(type);
+  return types.checker.isArrayType(t) || types.checker.isTupleType(t);
 }
 
 /** Sequelize association getter (`post.getAuthor()`): typed by a `*GetAssociation(s)Mixin`, or by name on a model without the property. */
-export function sequelizeGetterOf(door: Door, call: ts.CallExpression): ts.PropertyAccessExpression | undefined {
+export function sequelizeGetterOf(types: TypeQueries, call: ts.CallExpression): ts.PropertyAccessExpression | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || !/^get[A-Z]/.test(callee.name.text)) return undefined;
-  const symbol = door.symbolAt(callee.name);
+  const symbol = types.symbolAt(callee.name);
   if (symbol) {
     for (const d of symbol.getDeclarations() ?? []) {
       const typeNode = (ts.isPropertyDeclaration(d) || ts.isPropertySignature(d)) ? d.type : undefined;
       if (typeNode && ts.isTypeReferenceNode(typeNode)) {
-        const aliasDecl = door.symbolAt(typeNode.typeName)?.getDeclarations()?.[0];
+        const aliasDecl = types.symbolAt(typeNode.typeName)?.getDeclarations()?.[0];
         if (aliasDecl && SEQUELIZE_GETTER_MIXINS.includes(symbolName(typeNode.typeName)) && isSequelizeDecl(aliasDecl)) return callee;
       }
     }
     return undefined;
   }
   // Untyped JS: association getters are added at run time, so the property is not declared.
-  return extendsSequelizeModel(door, callee.expression) ? callee : undefined;
+  return extendsSequelizeModel(types, callee.expression) ? callee : undefined;
 }
 
 function symbolName(name: ts.EntityName): string {
@@ -280,16 +280,16 @@ function isSequelizeDecl(decl: ts.Node): boolean {
 }
 
 /** The expression's type is a class derived from Sequelize's `Model`. */
-export function extendsSequelizeModel(door: Door, expr: ts.Expression): boolean {
-  const type = door.typeAt(expr);
+export function extendsSequelizeModel(types: TypeQueries, expr: ts.Expression): boolean {
+  const type = types.typeAt(expr);
   if (!type) return false;
-  let bases: ts.Type[] = [door.checker.getNonNullableType(type)];
+  let bases: ts.Type[] = [types.checker.getNonNullableType(type)];
   for (let depth = 0; depth < 10 && bases.length > 0; depth++) {
     const next: ts.Type[] = [];
     for (const t of bases) {
       const decl = t.getSymbol()?.getDeclarations()?.[0];
       if (decl && t.getSymbol()!.getName() === 'Model' && isSequelizeDecl(decl)) return true;
-      if (t.isClassOrInterface()) next.push(...(door.checker.getBaseTypes(t) ?? []));
+      if (t.isClassOrInterface()) next.push(...(types.checker.getBaseTypes(t) ?? []));
     }
     bases = next;
   }
@@ -299,10 +299,10 @@ export function extendsSequelizeModel(door: Door, expr: ts.Expression): boolean 
 /** MikroORM `Reference`/`Collection`/`wrap(e)` loaders: `book.author.load()`, `author.books.init()`. */
 const MIKRO_LOADER_NAMES = new Set(Object.values(MIKRO_RELATION_LOADERS).flat());
 
-export function mikroLoaderOf(door: Door, call: ts.CallExpression): { owner: string; method: string; target: ts.Expression } | undefined {
+export function mikroLoaderOf(types: TypeQueries, call: ts.CallExpression): { owner: string; method: string; target: ts.Expression } | undefined {
   const name = memberName(call.expression);
   if (!name || !MIKRO_LOADER_NAMES.has(name.text)) return undefined;
-  const m = methodOf(door, call);
+  const m = methodOf(types, call);
   if (!m || !m.owner || ormOfModule(m.module)?.orm !== 'mikro-orm') return undefined;
   const methods = MIKRO_RELATION_LOADERS[m.owner];
   if (!methods || !methods.includes(m.name)) return undefined;

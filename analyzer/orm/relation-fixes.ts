@@ -4,9 +4,9 @@
  * finder into its options form, add a `leftJoinAndSelect` to a QueryBuilder, or add it to a
  * MikroORM `populate`.
  */
-import ts from '../typescript.cjs';
-import type { TextEdit } from '../finding.js';
-import { skipOuterExpressions } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TextEdit } from '../check/finding.js';
+import { skipOuterExpressions } from '../program/walk.js';
 import type { LoadSite } from './loads.js';
 import { relationsLiteral } from './load-tree.js';
 

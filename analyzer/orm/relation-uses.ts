@@ -6,10 +6,10 @@
  * neither is handing it to an optional parameter the callee tests before use. Callees are
  * followed with the `orm:param-value-reads` summary.
  */
-import ts from '../typescript.cjs';
-import type { CallGraph, FunctionLike } from '../callgraph.js';
+import ts from '../ts/typescript.cjs';
+import type { CallGraph, FunctionLike } from '../program/callgraph.js';
 import { getSummary } from '../summaries/engine.js';
-import { paramValueReadsKind, type ValueRead, type ValueUses } from '../summaries/param-value-reads.js';
+import { paramValueReadsKind, type ValueRead, type ValueUses } from './param-value-reads.js';
 
 type Call = ts.CallExpression | ts.NewExpression;
 

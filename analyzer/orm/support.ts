@@ -5,9 +5,9 @@
  * Mongoose's `Query.then`). A version that moved or renamed it makes every query look like a
  * plain value: the rules then stay quiet for that ORM (never a guess), and `--debug` says why.
  */
-import ts from '../typescript.cjs';
-import { packageNameOf } from '../checker.js';
-import { ORMS, type OrmSpec } from '../catalog/orm.js';
+import ts from '../ts/typescript.cjs';
+import { packageNameOf } from '../program/type-queries.js';
+import { ORMS, type OrmSpec } from './catalog.js';
 
 const cache = new WeakMap<ts.Program, string[]>();
 

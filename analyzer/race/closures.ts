@@ -11,10 +11,10 @@
  * - overlapping: anything else, named for the message: passed to `ids.map` (or any callee not
  *   known to run it one at a time), started without `await`, stored, returned, registered.
  */
-import ts from '../typescript.cjs';
-import { getCallGraph, isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { getDoor } from '../checker.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { getTypeQueries } from '../program/type-queries.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
 
@@ -97,10 +97,10 @@ export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression,
   if (call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
   const callees = getCallGraph(program).resolve(call);
   if (callees.length > 0) return callees.every((f) => runsParameterInTurn(program, f, index));
-  const signature = getDoor(program).signatureOf(call);
+  const signature = getTypeQueries(program).signatureOf(call);
   const decl = signature?.declaration;
   const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
-  return result === 'bare' || (result === 'wrapped' && getDoor(program).isPromiseLike(call));
+  return result === 'bare' || (result === 'wrapped' && getTypeQueries(program).isPromiseLike(call));
 }
 
 /** Every use of parameter `index` of `fn` is a call (or a hand-over) that `fn` waits for. */
@@ -119,12 +119,12 @@ function runsParameterInTurn(program: ts.Program, fn: FunctionLike, index: numbe
 
 function usesInTurn(program: ts.Program, fn: FunctionLike, param: ts.ParameterDeclaration): boolean {
   const name = (param.name as ts.Identifier).text;
-  const door = getDoor(program);
-  const symbol = door.symbolAt(param.name);
+  const types = getTypeQueries(program);
+  const symbol = types.symbolAt(param.name);
   let ok = true;
   walk(fn.body!, (n) => {
     if (!ok) return false;
-    if (ts.isIdentifier(n) && n.text === name && !isDeclarationName(n) && door.symbolAt(n) === symbol) {
+    if (ts.isIdentifier(n) && n.text === name && !isDeclarationName(n) && types.symbolAt(n) === symbol) {
       ok = useInTurn(program, fn, n);
     }
     return true;
@@ -164,15 +164,15 @@ function enclosingFunction(node: ts.Node): FunctionLike | undefined {
 
 /** A closure bound to a name (`const run = async () => ...`): every use must run it in turn. */
 function namedOverlap(program: ts.Program, name: ts.Identifier): Overlap {
-  const door = getDoor(program);
-  const symbol = door.symbolAt(name);
+  const types = getTypeQueries(program);
+  const symbol = types.symbolAt(name);
   const scope = enclosingFunction(name) ?? name.getSourceFile();
   if (!symbol || !enclosingFunction(name)) return 'is a top-level function';
   const calls: ts.CallExpression[] = [];
   let why: Overlap;
   walk(scope, (n) => {
     if (why !== undefined) return false;
-    if (!ts.isIdentifier(n) || n === name || n.text !== name.text || door.symbolAt(n) !== symbol) return true;
+    if (!ts.isIdentifier(n) || n === name || n.text !== name.text || types.symbolAt(n) !== symbol) return true;
     const use = outermost(n);
     const parent = use.parent;
     if (ts.isCallExpression(parent) && parent.expression === use) {

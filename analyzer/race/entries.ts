@@ -7,9 +7,9 @@
  * counter in one synchronous step (`const id = ++this.seq`). Reading, awaiting and writing back
  * such an entry races with nobody.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { skipOuterExpressions as skipOuter } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { FunctionEvents } from './events.js';
 
 /** Modules and exports that return a fresh random id on every call (data, not names of the analysed code). */
@@ -46,36 +46,36 @@ export function methodOnReceiver(receiver: ts.Node): string | undefined {
 }
 
 /** Do two key expressions name the same key (the same local, or the same text)? */
-export function sameKey(door: Door, a: ts.Expression | undefined, b: ts.Expression | undefined): boolean {
+export function sameKey(types: TypeQueries, a: ts.Expression | undefined, b: ts.Expression | undefined): boolean {
   if (!a || !b) return false;
   const x = skipOuter(a);
   const y = skipOuter(b);
-  if (ts.isIdentifier(x) && ts.isIdentifier(y)) return door.symbolAt(x) === door.symbolAt(y) && x.text === y.text;
+  if (ts.isIdentifier(x) && ts.isIdentifier(y)) return types.symbolAt(x) === types.symbolAt(y) && x.text === y.text;
   return x.getText() === y.getText();
 }
 
 /** Is the key made by this call for itself (a fresh id, or a number claimed from a counter)? */
-export function isFreshKey(door: Door, ev: FunctionEvents, key: ts.Expression | undefined, depth = 0): boolean {
+export function isFreshKey(types: TypeQueries, ev: FunctionEvents, key: ts.Expression | undefined, depth = 0): boolean {
   if (!key || depth > 3) return false;
   const k = skipOuter(key);
   // `String(id)`, `` `job:${id}` ``, `id.toString()`: as unique as the id they are made of.
   if (ts.isCallExpression(k) && ts.isIdentifier(k.expression) && k.expression.text === 'String' && k.arguments.length === 1) {
-    return isFreshKey(door, ev, k.arguments[0], depth + 1);
+    return isFreshKey(types, ev, k.arguments[0], depth + 1);
   }
-  if (ts.isTemplateExpression(k)) return k.templateSpans.some((s) => isFreshKey(door, ev, s.expression, depth + 1));
+  if (ts.isTemplateExpression(k)) return k.templateSpans.some((s) => isFreshKey(types, ev, s.expression, depth + 1));
   if (ts.isCallExpression(k) && ts.isPropertyAccessExpression(k.expression) && k.expression.name.text === 'toString') {
-    return isFreshKey(door, ev, k.expression.expression, depth + 1);
+    return isFreshKey(types, ev, k.expression.expression, depth + 1);
   }
-  if (isFreshValue(door, ev, k)) return true;
+  if (isFreshValue(types, ev, k)) return true;
   if (!ts.isIdentifier(k)) return false;
   // A `const` local whose value is fresh.
-  const decl = door.symbolAt(k)?.valueDeclaration;
+  const decl = types.symbolAt(k)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isVariableDeclarationList(decl.parent)) return false;
   if ((decl.parent.flags & ts.NodeFlags.Const) === 0 || decl.pos < ev.fn.pos || decl.end > ev.fn.end) return false;
-  return isFreshKey(door, ev, decl.initializer, depth + 1);
+  return isFreshKey(types, ev, decl.initializer, depth + 1);
 }
 
-function isFreshValue(door: Door, ev: FunctionEvents, e: ts.Expression): boolean {
+function isFreshValue(types: TypeQueries, ev: FunctionEvents, e: ts.Expression): boolean {
   // `++this.seq`, `this.nextId++`, `seq += 1`: a shared counter bumped in this step.
   if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && e.operator === ts.SyntaxKind.PlusPlusToken) {
     return ev.writes.some((w) => w.expr === e);
@@ -85,12 +85,12 @@ function isFreshValue(door: Door, ev: FunctionEvents, e: ts.Expression): boolean
   const callee = skipOuter(e.expression);
   if (ts.isIdentifier(callee)) {
     if (callee.text === 'Symbol') return true;
-    const binding = door.importSpecifierOf(callee);
+    const binding = types.importSpecifierOf(callee);
     return !!binding && !!FRESH_ID_IMPORTS[binding.module]?.has(binding.exportName);
   }
   // `crypto.randomUUID()` (the Web Crypto global, or a namespace import of node:crypto).
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'randomUUID' && ts.isIdentifier(callee.expression)) {
-    const binding = door.importSpecifierOf(callee.expression);
+    const binding = types.importSpecifierOf(callee.expression);
     return binding ? !!FRESH_ID_IMPORTS[binding.module] : callee.expression.text === 'crypto';
   }
   return false;

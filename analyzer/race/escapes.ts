@@ -7,10 +7,10 @@
  * (`this.remember(order)`). From then on the object is shared state like any field, also inside
  * the closures of that call that run in turn (a transaction callback updating it).
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { getCallGraph, isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { placeOf, type Escapes } from './places.js';
 import { overlapOf } from './closures.js';
 
@@ -22,15 +22,15 @@ const storeCache = new WeakMap<FunctionLike, Map<number, string | null>>();
  * Locals of `fn` stored where other calls reach them, with the first such store. Only locals whose
  * properties `fn` writes are considered (nothing else can make a race on them).
  */
-export function escapesOf(door: Door, fn: FunctionLike, extra?: Set<string>): Escapes {
+export function escapesOf(types: TypeQueries, fn: FunctionLike, extra?: Set<string>): Escapes {
   const candidates = writtenRoots(fn);
   for (const name of extra ?? []) candidates.add(name);
-  const escapes = ownEscapes(door, fn, candidates);
+  const escapes = ownEscapes(types, fn, candidates);
   // A closure that runs in turn inside its call sees that call's locals: one stored before the
   // closure is created is shared inside it too.
   const parent = enclosingFunction(fn);
-  if (parent && candidates.size > 0 && overlapOf(door.program, fn) === undefined) {
-    for (const [symbol, e] of escapesOf(door, parent, candidates)) if (!escapes.has(symbol) && e.at.end <= fn.getStart()) escapes.set(symbol, e);
+  if (parent && candidates.size > 0 && overlapOf(types.program, fn) === undefined) {
+    for (const [symbol, e] of escapesOf(types, parent, candidates)) if (!escapes.has(symbol) && e.at.end <= fn.getStart()) escapes.set(symbol, e);
   }
   return escapes;
 }
@@ -40,14 +40,14 @@ function enclosingFunction(node: ts.Node): FunctionLike | undefined {
   return undefined;
 }
 
-function ownEscapes(door: Door, fn: FunctionLike, candidates: Set<string>): Escapes {
+function ownEscapes(types: TypeQueries, fn: FunctionLike, candidates: Set<string>): Escapes {
   const escapes: Escapes = new Map();
   if (!fn.body || candidates.size === 0) return escapes;
   const sf = fn.getSourceFile();
   const localOf = (e: ts.Expression): ts.Symbol | undefined => {
     const id = skipOuter(e);
     if (!ts.isIdentifier(id) || !candidates.has(id.text)) return undefined;
-    const symbol = door.symbolAt(id);
+    const symbol = types.symbolAt(id);
     const decl = symbol?.valueDeclaration;
     return symbol && decl && ts.isVariableDeclaration(decl) && decl.pos >= fn.pos && decl.end <= fn.end ? symbol : undefined;
   };
@@ -58,12 +58,12 @@ function ownEscapes(door: Door, fn: FunctionLike, candidates: Set<string>): Esca
     if (isFunctionLike(n) || ts.isClassLike(n)) return false;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const symbol = localOf(n.right);
-      const where = symbol && placeOf(door, n.left, fn, sf)?.label;
+      const where = symbol && placeOf(types, n.left, fn, sf)?.label;
       if (where) record(symbol, n, `is stored in \`${where}\``);
     } else if (ts.isCallExpression(n)) {
       n.arguments.forEach((arg, i) => {
         const symbol = localOf(arg);
-        if (symbol) record(symbol, n, storedBy(door, fn, n, i));
+        if (symbol) record(symbol, n, storedBy(types, fn, n, i));
       });
     }
     return true;
@@ -93,21 +93,21 @@ function writtenRoots(fn: FunctionLike): Set<string> {
 }
 
 /** Where a call keeps its argument `index`: a shared collection it is added to, or what the callee stores it in. */
-function storedBy(door: Door, fn: FunctionLike, call: ts.CallExpression, index: number): string | undefined {
+function storedBy(types: TypeQueries, fn: FunctionLike, call: ts.CallExpression, index: number): string | undefined {
   const callee = skipOuter(call.expression);
   if (ts.isPropertyAccessExpression(callee) && STORING.has(callee.name.text)) {
-    const where = placeOf(door, callee.expression, fn, fn.getSourceFile())?.label;
+    const where = placeOf(types, callee.expression, fn, fn.getSourceFile())?.label;
     if (where !== undefined) return `is stored in \`${where}\``;
   }
-  for (const f of getCallGraph(door.program).resolve(call)) {
-    const kept = storesParameter(door, f, index);
+  for (const f of getCallGraph(types.program).resolve(call)) {
+    const kept = storesParameter(types, f, index);
     if (kept !== undefined) return `is passed to \`${callee.getText().replace(/\s+/g, ' ')}\`, which stores it in \`${kept}\``;
   }
   return undefined;
 }
 
 /** Does `fn` store its parameter `index` in shared state (`this.recent.push(order)`, `this.current = order`)? */
-function storesParameter(door: Door, fn: FunctionLike, index: number): string | undefined {
+function storesParameter(types: TypeQueries, fn: FunctionLike, index: number): string | undefined {
   let byIndex = storeCache.get(fn);
   if (!byIndex) storeCache.set(fn, (byIndex = new Map()));
   const cached = byIndex.get(index);
@@ -119,14 +119,14 @@ function storesParameter(door: Door, fn: FunctionLike, index: number): string | 
   const sf = fn.getSourceFile();
   const isParam = (e: ts.Expression) => {
     const id = skipOuter(e);
-    return ts.isIdentifier(id) && id.text === name && door.symbolAt(id)?.valueDeclaration === param;
+    return ts.isIdentifier(id) && id.text === name && types.symbolAt(id)?.valueDeclaration === param;
   };
   let where: string | undefined;
   walk(fn.body, (n) => {
     if (where !== undefined || isFunctionLike(n) || ts.isClassLike(n)) return false;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && isParam(n.right)) where = placeOf(door, n.left, fn, sf)?.label;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && isParam(n.right)) where = placeOf(types, n.left, fn, sf)?.label;
     else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && STORING.has(n.expression.name.text) && n.arguments.some(isParam)) {
-      where = placeOf(door, n.expression.expression, fn, sf)?.label;
+      where = placeOf(types, n.expression.expression, fn, sf)?.label;
     }
     return true;
   });

@@ -5,10 +5,10 @@
  * definitions of locals from shared reads (so `const n = this.count; await x(); this.count = n + 1`
  * is seen as a read-modify-write).
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { walk } from '../program/walk.js';
 import { placeOf, related, type Place } from './places.js';
 import { escapesOf } from './escapes.js';
 
@@ -57,13 +57,13 @@ const MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', '
 /** Built-in collections whose mutating methods are writes (a `session.delete()` is not). */
 const COLLECTIONS = new Set(['Array', 'ReadonlyArray', 'Map', 'Set', 'WeakMap', 'WeakSet']);
 
-function isCollection(door: Door, receiver: ts.Expression): boolean {
-  const type = door.typeAt(receiver);
+function isCollection(types: TypeQueries, receiver: ts.Expression): boolean {
+  const type = types.typeAt(receiver);
   if (!type) return false;
   const parts = type.isUnion() ? type.types : [type];
   return parts.some((t) => {
-    const symbol = door.checker.getApparentType(t).getSymbol();
-    return !!symbol && COLLECTIONS.has(symbol.getName()) && door.originOf(symbol).kind === 'lib';
+    const symbol = types.checker.getApparentType(t).getSymbol();
+    return !!symbol && COLLECTIONS.has(symbol.getName()) && types.originOf(symbol).kind === 'lib';
   });
 }
 
@@ -71,11 +71,11 @@ function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
-export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
+export function collectEvents(types: TypeQueries, fn: FunctionLike): FunctionEvents {
   const sf = fn.getSourceFile();
   const ev: FunctionEvents = { fn, reads: [], writes: [], suspensions: [], conditions: [], defs: new Map(), localUses: new Map() };
-  const escapes = escapesOf(door, fn);
-  const place = (e: ts.Expression) => placeOf(door, e, fn, sf, escapes);
+  const escapes = escapesOf(types, fn);
+  const place = (e: ts.Expression) => placeOf(types, e, fn, sf, escapes);
   // Names of the function's own variables: only those identifiers need a (costly) symbol lookup.
   const localNames = new Set<string>();
   if (fn.body) {
@@ -86,7 +86,7 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
   }
   const localSymbol = (id: ts.Identifier): ts.Symbol | undefined => {
     if (!localNames.has(id.text)) return undefined;
-    const s = door.symbolAt(id);
+    const s = types.symbolAt(id);
     const d = s?.valueDeclaration;
     return s && d && ts.isVariableDeclaration(d) && d.pos >= fn.pos && d.end <= fn.end ? s : undefined;
   };
@@ -131,7 +131,7 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
         if (p) {
           ev.reads.push({ place: p, node: receiver, receiver: true });
           const method = ts.isPropertyAccessExpression(node) ? node.name.text : undefined;
-          if (method && MUTATORS.has(method) && isCollection(door, receiver)) {
+          if (method && MUTATORS.has(method) && isCollection(types, receiver)) {
             const write: Write = { place: p, node: receiver, kind: 'mutate', expr: node.parent };
             // `map.set(k, v)` replaces the entry with `v`: a value that can be computed from a stale read.
             if (method === 'set' && node.parent.arguments.length === 2) write.value = node.parent.arguments[1];
@@ -165,7 +165,7 @@ export function collectEvents(door: Door, fn: FunctionLike): FunctionEvents {
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) ev.suspensions.push(node);
     else if (ts.isForOfStatement(node) && node.awaitModifier) ev.suspensions.push(node.expression);
     else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      const s = door.symbolAt(node.name);
+      const s = types.symbolAt(node.name);
       if (s) define(s, node, dependencies(node.initializer));
     } else if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) {
       const target = node.left;

@@ -3,7 +3,7 @@
  * early exit (`if (...) return;`, `if (...) throw ...;`) that the write follows, and branches that
  * never both run. Syntax only.
  */
-import ts from '../typescript.cjs';
+import ts from '../ts/typescript.cjs';
 import { within } from './events.js';
 
 /** Is the suspension in a branch that always leaves the function (or loop) without reaching

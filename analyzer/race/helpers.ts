@@ -10,10 +10,10 @@
  * step), so as a check it contributes no reads. Each helper is summarised once per declaration
  * (its own accesses plus those of the synchronous helpers it calls, a few levels deep).
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { walk } from '../program/walk.js';
 import { collectEvents, consumes, type Access, type FunctionEvents, type Write } from './events.js';
 import type { Place } from './places.js';
 
@@ -43,13 +43,13 @@ function summariesOf(program: ts.Program): WeakMap<FunctionLike, Summary | null>
 }
 
 /** The shared reads of the helpers called (or getters read) in `condition`, as accesses at the call. */
-export function helperReadsIn(door: Door, condition: ts.Expression): HelperAccess[] {
+export function helperReadsIn(types: TypeQueries, condition: ts.Expression): HelperAccess[] {
   const out: HelperAccess[] = [];
   walk(condition, (n) => {
     if (isFunctionLike(n)) return false;
-    const helper = helperAt(door, n);
+    const helper = helperAt(types, n);
     if (!helper) return true;
-    const s = summary(door, helper, 0);
+    const s = summary(types, helper, 0);
     const own = onThis(n);
     if (!s.claims) for (const read of s.reads) if (own || !isThisPlace(read.place)) out.push({ place: read.place, node: n as ts.Expression, via: read.helper });
     return true;
@@ -58,13 +58,13 @@ export function helperReadsIn(door: Door, condition: ts.Expression): HelperAcces
 }
 
 /** The shared writes of the synchronous helpers `fn` calls in its own body, as writes at the calls. */
-export function helperWritesOf(door: Door, ev: FunctionEvents): Write[] {
+export function helperWritesOf(types: TypeQueries, ev: FunctionEvents): Write[] {
   const out: Write[] = [];
-  for (const site of getCallGraph(door.program).info(ev.fn).calls) {
+  for (const site of getCallGraph(types.program).info(ev.fn).calls) {
     const callee = site.callees[0];
     if (!ts.isCallExpression(site.call) || !callee || !isHelper(callee) || callee === ev.fn) continue;
     const own = onThis(site.call);
-    for (const w of summary(door, callee, 0).writes) {
+    for (const w of summary(types, callee, 0).writes) {
       if (!own && isThisPlace(w.place)) continue;
       out.push({ place: w.place, node: site.call, kind: w.kind, expr: site.call, via: w.helper, consumes: w.consumes });
     }
@@ -73,13 +73,13 @@ export function helperWritesOf(door: Door, ev: FunctionEvents): Write[] {
 }
 
 /** The synchronous helper a call or getter read runs, if the program declares it. */
-function helperAt(door: Door, n: ts.Node): FunctionLike | undefined {
+function helperAt(types: TypeQueries, n: ts.Node): FunctionLike | undefined {
   if (ts.isCallExpression(n)) {
-    const callee = getCallGraph(door.program).resolve(n)[0];
+    const callee = getCallGraph(types.program).resolve(n)[0];
     return callee && isHelper(callee) ? callee : undefined;
   }
   if (ts.isPropertyAccessExpression(n) && !(ts.isCallExpression(n.parent) && n.parent.expression === n)) {
-    const getter = door.symbolAt(n.name)?.getDeclarations()?.find((d): d is ts.GetAccessorDeclaration => ts.isGetAccessorDeclaration(d) && !!d.body);
+    const getter = types.symbolAt(n.name)?.getDeclarations()?.find((d): d is ts.GetAccessorDeclaration => ts.isGetAccessorDeclaration(d) && !!d.body);
     return getter && !getter.getSourceFile().isDeclarationFile ? getter : undefined;
   }
   return undefined;
@@ -127,12 +127,12 @@ function inIfCondition(node: ts.Node): boolean {
   return false;
 }
 
-function summary(door: Door, fn: FunctionLike, depth: number): Summary {
-  const summaries = summariesOf(door.program);
+function summary(types: TypeQueries, fn: FunctionLike, depth: number): Summary {
+  const summaries = summariesOf(types.program);
   const cached = summaries.get(fn);
   if (cached !== undefined) return cached ?? { reads: [], writes: [], claims: true };
   summaries.set(fn, null); // recursion guard
-  const ev = collectEvents(door, fn);
+  const ev = collectEvents(types, fn);
   const name = functionName(fn);
   const result: Summary = {
     reads: ev.reads.filter((r) => sharedWithCaller(r.place)).map((r) => ({ place: r.place, helper: name })),
@@ -140,10 +140,10 @@ function summary(door: Door, fn: FunctionLike, depth: number): Summary {
     claims: ev.writes.length > 0 || ev.suspensions.length > 0,
   };
   if (ev.suspensions.length === 0 && depth < MAX_DEPTH) {
-    for (const site of getCallGraph(door.program).info(fn).calls) {
+    for (const site of getCallGraph(types.program).info(fn).calls) {
       const callee = site.callees[0];
       if (!callee || !isHelper(callee)) continue;
-      const inner = summary(door, callee, depth + 1);
+      const inner = summary(types, callee, depth + 1);
       result.claims ||= inner.claims;
       result.reads.push(...inner.reads.map((r) => ({ place: r.place, helper: name })));
       result.writes.push(...inner.writes.map((w) => ({ ...w, helper: name })));

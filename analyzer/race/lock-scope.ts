@@ -13,9 +13,9 @@
  * callbacks). A lock named by a key that the call site does not fix (`account:${id}`) excludes
  * only calls with the same key, so it is not counted, as for async-lock used directly.
  */
-import ts from '../typescript.cjs';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext, type LockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
 import { bodyLocks, heldIn } from '../locks/regions.js';
@@ -57,7 +57,7 @@ function startedOnlyUnderLock(ctx: LockContext, fn: FunctionLike): boolean {
   const cached = cache.get(fn);
   if (cached !== undefined) return cached;
   cache.set(fn, false); // in progress: a function started under its own lock proves nothing
-  const starts = startsOf(ctx.door, fn);
+  const starts = startsOf(ctx.types, fn);
   const result =
     !!starts &&
     starts.length > 0 &&
@@ -112,7 +112,7 @@ function computeRequirement(ctx: LockContext, fn: FunctionLike, index: number): 
   const name = param.name.text;
   const uses: ts.Identifier[] = [];
   walk(fn.body, (n) => {
-    if (ts.isIdentifier(n) && n.text === name && isReference(n) && ctx.door.symbolAt(n)?.valueDeclaration === param) uses.push(n);
+    if (ts.isIdentifier(n) && n.text === name && isReference(n) && ctx.types.symbolAt(n)?.valueDeclaration === param) uses.push(n);
   });
   if (uses.length === 0) return undefined;
   const keys: number[] = [];
@@ -196,7 +196,7 @@ function keysOf(ctx: LockContext, fn: FunctionLike, known: boolean, call: ts.Cal
   const keys: number[] = [];
   for (const part of parts) {
     const id = skipOuter(part);
-    const decl = ts.isIdentifier(id) ? ctx.door.symbolAt(id)?.valueDeclaration : undefined;
+    const decl = ts.isIdentifier(id) ? ctx.types.symbolAt(id)?.valueDeclaration : undefined;
     const index = decl && ts.isParameter(decl) ? fn.parameters.indexOf(decl) : -1;
     if (index < 0) return undefined;
     keys.push(index);

@@ -9,9 +9,9 @@
  *   caller passes those: analyzer/race/escapes.ts).
  * Other locals and parameters of the running call are never shared.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { functionName, isFunctionLike, type FunctionLike } from '../callgraph.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { functionName, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { overlapOf } from './closures.js';
 
 export interface Place {
@@ -64,12 +64,12 @@ function thisRoot(node: ts.Node): string | undefined {
  * around it are shared between those runs), with why; undefined when every closure on the way runs in turn. */
 const overlapScopes = new WeakMap<FunctionLike, { fn: FunctionLike; why: string } | null>();
 
-function overlappingScope(door: Door, fn: FunctionLike): { fn: FunctionLike; why: string } | undefined {
+function overlappingScope(types: TypeQueries, fn: FunctionLike): { fn: FunctionLike; why: string } | undefined {
   const cached = overlapScopes.get(fn);
   if (cached !== undefined) return cached ?? undefined;
   let found: { fn: FunctionLike; why: string } | undefined;
   for (let g: FunctionLike | undefined = fn; g && enclosingFunction(g); g = enclosingFunction(g)) {
-    const why = overlapOf(door.program, g);
+    const why = overlapOf(types.program, g);
     if (why !== undefined) {
       found = { fn: g, why };
       break;
@@ -120,12 +120,12 @@ interface Root {
   escapedAt?: ts.Node;
 }
 
-function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike, escapes: Escapes | undefined): Root | undefined {
+function identifierRoot(types: TypeQueries, id: ts.Identifier, fn: FunctionLike, escapes: Escapes | undefined): Root | undefined {
   const shared = sharedNames(id.getSourceFile()).has(id.text);
-  const overlapping = shared ? undefined : overlappingScope(door, fn);
+  const overlapping = shared ? undefined : overlappingScope(types, fn);
   // Locals and parameters of a function whose closures run in turn are never shared (unless stored).
   if (!shared && !overlapping && !escapes?.size) return undefined;
-  const symbol = door.symbolAt(id);
+  const symbol = types.symbolAt(id);
   if (!shared && !overlapping && !(symbol && escapes?.has(symbol))) return undefined;
   const decl = symbol?.valueDeclaration;
   // Ambient declarations (`process`, `window`, globals from .d.ts files) are the platform's state.
@@ -144,7 +144,7 @@ function identifierRoot(door: Door, id: ts.Identifier, fn: FunctionLike, escapes
     return { key: `escaped:${file}#${symbol.getName()}@${decl.pos}`, variable: false, others, escapedAt: escaped.at };
   }
   // A variable of an enclosing function, captured by a closure whose runs overlap.
-  const scope = overlapping ?? (shared ? overlappingScope(door, fn) : undefined);
+  const scope = overlapping ?? (shared ? overlappingScope(types, fn) : undefined);
   if (!scope || isInside(decl, scope.fn)) return undefined;
   const owner = enclosingFunction(decl);
   const ownerText = owner ? ` of \`${functionName(owner)}\`` : '';
@@ -158,7 +158,7 @@ function isInside(node: ts.Node, container: ts.Node): boolean {
 }
 
 /** The shared place an expression denotes, if any. */
-export function placeOf(door: Door, expr: ts.Expression, fn: FunctionLike, sf: ts.SourceFile, escapes?: Escapes): Place | undefined {
+export function placeOf(types: TypeQueries, expr: ts.Expression, fn: FunctionLike, sf: ts.SourceFile, escapes?: Escapes): Place | undefined {
   const segments: string[] = [];
   let e = stripOuter(expr);
   for (let depth = 0; depth < MAX_PATH; depth++) {
@@ -180,7 +180,7 @@ export function placeOf(door: Door, expr: ts.Expression, fn: FunctionLike, sf: t
     if (!key || segments.length === 0) return undefined;
     root = { key, variable: false, others: key.startsWith('class:') ? 'another call' : 'another call on the same object' };
   } else if (ts.isIdentifier(e)) {
-    root = identifierRoot(door, e, fn, escapes);
+    root = identifierRoot(types, e, fn, escapes);
     // A module-level `const` is shared by itself: its methods mutate it (`cache.set(k, v)`).
     if (!root || (segments.length === 0 && !root.variable && !root.module)) return undefined;
   } else {

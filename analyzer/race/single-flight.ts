@@ -9,20 +9,20 @@
  *
  * What such a run does across its own `await`s cannot race with another run of itself.
  */
-import ts from '../typescript.cjs';
-import type { Door } from '../checker.js';
-import { isFunctionLike, type FunctionLike } from '../callgraph.js';
-import { skipOuterExpressions as skipOuter, walk } from '../walk.js';
+import ts from '../ts/typescript.cjs';
+import type { TypeQueries } from '../program/type-queries.js';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 
 const PROMISE_CHAIN = new Set(['then', 'catch', 'finally']);
 
 /** Is every start of `fn` a single-flight claim? */
-export function isSingleFlight(door: Door, fn: FunctionLike): boolean {
+export function isSingleFlight(types: TypeQueries, fn: FunctionLike): boolean {
   if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
     const use = outer(fn);
     if (ts.isCallExpression(use.parent) && use.parent.expression === use) return isClaim(use.parent);
   }
-  const starts = startsOf(door, fn);
+  const starts = startsOf(types, fn);
   return !!starts && starts.length > 0 && starts.every(isClaim);
 }
 
@@ -32,7 +32,7 @@ export function isSingleFlight(door: Door, fn: FunctionLike): boolean {
  * referenced only as the callee of calls. Undefined when it can be started from elsewhere or
  * is used as a value.
  */
-export function startsOf(door: Door, fn: FunctionLike): ts.CallExpression[] | undefined {
+export function startsOf(types: TypeQueries, fn: FunctionLike): ts.CallExpression[] | undefined {
   let name: ts.PropertyName | undefined;
   if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
     const use = outer(fn);
@@ -40,14 +40,14 @@ export function startsOf(door: Door, fn: FunctionLike): ts.CallExpression[] | un
   } else if (ts.isFunctionDeclaration(fn) && fn.name && !isExported(fn)) name = fn.name;
   else if (ts.isMethodDeclaration(fn) && isPrivate(fn)) name = fn.name;
   if (!name || (!ts.isIdentifier(name) && !ts.isPrivateIdentifier(name))) return undefined;
-  const symbol = door.symbolAt(name);
+  const symbol = types.symbolAt(name);
   if (!symbol) return undefined;
   const scope: ts.Node = ts.isMethodDeclaration(fn) ? fn.parent : (enclosingScope(name) ?? fn.getSourceFile());
   const calls: ts.CallExpression[] = [];
   let ok = true;
   walk(scope, (n) => {
     if (!ok) return false;
-    if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n !== name && n.text === name.text && door.symbolAt(n) === symbol) {
+    if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n !== name && n.text === name.text && types.symbolAt(n) === symbol) {
       const ref = ts.isPropertyAccessExpression(n.parent) && n.parent.name === n ? n.parent : n;
       const use = outer(ref as ts.Expression);
       if (ts.isCallExpression(use.parent) && use.parent.expression === use) calls.push(use.parent);

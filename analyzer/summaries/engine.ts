@@ -13,9 +13,9 @@
  * Each function body is walked by `compute`, never by the callers' computations.
  */
 import type ts from 'typescript';
-import { getCallGraph, type CallGraph, type FunctionLike } from '../callgraph.js';
-import { isRecording, previousNodeFact, recordNodeFact } from '../facts.js';
-import { stronglyConnected } from '../scc.js';
+import { getCallGraph, type CallGraph, type FunctionLike } from '../program/callgraph.js';
+import { isRecording, previousNodeFact, recordNodeFact } from '../program/file-facts.js';
+import { stronglyConnected } from './scc.js';
 
 export interface SummaryContext {
   program: ts.Program;
@@ -35,7 +35,7 @@ export interface SummaryKind<S> {
   /** Bound on fixpoint rounds per component (default 100); past it the last value stands. */
   maxRounds?: number;
   /**
-   * How a value is stored between runs (analyzer/facts.ts): with it, the summary of a function
+   * How a value is stored between runs (analyzer/program/file-facts.ts): with it, the summary of a function
    * whose file and imports did not change is taken from the previous run (the analysis cache,
    * or the previous program in an editor) instead of being computed with its callees.
    */

@@ -4,7 +4,7 @@
  * finding is a call reached through helpers; each rule gives its own matcher.
  */
 import type ts from 'typescript';
-import type { FunctionLike } from '../callgraph.js';
+import type { FunctionLike } from '../program/callgraph.js';
 import type { SummaryContext, SummaryKind } from './engine.js';
 
 /** One hop: the call made in a function, and the function it runs (absent on the last hop). */

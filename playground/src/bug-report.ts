@@ -1,5 +1,5 @@
 /** "Copy as bug report": the code, settings, findings and a link that reproduces them, as Markdown. */
-import type { Finding } from '../../analyzer/finding.js';
+import type { Finding } from '../../analyzer/check/finding.js';
 import type { PlaygroundState } from './url-state.js';
 
 function fence(text: string, lang: string): string {

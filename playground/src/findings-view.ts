@@ -2,7 +2,7 @@
  * The findings list: for each finding its rule, place, message, trace (each step a link that
  * jumps to its place, in whichever tab) and buttons for its fix and suggestions.
  */
-import type { Finding, TextEdit } from '../../analyzer/finding.js';
+import type { Finding, TextEdit } from '../../analyzer/check/finding.js';
 
 export interface FindingsActions {
   reveal(file: string, start: number, end: number): void;

@@ -33,7 +33,7 @@ export function createHost(files: ReadonlyMap<string, string>, options: ts.Compi
     return sf;
   };
   return {
-    // As the CLI's host (analyzer/project.ts): JSDoc is parsed where it carries types (JavaScript).
+    // As the CLI's host (analyzer/project/project.ts): JSDoc is parsed where it carries types (JavaScript).
     ...(ts.JSDocParsingMode ? { jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo } : {}),
     getSourceFile,
     getDefaultLibFileName: (opts) => LIB_DIR + ts.getDefaultLibFileName(opts),

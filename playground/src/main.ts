@@ -3,7 +3,7 @@
  * rule settings, the URL fragment that holds the state, and the bug report button.
  */
 import type { Diagnostic } from '@codemirror/lint';
-import type { Finding, TextEdit } from '../../analyzer/finding.js';
+import type { Finding, TextEdit } from '../../analyzer/check/finding.js';
 import { bugReport } from './bug-report.js';
 import { FileEditor, type Edit } from './editor.js';
 import { renderFindings } from './findings-view.js';

@@ -1,5 +1,5 @@
 /** Messages between the page and the analysis worker. Positions are the analyzer's own. */
-import type { Finding } from '../../analyzer/finding.js';
+import type { Finding } from '../../analyzer/check/finding.js';
 
 export interface SourceFileInput {
   /** The tab's name, e.g. `main.ts` (the worker puts it under `/app/`). */

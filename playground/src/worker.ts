@@ -5,11 +5,11 @@
  * core group is fetched and parsed at start, while the page boots; the others when needed.
  */
 import ts from 'typescript';
-import { checkProjects } from '../../analyzer/engine.js';
-import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project.js';
+import { checkProjects } from '../../analyzer/cli/analyze.js';
+import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project/project.js';
 import { allChecks } from '../../analyzer/checks/index.js';
 import { resolveRuleSettings, validateConfig } from '../../analyzer/cli/config.js';
-import type { Finding } from '../../analyzer/finding.js';
+import type { Finding } from '../../analyzer/check/finding.js';
 import { APP, createHost } from './host.js';
 import { group, groupsImported, needsDom, withoutDom } from './libs.js';
 import type { FromWorker, SourceFileInput, ToWorker, TypeError } from './protocol.js';

@@ -1,8 +1,8 @@
 /** The cached analysis of the one task of a tree's `src/`, as the CLI runs it, with what the cache reports about itself. */
-import { analyzeCachedTask, type CacheStats } from '../../analyzer/cache.js';
-import { planTasks } from '../../analyzer/parallel.js';
-import { loadProjects } from '../../analyzer/project.js';
-import type { AnalyzeResult, RuleSetting } from '../../analyzer/engine-types.js';
+import { analyzeCachedTask, type CacheStats } from '../../analyzer/cli/cache.js';
+import { planTasks } from '../../analyzer/cli/parallel.js';
+import { loadProjects } from '../../analyzer/project/project.js';
+import type { AnalyzeResult, RuleSetting } from '../../analyzer/check/run-types.js';
 
 export function cachedRun(dir: string, cacheDir: string, rules: Map<string, RuleSetting>): { result: AnalyzeResult; stats: CacheStats; loads: number; tasks: number } {
   const { tasks } = planTasks(['src'], [], dir);

@@ -9,9 +9,9 @@ import { Linter } from 'eslint';
 import type ts from 'typescript';
 import { configForProgram } from '../../rules/index.js';
 import { allChecks } from '../../analyzer/checks/index.js';
-import { checkProjects } from '../../analyzer/engine.js';
-import { loadProjects, type LoadedProject } from '../../analyzer/project.js';
-import type { RuleSetting } from '../../analyzer/engine-types.js';
+import { checkProjects } from '../../analyzer/cli/analyze.js';
+import { loadProjects, type LoadedProject } from '../../analyzer/project/project.js';
+import type { RuleSetting } from '../../analyzer/check/run-types.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 const MARKER = /\/\/\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;

@@ -1,3 +1,3 @@
-// Under vitest, analyzer/ts-api-utils.cts is replaced by this module (see vitest.config.ts).
+// Under vitest, analyzer/ts/ts-api-utils.cts is replaced by this module (see vitest.config.ts).
 import * as tsutils from 'ts-api-utils';
 export default tsutils;

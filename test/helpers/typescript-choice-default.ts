@@ -1,6 +1,6 @@
-// Under vitest, analyzer/typescript-choice.cts is replaced by this module (see vitest.config.ts):
+// Under vitest, analyzer/ts/typescript-choice.cts is replaced by this module (see vitest.config.ts):
 // in-process tests run the analyzer on this repository's `typescript`, which the alias for
-// analyzer/typescript.cjs loads. The real choice is tested through the built CLI and plugin
+// analyzer/ts/typescript.cjs loads. The real choice is tested through the built CLI and plugin
 // (test/typescript-versions.test.ts, test/one-typescript.test.ts).
 import { createRequire } from 'node:module';
 import ts from 'typescript';

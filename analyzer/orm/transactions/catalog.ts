@@ -4,7 +4,7 @@
  * which handle types start a query. Checked against each ORM's own source; see
  * docs/rules/no-query-outside-transaction.md for what was found there.
  */
-import type { OrmName } from '../../catalog/orm.js';
+import type { OrmName } from '../catalog.js';
 
 /** The ORMs whose transactions are modelled (Mongoose sessions are not: a query joins one only through its `session` option). */
 export type TxOrm = Exclude<OrmName, 'mongoose'>;

@@ -6,10 +6,10 @@
  * method calls on a handle (`manager.getRepository(User)` is the manager's), and whether a
  * MikroORM fork (`em.fork()`) was made on the way.
  */
-import ts from '../../typescript.cjs';
-import type { Door } from '../../checker.js';
-import { isFunctionLike, type FunctionLike } from '../../callgraph.js';
-import { skipOuterExpressions, walk } from '../../walk.js';
+import ts from '../../ts/typescript.cjs';
+import type { TypeQueries } from '../../program/type-queries.js';
+import { isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
+import { skipOuterExpressions, walk } from '../../program/walk.js';
 
 export type Source =
   | { kind: 'tx'; symbol: ts.Symbol }
@@ -27,7 +27,7 @@ export interface Origin {
 }
 
 export interface OriginContext {
-  door: Door;
+  types: TypeQueries;
   /** The function whose parameters count as `param` sources (a summarised helper, or the function holding a transaction). */
   fn: FunctionLike | undefined;
   /** Symbols of transaction handles (callback parameters, span variables). */
@@ -62,7 +62,7 @@ function objectOrigin(ctx: OriginContext, e: ts.ObjectLiteralExpression, depth: 
     if (!value) continue;
     // `{ transaction }`: the name's symbol is the property's; the value is the variable's.
     const o = ts.isShorthandPropertyAssignment(p)
-      ? identifierOrigin(ctx, p.name, depth + 1, ctx.door.checker.getShorthandAssignmentValueSymbol(p))
+      ? identifierOrigin(ctx, p.name, depth + 1, ctx.types.checker.getShorthandAssignmentValueSymbol(p))
       : originOf(ctx, value, depth + 1);
     if (o.source.kind === 'tx') return o;
     if (o.source.kind === 'param' && !fromParam && isHandleLike(ctx, value)) fromParam = o;
@@ -102,8 +102,8 @@ function callOrigin(ctx: OriginContext, call: ts.CallExpression | ts.NewExpressi
 
 /** An argument that is an object (a manager, client, transaction), not a plain value like an id. */
 function isHandleLike(ctx: OriginContext, arg: ts.Expression): boolean {
-  const type = ctx.door.typeAt(arg);
-  return !type || (type.flags & ts.TypeFlags.Object) !== 0 || ctx.door.isAnyOrUnknown(type);
+  const type = ctx.types.typeAt(arg);
+  return !type || (type.flags & ts.TypeFlags.Object) !== 0 || ctx.types.isAnyOrUnknown(type);
 }
 
 /** `em.fork({ useContext: true })` resolves the context like the global manager; `keepTransactionContext: true` keeps the transaction. */
@@ -111,7 +111,7 @@ function isRoutedFork(call: ts.CallExpression): boolean {
   return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) => ts.isPropertyAssignment(p) && /^(useContext|keepTransactionContext)$/.test(p.name.getText()) && p.initializer.kind === ts.SyntaxKind.TrueKeyword));
 }
 
-function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, symbol = ctx.door.symbolAt(id)): Origin {
+function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, symbol = ctx.types.symbolAt(id)): Origin {
   if (!symbol) return UNKNOWN(id);
   if (ctx.tx.has(symbol)) return { source: { kind: 'tx', symbol }, fork: false, root: id };
   const decl = symbol.valueDeclaration ?? symbol.getDeclarations()?.[0];
@@ -148,7 +148,7 @@ function isInsideFunction(node: ts.Node): boolean {
 
 /** `this.em` declared as `private readonly em = orm.em.fork()`, or assigned a fork in the constructor. */
 function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolean {
-  const decl = ctx.door.symbolAt(e.name)?.valueDeclaration;
+  const decl = ctx.types.symbolAt(e.name)?.valueDeclaration;
   if (!decl || !ts.isPropertyDeclaration(decl)) return false;
   if (decl.initializer) return containsFork(decl.initializer);
   const ctor = decl.parent.members.find(ts.isConstructorDeclaration);

@@ -4,9 +4,9 @@
  * queries are chains started on a database or transaction handle and run when awaited (Knex,
  * Drizzle: thenables) or at an `execute*()` terminal (Kysely).
  */
-import ts from '../../typescript.cjs';
-import type { Door } from '../../checker.js';
-import { skipOuterExpressions } from '../../walk.js';
+import ts from '../../ts/typescript.cjs';
+import type { TypeQueries } from '../../program/type-queries.js';
+import { skipOuterExpressions } from '../../program/walk.js';
 import { chainCalls, literalObject, methodOf, moduleOfDeclaration, ormQueryOf } from '../recognize.js';
 import { BUILDER_HANDLE_TYPES, BUILDER_MODULES, DRIZZLE_EXECUTORS, KYSELY_EXECUTORS, isTxOrm, type TxOrm } from './catalog.js';
 
@@ -22,13 +22,13 @@ export interface QuerySite {
 }
 
 /** A query call (the outermost call of its chain), or undefined. */
-export function querySiteOf(door: Door, call: ts.CallExpression): QuerySite | undefined {
+export function querySiteOf(types: TypeQueries, call: ts.CallExpression): QuerySite | undefined {
   if (isInnerOfChain(call)) return undefined;
   // Builder chains first: their handle is where the chain starts, whatever catalog knows their terminals.
-  const builder = builderSite(door, call);
+  const builder = builderSite(types, call);
   if (builder !== undefined) return builder ?? undefined;
-  const classic = ormQueryOf(door, call);
-  if (classic && isTxOrm(classic.orm) && !isBatchElement(call)) return classicSite(door, classic.orm, classic.method, call);
+  const classic = ormQueryOf(types, call);
+  if (classic && isTxOrm(classic.orm) && !isBatchElement(call)) return classicSite(types, classic.orm, classic.method, call);
   return undefined;
 }
 
@@ -53,14 +53,14 @@ function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
   return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
 }
 
-function classicSite(door: Door, orm: TxOrm, method: string, call: ts.CallExpression): QuerySite | undefined {
+function classicSite(types: TypeQueries, orm: TxOrm, method: string, call: ts.CallExpression): QuerySite | undefined {
   if (orm !== 'sequelize') return { orm, call, method, handle: receiverOf(call), missingOption: false };
   // Sequelize picks the connection from the `transaction` option, not from the receiver.
   let forwarded = false;
   for (const arg of call.arguments) {
-    const obj = literalObject(door, arg);
+    const obj = literalObject(types, arg);
     if (!obj) {
-      if (isOptionsLike(door, arg)) forwarded = true;
+      if (isOptionsLike(types, arg)) forwarded = true;
       continue;
     }
     for (const p of obj.properties) {
@@ -75,10 +75,10 @@ function classicSite(door: Door, orm: TxOrm, method: string, call: ts.CallExpres
 }
 
 /** An argument that is an object built elsewhere (not a literal), which may hold `transaction`. */
-function isOptionsLike(door: Door, arg: ts.Expression): boolean {
+function isOptionsLike(types: TypeQueries, arg: ts.Expression): boolean {
   const e = skipOuterExpressions(arg);
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e)) {
-    const type = door.typeAt(e);
+    const type = types.typeAt(e);
     if (!type) return true;
     const props = type.getProperties().map((p) => p.getName());
     return props.length === 0 || props.includes('transaction');
@@ -87,10 +87,10 @@ function isOptionsLike(door: Door, arg: ts.Expression): boolean {
 }
 
 /** The builder ORM whose handle type `expr` has, if any. */
-export function builderOrmOf(door: Door, expr: ts.Expression): 'knex' | 'drizzle' | 'kysely' | undefined {
-  const type = door.typeAt(expr);
+export function builderOrmOf(types: TypeQueries, expr: ts.Expression): 'knex' | 'drizzle' | 'kysely' | undefined {
+  const type = types.typeAt(expr);
   if (!type) return undefined;
-  const t = door.checker.getNonNullableType(type);
+  const t = types.checker.getNonNullableType(type);
   // `Database | Transaction`: a helper that takes either.
   for (const part of t.isUnion() ? t.types : [t]) {
     const orm = builderOrmOfType(part);
@@ -110,19 +110,19 @@ function builderOrmOfType(t: ts.Type): 'knex' | 'drizzle' | 'kysely' | undefined
 
 /** `knex('t')...`, `db.select()...`, `db.query.users.findMany()`, `db.selectFrom('t')...execute()`, `sql\`\`.execute(db)`;
  * null for a builder chain that does not run here (a subquery, a value, a builder kept for later). */
-function builderSite(door: Door, call: ts.CallExpression): QuerySite | null | undefined {
+function builderSite(types: TypeQueries, call: ts.CallExpression): QuerySite | null | undefined {
   const chain = chainCalls(call);
   const innermost = chain[chain.length - 1]!;
   const outerName = memberName(call);
   // Kysely raw SQL runs on the executor passed to `execute`.
   if (outerName === 'execute' && call.arguments.length === 1 && chain.length === 1) {
-    const m = methodOf(door, call);
+    const m = methodOf(types, call);
     if (m?.owner === 'RawBuilder' && moduleOfDeclaration(m.decl) === 'kysely') {
-      const orm = builderOrmOf(door, call.arguments[0]!);
+      const orm = builderOrmOf(types, call.arguments[0]!);
       return orm === 'kysely' ? { orm, call, method: 'sql`...`.execute', handle: call.arguments[0], missingOption: false } : null;
     }
   }
-  const found = handleOf(door, innermost);
+  const found = handleOf(types, innermost);
   if (!found) return undefined;
   const { orm, handle } = found;
   const transacting = chain.find((c) => memberName(c) === 'transacting');
@@ -141,10 +141,10 @@ function memberName(call: ts.CallExpression): string | undefined {
 }
 
 /** The handle a builder chain starts on: the callee itself (`knex('t')`) or a receiver up to three properties down. */
-function handleOf(door: Door, innermost: ts.CallExpression): { orm: 'knex' | 'drizzle' | 'kysely'; handle: ts.Expression } | undefined {
+function handleOf(types: TypeQueries, innermost: ts.CallExpression): { orm: 'knex' | 'drizzle' | 'kysely'; handle: ts.Expression } | undefined {
   let e: ts.Expression = skipOuterExpressions(innermost.expression);
   for (let depth = 0; depth < 4; depth++) {
-    const orm = builderOrmOf(door, e);
+    const orm = builderOrmOf(types, e);
     if (orm) {
       // Only the knex instance is itself callable; a drizzle or kysely handle is not.
       if (depth === 0 && orm !== 'knex') return undefined;

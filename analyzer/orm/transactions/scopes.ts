@@ -8,10 +8,10 @@
  *   Kysely `await db.startTransaction().execute()`: the rest of the function, until a commit or
  *   rollback that every later path has passed.
  */
-import ts from '../../typescript.cjs';
-import type { Door } from '../../checker.js';
-import { getCallGraph, isFunctionLike, type FunctionLike } from '../../callgraph.js';
-import { skipOuterExpressions, walk } from '../../walk.js';
+import ts from '../../ts/typescript.cjs';
+import type { TypeQueries } from '../../program/type-queries.js';
+import { getCallGraph, isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
+import { skipOuterExpressions, walk } from '../../program/walk.js';
 import { methodOf, ormOfModule } from '../recognize.js';
 import { BUILDER_MODULES, CALLBACK_OPENERS, isTxOrm, SPAN_OPENERS, type TxOrm } from './catalog.js';
 import { runsWithParent } from './summary.js';
@@ -54,8 +54,8 @@ function lastFunctionArg(call: ts.CallExpression): ts.ArrowFunction | ts.Functio
 }
 
 /** The ORM of a call to one of the ORMs' callback openers (`transaction`, `$transaction`, `transactional`, ...), whatever its arguments. */
-export function callbackOpenerOrm(door: Door, call: ts.CallExpression): TxOrm | undefined {
-  const m = methodOf(door, call);
+export function callbackOpenerOrm(types: TypeQueries, call: ts.CallExpression): TxOrm | undefined {
+  const m = methodOf(types, call);
   const orm = m?.owner ? ormOfDecl(m.module) : undefined;
   if (!m?.owner || !orm) return undefined;
   return CALLBACK_OPENERS.some((o) => o.orm === orm && o.method === m.name && ownerMatches(o.owners, m.owner!)) ? orm : undefined;
@@ -68,9 +68,9 @@ function callbackScope(orm: TxOrm, call: ts.CallExpression, cb: ts.ArrowFunction
 }
 
 /** `withTransaction(async (tx) => ...)`: a project helper that runs its callback in a transaction. */
-function wrapperScope(door: Door, call: ts.CallExpression, fn: FunctionLike | undefined): TxScope | undefined {
-  for (const callee of getCallGraph(door.program).resolve(call)) {
-    const w = wrapperOf(door, callee, (c) => callbackOpenerOrm(door, c));
+function wrapperScope(types: TypeQueries, call: ts.CallExpression, fn: FunctionLike | undefined): TxScope | undefined {
+  for (const callee of getCallGraph(types.program).resolve(call)) {
+    const w = wrapperOf(types, callee, (c) => callbackOpenerOrm(types, c));
     const arg = w && call.arguments[w.paramIndex] && skipOuterExpressions(call.arguments[w.paramIndex]!);
     if (w && arg && (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg))) return callbackScope(w.orm, call, arg, fn);
   }
@@ -78,21 +78,21 @@ function wrapperScope(door: Door, call: ts.CallExpression, fn: FunctionLike | un
 }
 
 /** The transaction scope a call opens, if any. */
-export function scopeOf(door: Door, call: ts.CallExpression): TxScope | undefined {
-  const m = methodOf(door, call);
-  const fn = getCallGraph(door.program).enclosingFunction(call);
+export function scopeOf(types: TypeQueries, call: ts.CallExpression): TxScope | undefined {
+  const m = methodOf(types, call);
+  const fn = getCallGraph(types.program).enclosingFunction(call);
   const orm = m?.owner ? ormOfDecl(m.module) : undefined;
-  if (!m?.owner || !orm) return lastFunctionArg(call) ? wrapperScope(door, call, fn) : undefined;
+  if (!m?.owner || !orm) return lastFunctionArg(call) ? wrapperScope(types, call, fn) : undefined;
   const cb = lastFunctionArg(call);
   if (cb) {
-    const opener = callbackOpenerOrm(door, call);
-    return opener ? callbackScope(opener, call, cb, fn) : wrapperScope(door, call, fn);
+    const opener = callbackOpenerOrm(types, call);
+    return opener ? callbackScope(opener, call, cb, fn) : wrapperScope(types, call, fn);
   }
   const span = SPAN_OPENERS.find((o) => o.orm === orm && o.method === m.name && o.owners.includes(m.owner!));
   if (!span || !fn?.body) return undefined;
   const handle = span.handle === 'receiver' ? receiverIdentifier(call) : boundIdentifier(call);
   if (!handle) return undefined;
-  const ends = endCalls(door, fn.body, handle, span.ends);
+  const ends = endCalls(types, fn.body, handle, span.ends);
   const handleText = orm === 'typeorm' ? `${handle.text}.manager` : handle.text;
   return { orm, kind: 'span', opener: call, handle, handleText, body: fn.body, fn, ends, managed: false };
 }
@@ -114,15 +114,15 @@ function boundIdentifier(call: ts.CallExpression): ts.Identifier | undefined {
   return undefined;
 }
 
-function endCalls(door: Door, body: ts.Node, handle: ts.Identifier, ends: readonly string[]): ts.CallExpression[] {
-  const symbol = door.symbolAt(handle);
+function endCalls(types: TypeQueries, body: ts.Node, handle: ts.Identifier, ends: readonly string[]): ts.CallExpression[] {
+  const symbol = types.symbolAt(handle);
   const out: ts.CallExpression[] = [];
   walk(body, (n) => {
     if (ts.isCallExpression(n)) {
       const callee = skipOuterExpressions(n.expression);
       if (ts.isPropertyAccessExpression(callee) && ends.includes(callee.name.text)) {
         const r = skipOuterExpressions(callee.expression);
-        if (ts.isIdentifier(r) && door.symbolAt(r) === symbol) out.push(n);
+        if (ts.isIdentifier(r) && types.symbolAt(r) === symbol) out.push(n);
       }
     }
     return true;

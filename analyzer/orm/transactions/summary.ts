@@ -7,12 +7,12 @@
  * unless the caller passes the transaction's handle. One entry per (ORM, source), with the
  * shortest chain of calls down to the query.
  */
-import ts from '../../typescript.cjs';
-import { getDoor } from '../../checker.js';
-import type { FunctionLike } from '../../callgraph.js';
+import ts from '../../ts/typescript.cjs';
+import { getTypeQueries } from '../../program/type-queries.js';
+import type { FunctionLike } from '../../program/callgraph.js';
 import type { SummaryContext, SummaryKind } from '../../summaries/engine.js';
 import type { ReachStep } from '../../summaries/reach.js';
-import { skipOuterExpressions } from '../../walk.js';
+import { skipOuterExpressions } from '../../program/walk.js';
 import { DEFERRING_CALLS, type TxOrm } from './catalog.js';
 import { originOf, type OriginContext } from './handles.js';
 import { querySiteOf, type QuerySite } from './queries.js';
@@ -100,11 +100,11 @@ export const txEscapeKind: SummaryKind<Escape[]> = {
     for (const site of callSites(fn, ctx)) yield* site.callees;
   },
   compute(fn, get, ctx) {
-    const door = getDoor(ctx.program);
-    const octx: OriginContext = { door, fn, tx: EMPTY };
+    const types = getTypeQueries(ctx.program);
+    const octx: OriginContext = { types, fn, tx: EMPTY };
     const out = new Map<string, Escape>();
     for (const { call, callees } of callSites(fn, ctx)) {
-      const site = ts.isCallExpression(call) ? querySiteOf(door, call) : undefined;
+      const site = ts.isCallExpression(call) ? querySiteOf(types, call) : undefined;
       if (site) {
         const source = siteSource(octx, site);
         if (source && source !== 'tx') add(out, { orm: site.orm, source, steps: [{ call }], site });

@@ -9,10 +9,10 @@
  * the callback's first parameter is its handle. Found by the helper's body (once per function),
  * not by its name.
  */
-import ts from '../../typescript.cjs';
-import type { Door } from '../../checker.js';
-import { isFunctionLike, type FunctionLike } from '../../callgraph.js';
-import { skipOuterExpressions, walk } from '../../walk.js';
+import ts from '../../ts/typescript.cjs';
+import type { TypeQueries } from '../../program/type-queries.js';
+import { isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
+import { skipOuterExpressions, walk } from '../../program/walk.js';
 import type { TxOrm } from './catalog.js';
 
 export interface TxWrapper {
@@ -24,19 +24,19 @@ export interface TxWrapper {
 const cache = new WeakMap<FunctionLike, TxWrapper | null>();
 
 /** Does `fn` pass one of its parameters to a transaction opener as the callback (or call it with the transaction's handle)? */
-export function wrapperOf(door: Door, fn: FunctionLike, openerOrm: (call: ts.CallExpression) => TxOrm | undefined): TxWrapper | undefined {
+export function wrapperOf(types: TypeQueries, fn: FunctionLike, openerOrm: (call: ts.CallExpression) => TxOrm | undefined): TxWrapper | undefined {
   let value = cache.get(fn);
   if (value === undefined) {
-    value = compute(door, fn, openerOrm) ?? null;
+    value = compute(types, fn, openerOrm) ?? null;
     cache.set(fn, value);
   }
   return value ?? undefined;
 }
 
-function compute(door: Door, fn: FunctionLike, openerOrm: (call: ts.CallExpression) => TxOrm | undefined): TxWrapper | undefined {
+function compute(types: TypeQueries, fn: FunctionLike, openerOrm: (call: ts.CallExpression) => TxOrm | undefined): TxWrapper | undefined {
   if (!fn.body) return undefined;
   const paramIndex = (e: ts.Expression): number => {
-    const decl = ts.isIdentifier(e) ? door.symbolAt(e)?.valueDeclaration : undefined;
+    const decl = ts.isIdentifier(e) ? types.symbolAt(e)?.valueDeclaration : undefined;
     return decl && ts.isParameter(decl) && decl.parent === fn ? fn.parameters.indexOf(decl) : -1;
   };
   let found: TxWrapper | undefined;
@@ -49,9 +49,9 @@ function compute(door: Door, fn: FunctionLike, openerOrm: (call: ts.CallExpressi
     for (let i = n.arguments.length - 1; i >= 0 && !found; i--) {
       const cb = skipOuterExpressions(n.arguments[i]!);
       const direct = paramIndex(cb);
-      if (direct >= 0 && door.isCallable(cb)) found = { orm, paramIndex: direct };
+      if (direct >= 0 && types.isCallable(cb)) found = { orm, paramIndex: direct };
       else if ((ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) && cb.parameters[0] && ts.isIdentifier(cb.parameters[0].name)) {
-        const index = forwardedTo(door, cb, cb.parameters[0].name, paramIndex);
+        const index = forwardedTo(types, cb, cb.parameters[0].name, paramIndex);
         if (index >= 0) found = { orm, paramIndex: index };
         break;
       }
@@ -66,14 +66,14 @@ function isCallbackOf(n: ts.Node): boolean {
 }
 
 /** `(tx) => work(tx)`: the wrapper's parameter called with the transaction's handle as the first argument. */
-function forwardedTo(door: Door, cb: ts.ArrowFunction | ts.FunctionExpression, tx: ts.Identifier, paramIndex: (e: ts.Expression) => number): number {
-  const txSymbol = door.symbolAt(tx);
+function forwardedTo(types: TypeQueries, cb: ts.ArrowFunction | ts.FunctionExpression, tx: ts.Identifier, paramIndex: (e: ts.Expression) => number): number {
+  const txSymbol = types.symbolAt(tx);
   let index = -1;
   walk(cb.body, (n) => {
     if (index >= 0) return false;
     if (ts.isCallExpression(n) && n.arguments[0]) {
       const first = skipOuterExpressions(n.arguments[0]);
-      if (ts.isIdentifier(first) && door.symbolAt(first) === txSymbol) index = paramIndex(skipOuterExpressions(n.expression));
+      if (ts.isIdentifier(first) && types.symbolAt(first) === txSymbol) index = paramIndex(skipOuterExpressions(n.expression));
     }
     return true;
   });

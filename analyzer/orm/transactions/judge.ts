@@ -1,0 +1,71 @@
+/**
+ * The policy of no-query-outside-transaction: which handles join a transaction. A handle joins
+ * when it comes from the transaction's own handle, or is a parameter typed as a transaction
+ * (a helper given one; nested savepoints), or is unknown. Sequelize model calls join a managed
+ * transaction without `{ transaction }` when CLS is enabled program-wide (`Sequelize.useCLS`).
+ */
+import ts from '../../ts/typescript.cjs';
+import type { TypeQueries } from '../../program/type-queries.js';
+import { skipOuterExpressions, walk } from '../../program/walk.js';
+import { moduleOfDeclaration } from '../recognize.js';
+import { TRANSACTION_HANDLE_TYPES } from './catalog.js';
+import type { OriginContext, Source } from './handles.js';
+import type { EscapeSource } from './summary.js';
+import type { TxScope } from './scopes.js';
+
+/** Is a parameter of the function holding the transaction itself a transaction's handle? */
+export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.ParameterDeclaration): boolean {
+  const type = types.typeAt(decl.name);
+  if (!type) return true;
+  const t = types.checker.getNonNullableType(type);
+  const names = [t.aliasSymbol?.getName(), t.getSymbol()?.getName()].filter((n): n is string => !!n);
+  const re = TRANSACTION_HANDLE_TYPES[scope.orm];
+  if (re && names.some((n) => re.test(n))) return true;
+  // TypeORM: `manager.transaction(...)` on a manager parameter nests a savepoint on the same
+  // query runner when that manager is itself a transaction's; the manager's own queries then join it.
+  if (scope.orm === 'typeorm' && names.includes('EntityManager')) {
+    const callee = skipOuterExpressions(scope.opener.expression);
+    const r = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
+    return !!r && ts.isIdentifier(r) && types.symbolAt(r)?.valueDeclaration === decl;
+  }
+  return false;
+}
+
+/** Does a source seen inside the scope stay outside the transaction? */
+export function escapes(types: TypeQueries, scope: TxScope, source: Source | EscapeSource | 'tx' | undefined, octx: OriginContext): boolean {
+  if (!source || source === 'tx') return false;
+  if (source.kind === 'tx' || source.kind === 'unknown') return false;
+  if (source.kind === 'param') {
+    const decl = 'decl' in source ? source.decl : octx.fn?.parameters[source.index];
+    return !decl || !paramJoins(types, scope, decl);
+  }
+  return true;
+}
+
+const clsCache = new WeakMap<ts.Program, boolean>();
+
+/** `Sequelize.useCLS(namespace)` anywhere in the program: managed transactions are joined by every model call. */
+export function sequelizeUsesCls(types: TypeQueries): boolean {
+  const program = types.program;
+  let cached = clsCache.get(program);
+  if (cached !== undefined) return cached;
+  cached = false;
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || !sf.text.includes('useCLS')) continue;
+    walk(sf, (n) => {
+      if (cached) return false;
+      if (ts.isCallExpression(n)) {
+        const callee = skipOuterExpressions(n.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'useCLS') {
+          const decl = types.symbolAt(callee.name)?.valueDeclaration;
+          const m = decl ? moduleOfDeclaration(decl) : undefined;
+          if (!decl || m === 'sequelize' || m === '@sequelize/core') cached = true;
+        }
+      }
+      return true;
+    });
+    if (cached) break;
+  }
+  clsCache.set(program, cached);
+  return cached;
+}

@@ -1,0 +1,123 @@
+/**
+ * Dispatch through interfaces and abstract classes (the dependency-injection shape): a call of
+ * `this.users.byId(id)` on a `UserDirectory` interface, or of an abstract method, has no body
+ * in the call graph; it runs one of the program's implementations, the classes that
+ * `implements`/`extends` the type (directly or through other types) and declare the method
+ * with a body. The index of subtypes is built once per program from the heritage clauses of
+ * the program's own files (declaration files and packages are left out).
+ */
+import ts from '../ts/typescript.cjs';
+import { isFunctionLike, type FunctionLike } from './callgraph.js';
+import { getTypeQueries } from './type-queries.js';
+import { touchWholeProgram, untracked } from './dependencies.js';
+import { skipOuterExpressions } from './walk.js';
+
+type TypeDecl = ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
+
+export interface Implementation {
+  /** The implementing method (with its body). */
+  fn: FunctionLike;
+  /** The class that declares it. */
+  cls: ts.ClassLikeDeclaration;
+}
+
+/** At most this many implementations are followed for one method (a wider fan-out is a plugin point, not a service). */
+const MAX_IMPLEMENTATIONS = 8;
+
+const indexes = new WeakMap<ts.Program, Map<ts.Node, TypeDecl[]>>();
+const results = new WeakMap<ts.Program, Map<ts.Node, Implementation[]>>();
+
+/** The abstract method (interface member, `abstract` method) a call resolves to, with its owner type. */
+export function abstractTargetOf(program: ts.Program, call: ts.CallExpression): { decl: ts.Declaration; owner: TypeDecl; name: string } | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const decl = getTypeQueries(program).signatureOf(call)?.declaration;
+  if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile().isDeclarationFile) return undefined;
+  const owner = decl.parent;
+  const bodiless = ts.isMethodSignature(decl) || (ts.isMethodDeclaration(decl) && !decl.body && hasAbstract(decl));
+  if (!bodiless || !owner || !(ts.isInterfaceDeclaration(owner) || (ts.isClassLike(owner) && hasAbstract(owner)))) return undefined;
+  return { decl, owner, name: callee.name.text };
+}
+
+function hasAbstract(node: ts.Node): boolean {
+  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Abstract) !== 0;
+}
+
+/** The program's implementations of the interface or abstract method that `call` resolves to. */
+export function implementationsOf(program: ts.Program, call: ts.CallExpression): Implementation[] {
+  const target = abstractTargetOf(program, call);
+  if (!target) return [];
+  // The answer depends on files the calling file need not import.
+  touchWholeProgram();
+  let byDecl = results.get(program);
+  if (!byDecl) results.set(program, (byDecl = new Map()));
+  let found = byDecl.get(target.decl);
+  if (!found) {
+    found = untracked(() => collect(program, target.owner, target.name));
+    byDecl.set(target.decl, found);
+  }
+  return found;
+}
+
+function collect(program: ts.Program, owner: TypeDecl, name: string): Implementation[] {
+  const index = subtypeIndex(program);
+  const out: Implementation[] = [];
+  const seen = new Set<ts.Node>([owner]);
+  const queue: TypeDecl[] = [owner];
+  for (let i = 0; i < queue.length && out.length < MAX_IMPLEMENTATIONS; i++) {
+    for (const sub of index.get(queue[i]!) ?? []) {
+      if (seen.has(sub)) continue;
+      seen.add(sub);
+      queue.push(sub);
+      const fn = ts.isClassLike(sub) ? ownMethod(sub, name) : undefined;
+      if (fn && out.length < MAX_IMPLEMENTATIONS) out.push({ fn, cls: sub as ts.ClassLikeDeclaration });
+    }
+  }
+  return out;
+}
+
+/** The class's own method `name` with a body (a method, or a property bound to a function). */
+function ownMethod(cls: ts.ClassLikeDeclaration, name: string): FunctionLike | undefined {
+  for (const member of cls.members) {
+    if (!member.name || !ts.isIdentifier(member.name) || member.name.text !== name) continue;
+    if (ts.isMethodDeclaration(member) && member.body) return member;
+    if (ts.isPropertyDeclaration(member) && member.initializer) {
+      const init = skipOuterExpressions(member.initializer);
+      if (isFunctionLike(init) && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init;
+    }
+  }
+  return undefined;
+}
+
+/** Supertype declaration -> the classes and interfaces that name it in `implements`/`extends`. */
+function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
+  let index = indexes.get(program);
+  if (index) return index;
+  index = new Map();
+  const types = getTypeQueries(program);
+  const add = (decl: TypeDecl) => {
+    for (const clause of decl.heritageClauses ?? []) {
+      for (const type of clause.types) {
+        const symbol = types.symbolAt(type.expression);
+        for (const sup of symbol?.getDeclarations() ?? []) {
+          if (!ts.isClassLike(sup) && !ts.isInterfaceDeclaration(sup)) continue;
+          const list = index!.get(sup);
+          if (list) list.push(decl);
+          else index!.set(sup, [decl]);
+        }
+      }
+    }
+  };
+  const visit = (statements: readonly ts.Statement[]) => {
+    for (const s of statements) {
+      if (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) add(s);
+      else if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) visit(s.body.statements);
+    }
+  };
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    visit(sf.statements);
+  }
+  indexes.set(program, index);
+  return index;
+}

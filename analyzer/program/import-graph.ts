@@ -1,0 +1,124 @@
+/**
+ * The import graph of a program's own files, for the analysis cache: what a file's type
+ * facts can depend on. A file's types come from the files it imports, directly or not
+ * (`import`, `export ... from`, `import()`, `require` in JavaScript, `/// <reference path>`),
+ * plus what is global: the default libraries, packages, and files that are scripts (no
+ * import/export) or that augment other modules or the global scope. A change to a global
+ * file can change any file's types, so the cache then checks everything again.
+ */
+import path from 'node:path';
+import ts from '../ts/typescript.cjs';
+
+export interface ImportGraph {
+  /** The program's own files (not libraries or packages), by absolute path. */
+  files: string[];
+  /** Own files each own file imports (absolute paths). */
+  imports: Map<string, string[]>;
+  /** Own files whose declarations are visible without an import (scripts, augmentations). */
+  globals: Set<string>;
+}
+
+type ResolvedModuleVisitor = (
+  resolution: ts.ResolvedModuleWithFailedLookupLocations,
+  moduleName: string,
+  mode: ts.ResolutionMode,
+  filePath: ts.Path,
+) => void;
+
+/** `Program.forEachResolvedModule` is in the compiler but not in its public typings. */
+interface ProgramWithResolutions {
+  forEachResolvedModule?(callback: ResolvedModuleVisitor, file?: ts.SourceFile): void;
+}
+
+export function isExternalFile(program: ts.Program, sf: ts.SourceFile): boolean {
+  return (
+    program.isSourceFileDefaultLibrary(sf) ||
+    program.isSourceFileFromExternalLibrary(sf) ||
+    /[\\/]node_modules[\\/]/.test(sf.fileName)
+  );
+}
+
+function isGlobal(sf: ts.SourceFile): boolean {
+  if (!ts.isExternalModule(sf)) return true; // a script: its declarations are global
+  const augments = (sf as { moduleAugmentations?: readonly unknown[] }).moduleAugmentations;
+  return (augments?.length ?? 0) > 0 || /\bdeclare\s+global\b/.test(sf.text);
+}
+
+/** The import graph, or undefined when this TypeScript cannot list resolved modules. */
+export function importGraph(program: ts.Program): ImportGraph | undefined {
+  const withResolutions = program as ts.Program & ProgramWithResolutions;
+  if (typeof withResolutions.forEachResolvedModule !== 'function') return undefined;
+  const own = new Map<string, ts.SourceFile>();
+  for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(path.resolve(sf.fileName), sf);
+  const imports = new Map<string, string[]>();
+  const globals = new Set<string>();
+  for (const [file, sf] of own) {
+    const out = new Set<string>();
+    withResolutions.forEachResolvedModule((resolution) => {
+      const target = resolution.resolvedModule?.resolvedFileName;
+      if (!target) return;
+      const abs = path.resolve(target);
+      if (own.has(abs)) out.add(abs);
+    }, sf);
+    for (const ref of sf.referencedFiles) {
+      const abs = path.resolve(path.dirname(file), ref.fileName);
+      if (own.has(abs)) out.add(abs);
+    }
+    out.delete(file);
+    imports.set(file, [...out].sort());
+    if (isGlobal(sf)) globals.add(file);
+  }
+  return { files: [...own.keys()].sort(), imports, globals };
+}
+
+/** Every file that imports one of `changed`, directly or not (the changed files included). */
+export function dependents(imports: ReadonlyMap<string, readonly string[]>, changed: Iterable<string>): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const [file, targets] of imports) {
+    for (const target of targets) {
+      const list = importers.get(target);
+      if (list) list.push(file);
+      else importers.set(target, [file]);
+    }
+  }
+  const seen = new Set<string>(changed);
+  const queue = [...seen];
+  for (let i = 0; i < queue.length; i++) {
+    for (const importer of importers.get(queue[i]!) ?? []) {
+      if (!seen.has(importer)) {
+        seen.add(importer);
+        queue.push(importer);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * `reaches(from, to)`: does `from` import `to`, directly or not? Each file's closure is
+ * computed once, on first need; past `budget` visited edges in total it gives up and
+ * answers undefined (the caller then assumes the worst).
+ */
+export function closureOracle(imports: ReadonlyMap<string, readonly string[]>, budget = 20_000_000) {
+  const closures = new Map<string, Set<string>>();
+  let spent = 0;
+  return (from: string, to: string): boolean | undefined => {
+    if (from === to) return true;
+    let closure = closures.get(from);
+    if (!closure) {
+      closure = new Set([from]);
+      const queue = [from];
+      for (let i = 0; i < queue.length; i++) {
+        for (const next of imports.get(queue[i]!) ?? []) {
+          if (++spent > budget) return undefined;
+          if (!closure.has(next)) {
+            closure.add(next);
+            queue.push(next);
+          }
+        }
+      }
+      closures.set(from, closure);
+    }
+    return closure.has(to);
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * How the program uses its top-level functions, across files: is every use a call made at
+ * some module's top level (a bootstrap or CLI mode that runs once, as the program starts), and
+ * are all uses in test files (a test-setup helper no production file reaches)?
+ *
+ * One walk of the program answers for every top-level function (`function f`, `const f = () =>`,
+ * exported or not). A use is an identifier that resolves to the function (through imports and
+ * re-exports); import and export specifiers only name it. A test file is one that hands a
+ * callback to a test runner (`describe`, `it`, `beforeEach`, ... : analyzer/program/async-context.ts).
+ * The answers depend on every file, so asking tells the analysis cache so (`touchWholeProgram`).
+ */
+import ts from '../ts/typescript.cjs';
+import { getTypeQueries, type TypeQueries } from './type-queries.js';
+import { isFunctionLike, type FunctionLike } from './callgraph.js';
+import { isTestCallback } from './async-context.js';
+import { touchWholeProgram, untracked } from './dependencies.js';
+import { walk } from './walk.js';
+
+export interface Uses {
+  /** Calls made at module top level, in the function's own file and in others. */
+  topLevelCalls: number;
+  crossFileCalls: number;
+  /** Any use that is not a top-level call (a call inside a function, a reference passed on). */
+  other: boolean;
+  /** Uses in test files and in other files. */
+  inTests: number;
+  inProduction: number;
+}
+
+interface Index {
+  uses: Map<FunctionLike, Uses>;
+  /** Files some non-test file imports (or re-exports from). */
+  importedByProduction: Set<ts.SourceFile>;
+}
+
+const indexes = new WeakMap<ts.Program, Index>();
+
+function indexOf(program: ts.Program): Index {
+  touchWholeProgram();
+  let index = indexes.get(program);
+  if (!index) indexes.set(program, (index = untracked(() => buildIndex(program))));
+  return index;
+}
+
+/** How the program uses `fn`, when it is a named top-level function (else undefined). */
+export function usesOf(fn: FunctionLike, program: ts.Program): Uses | undefined {
+  return indexOf(program).uses.get(fn);
+}
+
+/**
+ * Is `fn` test code: a top-level function used only in test files, declared in a file that no
+ * production file imports (a test-setup module, a helper of a test file)?
+ */
+export function onlyTestsUse(fn: FunctionLike, program: ts.Program): boolean {
+  const index = indexOf(program);
+  const uses = index.uses.get(fn);
+  return !!uses && uses.inTests > 0 && uses.inProduction === 0 && !index.importedByProduction.has(fn.getSourceFile());
+}
+
+/** The name a top-level `function f` or `const f = () => ...` is declared with. */
+export function topLevelFunctionName(fn: FunctionLike): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name && ts.isSourceFile(fn.parent) ? fn.name : undefined;
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return undefined;
+  const decl = fn.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== fn || !ts.isIdentifier(decl.name)) return undefined;
+  const statement = decl.parent.parent;
+  return ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) ? decl.name : undefined;
+}
+
+function buildIndex(program: ts.Program): Index {
+  const types = getTypeQueries(program);
+  const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
+  const bySymbol = new Map<ts.Symbol, { fn: FunctionLike; uses: Uses }>();
+  const names = new Set<string>();
+  for (const sf of files) {
+    for (const statement of sf.statements) {
+      const fns = ts.isFunctionDeclaration(statement) ? [statement] : ts.isVariableStatement(statement) ? statement.declarationList.declarations.map((d) => d.initializer) : [];
+      for (const fn of fns) {
+        const name = fn && isFunctionLike(fn) ? topLevelFunctionName(fn) : undefined;
+        const symbol = name && types.symbolAt(name);
+        if (!name || !symbol) continue;
+        names.add(name.text);
+        bySymbol.set(symbol, { fn: fn as FunctionLike, uses: { topLevelCalls: 0, crossFileCalls: 0, other: false, inTests: 0, inProduction: 0 } });
+      }
+    }
+  }
+  const importedByProduction = new Set<ts.SourceFile>();
+  for (const sf of files) {
+    const test = isTestFile(sf, types);
+    if (!test) for (const target of importedFiles(sf, types)) importedByProduction.add(target);
+    walk(sf, (node) => {
+      if (!ts.isIdentifier(node) || !names.has(node.text) || isBindingName(node)) return true;
+      const entry = bySymbol.get(types.symbolAt(node)!);
+      if (!entry) return true;
+      const { uses } = entry;
+      if (test) uses.inTests++;
+      else uses.inProduction++;
+      if (isTopLevelCall(node)) {
+        uses.topLevelCalls++;
+        if (sf !== entry.fn.getSourceFile()) uses.crossFileCalls++;
+      } else uses.other = true;
+      return true;
+    });
+  }
+  return { uses: new Map([...bySymbol.values()].map((e) => [e.fn, e.uses])), importedByProduction };
+}
+
+/** The files `sf` imports or re-exports from (static declarations). */
+function importedFiles(sf: ts.SourceFile, types: TypeQueries): ts.SourceFile[] {
+  const out: ts.SourceFile[] = [];
+  for (const statement of sf.statements) {
+    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
+    const target = types.symbolAt(statement.moduleSpecifier)?.valueDeclaration;
+    if (target && ts.isSourceFile(target)) out.push(target);
+  }
+  return out;
+}
+
+/** The declared name, or an import/export specifier (they name the function, they do not use it). */
+function isBindingName(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  return (
+    ((ts.isFunctionDeclaration(parent) || ts.isVariableDeclaration(parent)) && parent.name === id) ||
+    ts.isImportSpecifier(parent) ||
+    ts.isExportSpecifier(parent) ||
+    ts.isImportClause(parent) ||
+    ts.isNamespaceImport(parent)
+  );
+}
+
+/** `f()`, `(f)()`, `mod.f()`, `await f()`, `void f()`, `f().catch(...)` outside every function and class. */
+export function isTopLevelCall(id: ts.Identifier): boolean {
+  let callee: ts.Node = id;
+  if (ts.isPropertyAccessExpression(callee.parent) && callee.parent.name === id) callee = callee.parent;
+  while (ts.isParenthesizedExpression(callee.parent)) callee = callee.parent;
+  const call = callee.parent;
+  if (!ts.isCallExpression(call) || call.expression !== callee) return false;
+  for (let n: ts.Node = call; n.parent; n = n.parent) {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return false;
+  }
+  return true;
+}
+
+const testFiles = new WeakMap<ts.SourceFile, boolean>();
+
+/** Does the file hand a callback to a test runner? */
+function isTestFile(sf: ts.SourceFile, types: TypeQueries): boolean {
+  let answer = testFiles.get(sf);
+  if (answer !== undefined) return answer;
+  answer = false;
+  walk(sf, (node) => {
+    if (answer) return false;
+    if (isFunctionLike(node) && isTestCallback(node, types)) answer = true;
+    return !answer;
+  });
+  testFiles.set(sf, answer);
+  return answer;
+}

@@ -1,0 +1,161 @@
+/**
+ * Async clean-up where synchronous disposal is expected. `using` and any holder of a `Disposable`
+ * call `[Symbol.dispose]()` and move on, so a promise it returns is never awaited:
+ * - `using x = value` whose `[Symbol.dispose]` returns a promise;
+ * - such a value stored in a variable declared with a synchronous `[Symbol.dispose]`
+ *   (`const d: Disposable = lease`);
+ * - a member `async [Symbol.dispose]()` of an object literal given where a synchronous one is
+ *   expected (returned as a `Disposable`, passed to a `Disposable` parameter), or of a class that
+ *   extends or implements a type whose `[Symbol.dispose]` returns `void`.
+ *
+ * The member is found through the checker's well-known symbol. Where the program's `lib` does not
+ * declare `Symbol.dispose` (an older `lib` with a polyfill), the checker knows no such property;
+ * then the member is found by its written name, `[Symbol.dispose]`, on the type's declarations.
+ */
+import ts from '../../ts/typescript.cjs';
+import tsutils from '../../ts/ts-api-utils.cjs';
+import type { TraceInput } from '../../check/contract.js';
+import { isFunctionLike } from '../../program/callgraph.js';
+import { skipOuterExpressions } from '../../program/walk.js';
+import { heritageTypes } from './void-signatures.js';
+import { hasAsyncModifier, shorten, type Ctx } from './shared.js';
+
+/** The `[Symbol.dispose]` members of a type: their return types and, when written, their declarations. */
+interface DisposeMembers {
+  returns: ts.Type[];
+  decls: ts.Declaration[];
+}
+
+function disposeMembers(ctx: Ctx, at: ts.Node, type: ts.Type): DisposeMembers {
+  const checker = ctx.types.checker;
+  const out: DisposeMembers = { returns: [], decls: [] };
+  for (const part of tsutils.unionConstituents(checker.getApparentType(type))) {
+    const symbol = tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', checker);
+    if (symbol) {
+      out.returns.push(...returnTypes(checker.getTypeOfSymbolAtLocation(symbol, at)));
+      out.decls.push(...(symbol.getDeclarations() ?? []));
+      continue;
+    }
+    for (const member of writtenDisposeMembers(part)) {
+      out.returns.push(...memberReturnTypes(ctx, member));
+      out.decls.push(member);
+    }
+  }
+  return out;
+}
+
+function returnTypes(type: ts.Type): ts.Type[] {
+  return tsutils.unionConstituents(type).flatMap((t) => t.getCallSignatures().map((sig) => sig.getReturnType()));
+}
+
+/** `[Symbol.dispose]` written on the declarations of a type the checker has no such property for. */
+function writtenDisposeMembers(type: ts.Type): ts.Declaration[] {
+  const out: ts.Declaration[] = [];
+  for (const decl of type.getSymbol()?.getDeclarations() ?? []) {
+    const members: readonly ts.Node[] = ts.isObjectLiteralExpression(decl)
+      ? decl.properties
+      : ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl) || ts.isTypeLiteralNode(decl)
+        ? decl.members
+        : [];
+    for (const m of members) if (isDisposeName((m as ts.NamedDeclaration).name)) out.push(m as ts.Declaration);
+  }
+  return out;
+}
+
+function memberReturnTypes(ctx: Ctx, member: ts.Declaration): ts.Type[] {
+  const checker = ctx.types.checker;
+  if (isFunctionLike(member) || ts.isMethodSignature(member)) {
+    const sig = checker.getSignatureFromDeclaration(member as ts.SignatureDeclaration);
+    return sig ? [sig.getReturnType()] : [];
+  }
+  const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;
+  if (value) {
+    const type = ctx.types.typeAt(value);
+    return type ? returnTypes(type) : [];
+  }
+  return ts.isPropertySignature(member) && member.type ? returnTypes(checker.getTypeFromTypeNode(member.type)) : [];
+}
+
+/** `[Symbol.dispose]` as written: a computed name `Symbol.dispose`. */
+export function isDisposeName(name: ts.Node | undefined): name is ts.ComputedPropertyName {
+  if (!name || !ts.isComputedPropertyName(name)) return false;
+  const e = skipOuterExpressions(name.expression);
+  return ts.isPropertyAccessExpression(e) && e.name.text === 'dispose' && ts.isIdentifier(e.expression) && e.expression.text === 'Symbol';
+}
+
+function returnsPromise(ctx: Ctx, at: ts.Node, members: DisposeMembers): boolean {
+  return members.returns.some((r) => ctx.types.isPromiseLike(at, r));
+}
+
+/** A synchronous `[Symbol.dispose]`: every signature returns `void` (none a promise). */
+function isSyncDispose(ctx: Ctx, at: ts.Node, members: DisposeMembers): boolean {
+  return members.returns.length > 0 && !returnsPromise(ctx, at, members) && members.returns.some((r) => (r.flags & ts.TypeFlags.Void) !== 0);
+}
+
+function traceTo(ctx: Ctx, members: DisposeMembers): TraceInput[] {
+  const decl = members.decls.find((d) => isFunctionLike(d) || ts.isPropertyAssignment(d) || ts.isPropertyDeclaration(d));
+  if (!decl) return [];
+  const at = (decl as ts.NamedDeclaration).name ?? decl;
+  const async = hasAsyncModifier(decl) ? 'is async' : 'returns a promise';
+  return [{ node: at, message: `this \`[Symbol.dispose]\` ${async}: nothing awaits it (declared here)` }];
+}
+
+/** `using x = value`, `const x: Disposable = value`: true when reported. */
+export function checkDisposeVariable(ctx: Ctx, node: ts.VariableDeclaration): boolean {
+  const init = node.initializer;
+  if (!init) return false;
+  const isUsing = (node.parent.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Using;
+  if (!isUsing && !node.type) return false;
+  const initType = ctx.types.typeAt(init);
+  if (!initType) return false;
+  const source = disposeMembers(ctx, init, initType);
+  if (!returnsPromise(ctx, init, source)) return false;
+  if (!isUsing) {
+    const declared = ctx.types.typeAt(node.name);
+    if (!declared || !isSyncDispose(ctx, node.name, disposeMembers(ctx, node.name, declared))) return false;
+  }
+  const name = ts.isIdentifier(node.name) ? node.name.text : shorten(node.name.getText(ctx.sourceFile), 30);
+  ctx.report({ node: init, messageId: 'voidReturnDispose', data: { name }, trace: traceTo(ctx, source) });
+  return true;
+}
+
+/**
+ * `{ async [Symbol.dispose]() {} }` given where a synchronous one is expected, or a class member
+ * `async [Symbol.dispose]()` of a class that extends or implements a synchronous `Disposable`.
+ * An object literal that initialises a variable is the variable's case (`checkDisposeVariable`).
+ */
+export function checkDisposeMember(ctx: Ctx, name: ts.ComputedPropertyName): void {
+  const member = name.parent;
+  const owner = member.parent;
+  if (!memberReturnsPromise(ctx, member)) return;
+  let expected: ts.Type[] = [];
+  if (ts.isObjectLiteralExpression(owner)) {
+    if (ts.isVariableDeclaration(owner.parent) && owner.parent.initializer === owner) return;
+    const contextual = ctx.types.checker.getContextualType(owner);
+    if (contextual) expected = [contextual];
+  } else if (ts.isClassLike(owner) && !isStatic(member)) {
+    expected = heritageTypes(ctx.types, owner);
+  }
+  const sync = expected.find((t) => isSyncDispose(ctx, name, disposeMembers(ctx, name, t)));
+  if (!sync) return;
+  const isClass = ts.isClassLike(owner);
+  const ownerName = isClass ? (owner.name ? `\`${owner.name.text}\`` : 'this class') : 'this object';
+  const how = isClass ? 'the class extends or implements' : 'the object is given as a';
+  const slot = shorten(ctx.types.checker.typeToString(sync), 40);
+  ctx.report({ node: name, messageId: 'voidReturnDisposeMember', data: { owner: ownerName, how, slot } });
+}
+
+function memberReturnsPromise(ctx: Ctx, member: ts.Node): boolean {
+  if (isFunctionLike(member)) {
+    if (hasAsyncModifier(member)) return true;
+    const ret = ctx.types.checker.getSignatureFromDeclaration(member)?.getReturnType();
+    return !!ret && ctx.types.isPromiseLike(member, ret);
+  }
+  const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;
+  const type = value && ctx.types.typeAt(value);
+  return !!type && returnTypes(type).some((r) => ctx.types.isPromiseLike(member, r));
+}
+
+function isStatic(member: ts.Node): boolean {
+  return ts.canHaveModifiers(member) && (ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+}
