@@ -1,5 +1,6 @@
 /** The analyzer's public API (no ESLint in here). */
-export { analyze, checkProjects, runCheck } from './cli/analyze.js';
+export { analyze, checkProjects } from './cli/analyze.js';
+export { runCheck } from './check/run.js';
 export { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from './project/project.js';
 export { allChecks, getCheck } from './checks/index.js';
 export { getCallGraph, functionName, type FunctionLike, type CallGraph } from './program/callgraph.js';

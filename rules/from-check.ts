@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Rule } from 'eslint';
 import type ts from 'typescript';
 import { docsUrl, type AnyCheck } from '../analyzer/check/contract.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import { followProgram } from '../analyzer/program/generations.js';
 import type { Finding, TraceStep } from '../analyzer/check/finding.js';
 import { applyDefault, typedServices } from './rule-creator.js';

@@ -10,7 +10,7 @@ import { FIXTURES } from './helpers/fixtures.js';
 import lazyCheck from '../analyzer/orm/no-lazy-relation-access.js';
 import loopCheck from '../analyzer/orm/no-query-in-loop.js';
 import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import type { Finding } from '../analyzer/check/finding.js';
 import type { AnyCheck } from '../analyzer/check/contract.js';
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProjects } from '../analyzer/project/project.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import check from '../analyzer/race/no-await-race.js';
 import { FIXTURES } from './helpers/fixtures.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../analyzer/project/project.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import type { Finding, Span } from '../analyzer/check/finding.js';
 import check, { blockingKindFor, type Options } from '../analyzer/blocking/no-blocking-in-async.js';
 import rule from '../rules/no-blocking-in-async.js';

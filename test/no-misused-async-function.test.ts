@@ -4,7 +4,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import type { Finding, TextEdit } from '../analyzer/check/finding.js';
 import check, { type Options } from '../analyzer/promises/no-misused-async-function/no-misused-async-function.js';
 import { rejectionsKind } from '../analyzer/promises/rejections.js';

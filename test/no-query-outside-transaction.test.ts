@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers/fixtures.js';
 import check from '../analyzer/orm/transactions/no-query-outside-transaction.js';
 import { loadProjects, type LoadedProject } from '../analyzer/project/project.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import { applyEdits } from '../analyzer/cli/fix.js';
 import type { Finding } from '../analyzer/check/finding.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProjects } from '../analyzer/project/project.js';
-import { runCheck } from '../analyzer/cli/analyze.js';
+import { runCheck } from '../analyzer/check/run.js';
 import type { Finding } from '../analyzer/check/finding.js';
 import check from '../analyzer/promises/no-floating-promise.js';
 

@@ -3,34 +3,17 @@
  * given paths, apply suppression comments, return sorted Findings. Nothing a check does to
  * one file stops the run: a failure becomes an `internal-error` finding on that file.
  */
-import ts from '../ts/typescript.cjs';
+import type ts from '../ts/typescript.cjs';
 import { compareFindings, type Finding } from '../check/finding.js';
-import { getTypeQueries } from '../program/type-queries.js';
 import { loadProjects, type LoadedProject } from '../project/project.js';
-import { buildFinding } from '../check/build-finding.js';
 import { filterSuppressed } from './suppressions.js';
 import { getCheck } from '../checks/index.js';
-import { trackCheck } from '../program/dependencies.js';
+import { runCheck } from '../check/run.js';
+import { getTypeQueries } from '../program/type-queries.js';
 import type { AnyCheck } from '../check/contract.js';
 import type { AnalyzeOptions, AnalyzeResult, RuleSetting, RunDiagnostic } from '../check/run-types.js';
 
 export type { AnalyzeOptions, AnalyzeResult } from '../check/run-types.js';
-
-/** Run one check on one file of a program. Throws what the check throws. */
-export function runCheck(check: AnyCheck, setting: RuleSetting, program: ts.Program, sourceFile: ts.SourceFile): Finding[] {
-  const findings: Finding[] = [];
-  // trackCheck records which files the check looked at, for the analysis cache (cache/deps.ts).
-  trackCheck(check.meta.id, sourceFile, () =>
-    check.run({
-      program,
-      types: getTypeQueries(program),
-      sourceFile,
-      options: { ...check.meta.defaultOptions, ...setting.options },
-      report: (input) => findings.push(buildFinding(check, setting.severity, sourceFile, input)),
-    }),
-  );
-  return findings;
-}
 
 export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   opts.onProgress?.({ phase: 'loading', project: opts.project ?? opts.paths.join(' ') });

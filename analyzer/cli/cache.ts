@@ -82,7 +82,8 @@ export interface CacheStats {
  * rebuild that changes nothing (new mtimes, same bytes) must not throw a cache away.
  */
 const buildStamp = (() => {
-  const root = path.dirname(fileURLToPath(import.meta.url));
+  // This module is in <root>/cli/: hash the whole analyzer (its parent folder).
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const hash = crypto.createHash('sha1');
   const stack = [root];
   while (stack.length > 0) {

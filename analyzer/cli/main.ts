@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageInfo } from '../project/package-info.js';
 import { analyzeRun } from './parallel.js';
 import choice from '../ts/typescript-choice.cjs';
 import { allChecks, getCheck } from '../checks/index.js';
@@ -38,20 +38,6 @@ function defaultIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
 }
 
-/** The version in this package's package.json (found by walking up from this module). */
-export function toolVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'concurrency-lint' && pkg.version) return pkg.version;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return '0.0.0';
-    dir = parent;
-  }
-}
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let debug = argv.includes('--debug');
@@ -63,7 +49,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return 0;
     }
     if (args.version) {
-      io.stdout.write(`${toolVersion()}\n${choice.describeTypeScript()}\n`);
+      io.stdout.write(`${packageInfo.version}\n${choice.describeTypeScript()}\n`);
       return 0;
     }
     return await run(args, io);
@@ -245,7 +231,7 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       filesChecked: result.files.filter((f) => !p.isIgnored(f)).length,
       elapsedMs,
       color: useColor(args, io.stdout, p.env),
-      toolVersion: toolVersion(),
+      toolVersion: packageInfo.version,
       typescript: choice.describeTypeScript(),
       diagnostics,
     }),

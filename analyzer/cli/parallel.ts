@@ -217,7 +217,7 @@ export function mergeResults(parts: AnalyzeResult[], planned: RunDiagnostic[]): 
 
 /** The compiled worker: next to this module, or (when running from the TypeScript sources) in dist/. */
 export function workerEntry(): URL | undefined {
-  for (const rel of ['./parallel-worker.js', '../../dist/analyzer/parallel-worker.js']) {
+  for (const rel of ['./parallel-worker.js', '../../dist/analyzer/cli/parallel-worker.js']) {
     const url = new URL(rel, import.meta.url);
     if (fs.existsSync(fileURLToPath(url))) return url;
   }

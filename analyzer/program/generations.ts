@@ -11,7 +11,7 @@ import path from 'node:path';
 import type ts from 'typescript';
 import { isRecording, recordFacts, recordedFacts, type StoredFacts } from './file-facts.js';
 import { dependents, importGraph, isExternalFile } from './import-graph.js';
-import { optionsKey } from '../project/project.js';
+import { optionsKey } from './options-key.js';
 
 interface Generation {
   files: Map<string, ts.SourceFile>;

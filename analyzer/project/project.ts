@@ -10,6 +10,7 @@ import type { RunDiagnostic, SkippedFiles } from '../check/run-types.js';
 import { collectTargets, isSourceFileName } from './files.js';
 import { selectFiles } from './selection.js';
 import { keepProjectSemantics, unknownOptionNote } from './compat.js';
+import { optionsKey } from '../program/options-key.js';
 
 export { collectFiles, collectTargets, isSourceFileName } from './files.js';
 export { findTsconfig, selectFiles } from './selection.js';
@@ -325,15 +326,6 @@ function reportSyntaxErrors(program: ts.Program, files: ts.SourceFile[], diagnos
  */
 const declarationCache = new Map<string, ts.SourceFile>();
 const DECLARATION_IN_PACKAGE = /[\\/]node_modules[\\/].*\.d\.[cm]?ts$/;
-
-/** The compiler options as a stable string (what declaration files parsed with them depend on). */
-export function optionsKey(options: ts.CompilerOptions): string {
-  const plain = Object.keys(options)
-    .filter((k) => k !== 'configFile' && k !== 'configFilePath' && typeof options[k] !== 'function')
-    .sort()
-    .map((k) => [k, options[k]]);
-  return JSON.stringify(plain);
-}
 
 function sharedDeclarations(parse: ts.CompilerHost['getSourceFile'], options: ts.CompilerOptions): ts.CompilerHost['getSourceFile'] {
   const prefix = optionsKey(options);
