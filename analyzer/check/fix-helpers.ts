@@ -2,18 +2,15 @@
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions } from '../program/walk.js';
+import { isAsyncFunction } from '../program/async-context.js';
 
 /** Is `await` valid at this position: inside an async function, or at the top level of an ES module? */
 export function isAwaitAllowed(node: ts.Node, sf: ts.SourceFile): boolean {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
-    if (isFunctionLike(n)) return hasAsync(n);
+    if (isFunctionLike(n)) return isAsyncFunction(n);
     if (ts.isClassStaticBlockDeclaration(n) || ts.isPropertyDeclaration(n)) return false;
   }
   return ts.isExternalModule(sf) && !/\.c[jt]s$/.test(sf.fileName);
-}
-
-function hasAsync(fn: ts.Node): boolean {
-  return (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
 }
 
 /** Does inserting a prefix operator (`await `, `void `) before this expression need parentheses? */

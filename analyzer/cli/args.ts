@@ -4,9 +4,7 @@
  * `concurrency-lint: <problem>` with exit code 2.
  */
 import { parseArgs } from 'node:util';
-
-export const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
-export type CliFormat = (typeof FORMATS)[number];
+import { FORMAT_NAMES, isFormatName, type FormatName } from './format/names.js';
 
 /** Used by `--update-baseline` when no `--baseline <file>` is given. */
 export const DEFAULT_BASELINE_FILE = '.concurrency-lint-baseline.json';
@@ -23,7 +21,7 @@ export interface CliArgs {
   threads?: number;
   /** `--shard i/n`: check only the i-th of n stable parts of the files. */
   shard?: { index: number; count: number };
-  format: CliFormat;
+  format: FormatName;
   output?: string;
   /** `--rule`: run only these rules. */
   rules: string[];
@@ -116,12 +114,12 @@ function parseMaxWarnings(value: string | undefined): number | undefined {
   return Number(value.trim());
 }
 
-function parseFormat(value: string | undefined): CliFormat {
+function parseFormat(value: string | undefined): FormatName {
   if (value === undefined) return 'pretty';
-  if (!(FORMATS as readonly string[]).includes(value)) {
-    throw new UsageError(`unknown format '${value}' (expected one of: ${FORMATS.join(', ')})`);
+  if (!isFormatName(value)) {
+    throw new UsageError(`unknown format '${value}' (expected one of: ${FORMAT_NAMES.join(', ')})`);
   }
-  return value as CliFormat;
+  return value;
 }
 
 function nonEmpty(name: string, value: string | undefined): string | undefined {

@@ -8,7 +8,7 @@
 import ts from '../ts/typescript.cjs';
 import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME } from './catalog.js';
 import { calleeMatches } from '../program/specifiers.js';
-import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
@@ -373,9 +373,4 @@ function capturedAcquisition(ctx: LockContext, fn: FunctionLike, returned: ts.Ex
     return true;
   });
   return found;
-}
-
-function enclosingFunction(node: ts.Node): ts.Node | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }

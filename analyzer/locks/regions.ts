@@ -18,6 +18,7 @@ import { lockOpAt, awaitOf } from './recognize.js';
 import { bindingOf, isReleaseCall, type AcquireOp } from './release.js';
 import type { HeldLock, LockOp, LockRef } from './types.js';
 import { calleesOf } from './callees.js';
+import { isLogicalOperator } from '../program/syntax.js';
 
 export type Body = FunctionLike | ts.SourceFile;
 
@@ -233,12 +234,8 @@ export function isUnconditionalAfter(acquire: ts.Node, release: ts.Node): boolea
     if (n.parent === list) return true;
     const p = n.parent;
     if (ts.isIfStatement(p) || ts.isConditionalExpression(p) || ts.isIterationStatement(p, false) || ts.isSwitchStatement(p) || ts.isCatchClause(p)) return false;
-    if (ts.isBinaryExpression(p) && p.right === n && isShortCircuit(p.operatorToken.kind)) return false;
+    if (ts.isBinaryExpression(p) && p.right === n && isLogicalOperator(p.operatorToken.kind)) return false;
     if (isFunctionLike(p)) return false;
   }
   return false;
-}
-
-function isShortCircuit(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }

@@ -8,10 +8,7 @@ import type { TypeQueries } from '../program/type-queries.js';
 import { isFunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import type { PerItemContext } from './loops.js';
-
-function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
-}
+import { isAssignmentOperator, isInside } from '../program/syntax.js';
 
 /** `order.user = x`, `delete order.user`, `[order.user] = ...`: not a read. */
 export function isWriteTarget(access: ts.Expression): boolean {
@@ -78,10 +75,6 @@ export function isGuarded(access: ts.Expression): boolean {
     guardCache.set(scope, texts);
   }
   return texts.has(textOf(access));
-}
-
-function isInside(node: ts.Node, container: ts.Node): boolean {
-  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
 }
 
 function declaredInside(types: TypeQueries, id: ts.Identifier, container: ts.Node): boolean {

@@ -11,11 +11,13 @@
  */
 import ts from '../ts/typescript.cjs';
 import { packageNameOf, type TypeQueries } from '../program/type-queries.js';
-import { isFunctionLike } from '../program/callgraph.js';
+import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { isAsyncFunction } from '../program/async-context.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { ORMS, type OrmSpec, type QueryKind } from './catalog.js';
 import { perItemCallback } from './loops.js';
 import { moduleOfDeclaration } from './recognize.js';
+import { outermost } from '../program/syntax.js';
 
 const loadedCache = new WeakMap<ts.Program, readonly OrmSpec[]>();
 
@@ -62,12 +64,6 @@ export function builderOrmOf(types: TypeQueries, expr: ts.Expression): OrmSpec |
 
 const PROMISE_STATICS = /^Promise\.(all|allSettled|any|race|resolve)$/;
 
-function outermost(node: ts.Node): ts.Node {
-  let n = node;
-  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
-  return n;
-}
-
 function isPromiseStaticArg(node: ts.Node): boolean {
   const p = node.parent;
   return !!p && ts.isCallExpression(p) && p.arguments.includes(node as ts.Expression) && PROMISE_STATICS.test(p.expression.getText());
@@ -106,7 +102,7 @@ function returnedValueRuns(types: TypeQueries, at: ts.Node): boolean {
   let fn: ts.Node | undefined = at;
   while (fn && !isFunctionLike(fn)) fn = fn.parent;
   if (!fn) return true;
-  if (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) return true;
+  if (isAsyncFunction(fn as FunctionLike)) return true;
   const callback = perItemCallback(types, fn);
   if (!callback) return true;
   return isPromiseStaticArg(outermost(callback.call)) || (ts.isSpreadElement(outermost(callback.call).parent) && runsAt(types, callback.call, false)) || boundToAwaitedList(types, callback.call);

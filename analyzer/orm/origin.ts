@@ -18,6 +18,7 @@ import { perItemCallback } from './loops.js';
 import { methodOf, ormOfModule, ormQueryOf } from './recognize.js';
 import { implementationsOf } from '../program/implementations.js';
 import { isTouched } from './touched.js';
+import { isAssignmentOperator } from '../program/syntax.js';
 
 export interface Hop {
   node: ts.Node;
@@ -215,7 +216,7 @@ function assignedSymbols(types: TypeQueries, decl: ts.Node): Set<ts.Symbol> {
   const stack: ts.Node[] = [scope];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) {
       const target = skipOuterExpressions(n.left);
       const s = ts.isIdentifier(target) ? types.symbolAt(target) : undefined;
       if (s) found.add(s);

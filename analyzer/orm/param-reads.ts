@@ -12,6 +12,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { relationOfAccess } from './entities.js';
 import { isGuarded, isWriteTarget } from './access.js';
 import type { SummaryKind } from '../summaries/engine.js';
+import { isAssignment } from '../program/syntax.js';
 
 export interface ParamRead {
   relation: string;
@@ -32,10 +33,6 @@ function parameterIndex(types: TypeQueries, fn: FunctionLike, expr: ts.Expressio
   if (!ts.isIdentifier(e)) return -1;
   const symbol = types.symbolAt(e);
   return symbol ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && types.symbolAt(p.name) === symbol) : -1;
-}
-
-function isAssignment(n: ts.Node): n is ts.BinaryExpression {
-  return ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 }
 
 function add(list: ParamRead[], read: ParamRead): void {

@@ -17,6 +17,7 @@ import { getTypeQueries } from '../program/type-queries.js';
 import { walk } from '../program/walk.js';
 import { isGuarded, isWriteTarget } from './access.js';
 import type { SummaryKind } from '../summaries/engine.js';
+import { isAssignment, outermost } from '../program/syntax.js';
 
 export interface ValueRead {
   /** The read (`guild.name`, the `for … of`, the spread). */
@@ -47,17 +48,6 @@ function usesOf(result: ParamValueReads[], t: Tracked): ValueUses {
   let uses = entry.fields.get(t.key);
   if (!uses) entry.fields.set(t.key, (uses = { reads: [] }));
   return uses;
-}
-
-/** The outermost expression that still is the same value (parentheses, `!`, `as`). */
-function outermost(node: ts.Expression): ts.Expression {
-  let n: ts.Expression = node;
-  while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
-  return n;
-}
-
-function isAssignment(n: ts.Node): n is ts.BinaryExpression {
-  return ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 }
 
 /** The unguarded reads through `ref` (one reference to a tracked value), with the callees' summaries for arguments. */

@@ -19,6 +19,7 @@ import { getSummary, type SummaryContext, type SummaryKind } from '../summaries/
 import { originOf, sameOrigin, unionOrigins, type OriginContext, type Origins } from './origin.js';
 import { argumentMayBeTouched, isLoadingOrmCall } from './touched.js';
 import { implementationsOf } from '../program/implementations.js';
+import { isAssignmentOperator } from '../program/syntax.js';
 
 export const returnedEntitiesKind: SummaryKind<Origins> = {
   name: 'orm:returned-entities',
@@ -75,13 +76,13 @@ function mayChange(id: ts.Identifier, ctx: SummaryContext, get: (fn: FunctionLik
   if (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) {
     if (p.expression !== n) return false;
     const outer = p.parent;
-    if (ts.isBinaryExpression(outer) && outer.left === p && outer.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && outer.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
+    if (ts.isBinaryExpression(outer) && outer.left === p && isAssignmentOperator(outer.operatorToken.kind)) return true;
     return ts.isCallExpression(outer) && outer.expression === p && isLoadingOrmCall(types, outer);
   }
   if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.includes(n as ts.Expression)) {
     return argumentMayBeTouched(types, p, p.arguments.indexOf(n as ts.Expression), get);
   }
-  if (ts.isBinaryExpression(p)) return p.left === n && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  if (ts.isBinaryExpression(p)) return p.left === n && isAssignmentOperator(p.operatorToken.kind);
   return !(
     ts.isPrefixUnaryExpression(p) || ts.isTypeOfExpression(p) || ts.isTemplateSpan(p) || ts.isReturnStatement(p) ||
     ts.isIfStatement(p) || (ts.isConditionalExpression(p) && p.condition === n) || ts.isAwaitExpression(p) || ts.isExpressionStatement(p)

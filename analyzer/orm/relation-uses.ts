@@ -10,6 +10,7 @@ import ts from '../ts/typescript.cjs';
 import type { CallGraph, FunctionLike } from '../program/callgraph.js';
 import { getSummary } from '../summaries/engine.js';
 import { paramValueReadsKind, type ValueRead, type ValueUses } from './param-value-reads.js';
+import { outermost } from '../program/syntax.js';
 
 type Call = ts.CallExpression | ts.NewExpression;
 
@@ -26,12 +27,6 @@ export type RelationUse =
   | { kind: 'fallback'; call: Call; callee: FunctionLike; fallback: ts.BinaryExpression }
   /** Anything else: treat as a read of the relation. */
   | undefined;
-
-function outermost(node: ts.Expression): ts.Expression {
-  let n: ts.Expression = node;
-  while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
-  return n;
-}
 
 function propertyName(p: ts.PropertyAssignment): string | undefined {
   return ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) ? p.name.text : undefined;

@@ -11,6 +11,7 @@ import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression } from './entities.js';
 import { perItemCallback } from './loops.js';
 import { methodOf, moduleOfDeclaration, ormOfModule } from './recognize.js';
+import { isAssignmentOperator } from '../program/syntax.js';
 
 const cache = new WeakMap<ts.Node, Set<ts.Symbol>>();
 
@@ -87,7 +88,7 @@ function computeTouched(types: TypeQueries, scope: ts.Node, paramsTouched: Param
         const e = skipOuterExpressions(ts.isSpreadElement(a) ? a.expression : a);
         if (ts.isIdentifier(e) && argumentMayBeTouched(types, n, i, paramsTouched)) add(e);
       });
-    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    } else if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) {
       const target = skipOuterExpressions(n.left);
       if (ts.isPropertyAccessExpression(target) && entityOfExpression(types, target.expression)?.relations.has(target.name.text)) {
         add(target.expression);

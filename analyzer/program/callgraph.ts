@@ -35,7 +35,11 @@ export function isFunctionLike(node: ts.Node): node is FunctionLike {
   return FUNCTION_KINDS.has(node.kind);
 }
 
-export type CallNode = ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression | ts.Decorator;
+/** The function-like whose body contains `node` (not the node itself). */
+export function enclosingFunction(node: ts.Node): FunctionLike | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
+}
 
 export interface CallSite {
   call: ts.CallExpression | ts.NewExpression;
@@ -151,13 +155,6 @@ function createCallGraph(program: ts.Program): CallGraph {
     result = { fn, calls, nested };
     infos.set(fn, result);
     return result;
-  }
-
-  function enclosingFunction(node: ts.Node): FunctionLike | undefined {
-    for (let n = node.parent; n; n = n.parent) {
-      if (isFunctionLike(n)) return n;
-    }
-    return undefined;
   }
 
   return { program, resolve, info, enclosingFunction };

@@ -23,6 +23,7 @@ import ts from '../ts/typescript.cjs';
 import { getTypeQueries, type TypeQueries } from './type-queries.js';
 import { isFunctionLike } from './callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
+import { isAssignmentOperator } from './syntax.js';
 
 /** Is `node` behind a compute-once guard of its function (or of a function it is nested in)? */
 export function runsOnce(node: ts.Node, program: ts.Program): boolean {
@@ -185,7 +186,7 @@ function settled(state: ts.Symbol, guard: ts.Node, setsItself: boolean, types: T
   walk(guard.getSourceFile(), (n) => {
     if (reset) return false;
     if (ts.isDeleteExpression(n) && stateOf(n.expression, types) === state) reset = true;
-    if (!ts.isBinaryExpression(n) || n.operatorToken.kind < ts.SyntaxKind.FirstAssignment || n.operatorToken.kind > ts.SyntaxKind.LastAssignment) return true;
+    if (!ts.isBinaryExpression(n) || !isAssignmentOperator(n.operatorToken.kind)) return true;
     if (stateOf(n.left, types) !== state) return true;
     const plain = n.operatorToken.kind === ts.SyntaxKind.EqualsToken;
     if (plain && FALSY(skipOuter(n.right))) reset = true;

@@ -14,6 +14,7 @@ import { canInsertAwait, describeExpression, needsParens } from '../check/fix-he
 import { awaitsAnything, handlesOwnFailures } from './rejections.js';
 import { isAsyncFunction, isGeneratorFunction } from '../program/async-context.js';
 import { lostRejectionWording, unhandledRejectionHandler } from './process-handlers.js';
+import { isAssignmentOperator, isLogicalOperator } from '../program/syntax.js';
 
 export interface Options {
   ignoreVoid: boolean;
@@ -185,16 +186,12 @@ function usedAfter(ctx: CheckContext<Options>, symbol: ts.Symbol, decl: ts.Varia
   return used;
 }
 
-function isAssignment(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
-}
-
 function verdictOf(ctx: CheckContext<Options>, node: ts.Expression): Verdict {
   // Only parentheses: `value as Promise<T>;` is judged by the type it is asserted to have.
   const expr = skipParentheses(node);
   if (ts.isBinaryExpression(expr)) {
     const op = expr.operatorToken.kind;
-    if (isAssignment(op)) return HANDLED;
+    if (isAssignmentOperator(op)) return HANDLED;
     if (op === ts.SyntaxKind.CommaToken) {
       const left = verdictOf(ctx, expr.left);
       return left.unhandled ? left : verdictOf(ctx, expr.right);
@@ -212,15 +209,11 @@ function verdictOf(ctx: CheckContext<Options>, node: ts.Expression): Verdict {
     const whenFalse = verdictOf(ctx, expr.whenFalse);
     return whenFalse.unhandled ? whenFalse : verdictOf(ctx, expr.whenTrue);
   }
-  if (ts.isBinaryExpression(expr) && isLogical(expr.operatorToken.kind)) {
+  if (ts.isBinaryExpression(expr) && isLogicalOperator(expr.operatorToken.kind)) {
     const left = verdictOf(ctx, expr.left);
     return left.unhandled ? left : verdictOf(ctx, expr.right);
   }
   return { unhandled: true, kind: 'promise' };
-}
-
-function isLogical(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 /** A promise-valued call: `.catch(h)` and `.then(a, h)` handle it; `.finally()` passes it through. */

@@ -10,6 +10,7 @@ import { functionOfArgument, isAsyncFunction, isGeneratorFunction } from '../pro
 import { skipOuterExpressions } from '../program/walk.js';
 import type { SummaryContext } from '../summaries/engine.js';
 import type { Outcome } from './rejections.js';
+import { isAssignmentOperator } from '../program/syntax.js';
 import {
   LOG_METHODS,
   NON_THROWING_COLLECTION_METHODS,
@@ -225,7 +226,7 @@ function propertyThrows(env: Env, p: ts.ObjectLiteralElementLike): boolean {
 
 function binaryThrows(env: Env, e: ts.BinaryExpression): boolean {
   const op = e.operatorToken.kind;
-  if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
+  if (isAssignmentOperator(op)) {
     const left = skipOuterExpressions(e.left);
     if (ts.isObjectLiteralExpression(left) || ts.isArrayLiteralExpression(left)) return true; // destructuring assignment
     return exprThrows(env, left) || exprThrows(env, e.right);

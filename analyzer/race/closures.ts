@@ -12,11 +12,12 @@
  *   known to run it one at a time), started without `await`, stored, returned, registered.
  */
 import ts from '../ts/typescript.cjs';
-import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, getCallGraph, type FunctionLike } from '../program/callgraph.js';
 import { getTypeQueries } from '../program/type-queries.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
+import { isAssignment, outermost } from '../program/syntax.js';
 
 /** Why a closure's runs overlap, for messages (`is passed to \`ids.map\``), or undefined when they do not. */
 export type Overlap = string | undefined;
@@ -58,13 +59,6 @@ function computeOverlap(program: ts.Program, fn: FunctionLike): Overlap {
   if (name) return namedOverlap(program, name);
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === use)) return 'is returned, so its caller may run it at any time';
   return 'is stored, so it may run at any time';
-}
-
-/** The function as an expression, through parentheses and type assertions. */
-function outermost(node: ts.Expression): ts.Expression {
-  let n = node;
-  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
-  return n;
 }
 
 function isConst(decl: ts.VariableDeclaration): boolean {
@@ -151,15 +145,6 @@ function useInTurn(program: ts.Program, fn: FunctionLike, id: ts.Identifier): bo
   }
   // Tests of the callback (`if (fn)`, `typeof fn === 'function'`) do not run it.
   return ts.isIfStatement(parent) || ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent) || (ts.isBinaryExpression(parent) && !isAssignment(parent));
-}
-
-function isAssignment(b: ts.BinaryExpression): boolean {
-  return b.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && b.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
-}
-
-function enclosingFunction(node: ts.Node): FunctionLike | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 /** A closure bound to a name (`const run = async () => ...`): every use must run it in turn. */

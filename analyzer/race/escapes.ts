@@ -9,10 +9,11 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
-import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { placeOf, type Escapes } from './places.js';
 import { overlapOf } from './closures.js';
+import { isAssignmentOperator } from '../program/syntax.js';
 
 /** Methods that keep their argument in the receiving collection. */
 const STORING = new Set(['push', 'unshift', 'splice', 'set', 'add']);
@@ -33,11 +34,6 @@ export function escapesOf(types: TypeQueries, fn: FunctionLike, extra?: Set<stri
     for (const [symbol, e] of escapesOf(types, parent, candidates)) if (!escapes.has(symbol) && e.at.end <= fn.getStart()) escapes.set(symbol, e);
   }
   return escapes;
-}
-
-function enclosingFunction(node: ts.Node): FunctionLike | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 function ownEscapes(types: TypeQueries, fn: FunctionLike, candidates: Set<string>): Escapes {
@@ -82,7 +78,7 @@ function writtenRoots(fn: FunctionLike): Set<string> {
   walk(fn.body!, (n) => {
     if (isFunctionLike(n) || ts.isClassLike(n)) return false;
     let target: ts.Expression | undefined;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
+    if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) target = n.left;
     else if (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) target = n.operand;
     else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) target = ts.isIdentifier(skipOuter(n.expression.expression)) ? undefined : n.expression;
     const root = target && rootOf(target);

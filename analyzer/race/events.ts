@@ -11,6 +11,7 @@ import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
 import { placeOf, related, type Place } from './places.js';
 import { escapesOf } from './escapes.js';
+import { isAssignmentOperator, isLogicalOperator } from '../program/syntax.js';
 
 export interface Access {
   place: Place;
@@ -65,10 +66,6 @@ function isCollection(types: TypeQueries, receiver: ts.Expression): boolean {
     const symbol = types.checker.getApparentType(t).getSymbol();
     return !!symbol && COLLECTIONS.has(symbol.getName()) && types.originOf(symbol).kind === 'lib';
   });
-}
-
-function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
 export function collectEvents(types: TypeQueries, fn: FunctionLike): FunctionEvents {
@@ -157,7 +154,7 @@ export function collectEvents(types: TypeQueries, fn: FunctionLike): FunctionEve
     if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node)) ev.conditions.push(node.expression);
     else if (ts.isForStatement(node) && node.condition) ev.conditions.push(node.condition);
     else if (ts.isConditionalExpression(node)) ev.conditions.push(node.condition);
-    else if (ts.isBinaryExpression(node) && isLogical(node.operatorToken.kind)) ev.conditions.push(node.left);
+    else if (ts.isBinaryExpression(node) && isLogicalOperator(node.operatorToken.kind)) ev.conditions.push(node.left);
     return false;
   }
 
@@ -219,10 +216,6 @@ export function dependenciesOf(ev: FunctionEvents, node: ts.Node): Access[] {
     if (defs.length > 0) out.push(...defs[defs.length - 1]!.reads);
   }
   return out;
-}
-
-function isLogical(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 /** Does the write change the checked state relative to its current value (`this.open++`,

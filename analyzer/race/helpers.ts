@@ -14,6 +14,7 @@ import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
+import { isAsyncFunction } from '../program/async-context.js';
 import { collectEvents, consumes, type Access, type FunctionEvents, type Write } from './events.js';
 import type { Place } from './places.js';
 
@@ -102,8 +103,7 @@ function isThisPlace(place: Place): boolean {
 
 function isHelper(fn: FunctionLike): boolean {
   if (!fn.body || fn.getSourceFile().isDeclarationFile || ts.isConstructorDeclaration(fn)) return false;
-  const async = (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
-  return !async && !fn.asteriskToken;
+  return !isAsyncFunction(fn) && !fn.asteriskToken;
 }
 
 /** State every call of the caller shares with this helper: fields of the object, statics, module state. */

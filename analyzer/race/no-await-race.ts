@@ -12,6 +12,7 @@ import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import type { TypeQueries } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
+import { isAsyncFunction } from '../program/async-context.js';
 import { collectEvents, consumes, dependenciesOf, within, type Access, type FunctionEvents, type Write } from './events.js';
 import { related, type Place } from './places.js';
 import { locksHeldAt } from '../locks/held.js';
@@ -58,16 +59,12 @@ const check: Check<Options> = {
   },
   run(ctx) {
     walk(ctx.sourceFile, (node) => {
-      if (isFunctionLike(node) && node.body && isAsync(node)) checkFunction(ctx, node);
+      if (isFunctionLike(node) && node.body && isAsyncFunction(node)) checkFunction(ctx, node);
     });
   },
 };
 
 export default check;
-
-function isAsync(fn: FunctionLike): boolean {
-  return (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0;
-}
 
 interface Race {
   messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'onceFlag';

@@ -11,8 +11,9 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
-import { functionName, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, functionName, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { overlapOf } from './closures.js';
+import { isInside } from '../program/syntax.js';
 
 export interface Place {
   /** Identity: root + path (`this:Account.balance`, `module:a.ts#pool`, `class:Db.shared`). */
@@ -77,11 +78,6 @@ function overlappingScope(types: TypeQueries, fn: FunctionLike): { fn: FunctionL
   }
   overlapScopes.set(fn, found ?? null);
   return found;
-}
-
-function enclosingFunction(node: ts.Node): FunctionLike | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 /** Names that can denote shared state in a file: top-level declarations and imports (a cheap
@@ -151,10 +147,6 @@ function identifierRoot(types: TypeQueries, id: ts.Identifier, fn: FunctionLike,
   const closure = scope.fn === fn ? 'this callback' : 'the enclosing callback';
   const others = `another run of ${closure} (\`${symbol.getName()}\` is a variable${ownerText}, and the callback ${scope.why}, so its runs overlap)`;
   return { key: `captured:${file}#${symbol.getName()}@${decl.pos}`, variable: ts.isParameter(decl) || isLet, others };
-}
-
-function isInside(node: ts.Node, container: ts.Node): boolean {
-  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
 }
 
 /** The shared place an expression denotes, if any. */

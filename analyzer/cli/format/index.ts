@@ -10,14 +10,7 @@ import { formatPretty } from './pretty.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatGithub } from './github.js';
-
-export type FormatName = 'pretty' | 'json' | 'sarif' | 'github';
-
-export const FORMAT_NAMES: readonly FormatName[] = ['pretty', 'json', 'sarif', 'github'];
-
-export function isFormatName(name: string): name is FormatName {
-  return (FORMAT_NAMES as readonly string[]).includes(name);
-}
+import type { FormatName } from './names.js';
 
 /** A problem with the run itself (unreadable file, bad config), not a finding. */
 export interface Diagnostic {

@@ -12,7 +12,8 @@ import { returnedExpressions } from '../../program/callgraph.js';
 import { promiseFactOf } from './variables.js';
 import { reportUse } from './findings.js';
 import { isOptionalPromiseProperty } from './presence.js';
-import { hasAsyncModifier, skipParens, type Scan } from './shared.js';
+import { skipParens, type Scan } from './shared.js';
+import { hasAsyncModifier, isLogicalOperator } from '../../program/syntax.js';
 
 const PREDICATES = new Set(['every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some']);
 
@@ -29,12 +30,8 @@ export function checkConditionsAt(scan: Scan, node: ts.Node): void {
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
     return checkCondition(scan, node.operand, true, 'operand of `!`', true);
   }
-  if (ts.isBinaryExpression(node) && isLogical(node.operatorToken.kind)) return checkCondition(scan, node, false, '');
+  if (ts.isBinaryExpression(node) && isLogicalOperator(node.operatorToken.kind)) return checkCondition(scan, node, false, '');
   if (ts.isCallExpression(node)) checkPredicate(scan, node);
-}
-
-function isLogical(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 const OPERATOR: Partial<Record<ts.SyntaxKind, string>> = {
@@ -51,7 +48,7 @@ function checkCondition(scan: Scan, node: ts.Expression, isTest: boolean, where:
   const expr = skipParens(node);
   if (scan.conditionSeen.has(expr)) return;
   scan.conditionSeen.add(expr);
-  if (ts.isBinaryExpression(expr) && isLogical(expr.operatorToken.kind)) {
+  if (ts.isBinaryExpression(expr) && isLogicalOperator(expr.operatorToken.kind)) {
     const op = expr.operatorToken.kind;
     const label = isTest ? where : `left operand of \`${OPERATOR[op]}\``;
     if (op !== ts.SyntaxKind.QuestionQuestionToken || isTest) checkCondition(scan, expr.left, isTest, label, true, predicate);
@@ -79,7 +76,7 @@ function isMemoCheck(scan: Scan, expr: ts.Expression): boolean {
   while (
     ts.isParenthesizedExpression(test.parent) ||
     (ts.isPrefixUnaryExpression(test.parent) && test.parent.operator === ts.SyntaxKind.ExclamationToken) ||
-    (ts.isBinaryExpression(test.parent) && isLogical(test.parent.operatorToken.kind))
+    (ts.isBinaryExpression(test.parent) && isLogicalOperator(test.parent.operatorToken.kind))
   ) {
     test = test.parent;
   }
@@ -123,4 +120,3 @@ function isArrayReceiver(scan: Scan, receiver: ts.Expression): boolean {
     .flatMap((t) => tsutils.intersectionConstituents(t))
     .some((t) => checker.isArrayType(t) || checker.isTupleType(t));
 }
-

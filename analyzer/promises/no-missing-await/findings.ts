@@ -15,7 +15,8 @@ import type { SuggestionInput, TraceInput } from '../../check/contract.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
 import { asyncInsertPosition, canInsertAwait, describeExpression, prefixEdits } from '../../check/fix-helpers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
-import { awaitsToVoid, hasAsyncModifier, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './shared.js';
+import { awaitsToVoid, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './shared.js';
+import { hasAsyncModifier } from '../../program/syntax.js';
 
 export function reportUse(scan: Scan, use: Use, fact: PromiseFact): void {
   if (scan.reported.has(use.expr)) return;

@@ -7,9 +7,10 @@
  * `return await` outside `try`) is style, and not this rule's concern.
  */
 import ts from '../../ts/typescript.cjs';
-import { isFunctionLike } from '../../program/callgraph.js';
+import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
 import { reportUse } from './findings.js';
-import { hasAsyncModifier, isExactPromise, isSometimesPromise, skipParens, type Scan } from './shared.js';
+import { isExactPromise, isSometimesPromise, skipParens, type Scan } from './shared.js';
+import { hasAsyncModifier } from '../../program/syntax.js';
 
 interface Context {
   where: string;
@@ -29,11 +30,6 @@ export function checkReturn(scan: Scan, node: ts.ReturnStatement): void {
     const fact = { type, exact: isExactPromise(scan.types, expr, type) };
     reportUse(scan, { expr, kind: 'returnInTry', data: { ...context }, fixable: true, tests: false, wrap: false, suggest: true }, fact);
   }
-}
-
-function enclosingFunction(node: ts.Node): ts.Node | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 /** `cond ? a : b` returns `a` or `b` (typescript-eslint checks each branch). */

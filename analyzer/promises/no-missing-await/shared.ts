@@ -132,10 +132,6 @@ export function awaitsToVoid(types: TypeQueries, type: ts.Type): boolean {
   return tsutils.unionConstituents(awaited).some((t) => (t.flags & ts.TypeFlags.Void) !== 0);
 }
 
-export function hasAsyncModifier(node: ts.Node): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-}
-
 export function isCallOrIdentifier(expr: ts.Expression): boolean {
   return ts.isCallExpression(expr) || ts.isIdentifier(expr);
 }

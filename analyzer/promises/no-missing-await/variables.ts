@@ -12,6 +12,7 @@ import { isFunctionLike } from '../../program/callgraph.js';
 import { isExportedDeclaration, walk } from '../../program/walk.js';
 import { collectionKeyTypeOf, isValueSinkCall } from './sinks.js';
 import { isAlwaysPromise, isExactPromise, isSometimesPromise, outerOf, type PromiseFact, type Scan, type VariableOrigin, type VariableVerdict } from './shared.js';
+import { isAssignmentOperator, isLogicalOperator } from '../../program/syntax.js';
 
 type UseClass = 'handle' | 'value' | 'neutral' | 'reassign';
 
@@ -143,7 +144,7 @@ function isConsoleCall(call: ts.CallExpression): boolean {
 
 function binaryUse(scan: Scan, parent: ts.BinaryExpression, node: ts.Node): UseClass {
   const op = parent.operatorToken.kind;
-  if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) {
+  if (isAssignmentOperator(op)) {
     if (parent.left === node) return 'reassign';
     return op === ts.SyntaxKind.EqualsToken ? 'handle' : 'value';
   }
@@ -172,10 +173,6 @@ export function isComparison(op: ts.SyntaxKind): boolean {
     op === ts.SyntaxKind.GreaterThanToken ||
     op === ts.SyntaxKind.GreaterThanEqualsToken
   );
-}
-
-function isLogicalOperator(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
 /** Is this logical expression (through enclosing logical operators) the test of a statement, `?:` or `!`? */

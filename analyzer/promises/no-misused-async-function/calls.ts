@@ -30,7 +30,6 @@ import {
   describeCallee,
   describeCandidate,
   handlesOwnRejections,
-  hasAsyncModifier,
   isAllowedApi,
   isDeclaredMaybeAsync,
   voidChecks,
@@ -38,6 +37,7 @@ import {
   type Ctx,
 } from './shared.js';
 import { forEachSuggestions } from './suggestions.js';
+import { hasAsyncModifier } from '../../program/syntax.js';
 
 /** What the receiver of an array-method call is. */
 type ReceiverKind = 'array' | 'typedArray' | 'collection' | 'untyped';

@@ -18,7 +18,8 @@ import type { TraceInput } from '../../check/contract.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { heritageTypes } from './void-signatures.js';
-import { hasAsyncModifier, shorten, type Ctx } from './shared.js';
+import { shorten, type Ctx } from './shared.js';
+import { hasAsyncModifier } from '../../program/syntax.js';
 
 /** The `[Symbol.dispose]` members of a type: their return types and, when written, their declarations. */
 interface DisposeMembers {

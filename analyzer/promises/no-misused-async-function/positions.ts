@@ -7,11 +7,12 @@
 import ts from '../../ts/typescript.cjs';
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../program/walk.js';
-import { isFunctionLike } from '../../program/callgraph.js';
+import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
-import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
+import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
+import { hasAsyncModifier } from '../../program/syntax.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
   if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
@@ -83,11 +84,6 @@ export function checkReturn(ctx: Ctx, node: ts.ReturnStatement): void {
   if (fn?.type && !mayBeFunctionType(fn.type)) return;
   if (!contextualVoid(ctx, expr) || !returnsThenable(ctx.types, expr)) return;
   reportCandidate(ctx, skipOuterExpressions(expr), candidateOf(ctx, expr), 'voidReturnReturnValue', {});
-}
-
-function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 /** A cheap syntactic filter: return types that cannot be function types. */

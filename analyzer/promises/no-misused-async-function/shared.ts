@@ -6,6 +6,7 @@ import { functionName, getCallGraph, returnedExpressions, type FunctionLike } fr
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
+import { hasAsyncModifier } from '../../program/syntax.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -55,10 +56,6 @@ export function shorten(text: string, max = 50): string {
 
 export function isInlineFunction(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
   return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
-}
-
-export function hasAsyncModifier(node: ts.Node): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
 }
 
 /** A promise-returning function given somewhere: the expression and what we know about it. */

@@ -15,6 +15,7 @@ import { isFunctionLike } from '../../program/callgraph.js';
 import { isAwaitAllowed } from '../../check/fix-helpers.js';
 import { walk } from '../../program/walk.js';
 import type { Candidate, Ctx } from './shared.js';
+import { isAssignmentOperator } from '../../program/syntax.js';
 
 export function forEachSuggestions(ctx: Ctx, call: ts.CallExpression, c: Candidate): SuggestionInput[] {
   const sf = ctx.sourceFile;
@@ -86,7 +87,7 @@ function isAssignmentTo(node: ts.Node, names: Set<string>): boolean {
   const target = (e: ts.Expression) => ts.isIdentifier(e) && names.has(e.text);
   if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken.kind;
-    return op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment && target(node.left);
+    return isAssignmentOperator(op) && target(node.left);
   }
   if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
     const op = node.operator;
