@@ -17,8 +17,8 @@ import { REPO } from './tools.mjs';
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'full-first': { type: 'boolean', default: false } } });
 const dir = path.resolve(positionals[0] ?? '.');
 const dist = (rel) => import(path.join(REPO, 'dist/analyzer', rel));
-const { loadProjects } = await dist('project.js');
-const { runCheck } = await dist('engine.js');
+const { loadProjects } = await dist('project/project.js');
+const { runCheck } = await dist('check/run.js');
 const { allChecks } = await dist('checks/index.js');
 
 const cpu = () => {

@@ -29,8 +29,6 @@ import { skipOuterExpressions } from '../program/walk.js';
 import { nodeAt, nodeRef, type NodeRef } from '../program/file-facts.js';
 import { runsOnce } from '../program/once.js';
 
-export type { Reach, ReachStep };
-
 export interface Matcher<T> {
   key: string;
   match(call: ts.CallExpression | ts.NewExpression, types: TypeQueries): T | undefined;

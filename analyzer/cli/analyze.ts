@@ -13,8 +13,6 @@ import { getTypeQueries } from '../program/type-queries.js';
 import type { AnyCheck } from '../check/contract.js';
 import type { AnalyzeOptions, AnalyzeResult, RuleSetting, RunDiagnostic } from '../check/run-types.js';
 
-export type { AnalyzeOptions, AnalyzeResult } from '../check/run-types.js';
-
 export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   opts.onProgress?.({ phase: 'loading', project: opts.project ?? opts.paths.join(' ') });
   const { projects, diagnostics, skipped } = loadProjects({ paths: opts.paths, project: opts.project, cwd: opts.cwd });

@@ -10,10 +10,6 @@ import { getLockContext, type LockContext } from './context.js';
 import { bodyLocks, heldIn, type Body } from './regions.js';
 import type { HeldLock, LockOptions } from './types.js';
 
-export type { HeldLock, LockClass, LockRef, LockOptions } from './types.js';
-export { getLockContext } from './context.js';
-export { lockOpAt } from './recognize.js';
-
 /** Locks held at `node` (innermost last), as far as its own function and enclosing lock callbacks show. */
 export function locksHeldAt(program: ts.Program, node: ts.Node, options: Partial<LockOptions> = {}): HeldLock[] {
   const ctx = getLockContext(program, options);
@@ -23,9 +19,4 @@ export function locksHeldAt(program: ts.Program, node: ts.Node, options: Partial
 export function heldInBody(ctx: LockContext, node: ts.Node): HeldLock[] {
   const body: Body = getCallGraph(ctx.program).enclosingFunction(node) ?? node.getSourceFile();
   return heldIn(bodyLocks(ctx, body), node);
-}
-
-/** Is any lock (of a class that orders) held at `node`? */
-export function isUnderLock(program: ts.Program, node: ts.Node, options: Partial<LockOptions> = {}): boolean {
-  return locksHeldAt(program, node, options).length > 0;
 }

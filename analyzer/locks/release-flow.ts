@@ -12,8 +12,6 @@ import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
 import { callbackSkip, containsRelease, promiseOutcomes, settlesWithin, isReleaseReference, type Flow } from './release-callbacks.js';
 
-export { containsRelease };
-
 export type LeakReason = 'await' | 'yield' | 'return' | 'throw' | 'break' | 'end' | 'loop' | 'then' | 'callback';
 
 export interface Leak {

@@ -139,8 +139,6 @@ export interface LockOptions {
   perInstanceLocks: string[];
 }
 
-export const DEFAULT_LOCK_OPTIONS: LockOptions = { customLocks: [], inferWrappers: true, perInstanceLocks: [] };
-
 export const customLockSchema: JSONSchema4 = {
   type: 'object',
   additionalProperties: false,

@@ -29,8 +29,6 @@ import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js'
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
 
-export { moduleRefOf, symbolModuleOf, calleeModule, type ModuleRef } from './module-ref.js';
-
 export interface AsyncEntry {
   fn: FunctionLike;
   /** 'async' for async functions; otherwise what runs the callback. */

@@ -12,8 +12,8 @@ import { selectFiles } from './selection.js';
 import { keepProjectSemantics, unknownOptionNote } from './compat.js';
 import { optionsKey } from '../program/options-key.js';
 
-export { collectFiles, collectTargets, isSourceFileName } from './files.js';
-export { findTsconfig, selectFiles } from './selection.js';
+export { collectTargets } from './files.js';
+export { selectFiles } from './selection.js';
 
 export interface LoadedProject {
   program: ts.Program;

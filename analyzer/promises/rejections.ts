@@ -20,7 +20,7 @@
 import type ts from 'typescript';
 import tsApi from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
-import { getSummary, type SummaryContext, type SummaryKind } from '../summaries/engine.js';
+import { getSummary, type SummaryKind } from '../summaries/engine.js';
 import { evaluateFunction, handlerFunctions } from './rejections-eval.js';
 
 export interface Outcome {
@@ -76,5 +76,3 @@ export function awaitsAnything(fn: FunctionLike): boolean {
 export function isEmptyFunction(fn: FunctionLike): boolean {
   return !!fn.body && isFunctionLike(fn) && tsApi.isBlock(fn.body) && fn.body.statements.length === 0 && fn.parameters.every((p) => !p.initializer);
 }
-
-export type { SummaryContext };

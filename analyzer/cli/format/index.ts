@@ -75,5 +75,3 @@ export function formatResults(format: FormatName, input: FormatInput): string {
     }
   }
 }
-
-export { formatPretty, formatJson, formatSarif, formatGithub };
