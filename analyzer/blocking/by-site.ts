@@ -37,7 +37,7 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
   // about the entry (who starts it, whether only tests use it). Per call site, a file's
   // findings depend only on what the file reaches (the analysis cache, ESLint's cache).
   const acrossFiles = everyTarget;
-  const sctx = { program, graph: getCallGraph(program) };
+  const summaryContext = { program, graph: getCallGraph(program) };
   const kind = blockingKind(matcher);
   const get = (fn: FunctionLike) => getSummary(program, kind, fn);
   // An async helper only tests use (a test-setup module) serves no requests.
@@ -45,9 +45,9 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
   const candidates: Candidate[] = [];
   // In an async function started only from module top level, calls before its first `await` are start-up code.
   const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, program, acrossFiles) : undefined;
-  for (const site of synchronousSites(entry.fn, sctx)) {
+  for (const site of synchronousSites(entry.fn, summaryContext)) {
     if (startupEnd !== undefined && site.call.getStart() < startupEnd) continue;
-    for (const reach of siteReaches(site, matcher, sctx, get)) candidates.push({ site, chain: reach.steps, target: reach.target });
+    for (const reach of siteReaches(site, matcher, summaryContext, get)) candidates.push({ site, chain: reach.steps, target: reach.target });
   }
   // Stable sort: shortest chains first, then source order of the site.
   candidates.sort((a, b) => a.chain.length - b.chain.length);

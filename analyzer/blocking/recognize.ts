@@ -20,7 +20,7 @@ export interface AdditionalApi {
 
 export type AllowEntry = string | { module?: string; name: string };
 
-export interface RecogniseOptions {
+export interface RecognizeOptions {
   additional: AdditionalApi[];
   allow: AllowEntry[];
   reportRequire: boolean;
@@ -41,7 +41,7 @@ export interface BlockingMatcher {
 const BUILTINS = new Set(builtinModules);
 const matchers = new Map<string, BlockingMatcher>();
 
-export function matcherFor(options: RecogniseOptions): BlockingMatcher {
+export function matcherFor(options: RecognizeOptions): BlockingMatcher {
   const key = JSON.stringify([options.additional ?? [], options.allow ?? [], options.reportRequire !== false]);
   let matcher = matchers.get(key);
   if (!matcher) {
@@ -51,7 +51,7 @@ export function matcherFor(options: RecogniseOptions): BlockingMatcher {
   return matcher;
 }
 
-function createMatcher(options: RecogniseOptions): BlockingMatcher {
+function createMatcher(options: RecognizeOptions): BlockingMatcher {
   const byModule = new Map<string, BlockingApi[]>();
   const extra: BlockingApi[] = (options.additional ?? []).map((a) => ({
     module: normalizeModule(a.module),

@@ -94,10 +94,10 @@ export const LOCK_LIBRARIES: LockLibrary[] = [
 ];
 
 /** async-mutex functions that wrap a mutex or semaphore and return the same lock. */
-export const MUTEX_WRAPPERS: Record<string, { waits: boolean }> = {
-  withTimeout: { waits: true },
+export const MUTEX_WRAPPERS: Record<string, { waitsForLock: boolean }> = {
+  withTimeout: { waitsForLock: true },
   // `tryAcquire(m).acquire()` throws instead of waiting, so it can never be the waiting side of a deadlock.
-  tryAcquire: { waits: false },
+  tryAcquire: { waitsForLock: false },
 };
 
 /** Web Locks options that mean the request never waits for an exclusive holder. */

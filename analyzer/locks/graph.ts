@@ -147,7 +147,7 @@ function buildGraph(ctx: LockContext): LockGraph {
 
 function innerAcquisitions(ctx: LockContext, event: LockEvent): Acquisition[] {
   if (event.kind === 'take') {
-    return event.waits && event.lock.lock.ordering ? [{ lock: event.lock.lock, path: event.lock.path, site: event.node, steps: [] }] : [];
+    return event.waitsForLock && event.lock.lock.ordering ? [{ lock: event.lock.lock, path: event.lock.path, site: event.node, steps: [] }] : [];
   }
   const out: Acquisition[] = [];
   for (const callee of event.callees) {

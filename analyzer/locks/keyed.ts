@@ -29,7 +29,7 @@ export function asyncLockOp(ctx: LockContext, call: ts.CallExpression, receiver:
     const ref = ts.isSpreadElement(element) ? undefined : asyncLockKeyRef(ctx, element, store, base, reentrant, obj);
     if (ref) locks.push(ref);
   }
-  return { kind: 'callback', call, locks, waits: true, callback: call.arguments[1] };
+  return { kind: 'callback', call, locks, waitsForLock: true, callback: call.arguments[1] };
 }
 
 export function asyncLockKeyRef(
@@ -82,12 +82,12 @@ export function webLockOp(ctx: LockContext, call: ts.CallExpression): LockOp {
   const name = literalString(ctx, args[0]);
   const options = args.length >= 3 ? skipOuter(args[1]!) : undefined;
   let shared = false;
-  let waits = true;
+  let waitsForLock = true;
   if (options && ts.isObjectLiteralExpression(options)) {
     for (const prop of options.properties) {
       if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name)) continue;
       if (prop.name.text === 'mode' && literalString(ctx, prop.initializer) === 'shared') shared = true;
-      if (WEB_LOCK_NON_WAITING_OPTIONS.includes(prop.name.text) && prop.initializer.kind !== ts.SyntaxKind.FalseKeyword) waits = false;
+      if (WEB_LOCK_NON_WAITING_OPTIONS.includes(prop.name.text) && prop.initializer.kind !== ts.SyntaxKind.FalseKeyword) waitsForLock = false;
     }
   }
   const locks: LockRef[] = [];
@@ -95,6 +95,6 @@ export function webLockOp(ctx: LockContext, call: ts.CallExpression): LockOp {
     const spec = { id: `web:${name}`, name: `web lock \`'${name}'\``, short: `web lock '${name}'`, sortKey: `1|web|${name}` };
     locks.push({ lock: internClass(ctx, spec, 'Web Locks', false), path: `w:${name}` });
   }
-  return { kind: 'callback', call, locks, waits, callback: args.length >= 2 ? args[args.length - 1] : undefined };
+  return { kind: 'callback', call, locks, waitsForLock, callback: args.length >= 2 ? args[args.length - 1] : undefined };
 }
 

@@ -49,8 +49,8 @@ const check: Check<Options> = {
     defaultOptions: { customLocks: [], inferWrappers: true, perInstanceLocks: [] },
   },
   run(ctx) {
-    const lc = getLockContext(ctx.program, ctx.options);
-    const graph = lockGraph(lc);
+    const locks = getLockContext(ctx.program, ctx.options);
+    const graph = lockGraph(locks);
     for (const cycle of graph.cycles) {
       if (isGated(cycle)) continue; // one task at a time inside a common single-instance lock
       const primary = cycle.edges[cycle.primary]!;

@@ -14,7 +14,7 @@ import type { LockContext } from './context.js';
 export interface LockObject {
   library: LockLibrary;
   /** False when wrapped in `tryAcquire` (acquiring throws instead of waiting). */
-  waits: boolean;
+  waitsForLock: boolean;
   /** A lock for ordering: a mutex, or a semaphore created with a count of 1. */
   ordering: boolean;
 }
@@ -27,24 +27,24 @@ export function lockObjectOf(ctx: LockContext, expr: ts.Expression): LockObject 
   const unwrapped = unwrapMutexWrapper(ctx, e);
   if (unwrapped) {
     const inner = lockObjectOf(ctx, unwrapped.inner);
-    return inner ? { ...inner, waits: inner.waits && unwrapped.waits } : undefined;
+    return inner ? { ...inner, waitsForLock: inner.waitsForLock && unwrapped.waitsForLock } : undefined;
   }
   const library = libraryByType(ctx, e) ?? libraryByConstructor(ctx, e, 0);
   if (!library) return undefined;
   const init = initializerChain(ctx, e);
-  const waits = !init.some((i) => unwrapMutexWrapper(ctx, i)?.waits === false);
+  const waitsForLock = !init.some((i) => unwrapMutexWrapper(ctx, i)?.waitsForLock === false);
   const ordering = library.kind !== 'semaphore' || semaphoreCount(ctx, init) === 1;
-  return { library, waits, ordering };
+  return { library, waitsForLock, ordering };
 }
 
 /** `withTimeout(m, ms)` / `tryAcquire(m)` from async-mutex: the wrapped lock, and whether it waits. */
-export function unwrapMutexWrapper(ctx: LockContext, expr: ts.Expression): { inner: ts.Expression; waits: boolean } | undefined {
+export function unwrapMutexWrapper(ctx: LockContext, expr: ts.Expression): { inner: ts.Expression; waitsForLock: boolean } | undefined {
   if (!ts.isCallExpression(expr) || expr.arguments.length === 0) return undefined;
   const callee = skipOuter(expr.expression);
   const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
   if (!ts.isIdentifier(nameNode) || !(nameNode.text in MUTEX_WRAPPERS)) return undefined;
   if (!isFromModule(ctx, nameNode, callee, 'async-mutex')) return undefined;
-  return { inner: expr.arguments[0]!, waits: MUTEX_WRAPPERS[nameNode.text]!.waits };
+  return { inner: expr.arguments[0]!, waitsForLock: MUTEX_WRAPPERS[nameNode.text]!.waitsForLock };
 }
 
 function isFromModule(ctx: LockContext, name: ts.Identifier, callee: ts.Expression, module: string): boolean {

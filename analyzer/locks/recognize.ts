@@ -57,14 +57,14 @@ function libraryOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
         kind: 'acquire',
         call,
         lock,
-        waits: obj.waits,
+        waitsForLock: obj.waitsForLock,
         release: { kind: spec.style === 'returns-tuple' ? 'tuple' : 'function' },
         receiverRelease: true,
         hasRunExclusive: true,
         receiver,
       };
     case 'callback':
-      return { kind: 'callback', call, locks: [lock], waits: obj.waits, callback: call.arguments[spec.callbackArgument ?? 0] };
+      return { kind: 'callback', call, locks: [lock], waitsForLock: obj.waitsForLock, callback: call.arguments[spec.callbackArgument ?? 0] };
     case 'wait':
       return { kind: 'wait', call, lock };
     case 'release':
@@ -96,7 +96,7 @@ function customOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined
   const lock = customRef(ctx, call, custom, index);
   if (custom.style === 'callback') {
     const callback = custom.callbackArgument !== undefined ? call.arguments[custom.callbackArgument] : lastCallable(ctx, call);
-    return { kind: 'callback', call, locks: [lock], waits: true, callback };
+    return { kind: 'callback', call, locks: [lock], waitsForLock: true, callback };
   }
   const awaited = awaitOf(call);
   const type = awaited ? ctx.types.typeAt(awaited) : undefined;
@@ -104,7 +104,7 @@ function customOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined
   const release: ReleaseShape = type && type.getCallSignatures().length > 0 ? { kind: 'function' } : { kind: 'object', method };
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
-  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: !!receiver, hasRunExclusive: false, receiver };
+  return { kind: 'acquire', call, lock, waitsForLock: true, release, receiverRelease: !!receiver, hasRunExclusive: false, receiver };
 }
 
 function customRef(ctx: LockContext, call: ts.CallExpression, custom: CustomLock, index: number): LockRef {
@@ -156,7 +156,7 @@ function wrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const lock = (keyed ? undefined : wrappedLock(ctx, call)) ?? wrapperRef(ctx, call, name);
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
-  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
+  return { kind: 'acquire', call, lock, waitsForLock: true, release, receiverRelease: false, hasRunExclusive: false, receiver };
 }
 
 /**
@@ -173,7 +173,7 @@ function shapedOp(ctx: LockContext, call: ts.CallExpression, name: string): Lock
   if (!release || !shape) return undefined;
   const receiver = receiverOf(call);
   const lock = wrapperRef(ctx, call, name, shape.kind === 'waits');
-  return { kind: 'acquire', call, lock, waits: true, release, receiverRelease: false, hasRunExclusive: false, receiver, evidence: shape.evidence };
+  return { kind: 'acquire', call, lock, waitsForLock: true, release, receiverRelease: false, hasRunExclusive: false, receiver, evidence: shape.evidence };
 }
 
 /**
@@ -196,7 +196,7 @@ function handOffOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefine
   const lock = wrappedLock(ctx, call) ?? wrapperRef(ctx, call, name);
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
-  return { kind: 'acquire', call, lock, waits: inner.waits, release, receiverRelease: false, hasRunExclusive: false, receiver };
+  return { kind: 'acquire', call, lock, waitsForLock: inner.waitsForLock, release, receiverRelease: false, hasRunExclusive: false, receiver };
 }
 
 /**
@@ -266,10 +266,10 @@ function callbackWrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | 
     const outer = receiverOf(call);
     const store = (outer && storageClassOf(ctx, outer)) ?? storageClassOf(ctx, receiver);
     const ref = asyncLockKeyRef(ctx, keyArg, store, base, reentrant, obj);
-    return { kind: 'callback', call, locks: ref ? [ref] : [], waits: inner.waits, callback };
+    return { kind: 'callback', call, locks: ref ? [ref] : [], waitsForLock: inner.waitsForLock, callback };
   }
   const locks = inner.locks.map((l) => ({ lock: l.lock, path: mapPathThroughCall(ctx, l.path, call, fn) }));
-  return { kind: 'callback', call, locks, waits: inner.waits, callback };
+  return { kind: 'callback', call, locks, waitsForLock: inner.waitsForLock, callback };
 }
 
 function receiverOf(call: ts.CallExpression): ts.Expression | undefined {

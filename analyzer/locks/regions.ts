@@ -30,11 +30,12 @@ export interface Region {
 
 export type LockEvent =
   /** A lock is taken (or waited for) here. */
-  | { kind: 'take'; node: ts.CallExpression; lock: LockRef; waits: boolean; held: HeldLock[]; waited: boolean }
+  | { kind: 'take'; node: ts.CallExpression; lock: LockRef; waitsForLock: boolean; held: HeldLock[]; waited: boolean }
   /** A call whose callees' acquisitions happen while `held` is held. */
   | { kind: 'call'; node: ts.CallExpression | ts.NewExpression; callees: FunctionLike[]; held: HeldLock[]; waited: boolean };
 
-/* `waited`: the body waits for it, so its acquisitions count among the body's own (summaries). */
+/* `waitsForLock`: the acquisition waits while another task holds the lock (the op's `waitsForLock`).
+ * `waited`: the body waits for the call (`isWaited`), so its acquisitions count among the body's own (summaries). */
 
 export interface BodyLocks {
   body: Body;
@@ -136,14 +137,14 @@ function addEvents(ctx: LockContext, locks: BodyLocks, call: ts.CallExpression |
   switch (op.kind) {
     case 'acquire':
     case 'wait':
-      if (waited) locks.events.push({ kind: 'take', node: op.call, lock: op.lock, waits: op.kind === 'wait' || op.waits, held, waited });
+      if (waited) locks.events.push({ kind: 'take', node: op.call, lock: op.lock, waitsForLock: op.kind === 'wait' || op.waitsForLock, held, waited });
       return;
     case 'callback': {
       // Not waited for: the callback still runs under the operation's own locks, but the
       // caller's locks are not held while it waits for them.
       const inner = waited ? [...held] : [];
       op.locks.forEach((lock, i) => {
-        if (waited || i > 0) locks.events.push({ kind: 'take', node: op.call, lock, waits: op.waits, held: [...inner], waited });
+        if (waited || i > 0) locks.events.push({ kind: 'take', node: op.call, lock, waitsForLock: op.waitsForLock, held: [...inner], waited });
         inner.push({ ...lock, site: op.call });
       });
       const cb = op.callback ? skipOuter(op.callback) : undefined;

@@ -43,11 +43,11 @@ const check: Check<Options> = {
     hasSuggestions: true,
   },
   run(ctx) {
-    const lc = getLockContext(ctx.program, ctx.options);
+    const locks = getLockContext(ctx.program, ctx.options);
     walk(ctx.sourceFile, (node) => {
       if (ts.isCallExpression(node)) {
-        const op = lockOpAt(lc, node);
-        if (op?.kind === 'acquire') checkAcquire(ctx, lc, op);
+        const op = lockOpAt(locks, node);
+        if (op?.kind === 'acquire') checkAcquire(ctx, locks, op);
       }
     });
   },
@@ -55,17 +55,17 @@ const check: Check<Options> = {
 
 export default check;
 
-function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
-  const binding = bindingOf(lc, op);
+function checkAcquire(ctx: CheckContext<Options>, locks: LockContext, op: AcquireOp): void {
+  const binding = bindingOf(locks, op);
   if (binding.kind === 'unawaited') {
-    checkThenCallback(ctx, lc, op);
+    checkThenCallback(ctx, locks, op);
     return;
   }
   const lock = lockName(op.lock.lock);
   if (binding.kind === 'escaped') {
     // `this.unlock = await this.mutex.acquire()`: fine if something calls `unlock` somewhere.
     const target = storedInProperty(binding.node);
-    if (target && !isEverCalled(lc, target)) {
+    if (target && !isEverCalled(locks, target)) {
       ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: `the release is stored in \`${target.getText()}\` but nothing calls it` } });
     }
     return;
@@ -76,7 +76,7 @@ function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp
     return;
   }
   if (binding.kind !== 'none') {
-    const use = bindingUse(lc, binding);
+    const use = bindingUse(locks, binding);
     if (use.kind === 'stored-never-called') {
       ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: `the release is stored in \`${use.name}\` but nothing calls it` } });
       return;
@@ -85,10 +85,10 @@ function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp
   }
   const statement = statementOf(op.call);
   if (!statement) return;
-  const leak = findLeak(lc, op, binding, statement);
+  const leak = findLeak(locks, op, binding, statement);
   if (!leak) return;
-  const release = releaseText(lc, op, binding);
-  reportLeak(ctx, op, leak, release, releaseSuggestions(lc, op, binding, statement, release));
+  const release = releaseText(locks, op, binding);
+  reportLeak(ctx, op, leak, release, releaseSuggestions(locks, op, binding, statement, release));
 }
 
 function reportLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak, release: string, suggestions?: ReturnType<typeof releaseSuggestions>): void {
@@ -105,7 +105,7 @@ function reportLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak, relea
  * `mutex.acquire().then(async (release) => { ... })`: the callback receives the lock, so it
  * must release on every path of its own.
  */
-function checkThenCallback(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
+function checkThenCallback(ctx: CheckContext<Options>, locks: LockContext, op: AcquireOp): void {
   let n: ts.Node = op.call;
   while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
   const access = n.parent;
@@ -114,12 +114,12 @@ function checkThenCallback(ctx: CheckContext<Options>, lc: LockContext, op: Acqu
   const cb = call.arguments[0] && skipOuter(call.arguments[0]);
   const param = cb && isFunctionLike(cb) ? cb.parameters[0] : undefined;
   if (!cb || !isFunctionLike(cb) || !param || !ts.isIdentifier(param.name) || op.release.kind === 'tuple') return;
-  const symbol = lc.types.symbolAt(param.name);
+  const symbol = locks.types.symbolAt(param.name);
   if (!symbol) return;
   const binding: Binding = { kind: op.release.kind === 'object' ? 'object' : 'function', symbol, name: param.name };
-  if (bindingUse(lc, binding).kind !== 'local') return;
-  const leak = findLeakInCallback(lc, op, binding, cb);
-  if (leak) reportLeak(ctx, op, leak, releaseText(lc, op, binding));
+  if (bindingUse(locks, binding).kind !== 'local') return;
+  const leak = findLeakInCallback(locks, op, binding, cb);
+  if (leak) reportLeak(ctx, op, leak, releaseText(locks, op, binding));
 }
 
 function line(node: ts.Node): number {
@@ -192,12 +192,12 @@ type Use = { kind: 'local' } | { kind: 'escapes' } | { kind: 'stored-never-calle
  * How the release variable is used: only called here (local), or it escapes (returned,
  * passed, captured by a callback), or it is stored in a property that nothing calls.
  */
-function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symbol }>): Use {
+function bindingUse(locks: LockContext, binding: Extract<Binding, { symbol: ts.Symbol }>): Use {
   const fn = enclosingFn(binding.name) ?? binding.name.getSourceFile();
   let escapes = false;
   let storedIn: ts.PropertyAccessExpression | undefined;
   walk(fn, (n) => {
-    if (escapes || !ts.isIdentifier(n) || n === binding.name || symbolOfUse(lc, n) !== binding.symbol) return !escapes;
+    if (escapes || !ts.isIdentifier(n) || n === binding.name || symbolOfUse(locks, n) !== binding.symbol) return !escapes;
     let use: ts.Node = n;
     while (ts.isParenthesizedExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
     const parent = use.parent;
@@ -214,7 +214,7 @@ function bindingUse(lc: LockContext, binding: Extract<Binding, { symbol: ts.Symb
     return true;
   });
   if (escapes) return { kind: 'escapes' };
-  if (storedIn) return isEverCalled(lc, storedIn) ? { kind: 'escapes' } : { kind: 'stored-never-called', name: storedIn.getText() };
+  if (storedIn) return isEverCalled(locks, storedIn) ? { kind: 'escapes' } : { kind: 'stored-never-called', name: storedIn.getText() };
   return { kind: 'local' };
 }
 
@@ -243,9 +243,9 @@ function isCalledInInlineCallback(use: ts.Node, declared: ts.Node): boolean {
 }
 
 /** The variable a name refers to; for `{ release }` the variable, not the new property. */
-function symbolOfUse(lc: LockContext, n: ts.Identifier): ts.Symbol | undefined {
-  if (ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n) return lc.types.checker.getShorthandAssignmentValueSymbol(n.parent);
-  return lc.types.symbolAt(n);
+function symbolOfUse(locks: LockContext, n: ts.Identifier): ts.Symbol | undefined {
+  if (ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n) return locks.types.checker.getShorthandAssignmentValueSymbol(n.parent);
+  return locks.types.symbolAt(n);
 }
 
 function storedInProperty(node: ts.Node): ts.PropertyAccessExpression | undefined {
@@ -266,9 +266,9 @@ function isBenignUse(use: ts.Node, parent: ts.Node): boolean {
 }
 
 /** Is a property with this name called anywhere in the program's files (`x.releaseQueue()`)? */
-function isEverCalled(lc: LockContext, target: ts.PropertyAccessExpression): boolean {
+function isEverCalled(locks: LockContext, target: ts.PropertyAccessExpression): boolean {
   const name = target.name.text;
-  for (const sf of lc.program.getSourceFiles()) {
+  for (const sf of locks.program.getSourceFiles()) {
     if (sf.isDeclarationFile || !sf.text.includes(name)) continue;
     let called = false;
     walk(sf, (n) => {
@@ -287,12 +287,12 @@ function isEverCalled(lc: LockContext, target: ts.PropertyAccessExpression): boo
 }
 
 /** What to call in the `finally`: `release()`, `lock.releaseLock()`, `this.mutex.release()`. */
-function releaseText(lc: LockContext, op: AcquireOp, binding: Binding): string {
+function releaseText(locks: LockContext, op: AcquireOp, binding: Binding): string {
   if (binding.kind === 'function') return `${binding.name.text}()`;
   if (binding.kind === 'object') {
     const method = op.release.kind === 'object' ? op.release.method.source.replace(/^\^|\$$/g, '').replace(/\\\$/g, '$') : 'release';
     return `${binding.name.text}.${/^[\w$]+$/.test(method) ? method : 'release'}()`;
   }
-  void lc;
+  void locks;
   return `${op.receiver ? op.receiver.getText() : 'lock'}.release()`;
 }

@@ -50,7 +50,7 @@ export function acquisitionsKind(ctx: LockContext): SummaryKind<Acquisition[]> {
       const out = new Map<string, Acquisition>();
       const locks = bodyLocks(ctx, fn);
       for (const e of locks.events) {
-        if (e.kind === 'take' && e.waited && e.waits && e.lock.lock.ordering) add(out, { lock: e.lock.lock, path: e.lock.path, site: e.node, steps: [] });
+        if (e.kind === 'take' && e.waited && e.waitsForLock && e.lock.lock.ordering) add(out, { lock: e.lock.lock, path: e.lock.path, site: e.node, steps: [] });
         if (e.kind !== 'call' || !e.waited) continue;
         for (const callee of e.callees) {
           for (const sub of get(callee)) {

@@ -90,8 +90,8 @@ export type LockOp =
       kind: 'acquire';
       call: ts.CallExpression;
       lock: LockRef;
-      /** Does the caller wait for the lock (false for `tryAcquire`, `ifAvailable`)? */
-      waits: boolean;
+      /** Does the acquisition wait while another task holds the lock (false for `tryAcquire`, `ifAvailable`: they give up instead)? */
+      waitsForLock: boolean;
       release: ReleaseShape;
       /** Can the lock also be released by calling `release()` on the receiver (`mutex.release()`)? */
       receiverRelease: boolean;
@@ -107,7 +107,8 @@ export type LockOp =
       call: ts.CallExpression;
       /** In the order they are taken (async-lock takes an array of keys one by one). */
       locks: LockRef[];
-      waits: boolean;
+      /** As for 'acquire'. */
+      waitsForLock: boolean;
       /** The argument that runs under the lock. */
       callback?: ts.Expression;
     }

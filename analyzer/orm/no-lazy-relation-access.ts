@@ -17,7 +17,7 @@ import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from './entities.js';
 import { isLoaded } from './load-tree.js';
-import { originOf, treeAt, type LoadOrigin, type Origins } from './origin.js';
+import { originOf, treeAt, type LoadOrigin, type OriginContext, type Origins } from './origin.js';
 import { originContext } from './relation-summary.js';
 import { paramReadsKind, type ParamRead } from './param-reads.js';
 import { getSummary } from '../summaries/engine.js';
@@ -66,14 +66,14 @@ const check: Check<Options> = {
     hasSuggestions: true,
   },
   run(ctx) {
-    const octx = originContext(ctx.program);
+    const origins = originContext(ctx.program);
     walk(ctx.sourceFile, (node) => {
-      if (ts.isPropertyAccessExpression(node)) checkRead(ctx, node, octx);
+      if (ts.isPropertyAccessExpression(node)) checkRead(ctx, node, origins);
       else if (ts.isCallExpression(node)) {
-        checkLoaderCall(ctx, node, octx);
-        checkPassedEntities(ctx, node, octx);
+        checkLoaderCall(ctx, node, origins);
+        checkPassedEntities(ctx, node, origins);
       }
-      else if (ts.isBindingElement(node)) checkDestructuring(ctx, node, octx);
+      else if (ts.isBindingElement(node)) checkDestructuring(ctx, node, origins);
     });
   },
 };
@@ -81,7 +81,6 @@ const check: Check<Options> = {
 export default check;
 
 type Ctx = CheckContext<Options>;
-type OCtx = ReturnType<typeof originContext>;
 
 function where(node: ts.Node, from: ts.SourceFile): string {
   const sf = node.getSourceFile();
@@ -115,26 +114,26 @@ function suggestionsFor(ctx: Ctx, relation: string, fix: { advice: string; edits
   return [{ messageId: 'addRelation', data: { relation, fix: fix.advice }, edits: fix.edits }];
 }
 
-function checkRead(ctx: Ctx, access: ts.PropertyAccessExpression, octx: OCtx): void {
+function checkRead(ctx: Ctx, access: ts.PropertyAccessExpression, origins: OriginContext): void {
   const found = relationOfAccess(ctx.types, access);
   if (!found || found.entity.orm !== 'typeorm' || isWriteTarget(access)) return;
   const { entity, relation } = found;
   if (relation.lazy) {
-    checkPerItem(ctx, { report: access, entityExpr: access.expression, relation: relation.name, messageId: 'lazyInLoop', alwaysQueries: false }, octx);
+    checkPerItem(ctx, { report: access, entityExpr: access.expression, relation: relation.name, messageId: 'lazyInLoop', alwaysQueries: false }, origins);
     return;
   }
   if (isGuarded(access)) return;
-  const use = relationUseOf(ctx.program, octx.graph, access);
+  const use = relationUseOf(ctx.program, origins.graph, access);
   if (use?.kind === 'copy') return;
   if (use?.kind === 'fallback') {
-    reportFallbackInLoop(ctx, access, use, octx);
+    reportFallbackInLoop(ctx, access, use, origins);
     return;
   }
-  reportUnloaded(ctx, access, access.expression, entity, relation, octx, use);
+  reportUnloaded(ctx, access, access.expression, entity, relation, origins, use);
 }
 
 /** `const { author } = post`: a read of `post.author` (quiet with a default value). */
-function checkDestructuring(ctx: Ctx, element: ts.BindingElement, octx: OCtx): void {
+function checkDestructuring(ctx: Ctx, element: ts.BindingElement, origins: OriginContext): void {
   const pattern = element.parent;
   const decl = pattern.parent;
   if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(decl) || !decl.initializer || element.initializer || element.dotDotDotToken) return;
@@ -143,21 +142,21 @@ function checkDestructuring(ctx: Ctx, element: ts.BindingElement, octx: OCtx): v
   const entity = entityOfExpression(ctx.types, decl.initializer);
   const relation = entity?.relations.get(nameNode.text);
   if (!entity || !relation || entity.orm !== 'typeorm' || relation.lazy) return;
-  reportUnloaded(ctx, element, decl.initializer, entity, relation, octx);
+  reportUnloaded(ctx, element, decl.initializer, entity, relation, origins);
 }
 
 /** The query that produced the entity without loading `relation`, when every origin is a known query. */
-function queryWithout(ctx: Ctx, entityExpr: ts.Expression, relation: string, octx: OCtx): LoadOrigin | undefined {
-  const origins = originOf(entityExpr, octx);
-  if (!origins || origins.length === 0 || origins.some((o) => o.kind !== 'load')) return undefined;
-  return (origins as LoadOrigin[]).find((o) => {
+function queryWithout(ctx: Ctx, entityExpr: ts.Expression, relation: string, origins: OriginContext): LoadOrigin | undefined {
+  const entityOrigins = originOf(entityExpr, origins);
+  if (!entityOrigins || entityOrigins.length === 0 || entityOrigins.some((o) => o.kind !== 'load')) return undefined;
+  return (entityOrigins as LoadOrigin[]).find((o) => {
     const tree = treeAt(ctx.types, o);
     return tree !== undefined && !isLoaded(tree, relation);
   });
 }
 
-function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, octx: OCtx, use?: RelationUse): void {
-  const missing = queryWithout(ctx, entityExpr, relation.name, octx);
+function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, entity: EntityInfo, relation: RelationInfo, origins: OriginContext, use?: RelationUse): void {
+  const missing = queryWithout(ctx, entityExpr, relation.name, origins);
   if (!missing) return;
   const fix = fixFor(missing, relation.name, TYPEORM.loadAdvice);
   const expr = `${skipOuterExpressions(entityExpr).getText(ctx.sourceFile).replace(/\s+/g, ' ')}.${relation.name}`;
@@ -187,11 +186,11 @@ function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, enti
 }
 
 /** `Channel.position(id, channel.guild)` per element, where the callee loads the missing relation itself: one query per element. */
-function reportFallbackInLoop(ctx: Ctx, access: ts.PropertyAccessExpression, use: Extract<RelationUse, { kind: 'fallback' }>, octx: OCtx): void {
+function reportFallbackInLoop(ctx: Ctx, access: ts.PropertyAccessExpression, use: Extract<RelationUse, { kind: 'fallback' }>, origins: OriginContext): void {
   const pctx = perItemContextOf(ctx.types, access);
   if (!pctx || isSmallContext(ctx.types, pctx) || !isPerItem(ctx.types, access.expression, pctx) || !loadsInFallback(ctx, use.fallback)) return;
   const relation = access.name.text;
-  const missing = queryWithout(ctx, access.expression, relation, octx);
+  const missing = queryWithout(ctx, access.expression, relation, origins);
   if (!missing) return;
   const fix = fixFor(missing, relation, TYPEORM.loadAdvice);
   const callee = functionName(use.callee);
@@ -216,18 +215,18 @@ function loadsInFallback(ctx: Ctx, fallback: ts.BinaryExpression): boolean {
 }
 
 /** `render(order)`: a function (here or in another file) reads a relation of the entity passed to it. */
-function checkPassedEntities(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
+function checkPassedEntities(ctx: Ctx, call: ts.CallExpression, origins: OriginContext): void {
   if (call.arguments.length === 0 || relationNamesOf(ctx.program).size === 0) return;
-  checkPassedToArrayCallback(ctx, call, octx);
+  checkPassedToArrayCallback(ctx, call, origins);
   call.arguments.forEach((arg, index) => {
     // Cheapest first: only a name, a member, an element or a call result can be a loaded entity.
     const e = skipOuterExpressions(arg);
     if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isAwaitExpression(e) || ts.isCallExpression(e))) return;
     const entity = entityOfExpression(ctx.types, arg);
     if (!entity || entity.orm !== 'typeorm') return;
-    for (const callee of octx.graph.resolve(call)) {
+    for (const callee of origins.graph.resolve(call)) {
       for (const read of getSummary(ctx.program, paramReadsKind, callee)[index] ?? []) {
-        if (reportPassed(ctx, call, arg, callee, read, octx)) return;
+        if (reportPassed(ctx, call, arg, callee, read, origins)) return;
       }
     }
   });
@@ -236,19 +235,19 @@ function checkPassedEntities(ctx: Ctx, call: ts.CallExpression, octx: OCtx): voi
 const ELEMENT_CALLBACKS = new Set(['map', 'forEach', 'filter', 'some', 'every', 'find', 'findIndex', 'flatMap']);
 
 /** `users.map(render)`: a function given by name to an array method reads a relation of each element. */
-function checkPassedToArrayCallback(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
+function checkPassedToArrayCallback(ctx: Ctx, call: ts.CallExpression, origins: OriginContext): void {
   const callee = skipOuterExpressions(call.expression);
   const ref = call.arguments[0];
   if (!ts.isPropertyAccessExpression(callee) || !ELEMENT_CALLBACKS.has(callee.name.text) || !ref || !(ts.isIdentifier(ref) || ts.isPropertyAccessExpression(ref))) return;
   const fn = functionOfArgument(ref, ctx.types);
   if (!fn) return;
   for (const read of getSummary(ctx.program, paramReadsKind, fn)[0] ?? []) {
-    if (reportPassed(ctx, call, ref, fn, read, octx, callee.expression)) return;
+    if (reportPassed(ctx, call, ref, fn, read, origins, callee.expression)) return;
   }
 }
 
-function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, callee: FunctionLike, read: ParamRead, octx: OCtx, source: ts.Expression = arg): boolean {
-  const missing = queryWithout(ctx, source, read.relation, octx);
+function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, callee: FunctionLike, read: ParamRead, origins: OriginContext, source: ts.Expression = arg): boolean {
+  const missing = queryWithout(ctx, source, read.relation, origins);
   if (!missing) return false;
   const fix = fixFor(missing, read.relation, TYPEORM.loadAdvice);
   const text = skipOuterExpressions(source).getText(ctx.sourceFile).replace(/\s+/g, ' ');
@@ -276,11 +275,11 @@ function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, cal
 }
 
 /** The relation was loaded with the collection (or the entity was built or handed around): no query per item. */
-function loadedWithCollection(ctx: Ctx, origins: Origins, relation: string | undefined): boolean {
-  if (origins === null) return false;
-  if (origins.some((o) => o.kind !== 'load')) return true;
-  if (relation === undefined || origins.length === 0) return false;
-  return (origins as LoadOrigin[]).every((o) => {
+function loadedWithCollection(ctx: Ctx, entityOrigins: Origins, relation: string | undefined): boolean {
+  if (entityOrigins === null) return false;
+  if (entityOrigins.some((o) => o.kind !== 'load')) return true;
+  if (relation === undefined || entityOrigins.length === 0) return false;
+  return (entityOrigins as LoadOrigin[]).every((o) => {
     const tree = treeAt(ctx.types, o);
     return !tree || isLoaded(tree, relation);
   });
@@ -316,13 +315,13 @@ const ADVICE: Record<PerItemLoad['messageId'], string> = {
   populateInLoop: MONGOOSE.loadAdvice,
 };
 
-function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
+function checkPerItem(ctx: Ctx, load: PerItemLoad, origins: OriginContext): void {
   const pctx = perItemContextOf(ctx.types, load.report);
   if (!pctx || isSmallContext(ctx.types, pctx) || !isPerItem(ctx.types, load.entityExpr, pctx)) return;
-  const origins = originOf(load.entityExpr, octx);
-  const loaded = loadedWithCollection(ctx, origins, load.relation);
+  const entityOrigins = originOf(load.entityExpr, origins);
+  const loaded = loadedWithCollection(ctx, entityOrigins, load.relation);
   if (loaded && !load.alwaysQueries) return;
-  const single = origins && origins.length === 1 && origins[0]!.kind === 'load' ? (origins[0] as LoadOrigin) : undefined;
+  const single = entityOrigins && entityOrigins.length === 1 && entityOrigins[0]!.kind === 'load' ? (entityOrigins[0] as LoadOrigin) : undefined;
   const fix = perItemFix(ctx, load, single, loaded);
   const report = load.report;
   const exprText = ts.isCallExpression(report) ? `${report.expression.getText(ctx.sourceFile)}(...)` : report.getText(ctx.sourceFile);
@@ -364,17 +363,17 @@ function perItemTrace(program: ts.Program, pctx: PerItemContext, report: ts.Node
   return steps;
 }
 
-function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
+function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, origins: OriginContext): void {
   const getter = sequelizeGetterOf(ctx.types, call);
   if (getter) {
     const relation = getter.name.text.replace(/^get/, '');
     const name = relation.charAt(0).toLowerCase() + relation.slice(1);
-    checkPerItem(ctx, { report: call, entityExpr: getter.expression, relation: name, messageId: 'getterInLoop', alwaysQueries: true }, octx);
+    checkPerItem(ctx, { report: call, entityExpr: getter.expression, relation: name, messageId: 'getterInLoop', alwaysQueries: true }, origins);
     return;
   }
   const populate = documentPopulateOf(ctx.types, call);
   if (populate) {
-    checkPerItem(ctx, { report: call, entityExpr: populate.target, relation: populate.path, messageId: 'populateInLoop', alwaysQueries: true }, octx);
+    checkPerItem(ctx, { report: call, entityExpr: populate.target, relation: populate.path, messageId: 'populateInLoop', alwaysQueries: true }, origins);
     return;
   }
   const loader = mikroLoaderOf(ctx.types, call);
@@ -384,9 +383,9 @@ function checkLoaderCall(ctx: Ctx, call: ts.CallExpression, octx: OCtx): void {
     const always = MIKRO_ALWAYS_QUERY[loader.owner]?.includes(loader.method) ?? false;
     const readInstead = always ? READ_INSTEAD[loader.method] : undefined;
     const load: PerItemLoad = { report: call, entityExpr: loader.target.expression, relation: loader.target.name.text, messageId: 'loadInLoop', alwaysQueries: always, readInstead };
-    checkPerItem(ctx, load, octx);
+    checkPerItem(ctx, load, origins);
   } else {
     const target = ts.isCallExpression(loader.target) && loader.target.arguments[0] ? loader.target.arguments[0] : loader.target;
-    checkPerItem(ctx, { report: call, entityExpr: target, relation: undefined, messageId: 'initInLoop', alwaysQueries: true }, octx);
+    checkPerItem(ctx, { report: call, entityExpr: target, relation: undefined, messageId: 'initInLoop', alwaysQueries: true }, origins);
   }
 }

@@ -19,7 +19,7 @@ import { getSummary } from '../summaries/engine.js';
 import type { ReachStep } from '../summaries/reach.js';
 import { countedQuery, queryReachKind } from './query-reach.js';
 import { describeContext, exitsAfter, isSmallContext, perItemContextOf, type PerItemContext } from './loops.js';
-import { unrecognisedOrmNotes } from './support.js';
+import { unrecognizedOrmNotes } from './support.js';
 import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from './builders.js';
 import { inPlaceHost, inPlaceSteps } from './in-place.js';
 import { abstractTargetOf, implementationsOf } from '../program/implementations.js';
@@ -58,7 +58,7 @@ const check: Check<Options> = {
     // One finding per loop or callback: the first query reported, the others named with it.
     for (const group of byContext.values()) report(ctx, group);
   },
-  notes: unrecognisedOrmNotes,
+  notes: unrecognizedOrmNotes,
 };
 
 export default check;

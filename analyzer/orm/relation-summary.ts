@@ -31,7 +31,7 @@ export const returnedEntitiesKind: SummaryKind<Origins> = {
     }
   },
   compute(fn, get, ctx) {
-    const octx: OriginContext = {
+    const origins: OriginContext = {
       types: getTypeQueries(ctx.program),
       graph: ctx.graph,
       returnsOf: get,
@@ -39,7 +39,7 @@ export const returnedEntitiesKind: SummaryKind<Origins> = {
     };
     let result: Origins = [];
     for (const expr of returnedExpressions(fn)) {
-      result = unionOrigins(result, originOf(expr, octx));
+      result = unionOrigins(result, originOf(expr, origins));
       if (result === null) break;
     }
     return result;

@@ -12,7 +12,7 @@ import { ORMS, type OrmSpec } from './catalog.js';
 const cache = new WeakMap<ts.Program, string[]>();
 
 /** Notes for `--debug`: one per builder ORM the program imports whose anchor type is missing. */
-export function unrecognisedOrmNotes(program: ts.Program): string[] {
+export function unrecognizedOrmNotes(program: ts.Program): string[] {
   let notes = cache.get(program);
   if (notes) return notes;
   notes = [];

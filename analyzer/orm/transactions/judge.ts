@@ -32,11 +32,11 @@ export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.Paramete
 }
 
 /** Does a source seen inside the scope stay outside the transaction? */
-export function escapes(types: TypeQueries, scope: TxScope, source: Source | EscapeSource | 'tx' | undefined, octx: OriginContext): boolean {
+export function escapes(types: TypeQueries, scope: TxScope, source: Source | EscapeSource | 'tx' | undefined, origins: OriginContext): boolean {
   if (!source || source === 'tx') return false;
   if (source.kind === 'tx' || source.kind === 'unknown') return false;
   if (source.kind === 'param') {
-    const decl = 'decl' in source ? source.decl : octx.fn?.parameters[source.index];
+    const decl = 'decl' in source ? source.decl : origins.fn?.parameters[source.index];
     return !decl || !paramJoins(types, scope, decl);
   }
   return true;

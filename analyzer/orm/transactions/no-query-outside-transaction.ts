@@ -21,7 +21,7 @@ import { callsInScope, scopeOf, type TxScope } from './scopes.js';
 import { mapThroughCall, txEscapeKind, type Escape } from './summary.js';
 import { escapes, sequelizeUsesCls } from './judge.js';
 import { suggestionsFor } from './suggestions.js';
-import { unrecognisedOrmNotes } from '../support.js';
+import { unrecognizedOrmNotes } from '../support.js';
 
 export type Options = Record<string, never>;
 
@@ -44,7 +44,7 @@ const check: Check<Options> = {
     hasSuggestions: true,
   },
   // A builder ORM whose types we do not recognise: quiet for it, and --debug says why.
-  notes: unrecognisedOrmNotes,
+  notes: unrecognizedOrmNotes,
   run(ctx) {
     const scopes: TxScope[] = [];
     walk(ctx.sourceFile, (node) => {
@@ -70,7 +70,7 @@ export default check;
 type Ctx = CheckContext<Options>;
 
 function checkScope(ctx: Ctx, scope: TxScope, tx: ReadonlySet<ts.Symbol>, reported: Set<ts.Node>): void {
-  const octx: OriginContext = { types: ctx.types, fn: scope.fn, tx };
+  const origins: OriginContext = { types: ctx.types, fn: scope.fn, tx };
   const joinsMissing = scope.orm === 'sequelize' && scope.managed && sequelizeUsesCls(ctx.types);
   const graph = getCallGraph(ctx.program);
   for (const call of callsInScope(scope)) {
@@ -78,14 +78,14 @@ function checkScope(ctx: Ctx, scope: TxScope, tx: ReadonlySet<ts.Symbol>, report
     const site = querySiteOf(ctx.types, call);
     if (site) {
       if (site.orm !== scope.orm || (site.missingOption && joinsMissing)) continue;
-      const origin = site.handle ? originOf(octx, site.handle) : undefined;
+      const origin = site.handle ? originOf(origins, site.handle) : undefined;
       if (site.orm === 'mikro-orm' && !origin?.fork) continue;
-      if (!site.missingOption && !escapes(ctx.types, scope, origin?.source, octx)) continue;
+      if (!site.missingOption && !escapes(ctx.types, scope, origin?.source, origins)) continue;
       reported.add(call);
       reportDirect(ctx, scope, site);
       continue;
     }
-    const escape = firstEscape(ctx, scope, octx, call, graph.resolve(call), joinsMissing);
+    const escape = firstEscape(ctx, scope, origins, call, graph.resolve(call), joinsMissing);
     if (escape) {
       reported.add(call);
       reportHelper(ctx, scope, call, escape);
@@ -93,11 +93,11 @@ function checkScope(ctx: Ctx, scope: TxScope, tx: ReadonlySet<ts.Symbol>, report
   }
 }
 
-function firstEscape(ctx: Ctx, scope: TxScope, octx: OriginContext, call: ts.CallExpression, callees: ReturnType<ReturnType<typeof getCallGraph>['resolve']>, joinsMissing: boolean): Escape | undefined {
+function firstEscape(ctx: Ctx, scope: TxScope, origins: OriginContext, call: ts.CallExpression, callees: ReturnType<ReturnType<typeof getCallGraph>['resolve']>, joinsMissing: boolean): Escape | undefined {
   for (const callee of callees) {
     for (const e of getSummary(ctx.program, txEscapeKind, callee)) {
       if (e.orm !== scope.orm || (e.site.missingOption && joinsMissing)) continue;
-      if (escapes(ctx.types, scope, mapThroughCall(octx, call, e.source), octx)) return { ...e, steps: [{ call, callee }, ...e.steps] };
+      if (escapes(ctx.types, scope, mapThroughCall(origins, call, e.source), origins)) return { ...e, steps: [{ call, callee }, ...e.steps] };
     }
   }
   return undefined;

@@ -48,10 +48,10 @@ function* callSites(fn: FunctionLike, ctx: SummaryContext) {
 }
 
 /** The source of a query's own handle, seen from `fn`; undefined when it is unknown or not a query that can escape. */
-export function siteSource(octx: OriginContext, site: QuerySite): EscapeSource | 'tx' | undefined {
+export function siteSource(origins: OriginContext, site: QuerySite): EscapeSource | 'tx' | undefined {
   if (site.missingOption) return { kind: 'ambient' };
   if (!site.handle) return undefined;
-  const o = originOf(octx, site.handle);
+  const o = originOf(origins, site.handle);
   if (site.orm === 'mikro-orm' && !o.fork && o.source.kind !== 'tx') return undefined;
   const s = o.source;
   if (s.kind === 'tx') return 'tx';
@@ -61,7 +61,7 @@ export function siteSource(octx: OriginContext, site: QuerySite): EscapeSource |
 }
 
 /** Where a callee's escape lands in the caller: through the call's receiver (`this`) or argument (parameter). */
-export function mapThroughCall(octx: OriginContext, call: ts.CallExpression | ts.NewExpression, source: EscapeSource): EscapeSource | 'tx' | undefined {
+export function mapThroughCall(origins: OriginContext, call: ts.CallExpression | ts.NewExpression, source: EscapeSource): EscapeSource | 'tx' | undefined {
   if (source.kind === 'ambient') return source;
   let expr: ts.Expression | undefined;
   if (source.kind === 'this') {
@@ -76,7 +76,7 @@ export function mapThroughCall(octx: OriginContext, call: ts.CallExpression | ts
     // Not passed: the parameter is `undefined` or its default, never the caller's transaction.
     if (!expr) return { kind: 'ambient' };
   }
-  const o = originOf(octx, expr);
+  const o = originOf(origins, expr);
   if (o.source.kind === 'tx') return 'tx';
   if (o.source.kind === 'unknown') return undefined;
   if (o.source.kind === 'param') return { kind: 'param', index: o.source.index };
@@ -101,18 +101,18 @@ export const txEscapeKind: SummaryKind<Escape[]> = {
   },
   compute(fn, get, ctx) {
     const types = getTypeQueries(ctx.program);
-    const octx: OriginContext = { types, fn, tx: EMPTY };
+    const origins: OriginContext = { types, fn, tx: EMPTY };
     const out = new Map<string, Escape>();
     for (const { call, callees } of callSites(fn, ctx)) {
       const site = ts.isCallExpression(call) ? querySiteOf(types, call) : undefined;
       if (site) {
-        const source = siteSource(octx, site);
+        const source = siteSource(origins, site);
         if (source && source !== 'tx') add(out, { orm: site.orm, source, steps: [{ call }], site });
         continue;
       }
       for (const callee of callees) {
         for (const sub of get(callee)) {
-          const source = mapThroughCall(octx, call, sub.source);
+          const source = mapThroughCall(origins, call, sub.source);
           if (source && source !== 'tx') add(out, { ...sub, source, steps: [{ call, callee }, ...sub.steps] });
         }
       }
