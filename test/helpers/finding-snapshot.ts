@@ -15,7 +15,31 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Finding, Span, TextEdit } from '../../analyzer/finding.js';
+
+/**
+ * The parts of the analyzer's `Finding` the snapshot shows, declared here by shape so that this
+ * file imports nothing from the analyzer (its files may move).
+ */
+interface Place {
+  file: string;
+  line: number;
+  column: number;
+}
+interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+interface Finding extends Place {
+  ruleId: string;
+  messageId: string;
+  message: string;
+  trace: readonly (Place & { message: string })[];
+  related?: readonly (Place & { message: string })[];
+  fix?: readonly TextEdit[];
+  suggestions: readonly { desc: string; messageId: string; edits: readonly TextEdit[] }[];
+}
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 /** TypeScript names a declaration by its real path: a linked `node_modules` is elsewhere. */
@@ -46,7 +70,7 @@ function renderFinding(f: Finding, paths: Paths, sources: ReadonlyMap<string, st
   return lines.join('\n') + '\n';
 }
 
-function at(span: Pick<Span, 'file' | 'line' | 'column'>, paths: Paths): string {
+function at(span: Place, paths: Paths): string {
   return `${paths.file(span.file)}:${span.line}:${span.column}`;
 }
 
