@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectedKeys, FIXTURES, runFixtureFolder } from './helpers/fixtures.js';
 
+/** Paths of this machine a snapshot must not hold, or it would differ on another one. */
+const MACHINE_PATHS = [path.resolve(import.meta.dirname, '..'), fs.realpathSync(path.join(import.meta.dirname, '../node_modules')), os.homedir() + path.sep];
+
 const folders = fs
   .readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
@@ -27,6 +30,12 @@ describe.each(folders)('fixtures/%s', (folder) => {
 
   it('ESLint path reports exactly what the CLI path reports', () => {
     expect(run.eslint).toEqual(run.cli);
+  });
+
+  it('CLI path reports the findings of its snapshot: messages, traces, fixes, suggestions (update on purpose with -u)', async () => {
+    for (const machinePath of MACHINE_PATHS) expect(run.snapshot).not.toContain(machinePath);
+    const header = `# The CLI path's findings on fixtures/${folder} (test/fixtures.test.ts; update: npx vitest run test/fixtures.test.ts -u)\n\n`;
+    await expect(header + run.snapshot).toMatchFileSnapshot(`__snapshots__/fixtures/${folder}.snap`);
   });
 });
 

@@ -11,7 +11,7 @@
  *   when it imports a changed file, directly or not (its types may have changed; a
  *   deleted file counts through the imports it had); the other files keep their findings.
  *   Rules found to read files their checked file does not import (whole-program rules,
- *   see cache/deps.ts) run again on every file. The per-file facts behind the program-wide
+ *   see program/dependencies.ts) run again on every file. The per-file facts behind the program-wide
  *   indexes (callback registrations, lock edges; analyzer/program/file-facts.ts) are reused for files
  *   whose imports did not change, so those indexes cost little; a file that other files'
  *   changed facts are about (a handler a route file now registers) is checked again.

@@ -2,7 +2,7 @@
  * ORM recognition: which calls issue a query, load a relation through an entity, or page and
  * batch. A call is recognised by its resolved declaration: the module that declares the
  * method (package, or ambient `declare module '...'` name) and the class or interface that
- * owns it, looked up in `catalog/orm.ts`.
+ * owns it, looked up in `orm/catalog.ts`.
  */
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';

@@ -1,6 +1,6 @@
 /**
  * Which builder ORMs a program uses whose types we do not recognise. The builder ORMs (see
- * `catalog/orm-*.ts`) are recognised by one anchor in their declarations (Drizzle's
+ * `orm/catalog-*.ts`) are recognised by one anchor in their declarations (Drizzle's
  * `QueryPromise.then`, Kysely's `SelectQueryBuilder.execute`, Knex's `ChainableInterface.toQuery`,
  * Mongoose's `Query.then`). A version that moved or renamed it makes every query look like a
  * plain value: the rules then stay quiet for that ORM (never a guess), and `--debug` says why.

@@ -10,7 +10,7 @@
  * (`NodeRef`), found again in the new program's (unchanged) files.
  *
  * The ESLint adapter does the same across the programs an editor builds after each edit
- * (cache/generations.ts). Uncached CLI runs record nothing: `fileFacts` computes.
+ * (program/generations.ts). Uncached CLI runs record nothing: `fileFacts` computes.
  */
 import path from 'node:path';
 import type ts from 'typescript';

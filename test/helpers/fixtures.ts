@@ -1,7 +1,8 @@
 /**
  * Shared by the fixture tests: read `// expect: rule-a, rule-b` markers, run a fixture folder
  * through the CLI path (`checkProjects`) and the ESLint path (typescript-eslint with the same
- * `ts.Program`), and render findings as comparable `file:line rule` keys.
+ * `ts.Program`), and render findings as comparable `file:line rule` keys and, in full (message,
+ * trace, related places, fix and suggestions), as the text of the folder's snapshot.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { allChecks } from '../../analyzer/checks/index.js';
 import { checkProjects } from '../../analyzer/cli/analyze.js';
 import { loadProjects, type LoadedProject } from '../../analyzer/project/project.js';
 import type { RuleSetting } from '../../analyzer/check/run-types.js';
+import { renderFindings } from './finding-snapshot.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 const MARKER = /\/\/\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;
@@ -56,6 +58,8 @@ export interface FixtureRun {
   projects: LoadedProject[];
   files: string[];
   cli: string[];
+  /** The CLI path's findings in full, rendered as the folder's snapshot text (paths relative to the folder). */
+  snapshot: string;
   eslint: string[];
   expected: string[];
   /** TypeScript's errors in the checked files (`file:line TScode message`): a fixture must compile, or say so with `@ts-expect-error`. */
@@ -70,9 +74,10 @@ export function runFixtureFolder(dir: string): FixtureRun {
   const internal = result.diagnostics.filter((d) => d.severity === 'error');
   if (internal.length > 0) throw new Error(internal.map((d) => d.message).join('\n'));
   const cli = result.findings.map((f) => key(f.file, f.line, f.ruleId, dir)).sort();
+  const snapshot = renderFindings(result.findings, dir, result.sources);
   const eslint = projects.flatMap((p) => lintWithEslint(p.program, p.files, dir)).sort();
   const files = projects.flatMap((p) => p.files.map((f) => f.fileName));
-  return { projects, files, cli, eslint, expected: expectedKeys(files, dir), typeErrors: typeErrors(projects, dir) };
+  return { projects, files, cli, snapshot, eslint, expected: expectedKeys(files, dir), typeErrors: typeErrors(projects, dir) };
 }
 
 function typeErrors(projects: LoadedProject[], root: string): string[] {

@@ -1,6 +1,6 @@
 /**
  * Data: how each ORM opens a transaction, which handle the transaction's queries must use, and
- * (for the builder ORMs Knex, Drizzle and Kysely, which `catalog/orm.ts` does not cover yet)
+ * (for the builder ORMs Knex, Drizzle and Kysely, which `orm/catalog.ts` does not cover yet)
  * which handle types start a query. Checked against each ORM's own source; see
  * docs/rules/no-query-outside-transaction.md for what was found there.
  */

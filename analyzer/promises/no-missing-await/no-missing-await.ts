@@ -6,8 +6,8 @@
  *
  * Parts: conditions and array predicates (`no-missing-await/conditions.ts`), value positions and
  * unchecked property reads (`values.ts`), `return` in `try`/`using` (`returns.ts`), promises held
- * in variables (`variables.ts`), value sinks (`sinks.ts`, data in `catalog/value-sinks.ts`), and
- * the message, trace and fixes (`report.ts`).
+ * in variables (`variables.ts`), value sinks (`sinks.ts`, data in `../catalog-value-sinks.ts`), and
+ * the message, trace and fixes (`findings.ts`).
  */
 import ts from '../../ts/typescript.cjs';
 import type { Check } from '../../check/contract.js';

@@ -67,7 +67,7 @@ function shorten(text: string): string {
 const loggerShapes = new WeakMap<ts.Type, boolean>();
 
 /**
- * `logger.info(...)` on a structured logger, recognised by shape (catalog/value-sinks.ts): the
+ * `logger.info(...)` on a structured logger, recognised by shape (../catalog-value-sinks.ts): the
  * callee as written, or undefined. The console is left out (it is TypeScript's or Node's own).
  */
 export function loggerCalleeOf(scan: Scan, call: ts.CallExpression): string | undefined {
