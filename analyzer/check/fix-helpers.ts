@@ -38,9 +38,10 @@ export function describeExpression(expr: ts.Expression, sf: ts.SourceFile): stri
   return `\`${shorten(e.getText(sf))}\``;
 }
 
-function shorten(text: string): string {
+/** The text on one line, cut to `max` characters with `...` (for code quoted in messages). */
+export function shorten(text: string, max = 60): string {
   const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
+  return oneLine.length > max ? `${oneLine.slice(0, max - 3)}...` : oneLine;
 }
 
 /**

@@ -12,7 +12,7 @@ import { analyzeRun } from './parallel.js';
 import choice from '../ts/typescript-choice.cjs';
 import { allChecks, getCheck } from '../checks/index.js';
 import { formatInputOf, formatResults } from './format/index.js';
-import { displayPath, neutraliseText } from './format/shared.js';
+import { displayPath, neutraliseText, plural } from './format/shared.js';
 import type { Finding } from '../check/finding.js';
 import type { AnalyzeOptions, AnalyzeResult, RunDiagnostic } from '../check/run-types.js';
 import { DEFAULT_BASELINE_FILE, HELP_TEXT, UsageError, parseCliArgs, type CliArgs } from './args.js';
@@ -77,10 +77,6 @@ function useColor(args: CliArgs, stdout: ProgressStream, env: NodeJS.ProcessEnv)
   if (force !== undefined) return force !== '0' && force !== 'false';
   if (env.NO_COLOR) return false;
   return args.output === undefined && stdout.isTTY === true;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 interface FixRun {

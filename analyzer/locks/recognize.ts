@@ -17,6 +17,7 @@ import { helperKeyOf, wrapperRef } from './helper-keys.js';
 import { lockShapeOf, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
+import { receiverOf } from '../program/syntax.js';
 
 const MAX_WRAPPER_DEPTH = 4;
 /** Method names of the lock libraries: a cheap filter before asking the checker. */
@@ -270,11 +271,6 @@ function callbackWrapperOp(ctx: LockContext, call: ts.CallExpression): LockOp | 
   }
   const locks = inner.locks.map((l) => ({ lock: l.lock, path: mapPathThroughCall(ctx, l.path, call, fn) }));
   return { kind: 'callback', call, locks, waitsForLock: inner.waitsForLock, callback };
-}
-
-function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
-  const callee = skipOuter(call.expression);
-  return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
 }
 
 /** The lock callback operation in `fn`'s own body whose callback runs one of `fn`'s parameters. */

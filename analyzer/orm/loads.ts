@@ -15,6 +15,7 @@ import { TYPEORM_LOADERS, TYPEORM_QB_JOINS, TYPEORM_QB_TERMINALS } from './catal
 import { entityOfType, type EntityInfo } from './entities.js';
 import { addPath, addPopulateOption, addRelationsOption, emptyTree, optionValue, type LoadTree } from './load-tree.js';
 import { chainCalls, literalObject, methodOf, ormOfModule } from './recognize.js';
+import { methodName } from '../program/syntax.js';
 
 export interface LoadSite {
   orm: 'typeorm' | 'mikro-orm';
@@ -130,14 +131,9 @@ function stringArg(call: ts.CallExpression, i: number): string | undefined {
   return e && (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) ? e.text : undefined;
 }
 
-function calleeName(call: ts.CallExpression): string | undefined {
-  const c = skipOuterExpressions(call.expression);
-  return ts.isPropertyAccessExpression(c) ? c.name.text : undefined;
-}
-
 /** Apply one QueryBuilder call of the chain to the tree (marking it `all` when a join cannot be named). */
 function applyQbCall(types: TypeQueries, tree: LoadTree, aliases: Map<string, string[]>, c: ts.CallExpression): void {
-  const name = calleeName(c);
+  const name = methodName(c);
   if (!name) return;
   if (name === 'createQueryBuilder' || name === 'from') {
     const alias = stringArg(c, c.arguments.length > 1 ? 1 : 0);
@@ -169,7 +165,7 @@ function queryBuilder(types: TypeQueries, terminal: ts.CallExpression, method: s
   const site: LoadSite = { orm: 'typeorm', call: terminal, method, entity, tree, form: 'qb', argIndex: 0 };
   const calls: ts.CallExpression[] = [];
   let base = collectChain(terminal, calls);
-  for (let hops = 0; hops < 5 && ts.isIdentifier(base) && calleeName(calls[calls.length - 1]!) !== 'createQueryBuilder'; hops++) {
+  for (let hops = 0; hops < 5 && ts.isIdentifier(base) && methodName(calls[calls.length - 1]!) !== 'createQueryBuilder'; hops++) {
     const decl = types.symbolAt(base)?.valueDeclaration;
     if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) break;
     const extra = callsOnVariable(types, base, decl);
@@ -178,7 +174,7 @@ function queryBuilder(types: TypeQueries, terminal: ts.CallExpression, method: s
     base = collectChain(decl.initializer, calls);
   }
   const root = calls[calls.length - 1];
-  if (!root || calleeName(root) !== 'createQueryBuilder') { tree.all = true; return site; }
+  if (!root || methodName(root) !== 'createQueryBuilder') { tree.all = true; return site; }
   const aliases = new Map<string, string[]>();
   // Innermost first: the alias is declared before the joins that use it.
   const ordered = [...calls].sort((a, b) => a.getStart() - b.getStart() || a.getEnd() - b.getEnd());

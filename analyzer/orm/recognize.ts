@@ -10,6 +10,7 @@ import { packageNameOf } from '../program/type-queries.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { builderQueryOf, isBuilderBatch } from './builders.js';
 import { isGeneratedPrismaMethod, PRISMA_MODULE } from './prisma-shape.js';
+import { isConstDeclaration } from '../program/syntax.js';
 import {
   BATCH_HELPERS, BATCH_KEYS, BULK_WRITES, MIKRO_RELATION_LOADERS, ORMS, PAGINATION_CALLS, PAGINATION_KEYS, PRISMA_BATCHED,
   SEQUELIZE_GETTER_MIXINS, type OrmName, type OrmSpec, type QueryKind,
@@ -180,16 +181,12 @@ export function literalObject(types: TypeQueries, expr: ts.Expression): ts.Objec
   if (ts.isObjectLiteralExpression(e)) return e;
   if (ts.isIdentifier(e)) {
     const decl = types.symbolAt(e)?.valueDeclaration;
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && isConst(decl)) {
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && isConstDeclaration(decl)) {
       const init = skipOuterExpressions(decl.initializer);
       if (ts.isObjectLiteralExpression(init)) return init;
     }
   }
   return undefined;
-}
-
-export function isConst(decl: ts.VariableDeclaration): boolean {
-  return ts.isVariableDeclarationList(decl.parent) && (decl.parent.flags & ts.NodeFlags.Const) !== 0;
 }
 
 /** The query pages through a table (`skip`/`take`, `limit`/`offset`, a cursor): one page per loop turn is by design. */

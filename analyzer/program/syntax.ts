@@ -1,9 +1,11 @@
 /**
- * Small syntax questions the checks ask of a node, written once: operator kinds, the `async`
- * modifier, the expression around a node's parentheses and type assertions, containment.
+ * Small syntax questions the checks ask of a node, written once: operator kinds, modifiers,
+ * `const`, a method call's name and receiver, the expression around a node's parentheses and
+ * type assertions, containment.
  * (The function around a node is `enclosingFunction` in callgraph.ts.)
  */
 import ts from '../ts/typescript.cjs';
+import { skipOuterExpressions } from './walk.js';
 
 /** `&&`, `||`, `??`: the right operand may not run. */
 export function isLogicalOperator(kind: ts.SyntaxKind): boolean {
@@ -20,9 +22,30 @@ export function isAssignment(node: ts.Node): node is ts.BinaryExpression {
   return ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind);
 }
 
-/** Is the `async` keyword among the node's own modifiers? */
+/** Is this keyword (`async`, `static`, ...) among the node's own modifiers? */
+export function hasModifier(node: ts.Node, kind: ts.ModifierSyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
+}
+
 export function hasAsyncModifier(node: ts.Node): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  return hasModifier(node, ts.SyntaxKind.AsyncKeyword);
+}
+
+/** `const x = ...` (also `using`, `await using`). */
+export function isConstDeclaration(decl: ts.VariableDeclaration): boolean {
+  return (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0;
+}
+
+/** `a.b.method(...)`: `method` (through parentheses and type assertions); undefined for other callees. */
+export function methodName(call: ts.CallExpression): string | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+}
+
+/** `a.b.method(...)`: `a.b`; undefined for other callees. */
+export function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
 }
 
 /** The expression with the parentheses, `!`, `as` and `satisfies` around it. */

@@ -99,7 +99,7 @@ function isSymlink(p: string): boolean {
 }
 
 /** Is `inner` the folder `outer` or inside it? */
-function isInside(inner: string, outer: string): boolean {
+export function isInside(inner: string, outer: string): boolean {
   const rel = path.relative(outer, inner);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import type { SkippedFiles } from '../check/run-types.js';
-import { isSourceFileName, type Target } from './files.js';
+import { isInside, isSourceFileName, type Target } from './files.js';
 import type { ParsedConfig } from './project.js';
 
 export type ConfigLoad = (configPath: string) => ParsedConfig | undefined;
@@ -64,11 +64,6 @@ export function ownerOf(file: string, config: ParsedConfig, load: ConfigLoad): P
 }
 
 /** Is `inner` the folder `outer` or inside it? */
-function isInside(inner: string, outer: string): boolean {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /**
  * Assign each target to its program (see the header). Shared by `loadProjects` and the
  * worker-pool planner, so both check the same files.

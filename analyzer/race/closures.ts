@@ -17,7 +17,8 @@ import { getTypeQueries } from '../program/type-queries.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
-import { isAssignment, outermost } from '../program/syntax.js';
+import { isAssignment, isConstDeclaration, outermost } from '../program/syntax.js';
+import { shorten } from '../check/fix-helpers.js';
 
 /** Why a closure's runs overlap, for messages (`is passed to \`ids.map\``), or undefined when they do not. */
 export type Overlap = string | undefined;
@@ -55,14 +56,10 @@ function computeOverlap(program: ts.Program, fn: FunctionLike): Overlap {
   if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(use)) {
     return argumentOverlap(program, parent, parent.arguments.indexOf(use));
   }
-  const name = ts.isVariableDeclaration(parent) && parent.initializer === use && ts.isIdentifier(parent.name) && isConst(parent) ? parent.name : undefined;
+  const name = ts.isVariableDeclaration(parent) && parent.initializer === use && ts.isIdentifier(parent.name) && isConstDeclaration(parent) ? parent.name : undefined;
   if (name) return namedOverlap(program, name);
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === use)) return 'is returned, so its caller may run it at any time';
   return 'is stored, so it may run at any time';
-}
-
-function isConst(decl: ts.VariableDeclaration): boolean {
-  return (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0;
 }
 
 /** Does the caller wait for this call before going on: `await call`, `return call`, an arrow's body? */
@@ -80,8 +77,7 @@ function argumentOverlap(program: ts.Program, call: ts.CallExpression | ts.NewEx
 }
 
 function calleeText(call: ts.CallExpression | ts.NewExpression): string {
-  const text = skipOuter(call.expression).getText().replace(/\s+/g, ' ');
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return shorten(skipOuter(call.expression).getText(), 40);
 }
 
 /** Does the callee of `call` run its argument `index` at most one run at a time (and not after it returns)? */

@@ -21,6 +21,7 @@ import { isSingleFlight } from './single-flight.js';
 import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from './guards.js';
 import { helperReadsIn, helperWritesOf } from './helpers.js';
 import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from './entries.js';
+import { shorten } from '../check/fix-helpers.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -338,7 +339,7 @@ function report(ctx: CheckContext<Options>, race: Race): void {
     { node: race.cause.node, message: causeMessage(ctx.sourceFile, race) },
     { node: race.suspension, message: write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
-  if (write.via) trace.push({ node: write.expr, message: `\`${clip(write.expr.getText(ctx.sourceFile))}\` writes \`${write.place.label}\` (in \`${write.via}\`)` });
+  if (write.via) trace.push({ node: write.expr, message: `\`${shorten(write.expr.getText(ctx.sourceFile))}\` writes \`${write.place.label}\` (in \`${write.via}\`)` });
   ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
 }
 
@@ -348,13 +349,13 @@ function causeMessage(sf: ts.SourceFile, race: Race): string {
   const node = race.cause.node;
   // `this.counts.get(k)` rather than the bare receiver `this.counts`.
   const shown = race.cause.receiver && methodOnReceiver(node) ? node.parent.parent : node;
-  const text = clip(shown.getText(sf));
+  const text = shorten(shown.getText(sf));
   const via = race.cause.via ? ` (\`${race.cause.via}\` reads \`${race.cause.place.label}\`)` : '';
   if (race.cause.position) return `\`${text}\` is read here to find a position; it shifts when another call inserts or removes meanwhile`;
   if (race.messageId === 'lostUpdate' || !race.condition) return `\`${text}\` is read here${via}`;
   const owner = race.condition.parent;
   if ((race.guard === 'returns' || race.guard === 'throws') && ts.isIfStatement(owner)) {
-    const guard = `if (${clip(race.condition.getText(sf))}) ${exitKeyword(owner.thenStatement)}`;
+    const guard = `if (${shorten(race.condition.getText(sf))}) ${exitKeyword(owner.thenStatement)}`;
     return `the guard \`${guard}\` checks \`${text}\` here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
   }
   return `\`${text}\` is checked here${via}`;
@@ -366,9 +367,4 @@ function exitKeyword(statement: ts.Statement): string {
   if (!last) return 'return';
   if (ts.isBlock(last)) return exitKeyword(last);
   return ts.isThrowStatement(last) ? 'throw' : ts.isContinueStatement(last) ? 'continue' : ts.isBreakStatement(last) ? 'break' : 'return';
-}
-
-function clip(text: string): string {
-  const line = text.replace(/\s+/g, ' ');
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -16,7 +16,7 @@ import { codeFrameColumns } from '@babel/code-frame';
 import picocolors from 'picocolors';
 import type { Finding, Span, TraceStep } from '../../check/finding.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { countSeverities, displayPath, neutraliseControls, neutraliseText, shownRelated, skippedCounts } from './shared.js';
+import { countSeverities, displayPath, neutraliseControls, neutraliseText, plural, shownRelated, skippedCounts } from './shared.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 
@@ -105,10 +105,6 @@ function findingBlock(ctx: Ctx, f: Finding): string[] {
 function diagnosticLine(ctx: Ctx, d: Diagnostic): string {
   const where = d.file === undefined ? '' : `${neutraliseText(displayPath(ctx.cwd, d.file), false)}: `;
   return `${where}${severity(ctx.c, d.severity)}: ${message(d.message, '  ')}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** ` · 12 files skipped: excluded by tsconfig.json, 3 not included by any tsconfig`, or ''. */

@@ -23,6 +23,11 @@ export function displayPath(cwd: string, file: string): string {
   return path.sep === '\\' ? shown.replace(/\\/g, '/') : shown;
 }
 
+/** `1 file`, `3 files`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** True when `displayPath` could not make the path relative. */
 export function isOutside(cwd: string, file: string): boolean {
   return path.isAbsolute(file) && path.isAbsolute(path.relative(cwd, file));

@@ -9,6 +9,7 @@ import type { TypeQueries } from '../../program/type-queries.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { chainCalls, literalObject, methodOf, moduleOfDeclaration, ormQueryOf } from '../recognize.js';
 import { BUILDER_HANDLE_TYPES, BUILDER_MODULES, DRIZZLE_EXECUTORS, KYSELY_EXECUTORS, isTxOrm, type TxOrm } from './catalog.js';
+import { methodName, receiverOf } from '../../program/syntax.js';
 
 export interface QuerySite {
   orm: TxOrm;
@@ -46,11 +47,6 @@ function isBatchElement(call: ts.CallExpression): boolean {
   if (!ts.isArrayLiteralExpression(p) || !ts.isCallExpression(p.parent)) return false;
   const callee = skipOuterExpressions(p.parent.expression);
   return ts.isPropertyAccessExpression(callee) && callee.name.text === '$transaction';
-}
-
-function receiverOf(call: ts.CallExpression): ts.Expression | undefined {
-  const callee = skipOuterExpressions(call.expression);
-  return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
 }
 
 function classicSite(types: TypeQueries, orm: TxOrm, method: string, call: ts.CallExpression): QuerySite | undefined {
@@ -113,7 +109,7 @@ function builderOrmOfType(t: ts.Type): 'knex' | 'drizzle' | 'kysely' | undefined
 function builderSite(types: TypeQueries, call: ts.CallExpression): QuerySite | null | undefined {
   const chain = chainCalls(call);
   const innermost = chain[chain.length - 1]!;
-  const outerName = memberName(call);
+  const outerName = methodName(call);
   // Kysely raw SQL runs on the executor passed to `execute`.
   if (outerName === 'execute' && call.arguments.length === 1 && chain.length === 1) {
     const m = methodOf(types, call);
@@ -125,19 +121,14 @@ function builderSite(types: TypeQueries, call: ts.CallExpression): QuerySite | n
   const found = handleOf(types, innermost);
   if (!found) return undefined;
   const { orm, handle } = found;
-  const transacting = chain.find((c) => memberName(c) === 'transacting');
+  const transacting = chain.find((c) => methodName(c) === 'transacting');
   if (orm === 'kysely') {
     if (!outerName || !KYSELY_EXECUTORS.includes(outerName)) return null;
   } else if (!(outerName && DRIZZLE_EXECUTORS.includes(outerName) && orm === 'drizzle') && !isRunPosition(call)) {
     return null;
   }
-  const method = memberName(innermost) ?? (orm === 'knex' ? 'knex(table)' : 'query');
+  const method = methodName(innermost) ?? (orm === 'knex' ? 'knex(table)' : 'query');
   return { orm, call, method, handle: transacting?.arguments[0] ?? handle, missingOption: false };
-}
-
-function memberName(call: ts.CallExpression): string | undefined {
-  const callee = skipOuterExpressions(call.expression);
-  return ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
 }
 
 /** The handle a builder chain starts on: the callee itself (`knex('t')`) or a receiver up to three properties down. */

@@ -18,8 +18,9 @@ import type { TraceInput } from '../../check/contract.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { heritageTypes } from './void-signatures.js';
-import { shorten, type Ctx } from './shared.js';
-import { hasAsyncModifier } from '../../program/syntax.js';
+import type { Ctx } from './shared.js';
+import { shorten } from '../../check/fix-helpers.js';
+import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';
 
 /** The `[Symbol.dispose]` members of a type: their return types and, when written, their declarations. */
 interface DisposeMembers {
@@ -134,7 +135,7 @@ export function checkDisposeMember(ctx: Ctx, name: ts.ComputedPropertyName): voi
     if (ts.isVariableDeclaration(owner.parent) && owner.parent.initializer === owner) return;
     const contextual = ctx.types.checker.getContextualType(owner);
     if (contextual) expected = [contextual];
-  } else if (ts.isClassLike(owner) && !isStatic(member)) {
+  } else if (ts.isClassLike(owner) && !hasModifier(member, ts.SyntaxKind.StaticKeyword)) {
     expected = heritageTypes(ctx.types, owner);
   }
   const sync = expected.find((t) => isSyncDispose(ctx, name, disposeMembers(ctx, name, t)));
@@ -155,8 +156,4 @@ function memberReturnsPromise(ctx: Ctx, member: ts.Node): boolean {
   const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;
   const type = value && ctx.types.typeAt(value);
   return !!type && returnTypes(type).some((r) => ctx.types.isPromiseLike(member, r));
-}
-
-function isStatic(member: ts.Node): boolean {
-  return ts.canHaveModifiers(member) && (ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
 }

@@ -9,10 +9,11 @@ import tsutils from '../../ts/ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
-import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
+import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, isDeclaredMaybeAsync, voidMessage, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
-import { hasAsyncModifier } from '../../program/syntax.js';
+import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';
+import { shorten } from '../../check/fix-helpers.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
   if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
@@ -132,7 +133,7 @@ export function checkHeritage(ctx: Ctx, node: ts.ClassLikeDeclaration | ts.Inter
   if (bases.length === 0) return;
   const members: readonly Member[] = node.members;
   for (const member of members) {
-    if (!member.name || ts.isComputedPropertyName(member.name) || isStatic(member)) continue;
+    if (!member.name || ts.isComputedPropertyName(member.name) || hasModifier(member, ts.SyntaxKind.StaticKeyword)) continue;
     if (!returnsThenable(ctx.types, member)) continue;
     const name = nameText(member.name, ctx.sourceFile);
     for (const base of bases) {
@@ -148,9 +149,6 @@ export function checkHeritage(ctx: Ctx, node: ts.ClassLikeDeclaration | ts.Inter
   }
 }
 
-function isStatic(member: Member): boolean {
-  return ts.canHaveModifiers(member) && (ts.getModifiers(member) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
-}
 
 function memberCandidate(ctx: Ctx, member: Member): Candidate {
   const expr = member.name as unknown as ts.Expression;

@@ -7,6 +7,7 @@ import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
+import { shorten } from '../../check/fix-helpers.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -47,11 +48,6 @@ export function voidChecks(options: Options): Required<ChecksVoidReturn> | undef
     returns: o.returns ?? true,
     variables: o.variables ?? true,
   };
-}
-
-export function shorten(text: string, max = 50): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length > max ? `${oneLine.slice(0, max - 3)}...` : oneLine;
 }
 
 export function isInlineFunction(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
