@@ -12,6 +12,7 @@ import type { RuleSetting } from '../check/run-types.js';
 import type { AnyCheck } from '../check/contract.js';
 import { allChecks } from '../checks/index.js';
 import { UsageError } from './args.js';
+import { globToRegExp } from './glob.js';
 
 export const CONFIG_FILE_NAME = '.concurrency-lint.json';
 export const PACKAGE_JSON_KEY = 'concurrency-lint';
@@ -260,21 +261,6 @@ export function resolveRuleSettings(
     out.set(id, { severity, options: mergeOptions(defaultOptions, configured?.options) });
   }
   return out;
-}
-
-function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*' && pattern[i + 1] === '*') {
-      const slash = pattern[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 /**

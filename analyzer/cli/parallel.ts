@@ -17,6 +17,7 @@ import { analyze, checkProjects } from './analyze.js';
 import { compareFindings } from '../check/finding.js';
 import { collectTargets, configLoader, loadProjects, selectFiles, type LoadedProject } from '../project/project.js';
 import { analyzeCachedTask } from './cache.js';
+import { globToRegExp } from './glob.js';
 import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic, SkippedFiles } from '../check/run-types.js';
 
 export interface Shard {
@@ -77,22 +78,6 @@ export function inShard(file: string, cwd: string, shard: Shard | undefined): bo
 }
 
 const GLOB = /[*?[\]{}]/;
-
-/** A glob (`*`, `**`, `?`) as a regular expression over forward-slash paths. */
-function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      const slash = glob[i + 2] === '/';
-      source += slash ? '(?:[^/]+/)*' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else source += c.replace(/[.+^$()|\\[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
 
 /** `packages/*\/tsconfig.json` -> matching files (sorted); node_modules and dot-folders are skipped. */
 export function expandGlob(pattern: string, cwd: string): string[] {
