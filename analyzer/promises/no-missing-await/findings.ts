@@ -16,6 +16,7 @@ import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '.
 import { asyncInsertPosition, canInsertAwait, describeExpression, prefixEdits } from '../../check/fix-helpers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { awaitsToVoid, hasAsyncModifier, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './shared.js';
+import type { MessageId } from './no-missing-await.js';
 
 export function reportUse(scan: Scan, use: Use, fact: PromiseFact): void {
   if (scan.reported.has(use.expr)) return;
@@ -57,8 +58,8 @@ function traceFor(scan: Scan, expr: ts.Expression, fact: PromiseFact): TraceInpu
   return steps;
 }
 
-function fixesFor(scan: Scan, use: Use, fact: PromiseFact): { fix?: TextEdit[]; suggestions: SuggestionInput[] } {
-  const suggestions: SuggestionInput[] = [];
+function fixesFor(scan: Scan, use: Use, fact: PromiseFact): { fix?: TextEdit[]; suggestions: SuggestionInput<MessageId>[] } {
+  const suggestions: SuggestionInput<MessageId>[] = [];
   // `await` of a `Promise<void>` cannot be tested for truthiness: nothing to suggest in a test.
   if (!use.suggest || (use.tests && awaitsToVoid(scan.types, fact.type))) return { suggestions };
   const { sf } = scan;

@@ -12,8 +12,9 @@ import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, 
 import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
+import type { MessageId } from './no-misused-async-function.js';
 
-function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
+function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: MessageId, data: Record<string, string>): void {
   if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
   ctx.report({ node, messageId: voidMessage(c, messageId), data: { fn: describeCandidate(c, ctx.sourceFile), ...data }, trace: candidateTrace(ctx, c) });
 }

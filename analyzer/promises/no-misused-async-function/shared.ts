@@ -6,6 +6,7 @@ import { functionName, getCallGraph, returnedExpressions, type FunctionLike } fr
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
+import type { MessageId } from './no-misused-async-function.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -32,7 +33,7 @@ export interface Options {
   allowEmptyStubs: boolean;
 }
 
-export type Ctx = CheckContext<Options>;
+export type Ctx = CheckContext<Options, MessageId>;
 
 export function voidChecks(options: Options): Required<ChecksVoidReturn> | undefined {
   const v = options.checksVoidReturn;
@@ -151,7 +152,7 @@ export function cannotRejectInVoidSlot(ctx: Ctx, c: Candidate): boolean {
  * The message for a void-return position: an empty stub gets its own (true) wording, since its
  * promise cannot reject; typescript-eslint reports it too, so it stays reported by default.
  */
-export function voidMessage(c: Candidate, messageId: string): string {
+export function voidMessage(c: Candidate, messageId: MessageId): MessageId {
   return isEmptyStub(c) ? 'voidReturnEmptyStub' : messageId;
 }
 
