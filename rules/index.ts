@@ -59,7 +59,7 @@ plugin.configs.strict = config(
   Object.fromEntries(
     allChecks.map((c) => [
       `${PLUGIN_NAME}/${c.meta.id}`,
-      c.meta.strictOptions ? ['error', { ...c.meta.defaultOptions, ...c.meta.strictOptions }] : 'error',
+      c.meta.strictOptions ? ['error', { ...c.meta.defaultOptions, ...c.meta.editorOptions, ...c.meta.strictOptions }] : 'error',
     ]),
   ),
 );

@@ -32,8 +32,8 @@ export interface CheckMeta<Options, MessageId extends string = string> {
   /** Options used by `configs.strict`, when stricter than the defaults. */
   strictOptions?: Partial<Options>;
   /**
-   * Options the ESLint plugin uses over `defaultOptions` (and `configs.*`): where an editor, which
-   * shows one open file and caches messages per file, needs other defaults than the CLI.
+   * Options the ESLint plugin's rule uses over `defaultOptions` (its configs too): where an editor,
+   * which shows one open file and caches messages per file, needs other defaults than the CLI.
    */
   editorOptions?: Partial<Options>;
   messages: Messages<MessageId>;
