@@ -12,11 +12,11 @@
 import ts from '../../ts/typescript.cjs';
 import type { TextEdit } from '../../check/finding.js';
 import type { SuggestionInput, TraceInput } from '../../check/contract.js';
+import type { MessageId } from './no-missing-await.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
 import { asyncInsertPosition, canInsertAwait, describeExpression, prefixEdits } from '../../check/fix-helpers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { awaitsToVoid, hasAsyncModifier, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './shared.js';
-import type { MessageId } from './no-missing-await.js';
 
 export function reportUse(scan: Scan, use: Use, fact: PromiseFact): void {
   if (scan.reported.has(use.expr)) return;

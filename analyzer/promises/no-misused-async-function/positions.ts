@@ -6,13 +6,13 @@
  */
 import ts from '../../ts/typescript.cjs';
 import tsutils from '../../ts/ts-api-utils.cjs';
+import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
 import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, hasAsyncModifier, isDeclaredMaybeAsync, voidMessage, shorten, type Candidate, type Ctx } from './shared.js';
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
-import type { MessageId } from './no-misused-async-function.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: MessageId, data: Record<string, string>): void {
   if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;

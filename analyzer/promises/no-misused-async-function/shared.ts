@@ -1,12 +1,12 @@
 /** Options, phrases and small helpers shared by the parts of `no-misused-async-function`. */
 import ts from '../../ts/typescript.cjs';
 import type { CheckContext, TraceInput } from '../../check/contract.js';
+import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { functionName, getCallGraph, returnedExpressions, type FunctionLike } from '../../program/callgraph.js';
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
-import type { MessageId } from './no-misused-async-function.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;

@@ -10,12 +10,12 @@
  */
 import ts from '../../ts/typescript.cjs';
 import type { SuggestionInput } from '../../check/contract.js';
+import type { MessageId } from './no-misused-async-function.js';
 import type { TextEdit } from '../../check/finding.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { isAwaitAllowed } from '../../check/fix-helpers.js';
 import { walk } from '../../program/walk.js';
 import type { Candidate, Ctx } from './shared.js';
-import type { MessageId } from './no-misused-async-function.js';
 
 export function forEachSuggestions(ctx: Ctx, call: ts.CallExpression, c: Candidate): SuggestionInput<MessageId>[] {
   const sf = ctx.sourceFile;
