@@ -17,7 +17,8 @@ import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
 import { cacheOf, type LockContext } from './context.js';
 import { bodyLocks, type Body, type LockEvent } from './regions.js';
-import { isFamilyPath, type CallStep, type HeldLock, type LockClass } from './types.js';
+import type { CallStep, HeldLock, LockClass } from './types.js';
+import { isSingleInstance, type InstancePath } from './instance-path.js';
 
 export interface Edge {
   from: LockClass;
@@ -29,7 +30,7 @@ export interface Edge {
   /** Where the second lock is taken. */
   inner: ts.CallExpression;
   /** Instance path of the second lock, relative to the body that holds the first. */
-  innerPath: string;
+  innerPath: InstancePath;
   /** The node in the holding body: the inner acquisition itself, or the first call of `steps`. */
   at: ts.Node;
   /**
@@ -116,12 +117,6 @@ function compareWitnesses(a: Edge, b: Edge): number {
   const site = (e: Edge): [string, number, string, number] => [e.inner.getSourceFile().fileName, e.inner.getStart(), e.at.getSourceFile().fileName, e.at.getStart()];
   const [x, y] = [site(a), site(b)];
   return a.steps.length - b.steps.length || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0) || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0) || x[3] - y[3];
-}
-
-/** A lock path that names one lock object for the whole program: a module variable, an async-lock key, a Web Lock name. */
-function isSingleInstance(path: string): boolean {
-  if (isFamilyPath(path)) return false;
-  return path.startsWith('g:') || path.startsWith('k:') || path.startsWith('w:');
 }
 
 /** Is the cycle inside a gate: a single-instance lock held on every edge of it, and not one of its locks? */
