@@ -23,22 +23,20 @@ import type { ReportInput, TraceInput } from '../check/contract.js';
 import type { BlockingMatcher } from './recognize.js';
 import { effectOf, whereEntryRuns, type Where } from './where.js';
 import { candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
+import { perProgram } from '../program/per-program.js';
 
 interface Member {
   entry: AsyncEntry;
   c: Candidate;
 }
 
-const byProgram = new WeakMap<ts.Program, Map<string, Map<ts.SourceFile, ReportInput[]>>>();
+const reportsByCause = perProgram<string, Map<ts.SourceFile, ReportInput[]>>();
 
 /** The cause-mode reports whose cause lies in `sf`. */
 export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput[] {
   touchWholeProgram();
-  let byKey = byProgram.get(program);
-  if (!byKey) byProgram.set(program, (byKey = new Map()));
   const key = `${matcher.key}\n${[...routeModules].sort().join(',')}`;
-  let byFile = byKey.get(key);
-  if (!byFile) byKey.set(key, (byFile = untracked(() => buildReports(program, matcher, routeModules))));
+  const byFile = reportsByCause.get(program, key, () => untracked(() => buildReports(program, matcher, routeModules)));
   return byFile.get(sf) ?? [];
 }
 

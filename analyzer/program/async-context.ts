@@ -28,6 +28,7 @@ import { getTypeQueries, type TypeQueries } from './type-queries.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
+import { perProgram } from './per-program.js';
 
 export { moduleRefOf, symbolModuleOf, calleeModule, type ModuleRef } from './module-ref.js';
 
@@ -261,16 +262,12 @@ interface EntryIndex {
   byFn: Map<FunctionLike, AsyncEntry>;
 }
 
-const indexes = new WeakMap<ts.Program, Map<string, EntryIndex>>();
+const indexes = perProgram<string, EntryIndex>();
 
 function indexFor(program: ts.Program, options: AsyncContextOptions): EntryIndex {
   const routeModules = new Set([...ROUTE_MODULES, ...(options.routeModules ?? [])]);
   const key = [...routeModules].sort().join('\n');
-  let byKey = indexes.get(program);
-  if (!byKey) indexes.set(program, (byKey = new Map()));
-  let index = byKey.get(key);
-  if (!index) byKey.set(key, (index = buildIndex(program, routeModules)));
-  return index;
+  return indexes.get(program, key, () => buildIndex(program, routeModules));
 }
 
 function buildIndex(program: ts.Program, routeModules: ReadonlySet<string>): EntryIndex {
