@@ -18,6 +18,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
 import { perProgram } from '../program/per-program.js';
+import { touch } from '../program/dependencies.js';
 
 /** Why a closure's runs overlap, for messages (`is passed to \`ids.map\``), or undefined when they do not. */
 export type Overlap = string | undefined;
@@ -98,6 +99,7 @@ export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression,
   if (callees.length > 0) return callees.every((f) => runsParameterInTurn(program, f, index));
   const signature = getTypeQueries(program).signatureOf(call);
   const decl = signature?.declaration;
+  if (decl) touch(decl); // the callee's declaration, read below, may be in another file
   const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
   return result === 'bare' || (result === 'wrapped' && getTypeQueries(program).isPromiseLike(call));
 }

@@ -12,6 +12,7 @@ import { TRANSACTION_HANDLE_TYPES } from './catalog.js';
 import type { OriginContext, Source } from './handles.js';
 import type { EscapeSource } from './summary.js';
 import type { TxScope } from './scopes.js';
+import { touch } from '../../program/dependencies.js';
 
 /** Is a parameter of the function holding the transaction itself a transaction's handle? */
 export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.ParameterDeclaration): boolean {
@@ -52,6 +53,7 @@ export function sequelizeUsesCls(types: TypeQueries): boolean {
   cached = false;
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || !sf.text.includes('useCLS')) continue;
+    touch(sf); // a file the checked one need not import
     walk(sf, (n) => {
       if (cached) return false;
       if (ts.isCallExpression(n)) {

@@ -12,6 +12,7 @@ import ts from '../../ts/typescript.cjs';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
 import type { Scan } from './shared.js';
 import { perProgram } from '../../program/per-program.js';
+import { touch } from '../../program/dependencies.js';
 
 const answers = perProgram<ts.Symbol, boolean>();
 
@@ -22,6 +23,8 @@ export function isOptionalPromiseProperty(scan: Scan, expr: ts.Expression): bool
   if (!name) return false;
   const symbol = scan.types.symbolAt(name);
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Property)) return false;
+  // The answer reads the files that declare the property (assignedEmpty), on every ask: it is cached.
+  for (const decl of symbol.getDeclarations() ?? []) touch(decl);
   return answers.get(scan.ctx.program, symbol, () => declaredOptional(symbol) || assignedEmpty(scan, symbol));
 }
 
