@@ -133,7 +133,7 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
-    const facts = fileFacts(program, edgeFacts(ctx.key), sf, codec, () => fileEdges(ctx, sf));
+    const facts = fileFacts(program, edgeFacts.kind(ctx.key), sf, codec, () => fileEdges(ctx, sf));
     for (const [key, edge] of facts.edges) keepBest(edges, key, edge);
     recursive.push(...facts.recursive);
   }

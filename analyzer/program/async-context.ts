@@ -271,7 +271,7 @@ function indexFor(program: ts.Program, options: AsyncContextOptions): EntryIndex
 }
 
 function buildIndex(program: ts.Program, routeModules: ReadonlySet<string>): EntryIndex {
-  const kind = entryFacts([...routeModules].sort().join(','));
+  const kind = entryFacts.kind([...routeModules].sort().join(','));
   const byFn = new Map<FunctionLike, AsyncEntry>();
   // Each file's registrations are a fact of that file and its imports (kept by the analysis
   // cache), not something a check of another file reads: untracked.
@@ -330,7 +330,7 @@ const entryCodec: FactCodec<AsyncEntry[]> = {
 };
 
 /** A file's registrations can make functions of other files entries. */
-const entryFacts = factFamily('async-entries', (data) => (data as StoredEntry[]).map((e) => path.resolve(e.fn.file)));
+export const entryFacts = factFamily('async-entries', (data) => (data as StoredEntry[]).map((e) => path.resolve(e.fn.file)));
 
 /** Why `fn` runs as its own task on the event loop, or undefined when it does not (as far as we can tell). */
 export function asyncEntryOf(fn: FunctionLike, program: ts.Program, options: AsyncContextOptions = {}): AsyncEntry | undefined {
