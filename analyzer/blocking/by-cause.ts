@@ -24,22 +24,20 @@ import type { MessageId } from './no-blocking-in-async.js';
 import type { BlockingMatcher } from './recognize.js';
 import { effectOf, whereEntryRuns, type Where } from './where.js';
 import { candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
+import { perProgram } from '../program/per-program.js';
 
 interface Member {
   entry: AsyncEntry;
   c: Candidate;
 }
 
-const byProgram = new WeakMap<ts.Program, Map<string, Map<ts.SourceFile, ReportInput<MessageId>[]>>>();
+const reportsByCause = perProgram<string, Map<ts.SourceFile, ReportInput<MessageId>[]>>();
 
 /** The cause-mode reports whose cause lies in `sf`. */
 export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput<MessageId>[] {
   touchWholeProgram();
-  let byKey = byProgram.get(program);
-  if (!byKey) byProgram.set(program, (byKey = new Map()));
   const key = `${matcher.key}\n${[...routeModules].sort().join(',')}`;
-  let byFile = byKey.get(key);
-  if (!byFile) byKey.set(key, (byFile = untracked(() => buildReports(program, matcher, routeModules))));
+  const byFile = reportsByCause.get(program, key, () => untracked(() => buildReports(program, matcher, routeModules)));
   return byFile.get(sf) ?? [];
 }
 

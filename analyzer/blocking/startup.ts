@@ -14,6 +14,7 @@ import { getTypeQueries } from '../program/type-queries.js';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { isExportedDeclaration, walk } from '../program/walk.js';
 import { isTopLevelCall, topLevelFunctionName, usesOf } from '../program/uses.js';
+import { perProgram } from '../program/per-program.js';
 
 const ends = [new WeakMap<FunctionLike, number | null>(), new WeakMap<FunctionLike, number | null>()];
 
@@ -61,17 +62,17 @@ function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program, acrossFi
   return !!symbol && startedOnlyIn(fn.getSourceFile(), program).get(symbol) === true;
 }
 
-const startedByFile = new WeakMap<ts.Program, WeakMap<ts.SourceFile, Map<ts.Symbol, boolean>>>();
+const startedByFile = perProgram<ts.SourceFile, Map<ts.Symbol, boolean>>();
 
 /**
  * For the top-level functions of a file that are not exported: is every use of the name a call
  * made at module top level (and is there one)? One walk of the file answers for all of them.
  */
 function startedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, boolean> {
-  let byFile = startedByFile.get(program);
-  if (!byFile) startedByFile.set(program, (byFile = new WeakMap()));
-  let result = byFile.get(sf);
-  if (result) return result;
+  return startedByFile.get(program, sf, () => computeStartedOnlyIn(sf, program));
+}
+
+function computeStartedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, boolean> {
   const types = getTypeQueries(program);
   const declared = new Map<string, ts.Identifier>();
   for (const statement of sf.statements) {
@@ -95,9 +96,7 @@ function startedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, b
       return true;
     });
   }
-  result = new Map([...uses].map(([symbol, use]) => [symbol, use.calls > 0 && !use.other]));
-  byFile.set(sf, result);
-  return result;
+  return new Map([...uses].map(([symbol, use]) => [symbol, use.calls > 0 && !use.other]));
 }
 
 

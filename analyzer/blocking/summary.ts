@@ -28,6 +28,7 @@ import type { Reach, ReachStep } from '../summaries/reach.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { nodeAt, nodeRef, type NodeRef } from '../program/file-facts.js';
 import { runsOnce } from '../program/once.js';
+import { perProgram } from '../program/per-program.js';
 
 export interface Matcher<T> {
   key: string;
@@ -42,7 +43,7 @@ export interface SyncSite {
   passed?: boolean;
 }
 
-const siteCache = new WeakMap<ts.Program, Map<FunctionLike, SyncSite[]>>();
+const siteCache = perProgram<FunctionLike, SyncSite[]>();
 
 /** Does calling this function run its body now? (Not for async functions or generators.) */
 export function runsBodyWhenCalled(fn: FunctionLike): boolean {
@@ -51,11 +52,11 @@ export function runsBodyWhenCalled(fn: FunctionLike): boolean {
 
 /** The calls in `fn`'s synchronous body, in source order per function (computed once per program). */
 export function synchronousSites(fn: FunctionLike, ctx: SummaryContext): SyncSite[] {
-  let byFn = siteCache.get(ctx.program);
-  if (!byFn) siteCache.set(ctx.program, (byFn = new Map()));
-  let sites = byFn.get(fn);
-  if (sites) return sites;
-  sites = [];
+  return siteCache.get(ctx.program, fn, () => collectSynchronousSites(fn, ctx));
+}
+
+function collectSynchronousSites(fn: FunctionLike, ctx: SummaryContext): SyncSite[] {
+  const sites: SyncSite[] = [];
   const types = getTypeQueries(ctx.program);
   const queue: FunctionLike[] = [fn];
   for (let i = 0; i < queue.length; i++) {
@@ -71,7 +72,6 @@ export function synchronousSites(fn: FunctionLike, ctx: SummaryContext): SyncSit
     }
     for (const nested of info.nested) if (runsBodyWhenCalled(nested) && runsSynchronously(nested, types)) queue.push(nested);
   }
-  byFn.set(fn, sites);
   return sites;
 }
 

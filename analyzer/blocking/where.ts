@@ -12,6 +12,7 @@ import ts from '../ts/typescript.cjs';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { asyncEntryOf, type AsyncEntry } from '../program/async-context.js';
 import { touchWholeProgram, untracked } from '../program/dependencies.js';
+import { oncePerProgram } from '../program/per-program.js';
 import { walk } from '../program/walk.js';
 
 export type Where = 'request' | 'background' | 'startup';
@@ -38,13 +39,11 @@ function roleOf(entry: AsyncEntry): Where | undefined {
 const TOP = Symbol('top level');
 type Caller = FunctionLike | typeof TOP;
 
-const callerIndexes = new WeakMap<ts.Program, Map<FunctionLike, Caller[]>>();
+const callerIndex = oncePerProgram<Map<FunctionLike, Caller[]>>();
 
 function callersOf(fn: FunctionLike, program: ts.Program): Caller[] {
   touchWholeProgram();
-  let index = callerIndexes.get(program);
-  if (!index) callerIndexes.set(program, (index = untracked(() => buildCallers(program))));
-  return index.get(fn) ?? [];
+  return callerIndex(program, () => untracked(() => buildCallers(program))).get(fn) ?? [];
 }
 
 function buildCallers(program: ts.Program): Map<FunctionLike, Caller[]> {

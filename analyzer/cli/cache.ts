@@ -31,7 +31,8 @@ import type { LoadResult, LoadedProject } from '../project/project.js';
 import type { AnalyzeResult, ProgressEvent, RuleSetting, RunDiagnostic } from '../check/run-types.js';
 import { WHOLE_PROGRAM, setCheckListener, type Touched } from '../program/dependencies.js';
 import { closureOracle, dependents, importGraph, isExternalFile } from '../program/import-graph.js';
-import { factStats, factTargets, hasFactTargets, recordFacts, recordedFacts, type StoredFacts } from '../program/file-facts.js';
+import { factStats, familyOf, recordFacts, recordedFacts, type StoredFacts } from '../program/file-facts.js';
+import { FACT_FAMILIES } from '../checks/fact-families.js';
 import {
   CACHE_FORMAT,
   cacheFileFor,
@@ -239,14 +240,15 @@ function factTargetsChanged(previous: StoredFacts, projects: LoadedProject[]): S
     const recorded = recordedFacts(program);
     if (!recorded) continue;
     for (const kind of new Set([...Object.keys(previous), ...Object.keys(recorded)])) {
-      if (!hasFactTargets(kind)) continue;
+      const family = familyOf(FACT_FAMILIES, kind);
+      if (!family) continue;
       const before = previous[kind] ?? {};
       const now = recorded[kind] ?? {};
       for (const file of new Set([...Object.keys(before), ...Object.keys(now)])) {
         const a = before[file];
         const b = now[file];
         if (a === b || JSON.stringify(a) === JSON.stringify(b)) continue;
-        for (const data of [a, b]) if (data !== undefined) for (const t of factTargets(kind, data)) out.add(t);
+        for (const data of [a, b]) if (data !== undefined) for (const t of family.targets(data)) out.add(t);
       }
     }
   }

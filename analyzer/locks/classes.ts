@@ -3,16 +3,27 @@
  * instance. "field `mutex` of class `Ledger`" is one class however many ledgers exist;
  * "module variable `cacheLock` in src/cache.ts"; an async-lock key; a Web Locks name.
  *
- * Instance paths say which instance a function means (`this.mutex`, a parameter's field, a
- * module variable), so that taking the same instance twice (a self-deadlock) can be told
- * apart from nesting two instances of one class.
+ * Instance paths (instance-path.ts) say which instance a function means (`this.mutex`, a
+ * parameter's field, a module variable), so that taking the same instance twice (a
+ * self-deadlock) can be told apart from nesting two instances of one class.
  */
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike, functionName, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { declarationOf, initializerOfDeclaration, relativeFile, unwrapMutexWrapper } from './objects.js';
-import { isFamilyPath, UNKNOWN_PATH, type LockClass } from './types.js';
+import type { LockClass } from './types.js';
+import {
+  globalPath,
+  isFamilyPath,
+  localPath,
+  paramPath,
+  rebase,
+  thisPath,
+  UNKNOWN_PATH,
+  withField,
+  type InstancePath,
+} from './instance-path.js';
 
 const MAX_DEPTH = 6;
 
@@ -140,65 +151,63 @@ function enclosingFunctionOf(node: ts.Node): FunctionLike | undefined {
 }
 
 /**
- * The instance a lock expression denotes, relative to the function it is written in:
- * 'this.m', 'p0@12.m' (a field of the first parameter of function node 12), 'g:34' (a module
- * variable), 'l:56' (a local), or '?' (unknown).
+ * The instance a lock expression denotes, relative to the function it is written in
+ * (instance-path.ts): `this.m`, a field of a parameter, a module variable, a const local, or
+ * unknown.
  */
-export function instancePath(ctx: LockContext, expr: ts.Expression, depth = 0): string {
+export function instancePath(ctx: LockContext, expr: ts.Expression, depth = 0): InstancePath {
   if (depth > MAX_DEPTH) return UNKNOWN_PATH;
   const e = skipOuter(expr);
   const wrapped = unwrapMutexWrapper(ctx, e);
   if (wrapped) return instancePath(ctx, wrapped.inner, depth + 1);
-  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
-  if (ts.isPropertyAccessExpression(e)) {
-    const base = instancePath(ctx, e.expression, depth + 1);
-    return base === UNKNOWN_PATH ? UNKNOWN_PATH : `${base}.${e.name.text}`;
-  }
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return thisPath();
+  if (ts.isPropertyAccessExpression(e)) return withField(instancePath(ctx, e.expression, depth + 1), e.name.text);
   if (!ts.isIdentifier(e)) return UNKNOWN_PATH;
   const decl = declarationOf(ctx, e);
   if (!decl) return UNKNOWN_PATH;
-  if (ts.isParameter(decl) && isFunctionLike(decl.parent)) {
-    return `p${decl.parent.parameters.indexOf(decl)}@${ctx.nodeId(decl.parent)}`;
-  }
+  if (ts.isParameter(decl) && isFunctionLike(decl.parent)) return paramPath(decl.parent.parameters.indexOf(decl), ctx.nodeId(decl.parent));
   if (ts.isVariableDeclaration(decl)) {
-    if (isModuleLevel(decl)) return `g:${ctx.nodeId(decl)}`;
+    if (isModuleLevel(decl)) return globalPath(ctx.nodeId(decl));
     const init = initializerOfDeclaration(decl);
     const isConst = (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0;
     if (isConst && init && !ts.isNewExpression(skipOuter(init))) return instancePath(ctx, init, depth + 1);
-    return isConst ? `l:${ctx.nodeId(decl)}` : UNKNOWN_PATH;
+    return isConst ? localPath(ctx.nodeId(decl)) : UNKNOWN_PATH;
   }
   return UNKNOWN_PATH;
 }
 
 /**
  * A callee's instance path as seen by its caller: `this...` becomes the call's receiver,
- * `p<i>@callee...` the i-th argument; module variables and keys stay; locals become unknown.
+ * a parameter's path the argument's; module variables, custom lock names and Web Locks stay;
+ * locals become unknown.
  */
-export function mapPathThroughCall(ctx: LockContext, p: string, call: ts.CallExpression | ts.NewExpression, callee: FunctionLike): string {
+export function mapPathThroughCall(ctx: LockContext, p: InstancePath, call: ts.CallExpression | ts.NewExpression, callee: FunctionLike): InstancePath {
   // A key family's identity is in the callee's own terms (its parameters, its locals).
   if (isFamilyPath(p)) return UNKNOWN_PATH;
-  if (p === UNKNOWN_PATH || p.startsWith('g:') || p.startsWith('k:') || p.startsWith('w:')) return p;
-  const rest = (prefix: string) => p.slice(prefix.length);
-  if (p === 'this' || p.startsWith('this.')) {
-    if (ts.isArrowFunction(callee)) return UNKNOWN_PATH;
-    const target = skipOuter(call.expression);
-    if (ts.isNewExpression(call) || !(ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))) return UNKNOWN_PATH;
-    const base = instancePath(ctx, target.expression);
-    return base === UNKNOWN_PATH ? UNKNOWN_PATH : base + rest('this');
+  switch (p.kind) {
+    case 'unknown':
+    case 'global':
+    case 'web':
+      return p;
+    case 'local':
+      return UNKNOWN_PATH;
+    case 'this': {
+      if (ts.isArrowFunction(callee)) return UNKNOWN_PATH;
+      const target = skipOuter(call.expression);
+      if (ts.isNewExpression(call) || !(ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))) return UNKNOWN_PATH;
+      return rebase(instancePath(ctx, target.expression), p);
+    }
+    case 'param': {
+      if (p.fn !== ctx.nodeId(callee)) return UNKNOWN_PATH;
+      const arg = call.arguments?.[p.index];
+      if (!arg || ts.isSpreadElement(arg)) return UNKNOWN_PATH;
+      return rebase(instancePath(ctx, arg), p);
+    }
   }
-  const m = /^p(\d+)@([0-9a-fx]+)/.exec(p);
-  if (m && m[2] === ctx.nodeId(callee)) {
-    const arg = call.arguments?.[Number(m[1])];
-    if (!arg || ts.isSpreadElement(arg)) return UNKNOWN_PATH;
-    const base = instancePath(ctx, arg);
-    return base === UNKNOWN_PATH ? UNKNOWN_PATH : base + p.slice(m[0].length);
-  }
-  return UNKNOWN_PATH;
 }
 
 /** A nested function's paths as seen by the function it is written in (arrows share `this`). */
-export function mapPathIntoParent(p: string, nested: FunctionLike): string {
-  if (isFamilyPath(p) && !ts.isArrowFunction(nested)) return UNKNOWN_PATH;
-  if ((p === 'this' || p.startsWith('this.')) && !ts.isArrowFunction(nested)) return UNKNOWN_PATH;
-  return p;
+export function mapPathIntoParent(p: InstancePath, nested: FunctionLike): InstancePath {
+  if (ts.isArrowFunction(nested)) return p;
+  return isFamilyPath(p) || p.kind === 'this' ? UNKNOWN_PATH : p;
 }

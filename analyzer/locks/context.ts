@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type ts from 'typescript';
 import { getTypeQueries, type TypeQueries } from '../program/type-queries.js';
 import { getCallGraph, type CallGraph } from '../program/callgraph.js';
+import { perProgram } from '../program/per-program.js';
 import { lockOptionsKey, normalizeLockOptions, type LockClass, type LockOp, type LockOptions } from './types.js';
 
 export interface LockContext {
@@ -31,45 +32,39 @@ export interface LockContext {
   nodeId(node: ts.Node): string;
 }
 
-const contexts = new WeakMap<ts.Program, Map<string, LockContext>>();
+const contexts = perProgram<string, LockContext>();
 
 export function getLockContext(program: ts.Program, options: Partial<LockOptions>): LockContext {
   const key = lockOptionsKey(options);
-  let byKey = contexts.get(program);
-  if (!byKey) {
-    byKey = new Map();
-    contexts.set(program, byKey);
-  }
-  let ctx = byKey.get(key);
-  if (!ctx) {
-    const ids = new WeakMap<ts.Node, string>();
-    const taken = new Map<string, ts.Node>();
-    ctx = {
-      program,
-      types: getTypeQueries(program),
-      graph: getCallGraph(program),
-      options: normalizeLockOptions(options),
-      key,
-      cwd: program.getCurrentDirectory(),
-      classes: new Map(),
-      ops: new Map(),
-      caches: new Map(),
-      nodeId(node) {
-        let id = ids.get(node);
-        if (id === undefined) {
-          const sf = node.getSourceFile();
-          const base = crypto.createHash('sha1').update(`${sf.fileName}\0${node.pos}\0${node.end}\0${node.kind}`).digest('hex').slice(0, 12);
-          id = base;
-          for (let i = 1; taken.has(id); i++) id = `${base}x${i}`; // a hash collision: still unique within the program
-          taken.set(id, node);
-          ids.set(node, id);
-        }
-        return id;
-      },
-    };
-    byKey.set(key, ctx);
-  }
-  return ctx;
+  return contexts.get(program, key, () => createContext(program, options, key));
+}
+
+function createContext(program: ts.Program, options: Partial<LockOptions>, key: string): LockContext {
+  const ids = new WeakMap<ts.Node, string>();
+  const taken = new Map<string, ts.Node>();
+  return {
+    program,
+    types: getTypeQueries(program),
+    graph: getCallGraph(program),
+    options: normalizeLockOptions(options),
+    key,
+    cwd: program.getCurrentDirectory(),
+    classes: new Map(),
+    ops: new Map(),
+    caches: new Map(),
+    nodeId(node) {
+      let id = ids.get(node);
+      if (id === undefined) {
+        const sf = node.getSourceFile();
+        const base = crypto.createHash('sha1').update(`${sf.fileName}\0${node.pos}\0${node.end}\0${node.kind}`).digest('hex').slice(0, 12);
+        id = base;
+        for (let i = 1; taken.has(id); i++) id = `${base}x${i}`; // a hash collision: still unique within the program
+        taken.set(id, node);
+        ids.set(node, id);
+      }
+      return id;
+    },
+  };
 }
 
 /** A cache owned by one module, created on first use. */

@@ -9,6 +9,7 @@ import { factFamily, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../pr
 import type { LockContext } from './context.js';
 import type { Edge } from './graph.js';
 import type { LockClass } from './types.js';
+import type { InstancePath } from './instance-path.js';
 
 /** A file's edges: the best witness per ordered pair (first seen first), and its recursive acquisitions. */
 export interface FileEdges {
@@ -23,10 +24,10 @@ interface StoredClass extends Omit<LockClass, 'declaration'> {
 interface StoredEdge {
   from: string;
   to: string;
-  outer: { lock: string; path: string; site: NodeRef };
+  outer: { lock: string; path: InstancePath; site: NodeRef };
   steps: { call: NodeRef; callee: NodeRef }[];
   inner: NodeRef;
-  innerPath: string;
+  innerPath: InstancePath;
   at: NodeRef;
   gates: string[];
 }

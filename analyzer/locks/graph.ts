@@ -17,7 +17,8 @@ import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
 import { cacheOf, type LockContext } from './context.js';
 import { bodyLocks, type Body, type LockEvent } from './regions.js';
-import { isFamilyPath, type CallStep, type HeldLock, type LockClass } from './types.js';
+import type { CallStep, HeldLock, LockClass } from './types.js';
+import { isSingleInstance, type InstancePath } from './instance-path.js';
 
 export interface Edge {
   from: LockClass;
@@ -29,7 +30,7 @@ export interface Edge {
   /** Where the second lock is taken. */
   inner: ts.CallExpression;
   /** Instance path of the second lock, relative to the body that holds the first. */
-  innerPath: string;
+  innerPath: InstancePath;
   /** The node in the holding body: the inner acquisition itself, or the first call of `steps`. */
   at: ts.Node;
   /**
@@ -118,12 +119,6 @@ function compareWitnesses(a: Edge, b: Edge): number {
   return a.steps.length - b.steps.length || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0) || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0) || x[3] - y[3];
 }
 
-/** A lock path that names one lock object for the whole program: a module variable, an async-lock key, a Web Lock name. */
-function isSingleInstance(path: string): boolean {
-  if (isFamilyPath(path)) return false;
-  return path.startsWith('g:') || path.startsWith('k:') || path.startsWith('w:');
-}
-
 /** Is the cycle inside a gate: a single-instance lock held on every edge of it, and not one of its locks? */
 export function isGated(cycle: Cycle): boolean {
   const inCycle = new Set(cycle.edges.map((e) => e.from.id));
@@ -138,7 +133,7 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
-    const facts = fileFacts(program, edgeFacts(ctx.key), sf, codec, () => fileEdges(ctx, sf));
+    const facts = fileFacts(program, edgeFacts.kind(ctx.key), sf, codec, () => fileEdges(ctx, sf));
     for (const [key, edge] of facts.edges) keepBest(edges, key, edge);
     recursive.push(...facts.recursive);
   }

@@ -10,7 +10,8 @@ import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { declarationOf, literalString } from './objects.js';
 import { instancePath, internClass } from './classes.js';
-import { UNKNOWN_PATH, type LockRef } from './types.js';
+import type { LockRef } from './types.js';
+import { globalPath, UNKNOWN_PATH, withField, withKey } from './instance-path.js';
 
 const MAX_DEPTH = 3;
 
@@ -75,9 +76,9 @@ export function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: stri
   const callee = skipOuter(call.expression);
   let path = UNKNOWN_PATH;
   if (key !== undefined) {
-    const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : 'g:';
-    // Braces would read as a key family's `{...}` part (isFamilyPath).
-    if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key.replace(/[{}]/g, '|')}`;
+    // A helper called without a receiver: one lock per key for the whole program.
+    const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : globalPath('');
+    path = withKey(withField(base, name), { kind: 'exact', key });
   }
   return { lock: internClass(ctx, spec, name, false, ordering), path };
 }

@@ -10,7 +10,8 @@ import type { LockContext } from './context.js';
 import { internClass, instancePath, storageClassOf } from './classes.js';
 import { initializerChain, literalString, type LockObject } from './objects.js';
 import { keyName } from './keys.js';
-import { UNKNOWN_PATH, type LockOp, type LockRef } from './types.js';
+import type { LockOp, LockRef } from './types.js';
+import { isKnownPath, UNKNOWN_PATH, webPath, withKey, type InstancePath } from './instance-path.js';
 
 /**
  * async-lock: the keys are the locks, taken in array order. A literal key is one lock; a
@@ -36,7 +37,7 @@ export function asyncLockKeyRef(
   ctx: LockContext,
   element: ts.Expression,
   store: ReturnType<typeof storageClassOf>,
-  base: string,
+  base: InstancePath,
   reentrant: boolean,
   obj: LockObject,
 ): LockRef | undefined {
@@ -48,13 +49,13 @@ export function asyncLockKeyRef(
     case 'exact': {
       const { key } = name;
       const spec = { id: `key:${storeId}:${key}`, name: `async-lock key \`'${key}'\``, short: `'${key}'`, sortKey: `1|key|${key}|${storeSort}` };
-      return { lock: intern(spec), path: base === UNKNOWN_PATH ? UNKNOWN_PATH : `${base}#${key}` };
+      return { lock: intern(spec), path: withKey(base, { kind: 'exact', key }) };
     }
     case 'family': {
       const { pattern, identity } = name;
       const spec = { id: `keys:${storeId}:${pattern}`, name: `async-lock keys \`'${pattern}'\``, short: `'${pattern}'`, sortKey: `1|key|${pattern}|${storeSort}`, keys: 'family' as const };
-      const known = base !== UNKNOWN_PATH && identity !== undefined;
-      return { lock: intern(spec), path: known ? `${base}#${pattern}{${identity}}` : UNKNOWN_PATH };
+      const known = isKnownPath(base) && identity !== undefined;
+      return { lock: intern(spec), path: known ? withKey(base, { kind: 'family', pattern, identity }) : UNKNOWN_PATH };
     }
     case 'unknown': {
       // Without knowing which AsyncLock it is, "any key" names nothing.
@@ -93,7 +94,7 @@ export function webLockOp(ctx: LockContext, call: ts.CallExpression): LockOp {
   const locks: LockRef[] = [];
   if (name !== undefined && !shared) {
     const spec = { id: `web:${name}`, name: `web lock \`'${name}'\``, short: `web lock '${name}'`, sortKey: `1|web|${name}` };
-    locks.push({ lock: internClass(ctx, spec, 'Web Locks', false), path: `w:${name}` });
+    locks.push({ lock: internClass(ctx, spec, 'Web Locks', false), path: webPath(name) });
   }
   return { kind: 'callback', call, locks, waitsForLock, callback: args.length >= 2 ? args[args.length - 1] : undefined };
 }

@@ -16,7 +16,7 @@ import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { instancePath } from './classes.js';
 import { declarationOf, literalString } from './objects.js';
-import { UNKNOWN_PATH } from './types.js';
+import { isKnownPath, pathKey } from './instance-path.js';
 
 export type KeyName =
   /** One key (a literal, or a constant of a literal type). */
@@ -137,7 +137,7 @@ function identityOf(ctx: LockContext, expr: ts.Expression, depth: number): strin
   }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const path = instancePath(ctx, e);
-    return path === UNKNOWN_PATH ? undefined : path;
+    return isKnownPath(path) ? pathKey(path) : undefined;
   }
   if (ts.isCallExpression(e)) {
     const callees = ctx.graph.resolve(e);

@@ -10,7 +10,8 @@ import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import { getLockContext } from './context.js';
 import { isGated, lockGraph, type Cycle, type Edge } from './graph.js';
 import { cycleText, edgeTrace, holderName, lockName, viaText } from './describe.js';
-import { isKnownPath, lockOptionProperties, type CustomLock } from './types.js';
+import { lockOptionProperties, type CustomLock } from './types.js';
+import { sameInstance } from './instance-path.js';
 
 export interface Options {
   customLocks: CustomLock[];
@@ -91,7 +92,7 @@ function reportCycle(ctx: CheckContext<Options, MessageId>, cycle: Cycle): void 
 function reportRecursive(ctx: CheckContext<Options, MessageId>, edge: Edge): void {
   const lock = edge.to;
   if (lock.reentrant) return;
-  const same = isKnownPath(edge.outer.path) && edge.outer.path === edge.innerPath;
+  const same = sameInstance(edge.outer.path, edge.innerPath);
   // Two keys nothing is known about: nothing says they are related at all.
   if (!same && lock.keys === 'any') return;
   if (!same && isListedPerInstance(ctx.options.perInstanceLocks, lock.short)) return;

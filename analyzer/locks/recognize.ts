@@ -16,7 +16,8 @@ import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, t
 import { helperKeyOf, wrapperRef } from './helper-keys.js';
 import { lockShapeOf, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
-import { UNKNOWN_PATH, type CustomLock, type LockOp, type LockRef, type ReleaseShape } from './types.js';
+import type { CustomLock, LockOp, LockRef, ReleaseShape } from './types.js';
+import { globalPath, UNKNOWN_PATH } from './instance-path.js';
 import { receiverOf } from '../program/syntax.js';
 
 const MAX_WRAPPER_DEPTH = 4;
@@ -114,7 +115,7 @@ function customRef(ctx: LockContext, call: ts.CallExpression, custom: CustomLock
   const key = custom.nameArgument !== undefined ? literalString(ctx, call.arguments[custom.nameArgument]) : undefined;
   if (key !== undefined) {
     const spec = { id: `custom:${index}:${key}`, name: `lock \`'${key}'\` of \`${name}\``, short: `${name}('${key}')`, sortKey: `1|custom|${index}|${key}` };
-    return { lock: internClass(ctx, spec, name, reentrant), path: `g:custom${index}#${key}` };
+    return { lock: internClass(ctx, spec, name, reentrant), path: globalPath(`custom${index}`, { kind: 'exact', key }) };
   }
   const callee = skipOuter(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {

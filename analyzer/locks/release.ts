@@ -9,6 +9,7 @@ import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { lockOpAt, awaitOf } from './recognize.js';
 import type { LockOp } from './types.js';
+import { sameInstance } from './instance-path.js';
 
 export type AcquireOp = Extract<LockOp, { kind: 'acquire' }>;
 
@@ -81,7 +82,7 @@ export function isReleaseCall(ctx: LockContext, op: AcquireOp, binding: Binding,
   if (!op.receiverRelease || !op.receiver) return false;
   const released = lockOpAt(ctx, call);
   if (released?.kind === 'release') {
-    if (released.lock.lock === op.lock.lock && released.lock.path === op.lock.path && !released.lock.path.startsWith('?')) return true;
+    if (released.lock.lock === op.lock.lock && sameInstance(released.lock.path, op.lock.path)) return true;
   } else if (!RELEASE_METHOD_NAME.test(method) && !(op.release.kind === 'object' && op.release.method.test(method))) {
     return false;
   }

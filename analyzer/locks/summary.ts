@@ -13,11 +13,12 @@ import { cacheOf } from './context.js';
 import { bodyLocks } from './regions.js';
 import { mapPathIntoParent, mapPathThroughCall } from './classes.js';
 import type { CallStep, LockClass } from './types.js';
+import { pathKey, type InstancePath } from './instance-path.js';
 
 export interface Acquisition {
   lock: LockClass;
   /** Instance path relative to the summarised function. */
-  path: string;
+  path: InstancePath;
   /** The call that takes the lock. */
   site: ts.CallExpression;
   /** From the summarised function down to the function that takes it (empty: taken here). */
@@ -28,7 +29,7 @@ export interface Acquisition {
 const MAX_ENTRIES = 64;
 
 function keyOf(a: Acquisition): string {
-  return `${a.lock.id}\u0000${a.path}`;
+  return `${a.lock.id}\u0000${pathKey(a.path)}`;
 }
 
 function add(out: Map<string, Acquisition>, a: Acquisition): void {

@@ -7,6 +7,7 @@ import type ts from 'typescript';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
 import type { FunctionLike } from '../program/callgraph.js';
 import { specifierSchema, type Specifier } from '../program/specifiers.js';
+import type { InstancePath } from './instance-path.js';
 
 /**
  * A lock class: every lock object stored in one place is one class ("field `mutex` of class
@@ -39,28 +40,12 @@ export interface LockClass {
 
 /**
  * A lock as a function sees it: its class, and a path naming the instance relative to the
- * function (`this.mutex`, `p0@<fn>.lock`, `g:<decl>`, `k:orders`), or '?' when unknown.
- * Two references to one class denote the same instance only when their paths are equal and
- * known.
+ * function (instance-path.ts). Two references to one class denote the same instance only when
+ * their paths are known and equal (`sameInstance`).
  */
 export interface LockRef {
   lock: LockClass;
-  path: string;
-}
-
-export const UNKNOWN_PATH = '?';
-
-export function isKnownPath(path: string): boolean {
-  return !path.startsWith(UNKNOWN_PATH);
-}
-
-/**
- * Does an instance path name a key of an async-lock key family (`this.lock#swap:*{p0@f}`)?
- * Its `{...}` part says which key in the terms of the function it is written in; it is many
- * locks over the program, never a single-instance (gate) lock.
- */
-export function isFamilyPath(path: string): boolean {
-  return path.includes('{');
+  path: InstancePath;
 }
 
 /** A lock held at some point, with where it was taken. */

@@ -18,21 +18,22 @@ import { ORMS, type OrmSpec, type QueryKind } from './catalog.js';
 import { perItemCallback } from './loops.js';
 import { moduleOfDeclaration } from './recognize.js';
 import { outermost } from '../program/syntax.js';
+import { oncePerProgram } from '../program/per-program.js';
 
-const loadedCache = new WeakMap<ts.Program, readonly OrmSpec[]>();
+const loadedCache = oncePerProgram<readonly OrmSpec[]>();
 
 /** The builder ORMs whose declarations are in the program (none: no call needs a type lookup). */
 export function loadedBuilderOrms(program: ts.Program): readonly OrmSpec[] {
-  let specs = loadedCache.get(program);
-  if (specs) return specs;
+  return loadedCache(program, () => findBuilderOrms(program));
+}
+
+function findBuilderOrms(program: ts.Program): readonly OrmSpec[] {
   const packages = new Set<string>();
   for (const sf of program.getSourceFiles()) {
     const name = sf.isDeclarationFile ? packageNameOf(sf.fileName) : undefined;
     if (name) packages.add(name);
   }
-  specs = ORMS.filter((spec) => spec.builders && spec.modules.some((m) => packages.has(m)));
-  loadedCache.set(program, specs);
-  return specs;
+  return ORMS.filter((spec) => spec.builders && spec.modules.some((m) => packages.has(m)));
 }
 
 /** The ORM whose builder the type is, or undefined. */

@@ -5,7 +5,8 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
-import { skipOuterExpressions } from '../program/walk.js';
+import { skipOuterExpressions, walk } from '../program/walk.js';
+import { oncePerProgram } from '../program/per-program.js';
 import { TYPEORM_RELATION_DECORATORS } from './catalog.js';
 import { moduleOfDeclaration, ormOfModule } from './recognize.js';
 
@@ -188,32 +189,29 @@ export function entityOfExpression(types: TypeQueries, expr: ts.Expression): Ent
   return undefined;
 }
 
-const relationNames = new WeakMap<ts.Program, Set<string>>();
+const relationNames = oncePerProgram<Set<string>>();
 
 /** Names of properties decorated `@ManyToOne`/`@OneToMany`/... anywhere in the program's own files (a syntactic
  * pre-filter: a property read whose name is not here is no relation read, and needs no checker). */
 export function relationNamesOf(program: ts.Program): Set<string> {
-  let names = relationNames.get(program);
-  if (names) return names;
-  names = new Set();
-  // A plain traversal, not `walk`: this pre-filter is not a fact about the checked file (a read of
-  // a relation needs its entity's type, which the file imports), so it must not mark the rule as
-  // reading the whole program for the analysis cache.
+  return relationNames(program, () => collectRelationNames(program));
+}
+
+/**
+ * This pre-filter is not a fact about the checked file (a read of a relation needs its entity's
+ * type, which the file imports), so it records nothing for the analysis cache (`walk` records
+ * nothing: program/dependencies.ts).
+ */
+function collectRelationNames(program: ts.Program): Set<string> {
+  const names = new Set<string>();
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    const stack: ts.Node[] = [sf];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (ts.isPropertyDeclaration(n)) {
-        if (ts.isIdentifier(n.name) && decoratorsOf(n).some(isRelationDecoratorSyntax)) names.add(n.name.text);
-        continue;
-      }
-      ts.forEachChild(n, (c) => {
-        stack.push(c);
-      });
-    }
+    walk(sf, (n) => {
+      if (!ts.isPropertyDeclaration(n)) return true;
+      if (ts.isIdentifier(n.name) && decoratorsOf(n).some(isRelationDecoratorSyntax)) names.add(n.name.text);
+      return false;
+    });
   }
-  relationNames.set(program, names);
   return names;
 }
 

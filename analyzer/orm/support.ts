@@ -8,14 +8,17 @@
 import ts from '../ts/typescript.cjs';
 import { packageNameOf } from '../program/type-queries.js';
 import { ORMS, type OrmSpec } from './catalog.js';
+import { oncePerProgram } from '../program/per-program.js';
 
-const cache = new WeakMap<ts.Program, string[]>();
+const notesOf = oncePerProgram<string[]>();
 
 /** Notes for `--debug`: one per builder ORM the program imports whose anchor type is missing. */
 export function unrecognizedOrmNotes(program: ts.Program): string[] {
-  let notes = cache.get(program);
-  if (notes) return notes;
-  notes = [];
+  return notesOf(program, () => collectNotes(program));
+}
+
+function collectNotes(program: ts.Program): string[] {
+  const notes: string[] = [];
   const imported = importedModules(program);
   for (const spec of ORMS) {
     if (!spec.builders || !spec.modules.some((m) => imported.has(m))) continue;
@@ -26,7 +29,6 @@ export function unrecognizedOrmNotes(program: ts.Program): string[] {
       `${spec.modules[0]}${version ? ` ${version}` : ''}: its type declarations have no ${owners.join(' / ')} with \`${member}\`, which is how ${spec.orm} queries are recognised (an unsupported version, or no types installed); its queries are not checked, so this rule stays quiet for them.`,
     );
   }
-  cache.set(program, notes);
   return notes;
 }
 

@@ -28,6 +28,7 @@ import { getTypeQueries, type TypeQueries } from './type-queries.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
+import { perProgram } from './per-program.js';
 
 export interface AsyncEntry {
   fn: FunctionLike;
@@ -259,20 +260,16 @@ interface EntryIndex {
   byFn: Map<FunctionLike, AsyncEntry>;
 }
 
-const indexes = new WeakMap<ts.Program, Map<string, EntryIndex>>();
+const indexes = perProgram<string, EntryIndex>();
 
 function indexFor(program: ts.Program, options: AsyncContextOptions): EntryIndex {
   const routeModules = new Set([...ROUTE_MODULES, ...(options.routeModules ?? [])]);
   const key = [...routeModules].sort().join('\n');
-  let byKey = indexes.get(program);
-  if (!byKey) indexes.set(program, (byKey = new Map()));
-  let index = byKey.get(key);
-  if (!index) byKey.set(key, (index = buildIndex(program, routeModules)));
-  return index;
+  return indexes.get(program, key, () => buildIndex(program, routeModules));
 }
 
 function buildIndex(program: ts.Program, routeModules: ReadonlySet<string>): EntryIndex {
-  const kind = entryFacts([...routeModules].sort().join(','));
+  const kind = entryFacts.kind([...routeModules].sort().join(','));
   const byFn = new Map<FunctionLike, AsyncEntry>();
   // Each file's registrations are a fact of that file and its imports (kept by the analysis
   // cache), not something a check of another file reads: untracked.
@@ -331,7 +328,7 @@ const entryCodec: FactCodec<AsyncEntry[]> = {
 };
 
 /** A file's registrations can make functions of other files entries. */
-const entryFacts = factFamily('async-entries', (data) => (data as StoredEntry[]).map((e) => path.resolve(e.fn.file)));
+export const entryFacts = factFamily('async-entries', (data) => (data as StoredEntry[]).map((e) => path.resolve(e.fn.file)));
 
 /** Why `fn` runs as its own task on the event loop, or undefined when it does not (as far as we can tell). */
 export function asyncEntryOf(fn: FunctionLike, program: ts.Program, options: AsyncContextOptions = {}): AsyncEntry | undefined {

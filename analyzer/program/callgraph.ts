@@ -9,6 +9,7 @@
 import ts from '../ts/typescript.cjs';
 import { getTypeQueries } from './type-queries.js';
 import { touch } from './dependencies.js';
+import { oncePerProgram } from './per-program.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
 
 export type FunctionLike =
@@ -65,15 +66,10 @@ export interface CallGraph {
   enclosingFunction(node: ts.Node): FunctionLike | undefined;
 }
 
-const graphs = new WeakMap<ts.Program, CallGraph>();
+const graphs = oncePerProgram<CallGraph>();
 
 export function getCallGraph(program: ts.Program): CallGraph {
-  let graph = graphs.get(program);
-  if (!graph) {
-    graph = createCallGraph(program);
-    graphs.set(program, graph);
-  }
-  return graph;
+  return graphs(program, () => createCallGraph(program));
 }
 
 function createCallGraph(program: ts.Program): CallGraph {

@@ -6,8 +6,19 @@
  * anything changes.
  *
  * Recording is off unless a listener is set, so the editor and uncached runs pay one
- * comparison per call. The call graph (`info`, `resolve`) and `walk` report what they visit;
- * a check that scans other files by other means should call `touchWholeProgram()`.
+ * comparison per call. Where recording happens:
+ * - the call graph: `resolve` touches the functions a call runs, `info` the function it
+ *   describes (program/callgraph.ts); this is how a check reaches most other files' nodes;
+ * - a module that reads another file's nodes it got from the checker rather than from the
+ *   call graph (a signature's or a symbol's declarations) touches them itself where it gets
+ *   them (`touch(decl)`: race/closures.ts, promises/no-missing-await/presence.ts,
+ *   promises/no-misused-async-function/function-facts.ts), and so does a scan of the files
+ *   that mention a name (`touch(sf)`: locks/require-lock-release.ts, locks/shapes.ts,
+ *   orm/transactions/judge.ts);
+ * - a check that scans files it does not reach that way (an index of the whole program, a
+ *   lock graph) calls `touchWholeProgram()`; what it builds inside `untracked` is not recorded.
+ * `walk` (program/walk.ts) records nothing: walking the checked file, or a node the call graph
+ * already touched, adds nothing, and a module that walks another file's nodes says so above.
  */
 import type ts from 'typescript';
 

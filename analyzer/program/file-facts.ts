@@ -52,21 +52,26 @@ export interface FactCodec<T> {
   decode(data: unknown, program: ts.Program): T | undefined;
 }
 
-const targetsByFamily = new Map<string, (data: unknown) => string[]>();
-
 /**
- * Declare a family of facts when its module loads: `targets` names the files (absolute
- * paths) whose findings a stored fact can change beyond its own file's. The result names
- * one kind of the family (facts computed with different options are different kinds).
+ * A family of per-file facts. Every family is listed in one place, analyzer/checks/
+ * fact-families.ts, which the analysis cache reads (nothing registers itself on import).
  */
-export function factFamily(family: string, targets: (data: unknown) => string[]): (variant: string) => string {
-  targetsByFamily.set(family, targets);
-  return (variant) => `${family}:${variant}`;
+export interface FactFamily {
+  name: string;
+  /** The files (absolute paths) whose findings a stored fact can change beyond its own file's. */
+  targets(data: unknown): string[];
+  /** One kind of the family: facts computed with different options are different kinds. */
+  kind(variant: string): string;
 }
 
-/** The files whose findings a stored fact of `kind` can change (see `factFamily`). */
-export function factTargets(kind: string, data: unknown): string[] {
-  return targetsByFamily.get(kind.slice(0, kind.indexOf(':')))?.(data) ?? [];
+export function factFamily(name: string, targets: (data: unknown) => string[]): FactFamily {
+  return { name, targets, kind: (variant) => `${name}:${variant}` };
+}
+
+/** The family of `kind` among `families`, if it is one of them. */
+export function familyOf(families: readonly FactFamily[], kind: string): FactFamily | undefined {
+  const name = kind.slice(0, kind.indexOf(':'));
+  return families.find((f) => f.name === name);
 }
 
 /** Facts by kind, then by file (absolute path): the cache's stored form. */
@@ -114,11 +119,6 @@ export function factStats(program: ts.Program): { computed: number; reused: numb
 /** What the checks of `program` computed or reused, per kind and file; undefined when not recording. */
 export function recordedFacts(program: ts.Program): StoredFacts | undefined {
   return recorders.get(program)?.produced;
-}
-
-/** Does this kind of fact name files whose findings it can change (see `factFamily`)? */
-export function hasFactTargets(kind: string): boolean {
-  return targetsByFamily.has(kind.slice(0, kind.indexOf(':')));
 }
 
 function nodeKey(node: ts.Node): string {

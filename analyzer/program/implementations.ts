@@ -10,6 +10,7 @@ import ts from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { getTypeQueries } from './type-queries.js';
 import { touchWholeProgram, untracked } from './dependencies.js';
+import { oncePerProgram, perProgram } from './per-program.js';
 import { skipOuterExpressions } from './walk.js';
 
 type TypeDecl = ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
@@ -24,8 +25,8 @@ export interface Implementation {
 /** At most this many implementations are followed for one method (a wider fan-out is a plugin point, not a service). */
 const MAX_IMPLEMENTATIONS = 8;
 
-const indexes = new WeakMap<ts.Program, Map<ts.Node, TypeDecl[]>>();
-const results = new WeakMap<ts.Program, Map<ts.Node, Implementation[]>>();
+const indexes = oncePerProgram<Map<ts.Node, TypeDecl[]>>();
+const results = perProgram<ts.Node, Implementation[]>();
 
 /** The abstract method (interface member, `abstract` method) a call resolves to, with its owner type. */
 export function abstractTargetOf(program: ts.Program, call: ts.CallExpression): { decl: ts.Declaration; owner: TypeDecl; name: string } | undefined {
@@ -49,14 +50,7 @@ export function implementationsOf(program: ts.Program, call: ts.CallExpression):
   if (!target) return [];
   // The answer depends on files the calling file need not import.
   touchWholeProgram();
-  let byDecl = results.get(program);
-  if (!byDecl) results.set(program, (byDecl = new Map()));
-  let found = byDecl.get(target.decl);
-  if (!found) {
-    found = untracked(() => collect(program, target.owner, target.name));
-    byDecl.set(target.decl, found);
-  }
-  return found;
+  return results.get(program, target.decl, () => untracked(() => collect(program, target.owner, target.name)));
 }
 
 function collect(program: ts.Program, owner: TypeDecl, name: string): Implementation[] {
@@ -91,9 +85,11 @@ function ownMethod(cls: ts.ClassLikeDeclaration, name: string): FunctionLike | u
 
 /** Supertype declaration -> the classes and interfaces that name it in `implements`/`extends`. */
 function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
-  let index = indexes.get(program);
-  if (index) return index;
-  index = new Map();
+  return indexes(program, () => buildSubtypeIndex(program));
+}
+
+function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
+  const index = new Map<ts.Node, TypeDecl[]>();
   const types = getTypeQueries(program);
   const add = (decl: TypeDecl) => {
     for (const clause of decl.heritageClauses ?? []) {
@@ -118,6 +114,5 @@ function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
     visit(sf.statements);
   }
-  indexes.set(program, index);
   return index;
 }

@@ -5,6 +5,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import tsutils from '../ts/ts-api-utils.cjs';
+import { oncePerProgram } from './per-program.js';
 
 export interface TypeQueries {
   readonly program: ts.Program;
@@ -43,15 +44,10 @@ export interface ImportBinding {
   exportName: string;
 }
 
-const byProgram = new WeakMap<ts.Program, TypeQueries>();
+const byProgram = oncePerProgram<TypeQueries>();
 
 export function getTypeQueries(program: ts.Program): TypeQueries {
-  let types = byProgram.get(program);
-  if (!types) {
-    types = createTypeQueries(program);
-    byProgram.set(program, types);
-  }
-  return types;
+  return byProgram(program, () => createTypeQueries(program));
 }
 
 function createTypeQueries(program: ts.Program): TypeQueries {

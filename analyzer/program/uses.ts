@@ -15,6 +15,7 @@ import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { isTestCallback } from './async-context.js';
 import { touchWholeProgram, untracked } from './dependencies.js';
 import { walk } from './walk.js';
+import { oncePerProgram } from './per-program.js';
 
 export interface Uses {
   /** Calls made at module top level, in the function's own file and in others. */
@@ -33,13 +34,11 @@ interface Index {
   importedByProduction: Set<ts.SourceFile>;
 }
 
-const indexes = new WeakMap<ts.Program, Index>();
+const indexes = oncePerProgram<Index>();
 
 function indexOf(program: ts.Program): Index {
   touchWholeProgram();
-  let index = indexes.get(program);
-  if (!index) indexes.set(program, (index = untracked(() => buildIndex(program))));
-  return index;
+  return indexes(program, () => untracked(() => buildIndex(program)));
 }
 
 /** How the program uses `fn`, when it is a named top-level function (else undefined). */

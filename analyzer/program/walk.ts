@@ -1,5 +1,4 @@
 import ts from '../ts/typescript.cjs';
-import { touch } from './dependencies.js';
 
 /** Where `pushChild` puts children: set just before each `ts.forEachChild` (visits never run inside it). */
 let childTarget: ts.Node[] = [];
@@ -10,9 +9,9 @@ const pushChild = (child: ts.Node): void => {
 /**
  * Visit every node under `root` in source order, iteratively (expressions nested thousands
  * deep must not overflow the stack). Return false from `visit` to skip a node's children.
+ * A pure traversal: it records nothing for the analysis cache (see program/dependencies.ts).
  */
 export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
-  touch(root);
   const stack: ts.Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;

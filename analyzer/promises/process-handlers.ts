@@ -11,6 +11,7 @@
 import ts from '../ts/typescript.cjs';
 import { touchWholeProgram } from '../program/dependencies.js';
 import { skipOuterExpressions } from '../program/walk.js';
+import { oncePerProgram } from '../program/per-program.js';
 
 export interface RejectionHandler {
   /** The `process.on(...)` call that installs it. */
@@ -20,17 +21,12 @@ export interface RejectionHandler {
 const EVENT = 'unhandledRejection';
 const METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 
-const cache = new WeakMap<ts.Program, RejectionHandler | null>();
+const handlers = oncePerProgram<RejectionHandler | null>();
 
 /** The first `unhandledRejection` handler the program installs (files in program order), if any. */
 export function unhandledRejectionHandler(program: ts.Program): RejectionHandler | undefined {
   touchWholeProgram();
-  let found = cache.get(program);
-  if (found === undefined) {
-    found = search(program);
-    cache.set(program, found);
-  }
-  return found ?? undefined;
+  return handlers(program, () => search(program)) ?? undefined;
 }
 
 function search(program: ts.Program): RejectionHandler | null {

@@ -19,6 +19,8 @@ import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
 import { isAssignment, isConstDeclaration, outermost } from '../program/syntax.js';
 import { shorten } from '../check/fix-helpers.js';
+import { perProgram } from '../program/per-program.js';
+import { touch } from '../program/dependencies.js';
 
 /** Why a closure's runs overlap, for messages (`is passed to \`ids.map\``), or undefined when they do not. */
 export type Overlap = string | undefined;
@@ -26,25 +28,23 @@ export type Overlap = string | undefined;
 /** Nested questions in flight (closures handed through helpers); cycles end at the caches' in-progress marks. */
 const MAX_FRAMES = 64;
 let frames = 0;
-const overlapCache = new WeakMap<ts.Program, Map<FunctionLike, Overlap>>();
-const paramCache = new WeakMap<ts.Program, Map<string, boolean>>();
+const overlaps = perProgram<FunctionLike, Overlap>();
+const inTurn = perProgram<string, boolean>();
 
 /** Why the runs of the function literal `fn` can overlap, or undefined when they run one at a time. */
 export function overlapOf(program: ts.Program, fn: FunctionLike): Overlap {
-  let cache = overlapCache.get(program);
-  if (!cache) overlapCache.set(program, (cache = new Map()));
-  if (cache.has(fn)) return cache.get(fn);
   // A chain deeper than any real program's: answer conservatively, without caching.
-  if (frames > MAX_FRAMES) return 'may run again before it finishes';
-  cache.set(fn, 'may run again before it finishes'); // in progress: recursion is not proof of order
-  frames++;
-  try {
-    const result = computeOverlap(program, fn);
-    cache.set(fn, result);
-    return result;
-  } finally {
-    frames--;
-  }
+  if (frames > MAX_FRAMES && !overlaps.has(program, fn)) return 'may run again before it finishes';
+  const compute = () => {
+    frames++;
+    try {
+      return computeOverlap(program, fn);
+    } finally {
+      frames--;
+    }
+  };
+  // In progress: recursion is not proof of order.
+  return overlaps.get(program, fn, compute, { whileComputing: 'may run again before it finishes' });
 }
 
 function computeOverlap(program: ts.Program, fn: FunctionLike): Overlap {
@@ -89,22 +89,19 @@ export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression,
   if (callees.length > 0) return callees.every((f) => runsParameterInTurn(program, f, index));
   const signature = getTypeQueries(program).signatureOf(call);
   const decl = signature?.declaration;
+  if (decl) touch(decl); // the callee's declaration, read below, may be in another file
   const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
   return result === 'bare' || (result === 'wrapped' && getTypeQueries(program).isPromiseLike(call));
 }
 
 /** Every use of parameter `index` of `fn` is a call (or a hand-over) that `fn` waits for. */
 function runsParameterInTurn(program: ts.Program, fn: FunctionLike, index: number): boolean {
-  let cache = paramCache.get(program);
-  if (!cache) paramCache.set(program, (cache = new Map()));
   const key = `${fn.getSourceFile().fileName}:${fn.pos}:${index}`;
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached;
-  cache.set(key, false);
-  const param = fn.parameters[index];
-  const result = !!param && !!fn.body && ts.isIdentifier(param.name) && !param.dotDotDotToken && usesInTurn(program, fn, param);
-  cache.set(key, result);
-  return result;
+  const compute = () => {
+    const param = fn.parameters[index];
+    return !!param && !!fn.body && ts.isIdentifier(param.name) && !param.dotDotDotToken && usesInTurn(program, fn, param);
+  };
+  return inTurn.get(program, key, compute, { whileComputing: false });
 }
 
 function usesInTurn(program: ts.Program, fn: FunctionLike, param: ts.ParameterDeclaration): boolean {

@@ -21,7 +21,8 @@ import { lockOpAt } from '../locks/recognize.js';
 import { bodyLocks, heldIn } from '../locks/regions.js';
 import { literalString } from '../locks/objects.js';
 import { heldInBody } from '../locks/held.js';
-import { isFamilyPath, type LockRef } from '../locks/types.js';
+import type { LockRef } from '../locks/types.js';
+import { isFamilyPath } from '../locks/instance-path.js';
 import { isWaited, overlapOf, runsArgumentInTurn } from './closures.js';
 import { startsOf } from './single-flight.js';
 
@@ -168,8 +169,8 @@ function heldAt(ctx: LockContext, fn: FunctionLike, node: ts.Node): Requirement 
   return undefined;
 }
 
-function isPerCall(path: string): boolean {
-  return path.startsWith('l:');
+function isPerCall(path: LockRef['path']): boolean {
+  return path.kind === 'local';
 }
 
 /**

@@ -16,6 +16,7 @@ import type ts from 'typescript';
 import { getCallGraph, type CallGraph, type FunctionLike } from '../program/callgraph.js';
 import { isRecording, previousNodeFact, recordNodeFact } from '../program/file-facts.js';
 import { stronglyConnected } from './scc.js';
+import { perProgram } from '../program/per-program.js';
 
 export interface SummaryContext {
   program: ts.Program;
@@ -56,20 +57,11 @@ interface Store<S> {
   perFunction: Map<FunctionLike, number>;
 }
 
-const stores = new WeakMap<ts.Program, Map<string, Store<unknown>>>();
+const stores = perProgram<string, Store<unknown>>();
 
 function storeFor<S>(program: ts.Program, kind: SummaryKind<S>): Store<S> {
-  let byKind = stores.get(program);
-  if (!byKind) {
-    byKind = new Map();
-    stores.set(program, byKind);
-  }
-  let store = byKind.get(kind.name) as Store<S> | undefined;
-  if (!store) {
-    store = { values: new Map(), stats: { computeCalls: 0, components: 0, recursiveComponents: 0 }, perFunction: new Map() };
-    byKind.set(kind.name, store as Store<unknown>);
-  }
-  return store;
+  const create = (): Store<unknown> => ({ values: new Map(), stats: { computeCalls: 0, components: 0, recursiveComponents: 0 }, perFunction: new Map() });
+  return stores.get(program, kind.name, create) as Store<S>;
 }
 
 export function summaryStats(program: ts.Program, kind: SummaryKind<unknown>): SummaryStats {
@@ -79,7 +71,7 @@ export function summaryStats(program: ts.Program, kind: SummaryKind<unknown>): S
 /** Every summary kind used on `program` so far: its counters and `compute` calls per function. */
 export function summaryWork(program: ts.Program): Map<string, { stats: SummaryStats; perFunction: ReadonlyMap<FunctionLike, number> }> {
   const out = new Map<string, { stats: SummaryStats; perFunction: ReadonlyMap<FunctionLike, number> }>();
-  for (const [name, store] of stores.get(program) ?? []) out.set(name, { stats: { ...store.stats }, perFunction: new Map(store.perFunction) });
+  for (const [name, store] of stores.entries(program)) out.set(name, { stats: { ...store.stats }, perFunction: new Map(store.perFunction) });
   return out;
 }
 

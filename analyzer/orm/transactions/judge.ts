@@ -12,6 +12,8 @@ import { TRANSACTION_HANDLE_TYPES } from './catalog.js';
 import type { OriginContext, Source } from './handles.js';
 import type { EscapeSource } from './summary.js';
 import type { TxScope } from './scopes.js';
+import { touch } from '../../program/dependencies.js';
+import { oncePerProgram } from '../../program/per-program.js';
 
 /** Is a parameter of the function holding the transaction itself a transaction's handle? */
 export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.ParameterDeclaration): boolean {
@@ -42,30 +44,32 @@ export function escapes(types: TypeQueries, scope: TxScope, source: Source | Esc
   return true;
 }
 
-const clsCache = new WeakMap<ts.Program, boolean>();
+const clsCache = oncePerProgram<boolean>();
 
 /** `Sequelize.useCLS(namespace)` anywhere in the program: managed transactions are joined by every model call. */
 export function sequelizeUsesCls(types: TypeQueries): boolean {
+  return clsCache(types.program, () => findUseCls(types));
+}
+
+function findUseCls(types: TypeQueries): boolean {
   const program = types.program;
-  let cached = clsCache.get(program);
-  if (cached !== undefined) return cached;
-  cached = false;
+  let found = false;
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || !sf.text.includes('useCLS')) continue;
+    touch(sf); // a file the checked one need not import
     walk(sf, (n) => {
-      if (cached) return false;
+      if (found) return false;
       if (ts.isCallExpression(n)) {
         const callee = skipOuterExpressions(n.expression);
         if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'useCLS') {
           const decl = types.symbolAt(callee.name)?.valueDeclaration;
           const m = decl ? moduleOfDeclaration(decl) : undefined;
-          if (!decl || m === 'sequelize' || m === '@sequelize/core') cached = true;
+          if (!decl || m === 'sequelize' || m === '@sequelize/core') found = true;
         }
       }
       return true;
     });
-    if (cached) break;
+    if (found) break;
   }
-  clsCache.set(program, cached);
-  return cached;
+  return found;
 }

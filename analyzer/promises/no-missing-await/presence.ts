@@ -11,8 +11,10 @@
 import ts from '../../ts/typescript.cjs';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
 import type { Scan } from './shared.js';
+import { perProgram } from '../../program/per-program.js';
+import { touch } from '../../program/dependencies.js';
 
-const cache = new WeakMap<ts.Program, Map<ts.Symbol, boolean>>();
+const answers = perProgram<ts.Symbol, boolean>();
 
 /** Is `expr` a read of a property that the program leaves empty at times? */
 export function isOptionalPromiseProperty(scan: Scan, expr: ts.Expression): boolean {
@@ -21,14 +23,9 @@ export function isOptionalPromiseProperty(scan: Scan, expr: ts.Expression): bool
   if (!name) return false;
   const symbol = scan.types.symbolAt(name);
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Property)) return false;
-  let bySymbol = cache.get(scan.ctx.program);
-  if (!bySymbol) cache.set(scan.ctx.program, (bySymbol = new Map()));
-  let answer = bySymbol.get(symbol);
-  if (answer === undefined) {
-    answer = declaredOptional(symbol) || assignedEmpty(scan, symbol);
-    bySymbol.set(symbol, answer);
-  }
-  return answer;
+  // The answer reads the files that declare the property (assignedEmpty), on every ask: it is cached.
+  for (const decl of symbol.getDeclarations() ?? []) touch(decl);
+  return answers.get(scan.ctx.program, symbol, () => declaredOptional(symbol) || assignedEmpty(scan, symbol));
 }
 
 /** `pending?: Promise<T>`, `pending: Promise<T> | null`, `pending: Promise<T> | undefined`. */

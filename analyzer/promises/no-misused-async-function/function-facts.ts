@@ -12,6 +12,7 @@ import ts from '../../ts/typescript.cjs';
 import type { TypeQueries } from '../../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
 import { getSummary, type SummaryKind } from '../../summaries/engine.js';
+import { touch } from '../../program/dependencies.js';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
 
 export interface FunctionFacts {
@@ -27,6 +28,7 @@ export const factsKind: SummaryKind<FunctionFacts> = {
 };
 
 export function getFacts(program: ts.Program, fn: FunctionLike): FunctionFacts {
+  touch(fn); // its body is read, and it may be in another file
   return getSummary(program, factsKind, fn);
 }
 

@@ -1,0 +1,10 @@
+/**
+ * Every family of per-file facts (analyzer/program/file-facts.ts), in one place: the analysis
+ * cache asks each which files a changed fact can affect beyond its own. A module that adds a
+ * family adds it here (test/architecture.test.ts lets this folder import every domain).
+ */
+import type { FactFamily } from '../program/file-facts.js';
+import { entryFacts } from '../program/async-context.js';
+import { edgeFacts } from '../locks/graph-facts.js';
+
+export const FACT_FAMILIES: readonly FactFamily[] = [entryFacts, edgeFacts];
