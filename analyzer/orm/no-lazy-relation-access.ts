@@ -14,6 +14,7 @@ import path from 'node:path';
 import { touchWholeProgram } from '../program/dependencies.js';
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
+import { codeText } from '../check/quote.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from './entities.js';
 import { isLoaded } from './load-tree.js';
@@ -286,6 +287,15 @@ function loadedWithCollection(ctx: Ctx, origins: Origins, relation: string | und
   });
 }
 
+/** Every origin is a query whose load tree holds `relation`: only then may a message say it is loaded. */
+function provenLoaded(ctx: Ctx, origins: Origins, relation: string | undefined): boolean {
+  if (!origins || origins.length === 0 || relation === undefined) return false;
+  return origins.every((o) => {
+    const tree = o.kind === 'load' ? treeAt(ctx.types, o) : undefined;
+    return tree !== undefined && isLoaded(tree, relation);
+  });
+}
+
 /** One load through an entity, found inside a loop or an array callback. */
 interface PerItemLoad {
   /** The read or call to report. */
@@ -323,14 +333,14 @@ function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
   const loaded = loadedWithCollection(ctx, origins, load.relation);
   if (loaded && !load.alwaysQueries) return;
   const single = origins && origins.length === 1 && origins[0]!.kind === 'load' ? (origins[0] as LoadOrigin) : undefined;
-  const fix = perItemFix(ctx, load, single, loaded);
+  const fix = perItemFix(ctx, load, single, provenLoaded(ctx, origins, load.relation));
   const report = load.report;
-  const exprText = ts.isCallExpression(report) ? `${report.expression.getText(ctx.sourceFile)}(...)` : report.getText(ctx.sourceFile);
+  const exprText = ts.isCallExpression(report) ? `${codeText(report.expression, ctx.sourceFile, Infinity)}(...)` : codeText(report, ctx.sourceFile, Infinity);
   ctx.report({
     node: report,
     messageId: load.messageId,
     data: {
-      expr: exprText.replace(/\s+/g, ' '),
+      expr: exprText,
       relation: load.relation ?? load.entityExpr.getText(ctx.sourceFile),
       collection: describeContext(pctx, ctx.sourceFile),
       fix: fix.text,
@@ -340,7 +350,10 @@ function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
   });
 }
 
-/** The advice (and, when mechanical, the edit) for a per-element load. */
+/**
+ * The advice (and, when mechanical, the edit) for a per-element load; `loaded`: the query is
+ * known to load the relation (`provenLoaded`), so the advice is what to read instead.
+ */
 function perItemFix(ctx: Ctx, load: PerItemLoad, single: LoadOrigin | undefined, loaded: boolean) {
   const advice = ADVICE[load.messageId];
   const where = single ? `in ${queryText(single, ctx.sourceFile)}, ` : '';
@@ -349,7 +362,7 @@ function perItemFix(ctx: Ctx, load: PerItemLoad, single: LoadOrigin | undefined,
     return { text: `populate what the loop reads${inQuery} and drop the per-element \`init()\``, advice, edits: undefined };
   }
   if (load.messageId === 'getterInLoop' || !load.relation) return { text: advice, advice, edits: undefined };
-  if (loaded) return { text: `\`${load.relation}\` is populated already, so ${load.readInstead}`, advice, edits: undefined };
+  if (loaded && load.readInstead) return { text: `\`${load.relation}\` is populated already, so ${load.readInstead}`, advice, edits: undefined };
   const base = fixFor(single, load.relation, advice);
   const text = load.readInstead ? `${base.advice}, then ${load.readInstead}` : base.advice;
   return { text: single ? `${where}${text}` : text, advice: base.advice, edits: base.edits };

@@ -281,8 +281,8 @@ function suggestionsFor(ctx: CheckContext<Options>, expression: ts.Expression, i
   const start = expression.getStart(sf);
   const end = expression.getEnd();
   const wrap = (before: string, after: string): TextEdit[] => [
-    { file: sf.fileName, start, end: start, text: before },
-    { file: sf.fileName, start: end, end, text: after },
+    ...(before ? [{ file: sf.fileName, start, end: start, text: before }] : []),
+    ...(after ? [{ file: sf.fileName, start: end, end, text: after }] : []),
   ];
   const paren = needsParens(expression);
   const suggestions = [];

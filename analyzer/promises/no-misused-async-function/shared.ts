@@ -6,6 +6,7 @@ import { functionName, getCallGraph, returnedExpressions, type FunctionLike } fr
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
+import { codeText, quoteCode } from '../../check/quote.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -123,7 +124,7 @@ export function isDeclaredMaybeAsync(ctx: Ctx, c: Candidate): boolean {
 /** `an async function`, `a function that returns a promise`, `` `save` (an async function) ``. */
 export function describeCandidate(c: Candidate, sf: ts.SourceFile): string {
   if (c.inline) return c.isAsync ? 'an async function' : 'a function that returns a promise';
-  const name = `\`${shorten(c.expr.getText(sf), 40)}\``;
+  const name = quoteCode(codeText(c.expr, sf, 40));
   if (c.factory) return c.isAsync ? `${name} (which returns an async function)` : `${name} (which returns a function that returns a promise)`;
   return c.isAsync ? `${name} (an async function)` : `${name} (a function that returns a promise)`;
 }
@@ -170,8 +171,7 @@ export function candidateTrace(ctx: Ctx, c: Candidate): TraceInput[] {
 /** `setTimeout`, `process.on`, `new Promise`: how to name a callee in a message. */
 export function describeCallee(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
   const callee = skipOuterExpressions(call.expression);
-  const text = shorten(callee.getText(sf), 40);
-  return ts.isNewExpression(call) ? `\`new ${text}\`` : `\`${text}\``;
+  return quoteCode(`${ts.isNewExpression(call) ? 'new ' : ''}${codeText(callee, sf, 40)}`);
 }
 
 /** The names along a callee chain, outermost last: `this.bus.on` -> ['this', 'bus', 'on']. */
