@@ -13,6 +13,7 @@ import { getSummary } from '../summaries/engine.js';
 import { blockingKind, siteReaches, synchronousSites, type ReachStep, type SyncSite } from './summary.js';
 import type { ReportInput, TraceInput } from '../check/contract.js';
 import { describeExpression } from '../check/fix-helpers.js';
+import { codeName } from '../check/quote.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import type { BlockingHit, BlockingMatcher } from './recognize.js';
 import { rewriteSuggestion } from './fixes.js';
@@ -137,14 +138,15 @@ export function entryName(entry: AsyncEntry): string {
 
 export function traceOf(c: Candidate, entry: AsyncEntry, graph: CallGraph): TraceInput[] {
   const steps: TraceInput[] = [];
-  let caller = entryName(entry);
+  let caller = codeName(entryName(entry));
   for (const step of c.chain) {
     const when = branchOf(step.call);
     if (!step.callee) {
-      steps.push({ node: step.call, message: `${c.target.label} blocks${when}: ${c.target.api.why}` });
+      const blocker = c.target.api.name === 'busy-wait' ? c.target.label.replace(/ on (.*)$/, ' on `$1`') : `\`${c.target.label}\``;
+      steps.push({ node: step.call, message: `${blocker} blocks${when}: ${c.target.api.why}` });
       break;
     }
-    const callee = `${functionName(step.callee)}()`;
+    const callee = codeName(`${functionName(step.callee)}()`);
     const direct = graph.resolve(step.call).includes(step.callee);
     steps.push({ node: step.call, message: (direct ? `${caller} calls ${callee}` : `${caller} passes ${callee} to ${calledName(step.call)}`) + when });
     caller = callee;

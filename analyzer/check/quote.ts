@@ -43,6 +43,11 @@ export function fenceInTemplate(text: string): string {
   return `${extra} ${text} ${extra}`;
 }
 
+/** A function's name as code (`` `Queue.push` ``); a description of an anonymous one (`<anonymous in run>`) as it is. */
+export function codeName(name: string): string {
+  return name.startsWith('<') ? name : quoteCode(name);
+}
+
 function longestBacktickRun(text: string): number {
   let longest = 0;
   for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);

@@ -79,7 +79,7 @@ export function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: stri
     // Braces would read as a key family's `{...}` part (isFamilyPath).
     if (base !== UNKNOWN_PATH) path = `${base}.${name}#${key.replace(/[{}]/g, '|')}`;
   }
-  return { lock: internClass(ctx, spec, name, false, ordering), path };
+  return { lock: internClass(ctx, spec, `\`${name}\``, false, ordering), path };
 }
 
 function ownerPrefix(decl: ts.Node): string {

@@ -11,6 +11,7 @@ import { isExportedDeclaration, skipOuterExpressions, walk } from '../program/wa
 import { getCallGraph, functionName } from '../program/callgraph.js';
 import { calleeModule } from '../program/module-ref.js';
 import { canInsertAwait, describeExpression, needsParens } from '../check/fix-helpers.js';
+import { codeName } from '../check/quote.js';
 import { awaitsAnything, handlesOwnFailures } from './rejections.js';
 import { isAsyncFunction, isGeneratorFunction } from '../program/async-context.js';
 import { lostRejectionWording, unhandledRejectionHandler } from './process-handlers.js';
@@ -273,7 +274,7 @@ function traceFor(ctx: CheckContext<Options>, expr: ts.Expression) {
   const [callee] = getCallGraph(ctx.program).resolve(call);
   if (!callee || callee.getSourceFile() === ctx.sourceFile) return [];
   const at = callee.name ?? callee;
-  return [{ node: at, message: `${functionName(callee)} returns a promise (declared here)` }];
+  return [{ node: at, message: `${codeName(functionName(callee))} returns a promise (declared here)` }];
 }
 
 function suggestionsFor(ctx: CheckContext<Options>, expression: ts.Expression, isArray: boolean) {

@@ -42,6 +42,10 @@ const check: Check<Options> = {
         'This write relies on a check of `{{place}}` made before an `await`: {{others}} can run at the `await` and change it, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
       lazyInit:
         'Lazy initialisation across an `await`: concurrent callers all see `{{place}}` unset, all start initialising, and the last one wins (two connections, two loads). Cache the promise synchronously (`{{place}} ??= create()`, then await it) or hold a lock.',
+      lazyInitEntry:
+        'Lazy initialisation of an entry across an `await`: concurrent callers with the same key all find it missing in `{{place}}`, all start loading it, and the last one wins (two loads of one key). Keep the pending promise in the map, set in the same step as the check (a map of promises: `{{place}}.set(key, promise)` before the `await`, then await it; delete the entry if it fails), or hold a lock per key.',
+      claimAfterAwait:
+        'The key is checked in `{{place}}` before an `await` and added only after it: concurrent calls with the same key all pass the check while the first one is suspended, so the work for that key runs more than once. Claim the key before the `await` (add it there, or to a set of keys in progress, and remove it if the work fails), or hold a lock per key.',
       onceFlag:
         '`{{place}}` is checked before an `await` and set only after it: concurrent calls all pass the check while the first one is suspended, so the work it guards runs more than once (a double close, a double send). Set `{{place}}` before the `await` (and reset it if the work fails), or hold a lock across the check and the set.',
     },
@@ -70,7 +74,7 @@ function isAsync(fn: FunctionLike): boolean {
 }
 
 interface Race {
-  messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'onceFlag';
+  messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'lazyInitEntry' | 'claimAfterAwait' | 'onceFlag';
   write: Write;
   cause: Cause;
   suspension: ts.Node;
@@ -276,7 +280,7 @@ function staleCheck(scope: Scope, write: Write): Race | undefined {
       (w) => w !== write && related(w.place, write.place) && (w.expr.pos >= condition.end || within(w.expr, condition)) && w.expr.end <= suspension.getStart(),
     );
     if (claimed || refreshedBetween(scope, suspension, write)) continue;
-    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(ctx.types, write) ? 'onceFlag' : 'lazyInit';
+    const messageId = isLazyInit(condition, write, guard) ? lazyInitKind(ctx.types, write) : 'staleCheck';
     return { messageId, write, cause, suspension, guard, condition };
   }
   return undefined;
@@ -301,6 +305,15 @@ function isLazyInit(condition: ts.Expression, write: Write, guard: Guard): boole
   const runsWhenUnset = testsUnset ? guard === 'then' : guard === 'returns' || guard === 'else';
   const sets = write.kind === 'assign' || (write.kind === 'mutate' && ts.isCallExpression(write.expr) && /\.(set|add)$/.test(write.expr.expression.getText()));
   return runsWhenUnset && sets;
+}
+
+/** A whole value set lazily; an entry per key (`map.set(k, v)`), where `??=` does not apply; or a key claimed (`set.add(k)`, a flag per key). */
+function lazyInitKind(types: TypeQueries, write: Write): Race['messageId'] {
+  const callee = write.kind === 'mutate' && ts.isCallExpression(write.expr) ? write.expr.expression : undefined;
+  const method = callee && ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (method === 'add' || (method === 'set' && write.value && isConstant(types, write.value))) return 'claimAfterAwait';
+  if (method === 'set') return 'lazyInitEntry';
+  return setsFlag(types, write) ? 'onceFlag' : 'lazyInit';
 }
 
 /** `this.closed = true`, `state = 'sent'`: a constant marks the work as done (not a value the work produced). */

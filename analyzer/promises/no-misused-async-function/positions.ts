@@ -5,6 +5,7 @@
  * a member returning `void` (or, for JavaScript bases, a plain value).
  */
 import ts from '../../ts/typescript.cjs';
+import { quoteCode } from '../../check/quote.js';
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { isFunctionLike } from '../../program/callgraph.js';
@@ -145,7 +146,7 @@ export function checkHeritage(ctx: Ctx, node: ts.ClassLikeDeclaration | ts.Inter
       const c = memberCandidate(ctx, member);
       if (cannotRejectInVoidSlot(ctx, c)) break;
       const baseName = ctx.types.checker.typeToString(base);
-      const trace = found.decl ? [{ node: found.decl.name ?? found.decl, message: `${baseName}.${name} returns ${found.ret} (declared here)` }] : [];
+      const trace = found.decl ? [{ node: found.decl.name ?? found.decl, message: `${quoteCode(`${baseName}.${name}`)} returns ${quoteCode(found.ret)} (declared here)` }] : [];
       ctx.report({ node: member.name, messageId: 'voidReturnInheritedMethod', data: { name, base: baseName, ret: `\`${found.ret}\`` }, trace });
       break;
     }

@@ -6,7 +6,7 @@ import { functionName, getCallGraph, returnedExpressions, type FunctionLike } fr
 import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
-import { codeText, quoteCode } from '../../check/quote.js';
+import { codeName, codeText, quoteCode } from '../../check/quote.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -160,12 +160,12 @@ export function voidMessage(c: Candidate, messageId: string): string {
 export function candidateTrace(ctx: Ctx, c: Candidate): TraceInput[] {
   if (c.factory && c.fn) {
     const what = c.isAsync ? 'an async function' : 'a function that returns a promise';
-    return [{ node: c.fn, message: `${functionName(c.factory)} returns ${what} (here)` }];
+    return [{ node: c.fn, message: `${codeName(functionName(c.factory))} returns ${what} (here)` }];
   }
   if (c.inline || !c.fn || c.fn.getSourceFile() === ctx.sourceFile) return [];
   const at = c.fn.name ?? c.fn;
   const what = c.isAsync ? 'is async' : 'returns a promise';
-  return [{ node: at, message: `${functionName(c.fn)} ${what} (declared here)` }];
+  return [{ node: at, message: `${codeName(functionName(c.fn))} ${what} (declared here)` }];
 }
 
 /** `setTimeout`, `process.on`, `new Promise`: how to name a callee in a message. */
