@@ -130,6 +130,11 @@ export function describeBlockingCall(call: ts.CallExpression | ts.NewExpression,
   }
 }
 
+/** A blocking call in a trace step: `` `fs.readFileSync()` ``, "busy-wait loop on `Date.now()`". */
+export function blockerName(target: BlockingHit): string {
+  return target.api.name === 'busy-wait' ? target.label.replace(/ on (.*)$/, ' on `$1`') : `\`${target.label}\``;
+}
+
 /** `handle()`, or `<express route handler>` for an anonymous entry. */
 export function entryName(entry: AsyncEntry): string {
   const name = functionName(entry.fn);
@@ -142,8 +147,7 @@ export function traceOf(c: Candidate, entry: AsyncEntry, graph: CallGraph): Trac
   for (const step of c.chain) {
     const when = branchOf(step.call);
     if (!step.callee) {
-      const blocker = c.target.api.name === 'busy-wait' ? c.target.label.replace(/ on (.*)$/, ' on `$1`') : `\`${c.target.label}\``;
-      steps.push({ node: step.call, message: `${blocker} blocks${when}: ${c.target.api.why}` });
+      steps.push({ node: step.call, message: `${blockerName(c.target)} blocks${when}: ${c.target.api.why}` });
       break;
     }
     const callee = codeName(`${functionName(step.callee)}()`);
