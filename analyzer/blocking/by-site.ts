@@ -13,7 +13,7 @@ import { getSummary } from '../summaries/engine.js';
 import { blockingKind, siteReaches, synchronousSites, type ReachStep, type SyncSite } from './summary.js';
 import type { ReportInput, TraceInput } from '../check/contract.js';
 import { describeExpression } from '../check/fix-helpers.js';
-import { codeName } from '../check/quote.js';
+import { codeName, codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import type { BlockingHit, BlockingMatcher } from './recognize.js';
 import { rewriteSuggestion } from './fixes.js';
@@ -173,19 +173,15 @@ export function branchOf(call: ts.Node): string {
     else if (ts.isConditionalExpression(n) && child === n.whenFalse) text = conditionText(n.condition, true);
     else if (ts.isBinaryExpression(n) && child === n.right && n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) text = conditionText(n.left, false);
     else if (ts.isBinaryExpression(n) && child === n.right && n.operatorToken.kind === ts.SyntaxKind.BarBarToken) text = conditionText(n.left, true);
-    else if (ts.isCaseClause(n) && ts.isCaseBlock(n.parent)) text = `\`${clip(n.parent.parent.expression.getText())} === ${clip(n.expression.getText())}\``;
+    else if (ts.isCaseClause(n) && ts.isCaseBlock(n.parent)) text = quoteCode(`${codeText(n.parent.parent.expression, n.getSourceFile())} === ${codeText(n.expression, n.getSourceFile())}`);
     if (text) conditions.push(text);
   }
   return conditions.length === 0 ? '' : ` (only when ${conditions.join(' and ')})`;
 }
 
 function conditionText(cond: ts.Expression, negated: boolean): string {
-  const text = clip(cond.getText().replace(/\s+/g, ' '));
-  return negated ? `not \`${text}\`` : `\`${text}\``;
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text = quoteCode(codeText(cond, cond.getSourceFile()));
+  return negated ? `not ${text}` : text;
 }
 
 export function describeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
@@ -196,5 +192,5 @@ export function describeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.
 
 function calledName(call: ts.CallExpression | ts.NewExpression): string {
   const callee = call.expression;
-  return `\`${ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText()}()\``;
+  return quoteCode(`${ts.isPropertyAccessExpression(callee) ? callee.name.text : codeText(callee, callee.getSourceFile())}()`);
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { touchWholeProgram } from '../program/dependencies.js';
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
-import { codeText } from '../check/quote.js';
+import { codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from './entities.js';
 import { isLoaded } from './load-tree.js';
@@ -167,7 +167,7 @@ function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, enti
     ctx.report({
       node,
       messageId: 'unloadedPassedOn',
-      data: { expr, relation: relation.name, entity: entity.name, callee, read: `\`${use.read.read.getText().replace(/\s+/g, ' ')}\` at ${where(use.read.read, ctx.sourceFile)}`, query: queryText(missing, ctx.sourceFile), fix: fix.advice },
+      data: { expr, relation: relation.name, entity: entity.name, callee, read: `${quoteCode(codeText(use.read.read, use.read.read.getSourceFile(), Infinity))} at ${where(use.read.read, ctx.sourceFile)}`, query: queryText(missing, ctx.sourceFile), fix: fix.advice },
       trace: [
         ...loadTrace(missing, relation.name, missing.site.entity?.name ?? 'the entity'),
         { node: use.call, message: `passed to \`${callee}\` here` },
@@ -261,7 +261,7 @@ function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, cal
       arg: argText,
       callee: functionName(callee),
       relation: read.relation,
-      read: `\`${read.read.getText().replace(/\s+/g, ' ')}\` at ${where(read.read, ctx.sourceFile)}`,
+      read: `${quoteCode(codeText(read.read, read.read.getSourceFile(), Infinity))} at ${where(read.read, ctx.sourceFile)}`,
       query: queryText(missing, ctx.sourceFile),
       fix: fix.advice,
     },

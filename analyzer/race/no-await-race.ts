@@ -9,6 +9,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
+import { codeText, quoteCode } from '../check/quote.js';
 import type { TypeQueries } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
@@ -349,12 +350,12 @@ function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
 
 function report(ctx: CheckContext<Options>, race: Race): void {
   const { write } = race;
-  const place = write.via ? write.place.label : write.node.getText(ctx.sourceFile);
+  const place = write.via ? write.place.label : codeText(write.node, ctx.sourceFile, Infinity);
   const trace: TraceInput[] = [
     { node: race.cause.node, message: causeMessage(ctx.sourceFile, race) },
     { node: race.suspension, message: write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
-  if (write.via) trace.push({ node: write.expr, message: `\`${clip(write.expr.getText(ctx.sourceFile))}\` writes \`${write.place.label}\` (in \`${write.via}\`)` });
+  if (write.via) trace.push({ node: write.expr, message: `${quoteCode(codeText(write.expr, ctx.sourceFile))} writes \`${write.place.label}\` (in \`${write.via}\`)` });
   ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
 }
 
@@ -364,16 +365,16 @@ function causeMessage(sf: ts.SourceFile, race: Race): string {
   const node = race.cause.node;
   // `this.counts.get(k)` rather than the bare receiver `this.counts`.
   const shown = race.cause.receiver && methodOnReceiver(node) ? node.parent.parent : node;
-  const text = clip(shown.getText(sf));
+  const text = quoteCode(codeText(shown, sf));
   const via = race.cause.via ? ` (\`${race.cause.via}\` reads \`${race.cause.place.label}\`)` : '';
-  if (race.cause.position) return `\`${text}\` is read here to find a position; it shifts when another call inserts or removes meanwhile`;
-  if (race.messageId === 'lostUpdate' || !race.condition) return `\`${text}\` is read here${via}`;
+  if (race.cause.position) return `${text} is read here to find a position; it shifts when another call inserts or removes meanwhile`;
+  if (race.messageId === 'lostUpdate' || !race.condition) return `${text} is read here${via}`;
   const owner = race.condition.parent;
   if ((race.guard === 'returns' || race.guard === 'throws') && ts.isIfStatement(owner)) {
-    const guard = `if (${clip(race.condition.getText(sf))}) ${exitKeyword(owner.thenStatement)}`;
-    return `the guard \`${guard}\` checks \`${text}\` here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
+    const guard = quoteCode(`if (${codeText(race.condition, sf)}) ${exitKeyword(owner.thenStatement)}`);
+    return `the guard ${guard} checks ${text} here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
   }
-  return `\`${text}\` is checked here${via}`;
+  return `${text} is checked here${via}`;
 }
 
 /** `throw`, `return`, `continue` or `break`: how an early-exit branch leaves. */
@@ -382,9 +383,4 @@ function exitKeyword(statement: ts.Statement): string {
   if (!last) return 'return';
   if (ts.isBlock(last)) return exitKeyword(last);
   return ts.isThrowStatement(last) ? 'throw' : ts.isContinueStatement(last) ? 'continue' : ts.isBreakStatement(last) ? 'break' : 'return';
-}
-
-function clip(text: string): string {
-  const line = text.replace(/\s+/g, ' ');
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
