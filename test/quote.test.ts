@@ -6,6 +6,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { codeName, codeText, fenceInTemplate, quoteCode } from '../analyzer/check/quote.js';
 import { fillTemplate } from '../analyzer/check/finding.js';
+import { buildFinding } from '../analyzer/check/build-finding.js';
+import type { AnyCheck } from '../analyzer/check/contract.js';
 
 /** The first expression statement's expression of `code`. */
 function expr(code: string): { node: ts.Expression; sf: ts.SourceFile } {
@@ -53,5 +55,41 @@ describe('quoteCode and fenceInTemplate', () => {
   it('codeName quotes a name, not an anonymous function\'s description', () => {
     expect(codeName('Queue.push')).toBe('`Queue.push`');
     expect(codeName('<anonymous in run>')).toBe('<anonymous in run>');
+  });
+});
+
+describe('buildFinding', () => {
+  const check = {
+    meta: { id: 'test-rule', description: '', recommended: 'error', messages: { found: '`{{expr}}` runs, and {{what}} too', fix: 'Fix `{{expr}}`' }, schema: {}, defaultOptions: {} },
+    run: () => {},
+  } as unknown as AnyCheck;
+  const { node, sf } = expr('sql`DELETE FROM t`;');
+  const insert = (at: number, text: string) => ({ file: sf.fileName, start: at, end: at, text });
+
+  it('fences a backticked placeholder in the data, so ESLint filling the template writes the same message', () => {
+    const f = buildFinding(check, 'error', sf, {
+      node,
+      messageId: 'found',
+      data: { expr: 'sql`DELETE FROM t`', what: '`x`' },
+      suggestions: [{ messageId: 'fix', data: { expr: 'sql`DELETE FROM t`' }, edits: [insert(0, 'void ')] }],
+    });
+    expect(f.message).toBe('`` sql`DELETE FROM t` `` runs, and `x` too');
+    expect(fillTemplate(check.meta.messages.found!, f.data)).toBe(f.message);
+    expect(f.suggestions[0]!.desc).toBe('Fix `` sql`DELETE FROM t` ``');
+  });
+
+  it('drops edits that insert nothing, and a suggestion left without edits', () => {
+    const f = buildFinding(check, 'error', sf, {
+      node,
+      messageId: 'found',
+      data: { expr: 'x', what: 'y' },
+      fix: [insert(0, ''), insert(0, 'void ')],
+      suggestions: [
+        { messageId: 'fix', edits: [insert(0, 'void '), insert(node.getEnd(), '')] },
+        { messageId: 'fix', edits: [insert(0, '')] },
+      ],
+    });
+    expect(f.fix).toEqual([insert(0, 'void ')]);
+    expect(f.suggestions.map((s) => s.edits)).toEqual([[insert(0, 'void ')]]);
   });
 });
