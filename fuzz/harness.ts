@@ -55,10 +55,13 @@ export function createWorkspace(prefix = 'cl-fuzz-'): Workspace {
 }
 
 /**
- * Options the paths are compared with: the CLI reports no-blocking-in-async once per cause by
- * default, the ESLint plugin per call site (see the rule's docs), so parity is checked per site.
+ * Options the paths are compared with: the ESLint plugin's defaults where they differ from the
+ * CLI's (`meta.editorOptions`: no-blocking-in-async reports per call site in the editor, once per
+ * cause in the CLI; see the rule's docs), so parity is checked with the editor's.
  */
-export const PARITY_OPTIONS: Record<string, Record<string, unknown>> = { 'no-blocking-in-async': { report: 'site' } };
+export const PARITY_OPTIONS: Record<string, Record<string, unknown>> = Object.fromEntries(
+  allChecks.filter((c) => c.meta.editorOptions).map((c) => [c.meta.id, { ...c.meta.editorOptions }]),
+);
 
 /** Every rule on (the strict set, not only the recommended one), at its default options but PARITY_OPTIONS. */
 export function allRules(order: (ids: string[]) => string[] = (ids) => ids): Map<string, RuleSetting> {

@@ -28,12 +28,12 @@ export function formatTraceSuffix(trace: TraceStep[], cwd: string): string {
 /** An ESLint rule, with the `name` and `defaultOptions` typescript-eslint's rule creator adds. */
 export type AdaptedRule = Rule.RuleModule & { name: string; defaultOptions: [Record<string, unknown>] };
 
-/** `defaults` overrides the check's default options for the ESLint plugin (where an editor needs other ones). */
-export function ruleFromCheck(check: AnyCheck, defaults: Record<string, unknown> = {}): AdaptedRule {
+/** The ESLint rule of a check; its default options are the check's, with the check's `editorOptions` over them. */
+export function ruleFromCheck(check: AnyCheck): AdaptedRule {
   const messages: Record<string, string> = {};
   for (const [id, text] of Object.entries(check.meta.messages)) messages[id] = `${text}{{ ${TRACE_KEY} }}`;
   messages[INTERNAL_ERROR] = `internal-error in ${check.meta.id}: {{ error }}. The rule skipped this file; please report it with the file that triggers it.`;
-  const defaultOptions: [Record<string, unknown>] = [{ ...(check.meta.defaultOptions as Record<string, unknown>), ...defaults }];
+  const defaultOptions: [Record<string, unknown>] = [{ ...(check.meta.defaultOptions as Record<string, unknown>), ...check.meta.editorOptions }];
   return {
     name: check.meta.id,
     meta: {

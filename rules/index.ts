@@ -11,48 +11,27 @@ import { tsParser } from './typescript-eslint.js';
 import type { ESLint, Linter } from 'eslint';
 import type ts from 'typescript';
 import { allChecks } from '../analyzer/checks/index.js';
-import noFloatingPromise from './no-floating-promise.js';
-import noAwaitRace from './no-await-race.js';
-import noMissingAwait from './no-missing-await.js';
-import noMisusedAsyncFunction from './no-misused-async-function.js';
-import noBlockingInAsync from './no-blocking-in-async.js';
-import noLockOrderInversion from './no-lock-order-inversion.js';
-import requireLockRelease from './require-lock-release.js';
-import noLazyRelationAccess from './no-lazy-relation-access.js';
-import noQueryInLoop from './no-query-in-loop.js';
-import noQueryOutsideTransaction from './no-query-outside-transaction.js';
+import { ruleFromCheck, type AdaptedRule } from './from-check.js';
 import { packageInfo as pkg } from '../analyzer/project/package-info.js';
 
 /** The plugin name used in configs and rule ids: `concurrency/no-floating-promise`. */
 export const PLUGIN_NAME = 'concurrency';
 
-/** One adapter module per rule (rules/<id>.ts); keep this list in step with analyzer/checks/index.ts. */
-const rules = {
-  'no-lock-order-inversion': noLockOrderInversion,
-  'require-lock-release': requireLockRelease,
-  'no-lazy-relation-access': noLazyRelationAccess,
-  'no-query-in-loop': noQueryInLoop,
-  'no-query-outside-transaction': noQueryOutsideTransaction,
-  'no-missing-await': noMissingAwait,
-  'no-floating-promise': noFloatingPromise,
-  'no-await-race': noAwaitRace,
-  'no-misused-async-function': noMisusedAsyncFunction,
-  'no-blocking-in-async': noBlockingInAsync,
-};
+/** One ESLint rule per check, under the check's id: the rule list is analyzer/checks/index.ts alone. */
+const rules: Record<string, AdaptedRule> = Object.fromEntries(allChecks.map((check) => [check.meta.id, ruleFromCheck(check)]));
 
 type Config = Linter.Config;
 
 /** Typed with ESLint's own types, so `eslint.config.ts` files accept the plugin and its configs. */
 interface Plugin extends ESLint.Plugin {
   meta: { name: string; version: string };
-  rules: Record<keyof typeof rules, NonNullable<ESLint.Plugin['rules']>[string]>;
+  rules: Record<string, AdaptedRule>;
   configs: { recommended: Config; strict: Config };
 }
 
 const plugin: Plugin = {
   meta: { name: pkg.name, version: pkg.version },
-  // typescript-eslint's rule type and ESLint's differ only in the context type they declare.
-  rules: rules as unknown as Plugin['rules'],
+  rules,
   configs: {} as Plugin['configs'],
 };
 
@@ -80,7 +59,7 @@ plugin.configs.strict = config(
   Object.fromEntries(
     allChecks.map((c) => [
       `${PLUGIN_NAME}/${c.meta.id}`,
-      c.meta.strictOptions ? ['error', { ...c.meta.defaultOptions, ...c.meta.strictOptions }] : 'error',
+      c.meta.strictOptions ? ['error', { ...c.meta.defaultOptions, ...c.meta.editorOptions, ...c.meta.strictOptions }] : 'error',
     ]),
   ),
 );

@@ -7,7 +7,7 @@ import { loadProjects, DEFAULT_COMPILER_OPTIONS, type LoadedProject } from '../a
 import { runCheck } from '../analyzer/check/run.js';
 import type { Finding, Span } from '../analyzer/check/finding.js';
 import check, { blockingKindFor, type Options } from '../analyzer/blocking/no-blocking-in-async.js';
-import rule from '../rules/no-blocking-in-async.js';
+import plugin from '../rules/index.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
 import { asyncEntryOf, runsSynchronously } from '../analyzer/program/async-context.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -412,7 +412,7 @@ describe("report: 'cause' (one finding per cause)", () => {
 
   it('is the default of the check (the CLI) and not of the ESLint rule (the open file)', () => {
     expect(check.meta.defaultOptions.report).toBe('cause');
-    expect(rule.defaultOptions?.[0]).toMatchObject({ report: 'site' });
+    expect(plugin.rules['no-blocking-in-async']?.defaultOptions[0]).toMatchObject({ report: 'site' });
   });
 });
 

@@ -20,6 +20,7 @@ import { touchWholeProgram, untracked } from '../program/dependencies.js';
 import { functionName, getCallGraph, type FunctionLike } from '../program/callgraph.js';
 import { asyncEntriesIn, describeEntry, type AsyncEntry } from '../program/async-context.js';
 import type { ReportInput, TraceInput } from '../check/contract.js';
+import type { MessageId } from './no-blocking-in-async.js';
 import type { BlockingMatcher } from './recognize.js';
 import { effectOf, whereEntryRuns, type Where } from './where.js';
 import { blockerName, candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
@@ -29,10 +30,10 @@ interface Member {
   c: Candidate;
 }
 
-const byProgram = new WeakMap<ts.Program, Map<string, Map<ts.SourceFile, ReportInput[]>>>();
+const byProgram = new WeakMap<ts.Program, Map<string, Map<ts.SourceFile, ReportInput<MessageId>[]>>>();
 
 /** The cause-mode reports whose cause lies in `sf`. */
-export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput[] {
+export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput<MessageId>[] {
   touchWholeProgram();
   let byKey = byProgram.get(program);
   if (!byKey) byProgram.set(program, (byKey = new Map()));
@@ -48,7 +49,7 @@ function causeOf(entry: AsyncEntry, c: Candidate): ts.Node {
   return c.chain.length === 1 ? entry.fn : helperOf(c);
 }
 
-function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): Map<ts.SourceFile, ReportInput[]> {
+function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): Map<ts.SourceFile, ReportInput<MessageId>[]> {
   const groups = new Map<ts.Node, Member[]>();
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
@@ -61,7 +62,7 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
       }
     }
   }
-  const out = new Map<ts.SourceFile, ReportInput[]>();
+  const out = new Map<ts.SourceFile, ReportInput<MessageId>[]>();
   const wheres = new Map<AsyncEntry, Set<Where>>();
   const whereOf = (entry: AsyncEntry) => {
     let where = wheres.get(entry);
@@ -98,7 +99,7 @@ function comparePlace(a: ts.Node, b: ts.Node): number {
  * Blocking calls written in one entry: one finding at the first, the others related, each
  * call's rewrite suggestion kept.
  */
-function directReport(program: ts.Program, members: Member[], effect: string): ReportInput {
+function directReport(program: ts.Program, members: Member[], effect: string): ReportInput<MessageId> {
   const calls = [...members].sort((a, b) => a.c.site.call.getStart() - b.c.site.call.getStart());
   const first = calls[0]!;
   const report = siteReport(program, first.entry, first.c, effect);
@@ -110,7 +111,7 @@ function directReport(program: ts.Program, members: Member[], effect: string): R
 }
 
 /** One finding for a helper's blocking calls, at its first one, with every entry point as a related location. */
-function helperReport(program: ts.Program, members: Member[], effect: string): ReportInput {
+function helperReport(program: ts.Program, members: Member[], effect: string): ReportInput<MessageId> {
   const rep = members[0]!;
   const helper: FunctionLike = helperOf(rep.c);
   const targets = distinctTargets(members);

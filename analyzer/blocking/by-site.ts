@@ -12,6 +12,7 @@ import { onlyTestsUse } from '../program/uses.js';
 import { getSummary } from '../summaries/engine.js';
 import { blockingKind, siteReaches, synchronousSites, type ReachStep, type SyncSite } from './summary.js';
 import type { ReportInput, TraceInput } from '../check/contract.js';
+import type { MessageId } from './no-blocking-in-async.js';
 import { describeExpression } from '../check/fix-helpers.js';
 import { codeName, codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions } from '../program/walk.js';
@@ -65,7 +66,7 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
 }
 
 /** The site-mode reports for one async entry, in source order. */
-export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput[] {
+export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput<MessageId>[] {
   const chosen = candidatesForEntry(program, entry, matcher);
   if (chosen.length === 0) return [];
   const effect = effectOf(whereEntryRuns(entry, program, routeModules, false));
@@ -73,7 +74,7 @@ export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher:
 }
 
 /** The report of one candidate at its site (the call in the entry); `effect` says what waits. */
-export function siteReport(program: ts.Program, entry: AsyncEntry, c: Candidate, effect: string): ReportInput {
+export function siteReport(program: ts.Program, entry: AsyncEntry, c: Candidate, effect: string): ReportInput<MessageId> {
   const { api } = c.target;
   const call = c.site.call;
   const sf = call.getSourceFile();

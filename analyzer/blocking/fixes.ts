@@ -15,6 +15,7 @@ import { isFunctionLike } from '../program/callgraph.js';
 import { isAsyncFunction } from '../program/async-context.js';
 import { walk } from '../program/walk.js';
 import type { SuggestionInput } from '../check/contract.js';
+import type { MessageId } from './no-blocking-in-async.js';
 import { normalizeModule } from '../program/module-ref.js';
 
 const namesInFile = new WeakMap<ts.SourceFile, Set<string>>();
@@ -75,7 +76,7 @@ function usesOption(call: ts.CallExpression, names: readonly string[]): boolean 
   );
 }
 
-export function rewriteSuggestion(sf: ts.SourceFile, call: ts.CallExpression, rewrite: BlockingRewrite): SuggestionInput | undefined {
+export function rewriteSuggestion(sf: ts.SourceFile, call: ts.CallExpression, rewrite: BlockingRewrite): SuggestionInput<MessageId> | undefined {
   if (call.questionDotToken || call.arguments.some(ts.isSpreadElement)) return undefined;
   if (!enclosingIsAsync(call) || usesOption(call, rewrite.unsupportedOptions ?? [])) return undefined;
   const imports = sf.statements.filter(ts.isImportDeclaration);

@@ -48,23 +48,28 @@ const allowSchema: JSONSchema4 = {
   ],
 };
 
-const check: Check<Options> = {
+const messages = {
+  blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.{{more}}`,
+  blockingChain:
+    `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, {{effect}}. ` +
+    'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
+  blockingCause:
+    `{{call}} in {{helper}} blocks the event loop: it {{why}}, {{effect}}. {{reached}} ` +
+    'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
+  // No placeholders: the ESLint adapter does not pass suggestion data through.
+  useAsync: 'Await the non-blocking version instead (rewrites the call and adds the import)',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-blocking-in-async',
     description: 'A synchronous, blocking call runs in async context (directly or through helpers) and stalls the event loop.',
     // In configs.strict only until it meets the field study's bar (90% true; measured 22.2%, see its docs page).
     recommended: 'off',
-    messages: {
-      blocking: `{{call}} blocks the event loop in {{entry}}: it {{why}}, {{effect}}. Use {{replacement}} instead.{{more}}`,
-      blockingChain:
-        `{{call}} blocks the event loop in {{entry}}: it reaches {{target}} through \`{{chain}}\`, which {{why}}, {{effect}}. ` +
-        'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
-      blockingCause:
-        `{{call}} in {{helper}} blocks the event loop: it {{why}}, {{effect}}. {{reached}} ` +
-        'Make {{helper}} async (use {{replacement}}) and await it along the chain, or move the work to start-up or a worker thread.',
-      // No placeholders: the ESLint adapter does not pass suggestion data through.
-      useAsync: 'Await the non-blocking version instead (rewrites the call and adds the import)',
-    },
+    messages,
     schema: {
       type: 'object',
       additionalProperties: false,
@@ -94,6 +99,11 @@ const check: Check<Options> = {
       },
     },
     defaultOptions: { additional: [], allow: [], reportRequire: true, routeHandlers: [], report: 'cause' },
+    /**
+     * In an editor the finding belongs in the open file, at the call that leads to the blocking
+     * code, and ESLint's own cache keys a file's messages on that file alone: per call site.
+     */
+    editorOptions: { report: 'site' },
     hasSuggestions: true,
   },
   run(ctx) {

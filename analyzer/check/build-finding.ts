@@ -21,7 +21,7 @@ export function nodeSpan(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()
   return spanOf(sf, node.getStart(sf), node.getEnd());
 }
 
-export function buildFinding(check: AnyCheck, severity: Severity, sf: ts.SourceFile, input: ReportInput): Finding {
+export function buildFinding(check: AnyCheck, severity: Severity, sf: ts.SourceFile, input: ReportInput<string>): Finding {
   const template = check.meta.messages[input.messageId];
   if (template === undefined) throw new Error(`${check.meta.id}: unknown messageId '${input.messageId}'`);
   const data = fencedData(template, input.data ?? {});

@@ -1,4 +1,4 @@
-/** The registry of checks: one module per rule, named by the rule id. */
+/** The rule list, written once: the CLI, the ESLint plugin (rules/index.ts) and its configs take every rule from here. */
 import type { AnyCheck } from '../check/contract.js';
 import noFloatingPromise from '../promises/no-floating-promise.js';
 import noAwaitRace from '../race/no-await-race.js';

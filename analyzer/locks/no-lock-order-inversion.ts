@@ -18,22 +18,27 @@ export interface Options {
   perInstanceLocks: string[];
 }
 
-const check: Check<Options> = {
+const messages = {
+  inversion:
+    'Possible deadlock: {{inner}} is acquired here while {{outer}} is held, but {{elsewhere}} (lock cycle {{cycle}}). Two tasks on these paths can each take their first lock and then wait forever for the other one. Take these locks in one global order everywhere, or release {{outer}} before acquiring {{inner}}.',
+  selfDeadlock:
+    '{{lock}} is acquired {{via}} while this task already holds it (taken in {{holder}}). Locks from {{library}} are not reentrant, so this waits for its own release forever. Release {{lock}} first, or move the work into a helper that expects the lock to be held and does not take it again.',
+  sameKeyFamily:
+    'Two keys of the async-lock key family {{lock}} are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. If both keys are the same this task waits for its own lock forever; if they differ, another task that nests the same two keys the other way round deadlocks with this one. Take both keys in one call with a sorted array (`lock.acquire([a, b].sort(), fn)`), do the inner work without taking the key again, or list `{{short}}` in the `perInstanceLocks` option if your code already orders them.',
+  sameClass:
+    'Two locks of one lock class, {{lock}}, are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. All instances share the class, so if another task nests two of them the other way round (or both are the same instance) both tasks wait forever. Take them in a fixed order (for example by id) and list `{{short}}` in the `perInstanceLocks` option, or do not hold both at once.',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-lock-order-inversion',
     description: 'Two code paths take the same locks in opposite orders (or a task takes a lock it holds): a potential deadlock.',
     // In configs.strict only until it meets the field study's bar (90% true; measured 0 of 3, see its docs page).
     recommended: 'off',
-    messages: {
-      inversion:
-        'Possible deadlock: {{inner}} is acquired here while {{outer}} is held, but {{elsewhere}} (lock cycle {{cycle}}). Two tasks on these paths can each take their first lock and then wait forever for the other one. Take these locks in one global order everywhere, or release {{outer}} before acquiring {{inner}}.',
-      selfDeadlock:
-        '{{lock}} is acquired {{via}} while this task already holds it (taken in {{holder}}). Locks from {{library}} are not reentrant, so this waits for its own release forever. Release {{lock}} first, or move the work into a helper that expects the lock to be held and does not take it again.',
-      sameKeyFamily:
-        'Two keys of the async-lock key family {{lock}} are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. If both keys are the same this task waits for its own lock forever; if they differ, another task that nests the same two keys the other way round deadlocks with this one. Take both keys in one call with a sorted array (`lock.acquire([a, b].sort(), fn)`), do the inner work without taking the key again, or list `{{short}}` in the `perInstanceLocks` option if your code already orders them.',
-      sameClass:
-        'Two locks of one lock class, {{lock}}, are nested here: one is held (taken in {{holder}}) while another is acquired {{via}}. All instances share the class, so if another task nests two of them the other way round (or both are the same instance) both tasks wait forever. Take them in a fixed order (for example by id) and list `{{short}}` in the `perInstanceLocks` option, or do not hold both at once.',
-    },
+    messages,
     schema: {
       type: 'object',
       additionalProperties: false,
@@ -64,7 +69,7 @@ const check: Check<Options> = {
 
 export default check;
 
-function reportCycle(ctx: CheckContext<Options>, cycle: Cycle): void {
+function reportCycle(ctx: CheckContext<Options, MessageId>, cycle: Cycle): void {
   const n = cycle.edges.length;
   const ordered = cycle.edges.map((_, i) => cycle.edges[(cycle.primary + i) % n]!);
   const primary = ordered[0]!;
@@ -83,7 +88,7 @@ function reportCycle(ctx: CheckContext<Options>, cycle: Cycle): void {
   });
 }
 
-function reportRecursive(ctx: CheckContext<Options>, edge: Edge): void {
+function reportRecursive(ctx: CheckContext<Options, MessageId>, edge: Edge): void {
   const lock = edge.to;
   if (lock.reentrant) return;
   const same = isKnownPath(edge.outer.path) && edge.outer.path === edge.innerPath;

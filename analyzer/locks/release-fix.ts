@@ -9,6 +9,7 @@
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike } from '../program/callgraph.js';
 import type { SuggestionInput } from '../check/contract.js';
+import type { MessageId } from './require-lock-release.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
@@ -22,7 +23,7 @@ interface Plan {
   extended: boolean;
 }
 
-export function releaseSuggestions(ctx: LockContext, op: AcquireOp, binding: Binding, statement: ts.Statement, releaseText: string): SuggestionInput[] {
+export function releaseSuggestions(ctx: LockContext, op: AcquireOp, binding: Binding, statement: ts.Statement, releaseText: string): SuggestionInput<MessageId>[] {
   const plan = planFor(ctx, op, binding, statement);
   if (!plan) return [];
   const sf = statement.getSourceFile();
@@ -31,7 +32,7 @@ export function releaseSuggestions(ctx: LockContext, op: AcquireOp, binding: Bin
   const movedStart = afterTrailingComments(sf, statement.getEnd());
   const body = reindent(plan.moved.map((s, i) => sf.text.slice(i === 0 ? movedStart : s.getFullStart(), s.getEnd())).join(''), unit, plan.moved);
   const end = plan.release && !plan.extended ? plan.release.getEnd() : plan.moved[plan.moved.length - 1]!.getEnd();
-  const out: SuggestionInput[] = [
+  const out: SuggestionInput<MessageId>[] = [
     {
       messageId: 'wrapTryFinally',
       data: { release: releaseText },

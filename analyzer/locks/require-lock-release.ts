@@ -25,20 +25,25 @@ export interface Options {
 
 const FIX = 'Put the code that runs under the lock in `try { ... } finally { {{release}}; }`, or use `runExclusive`.';
 
-const check: Check<Options> = {
+const messages = {
+  mayThrow: `{{lock}} is acquired here, but {{what}} can throw while it is held, and the release is not in a \`finally\`: after that error the lock is never released and every later acquirer waits forever. ${FIX}`,
+  earlyExit: `{{lock}} is acquired here, but {{what}} leaves with the lock still held, so every later acquirer waits forever. ${FIX}`,
+  oneOutcome: `{{lock}} is acquired here, but {{what}}: if it rejects, the release is skipped and the lock stays held, so every later acquirer waits forever. Release in \`.finally(...)\` (or pass the release as both callbacks of \`.then\`), or use \`try { await ... } finally { {{release}}; }\`.`,
+  callbackSkips: '{{lock}} is acquired here, but {{what}}: on that path the lock is never released and every later acquirer waits forever. Release on every path of the callback (before the early `return` too), or in a `finally` inside it.',
+  neverReleased: '{{lock}} is acquired here but never released: {{what}}. Every later acquirer waits forever. Release it when the work is done, in a `finally` block, or use `runExclusive`.',
+  wrapTryFinally: 'Wrap the locked code in `try { ... } finally { {{release}}; }`',
+  useRunExclusive: 'Rewrite with `await {{receiver}}.runExclusive(async () => { ... })`',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'require-lock-release',
     description: 'A lock is acquired but not released on every path (no `finally`): one error or early return leaves it held forever.',
     recommended: 'error',
-    messages: {
-      mayThrow: `{{lock}} is acquired here, but {{what}} can throw while it is held, and the release is not in a \`finally\`: after that error the lock is never released and every later acquirer waits forever. ${FIX}`,
-      earlyExit: `{{lock}} is acquired here, but {{what}} leaves with the lock still held, so every later acquirer waits forever. ${FIX}`,
-      oneOutcome: `{{lock}} is acquired here, but {{what}}: if it rejects, the release is skipped and the lock stays held, so every later acquirer waits forever. Release in \`.finally(...)\` (or pass the release as both callbacks of \`.then\`), or use \`try { await ... } finally { {{release}}; }\`.`,
-      callbackSkips: '{{lock}} is acquired here, but {{what}}: on that path the lock is never released and every later acquirer waits forever. Release on every path of the callback (before the early `return` too), or in a `finally` inside it.',
-      neverReleased: '{{lock}} is acquired here but never released: {{what}}. Every later acquirer waits forever. Release it when the work is done, in a `finally` block, or use `runExclusive`.',
-      wrapTryFinally: 'Wrap the locked code in `try { ... } finally { {{release}}; }`',
-      useRunExclusive: 'Rewrite with `await {{receiver}}.runExclusive(async () => { ... })`',
-    },
+    messages,
     schema: { type: 'object', additionalProperties: false, properties: { ...lockOptionProperties } },
     defaultOptions: { customLocks: [], inferWrappers: true },
     hasSuggestions: true,
@@ -56,7 +61,7 @@ const check: Check<Options> = {
 
 export default check;
 
-function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
+function checkAcquire(ctx: CheckContext<Options, MessageId>, lc: LockContext, op: AcquireOp): void {
   const binding = bindingOf(lc, op);
   if (binding.kind === 'unawaited') {
     checkThenCallback(ctx, lc, op);
@@ -92,7 +97,7 @@ function checkAcquire(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp
   reportLeak(ctx, op, leak, release, releaseSuggestions(lc, op, binding, statement, release));
 }
 
-function reportLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak, release: string, suggestions?: ReturnType<typeof releaseSuggestions>): void {
+function reportLeak(ctx: CheckContext<Options, MessageId>, op: AcquireOp, leak: Leak, release: string, suggestions?: ReturnType<typeof releaseSuggestions>): void {
   const lock = lockName(op.lock.lock);
   const { messageId, what, step } = describeLeak(ctx, op, leak);
   const trace: TraceInput[] = [{ node: op.call, message: `${lock} is acquired here` }];
@@ -106,7 +111,7 @@ function reportLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak, relea
  * `mutex.acquire().then(async (release) => { ... })`: the callback receives the lock, so it
  * must release on every path of its own.
  */
-function checkThenCallback(ctx: CheckContext<Options>, lc: LockContext, op: AcquireOp): void {
+function checkThenCallback(ctx: CheckContext<Options, MessageId>, lc: LockContext, op: AcquireOp): void {
   let n: ts.Node = op.call;
   while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
   const access = n.parent;
@@ -128,7 +133,7 @@ function line(node: ts.Node): number {
   return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
 }
 
-function describeLeak(ctx: CheckContext<Options>, op: AcquireOp, leak: Leak): { messageId: string; what: string; step: string } {
+function describeLeak(ctx: CheckContext<Options, MessageId>, op: AcquireOp, leak: Leak): { messageId: MessageId; what: string; step: string } {
   const at = `on line ${line(leak.node)}`;
   switch (leak.reason) {
     case 'await': {

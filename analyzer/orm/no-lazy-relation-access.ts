@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { touchWholeProgram } from '../program/dependencies.js';
 import ts from '../ts/typescript.cjs';
-import type { Check, CheckContext, TraceInput } from '../check/contract.js';
+import type { Check, CheckContext, SuggestionInput, TraceInput } from '../check/contract.js';
 import { codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from './entities.js';
@@ -36,32 +36,37 @@ import { documentPopulateOf } from './mongoose.js';
 
 export type Options = Record<string, never>;
 
-const check: Check<Options> = {
+const messages = {
+  unloaded:
+    '`{{expr}}` reads the `{{relation}}` relation of `{{entity}}`, but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so `{{expr}}` is `undefined` here and reading through it throws. Load it with the query: {{fix}}.',
+  unloadedInCallee:
+    '{{arg}} is passed to `{{callee}}`, which reads its `{{relation}}` relation ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so that read is `undefined` and reading through it throws. Load it with the query: {{fix}}.',
+  lazyInLoop:
+    '`{{expr}}` loads the lazy relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
+  getterInLoop:
+    '`{{expr}}` queries the `{{relation}}` association once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
+  loadInLoop:
+    '`{{expr}}` loads the relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
+  initInLoop:
+    '`{{expr}}` loads `{{relation}}` from the database once per element of {{collection}}: one extra query per row (N+1). Load what it needs with the collection instead: {{fix}}.',
+  unloadedPassedOn:
+    '`{{expr}}` (the `{{relation}}` relation of `{{entity}}`) is passed to `{{callee}}`, which reads through it without checking that it is there ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so it arrives `undefined` and that read throws. Load it with the query: {{fix}}, or make `{{callee}}` load it when it is missing.',
+  fallbackInLoop:
+    '`{{expr}}` was not loaded by {{query}}, so `{{callee}}` loads it with its own query, once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}; or, when the elements share it, load it once before the loop and pass that.',
+  populateInLoop:
+    '`{{expr}}` populates `{{relation}}` for one document per element of {{collection}}: one extra query per row (N+1). Populate it for the whole batch instead: {{fix}}.',
+  addRelation: 'Load the relation in the query that loaded the entity',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-lazy-relation-access',
     description: 'A relation is read without having been loaded with its entity: `undefined` at run time, or one extra query per row (N+1).',
     recommended: 'error',
-    messages: {
-      unloaded:
-        '`{{expr}}` reads the `{{relation}}` relation of `{{entity}}`, but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so `{{expr}}` is `undefined` here and reading through it throws. Load it with the query: {{fix}}.',
-      unloadedInCallee:
-        '{{arg}} is passed to `{{callee}}`, which reads its `{{relation}}` relation ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so that read is `undefined` and reading through it throws. Load it with the query: {{fix}}.',
-      lazyInLoop:
-        '`{{expr}}` loads the lazy relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
-      getterInLoop:
-        '`{{expr}}` queries the `{{relation}}` association once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
-      loadInLoop:
-        '`{{expr}}` loads the relation `{{relation}}` once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}.',
-      initInLoop:
-        '`{{expr}}` loads `{{relation}}` from the database once per element of {{collection}}: one extra query per row (N+1). Load what it needs with the collection instead: {{fix}}.',
-      unloadedPassedOn:
-        '`{{expr}}` (the `{{relation}}` relation of `{{entity}}`) is passed to `{{callee}}`, which reads through it without checking that it is there ({{read}}), but {{query}} did not load it: TypeORM fills a relation only when the query asks for it, so it arrives `undefined` and that read throws. Load it with the query: {{fix}}, or make `{{callee}}` load it when it is missing.',
-      fallbackInLoop:
-        '`{{expr}}` was not loaded by {{query}}, so `{{callee}}` loads it with its own query, once per element of {{collection}}: one extra query per row (N+1). Load it with the collection instead: {{fix}}; or, when the elements share it, load it once before the loop and pass that.',
-      populateInLoop:
-        '`{{expr}}` populates `{{relation}}` for one document per element of {{collection}}: one extra query per row (N+1). Populate it for the whole batch instead: {{fix}}.',
-      addRelation: 'Load the relation in the query that loaded the entity',
-    },
+    messages,
     schema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     hasSuggestions: true,
@@ -81,7 +86,7 @@ const check: Check<Options> = {
 
 export default check;
 
-type Ctx = CheckContext<Options>;
+type Ctx = CheckContext<Options, MessageId>;
 type OCtx = ReturnType<typeof originContext>;
 
 function where(node: ts.Node, from: ts.SourceFile): string {
@@ -110,7 +115,7 @@ function fixFor(origin: LoadOrigin | undefined, relation: string, fallback: stri
   return loadFixFor(origin.site, [...origin.path, relation]);
 }
 
-function suggestionsFor(ctx: Ctx, relation: string, fix: { advice: string; edits: ReturnType<typeof loadFixFor>['edits'] }) {
+function suggestionsFor(ctx: Ctx, relation: string, fix: { advice: string; edits: ReturnType<typeof loadFixFor>['edits'] }): SuggestionInput<MessageId>[] {
   // Edits in another file (a repository the entity came from) cannot be an editor suggestion here.
   if (!fix.edits || fix.edits.some((e) => e.file !== ctx.sourceFile.fileName)) return [];
   return [{ messageId: 'addRelation', data: { relation, fix: fix.advice }, edits: fix.edits }];

@@ -27,20 +27,25 @@ import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery }
 
 export type Options = Record<string, never>;
 
-const check: Check<Options> = {
+const messages = {
+  sequential:
+    '{{query}} runs one database query per element of {{collection}}{{via}}, awaited one after the other{{more}}: N elements cost N sequential round trips (the N+1 problem), so this code slows down linearly with the data. Batch it: {{fix}}.',
+  concurrent:
+    '{{query}} runs one database query per element of {{collection}}{{via}}{{more}}: N elements fire N concurrent queries, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
+  collected:
+    '{{query}} starts one database query per element of {{collection}}{{via}} without waiting for it in the loop{{more}}: whether the promises are awaited together later (`Promise.all`) or not at all, N elements fire N concurrent queries, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-query-in-loop',
     description: 'A database query runs once per element of a collection (N+1) instead of once for the batch.',
     // In configs.strict only until it meets the field study's bar (90% true; measured 72.9%, see its docs page).
     recommended: 'off',
-    messages: {
-      sequential:
-        '{{query}} runs one database query per element of {{collection}}{{via}}, awaited one after the other{{more}}: N elements cost N sequential round trips (the N+1 problem), so this code slows down linearly with the data. Batch it: {{fix}}.',
-      concurrent:
-        '{{query}} runs one database query per element of {{collection}}{{via}}{{more}}: N elements fire N concurrent queries, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
-      collected:
-        '{{query}} starts one database query per element of {{collection}}{{via}} without waiting for it in the loop{{more}}: whether the promises are awaited together later (`Promise.all`) or not at all, N elements fire N concurrent queries, which does not batch them and can exhaust the connection pool. Batch it: {{fix}}.',
-    },
+    messages,
     schema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
     hasSuggestions: false,
@@ -63,7 +68,7 @@ const check: Check<Options> = {
 
 export default check;
 
-type Ctx = CheckContext<Options>;
+type Ctx = CheckContext<Options, MessageId>;
 
 interface Found {
   query: OrmQuery;

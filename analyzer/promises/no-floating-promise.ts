@@ -4,7 +4,7 @@
  * reported by default and a trace to the async function behind a cross-file call.
  */
 import ts from '../ts/typescript.cjs';
-import type { Check, CheckContext } from '../check/contract.js';
+import type { Check, CheckContext, SuggestionInput } from '../check/contract.js';
 import type { TextEdit } from '../check/finding.js';
 import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../program/specifiers.js';
 import { isExportedDeclaration, skipOuterExpressions, walk } from '../program/walk.js';
@@ -31,25 +31,30 @@ const HANDLED: Verdict = { unhandled: false };
 /** `{{lost}}` says what happens to the rejection in this program (analyzer/promises/process-handlers.ts). */
 const WHY = 'nothing waits for it, so code after it may run before it settles, and {{lost}}';
 
-const check: Check<Options> = {
+const messages = {
+  floating: `The promise from {{what}} is dropped: ${WHY}. Await it, return it, or handle its rejection with \`.catch(...)\`; mark deliberate fire-and-forget with \`void\`.`,
+  floatingSettled: `The promise from {{what}} is dropped. The async function it calls awaits nothing, so its work is done by the time it returns; but an error thrown inside it becomes a rejection, and {{lost}}. Mark the deliberate drop with \`void\`, handle failures inside it, or make it a plain synchronous function.`,
+  floatingThen: `\`.then()\` without a rejection handler drops the failure of {{what}}: ${WHY}. Add \`.catch(...)\` (or a second argument to \`.then\`), or await the chain.`,
+  uselessHandler: 'The rejection handler given to {{what}} is not a function, so it is ignored and the rejection stays unhandled. Pass a function, e.g. `.catch((error) => log(error))`.',
+  floatingArray: `This array of promises ({{what}}) is dropped: none of them is awaited, and if one rejects, {{lost}}. Wrap it in \`await Promise.all(...)\` (or \`Promise.allSettled\` to tolerate failures).`,
+  floatingVoid: `\`void\` discards the promise from {{what}}, so if it rejects, {{lost}}. Await it, or handle its rejection with \`.catch(...)\` before discarding it.`,
+  fixAwait: 'Add `await`',
+  fixVoid: 'Mark it as deliberately not awaited with `void`',
+  fixCatch: 'Handle the rejection with `.catch(...)`',
+  fixPromiseAll: 'Wrap in `await Promise.all(...)`',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-floating-promise',
     description: 'A promise is created and dropped: nothing waits for it and its rejection is lost.',
     // In configs.strict only until it meets the field study's bar (90% true; measured 48.9%, see its docs page).
     recommended: 'off',
     strictOptions: { ignoreVoid: false },
-    messages: {
-      floating: `The promise from {{what}} is dropped: ${WHY}. Await it, return it, or handle its rejection with \`.catch(...)\`; mark deliberate fire-and-forget with \`void\`.`,
-      floatingSettled: `The promise from {{what}} is dropped. The async function it calls awaits nothing, so its work is done by the time it returns; but an error thrown inside it becomes a rejection, and {{lost}}. Mark the deliberate drop with \`void\`, handle failures inside it, or make it a plain synchronous function.`,
-      floatingThen: `\`.then()\` without a rejection handler drops the failure of {{what}}: ${WHY}. Add \`.catch(...)\` (or a second argument to \`.then\`), or await the chain.`,
-      uselessHandler: 'The rejection handler given to {{what}} is not a function, so it is ignored and the rejection stays unhandled. Pass a function, e.g. `.catch((error) => log(error))`.',
-      floatingArray: `This array of promises ({{what}}) is dropped: none of them is awaited, and if one rejects, {{lost}}. Wrap it in \`await Promise.all(...)\` (or \`Promise.allSettled\` to tolerate failures).`,
-      floatingVoid: `\`void\` discards the promise from {{what}}, so if it rejects, {{lost}}. Await it, or handle its rejection with \`.catch(...)\` before discarding it.`,
-      fixAwait: 'Add `await`',
-      fixVoid: 'Mark it as deliberately not awaited with `void`',
-      fixCatch: 'Handle the rejection with `.catch(...)`',
-      fixPromiseAll: 'Wrap in `await Promise.all(...)`',
-    },
+    messages,
     schema: {
       type: 'object',
       additionalProperties: false,
@@ -83,7 +88,7 @@ const check: Check<Options> = {
 
 export default check;
 
-function checkStatement(ctx: CheckContext<Options>, reportNode: ts.Node, expression: ts.Expression): void {
+function checkStatement(ctx: CheckContext<Options, MessageId>, reportNode: ts.Node, expression: ts.Expression): void {
   const expr = skipParentheses(expression);
   if (ctx.options.ignoreIIFE && isIIFE(expr)) return;
   if (ts.isCallExpression(expr) && (calleeMatches(ctx.types, expr, ctx.options.allowForKnownSafeCalls) || isTestRunnerCall(ctx, expr))) return;
@@ -120,7 +125,7 @@ function skipParentheses(expr: ts.Expression): ts.Expression {
 /** `describe`/`it`/`test`... from `node:test` return promises that the test runner itself awaits. */
 const TEST_RUNNER_MODULES = new Set(['test', 'node:test']);
 
-function isTestRunnerCall(ctx: CheckContext<Options>, call: ts.CallExpression): boolean {
+function isTestRunnerCall(ctx: CheckContext<Options, MessageId>, call: ts.CallExpression): boolean {
   const callee = calleeModule(call.expression, ctx.types);
   return !!callee && TEST_RUNNER_MODULES.has(callee.module);
 }
@@ -131,7 +136,7 @@ function isIIFE(expr: ts.Expression): boolean {
   return ts.isArrowFunction(callee) || ts.isFunctionExpression(callee);
 }
 
-function isPromise(ctx: CheckContext<Options>, node: ts.Node): boolean {
+function isPromise(ctx: CheckContext<Options, MessageId>, node: ts.Node): boolean {
   const type = ctx.types.typeAt(node);
   if (!type) return false;
   if (typeMatches(ctx.types, type, ctx.options.allowForKnownSafePromises)) return false;
@@ -144,7 +149,7 @@ function isPromise(ctx: CheckContext<Options>, node: ts.Node): boolean {
  * `.modify((qb) => ...)`, `this.where(...)` in a knex `function () {}` callback): the code
  * configures a query its caller runs, it does not drop one. Built-in promises are never excused.
  */
-function configuresReceivedBuilder(ctx: CheckContext<Options>, node: ts.Node): boolean {
+function configuresReceivedBuilder(ctx: CheckContext<Options, MessageId>, node: ts.Node): boolean {
   // A fluent call: it returns the builder it was called on (`where(...): this`).
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
   const result = ctx.types.typeAt(node)?.getSymbol();
@@ -173,7 +178,7 @@ function configuresReceivedBuilder(ctx: CheckContext<Options>, node: ts.Node): b
 }
 
 /** Is the variable read after `node` within the scope it is declared in? */
-function usedAfter(ctx: CheckContext<Options>, symbol: ts.Symbol, decl: ts.VariableDeclaration, node: ts.Node): boolean {
+function usedAfter(ctx: CheckContext<Options, MessageId>, symbol: ts.Symbol, decl: ts.VariableDeclaration, node: ts.Node): boolean {
   let scope: ts.Node = decl;
   while (scope.parent && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isModuleBlock(scope)) scope = scope.parent;
   const name = (decl.name as ts.Identifier).text;
@@ -190,7 +195,7 @@ function isAssignment(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
-function verdictOf(ctx: CheckContext<Options>, node: ts.Expression): Verdict {
+function verdictOf(ctx: CheckContext<Options, MessageId>, node: ts.Expression): Verdict {
   // Only parentheses: `value as Promise<T>;` is judged by the type it is asserted to have.
   const expr = skipParentheses(node);
   if (ts.isBinaryExpression(expr)) {
@@ -225,7 +230,7 @@ function isLogical(kind: ts.SyntaxKind): boolean {
 }
 
 /** A promise-valued call: `.catch(h)` and `.then(a, h)` handle it; `.finally()` passes it through. */
-function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdict {
+function callVerdict(ctx: CheckContext<Options, MessageId>, call: ts.CallExpression): Verdict {
   const callee = skipOuterExpressions(call.expression);
   const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
   if (!method || !ts.isPropertyAccessExpression(callee)) return calleeVerdict(ctx, call);
@@ -246,7 +251,7 @@ function callVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdi
  * analyzer/promises/rejections.ts): its promise cannot reject, so dropping it is deliberate
  * fire-and-forget. A function that merely happens not to reject (no handler at all) is reported.
  */
-function calleeVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Verdict {
+function calleeVerdict(ctx: CheckContext<Options, MessageId>, call: ts.CallExpression): Verdict {
   const callees = getCallGraph(ctx.program).resolve(call);
   if (callees.length > 0 && callees.every((fn) => handlesOwnFailures(ctx.program, fn))) return HANDLED;
   // An async function that awaits nothing (an in-memory publish, a cache write): its promise has
@@ -257,7 +262,7 @@ function calleeVerdict(ctx: CheckContext<Options>, call: ts.CallExpression): Ver
 
 /** A function (every part of its type: `onError?: (e) => void` may be undefined at run time),
  * or something the checker cannot type (`any`: trust the author). */
-function isValidHandler(ctx: CheckContext<Options>, handler: ts.Expression): boolean {
+function isValidHandler(ctx: CheckContext<Options, MessageId>, handler: ts.Expression): boolean {
   const type = ctx.types.typeAt(handler);
   if (!type || type.flags & ts.TypeFlags.Any) return true;
   const parts = type.isUnion() ? type.types : [type];
@@ -265,7 +270,7 @@ function isValidHandler(ctx: CheckContext<Options>, handler: ts.Expression): boo
 }
 
 /** Where a cross-file call's promise comes from: the async function behind it. */
-function traceFor(ctx: CheckContext<Options>, expr: ts.Expression) {
+function traceFor(ctx: CheckContext<Options, MessageId>, expr: ts.Expression) {
   let call = expr;
   while (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && ['then', 'finally'].includes(call.expression.name.text)) {
     call = skipOuterExpressions(call.expression.expression);
@@ -277,7 +282,7 @@ function traceFor(ctx: CheckContext<Options>, expr: ts.Expression) {
   return [{ node: at, message: `${codeName(functionName(callee))} returns a promise (declared here)` }];
 }
 
-function suggestionsFor(ctx: CheckContext<Options>, expression: ts.Expression, isArray: boolean) {
+function suggestionsFor(ctx: CheckContext<Options, MessageId>, expression: ts.Expression, isArray: boolean): SuggestionInput<MessageId>[] {
   const sf = ctx.sourceFile;
   const start = expression.getStart(sf);
   const end = expression.getEnd();
@@ -286,7 +291,7 @@ function suggestionsFor(ctx: CheckContext<Options>, expression: ts.Expression, i
     ...(after ? [{ file: sf.fileName, start: end, end, text: after }] : []),
   ];
   const paren = needsParens(expression);
-  const suggestions = [];
+  const suggestions: SuggestionInput<MessageId>[] = [];
   const awaitOk = canInsertAwait(expression, sf, ctx.program);
   if (isArray) {
     if (awaitOk) suggestions.push({ messageId: 'fixPromiseAll', edits: wrap('await Promise.all(', ')') });

@@ -30,26 +30,31 @@ export interface Options {
   checkThrowGuards: boolean;
 }
 
-const check: Check<Options> = {
+const messages = {
+  lostUpdate:
+    '`{{place}}` is read before an `await` and written here after it: {{others}} can change it while this one is suspended, and this write overwrites that change (a lost update). Re-read it after the `await`, compute the new value synchronously, or hold a lock across the read and the write.',
+  staleCheck:
+    'This write relies on a check of `{{place}}` made before an `await`: {{others}} can run at the `await` and change it, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
+  lazyInit:
+    'Lazy initialisation across an `await`: concurrent callers all see `{{place}}` unset, all start initialising, and the last one wins (two connections, two loads). Cache the promise synchronously (`{{place}} ??= create()`, then await it) or hold a lock.',
+  lazyInitEntry:
+    'Lazy initialisation of an entry across an `await`: concurrent callers with the same key all find it missing in `{{place}}`, all start loading it, and the last one wins (two loads of one key). Keep the pending promise in the map, set in the same step as the check (a map of promises: `{{place}}.set(key, promise)` before the `await`, then await it; delete the entry if it fails), or hold a lock per key.',
+  claimAfterAwait:
+    'The key is checked in `{{place}}` before an `await` and added only after it: concurrent calls with the same key all pass the check while the first one is suspended, so the work for that key runs more than once. Claim the key before the `await` (add it there, or to a set of keys in progress, and remove it if the work fails), or hold a lock per key.',
+  onceFlag:
+    '`{{place}}` is checked before an `await` and set only after it: concurrent calls all pass the check while the first one is suspended, so the work it guards runs more than once (a double close, a double send). Set `{{place}}` before the `await` (and reset it if the work fails), or hold a lock across the check and the set.',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-await-race',
     description: 'Shared state is checked or read before an `await` and written after it, so concurrent calls overwrite each other.',
     // In configs.strict only until it meets the field study's bar (90% true; measured 21.7%, see its docs page).
     recommended: 'off',
-    messages: {
-      lostUpdate:
-        '`{{place}}` is read before an `await` and written here after it: {{others}} can change it while this one is suspended, and this write overwrites that change (a lost update). Re-read it after the `await`, compute the new value synchronously, or hold a lock across the read and the write.',
-      staleCheck:
-        'This write relies on a check of `{{place}}` made before an `await`: {{others}} can run at the `await` and change it, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
-      lazyInit:
-        'Lazy initialisation across an `await`: concurrent callers all see `{{place}}` unset, all start initialising, and the last one wins (two connections, two loads). Cache the promise synchronously (`{{place}} ??= create()`, then await it) or hold a lock.',
-      lazyInitEntry:
-        'Lazy initialisation of an entry across an `await`: concurrent callers with the same key all find it missing in `{{place}}`, all start loading it, and the last one wins (two loads of one key). Keep the pending promise in the map, set in the same step as the check (a map of promises: `{{place}}.set(key, promise)` before the `await`, then await it; delete the entry if it fails), or hold a lock per key.',
-      claimAfterAwait:
-        'The key is checked in `{{place}}` before an `await` and added only after it: concurrent calls with the same key all pass the check while the first one is suspended, so the work for that key runs more than once. Claim the key before the `await` (add it there, or to a set of keys in progress, and remove it if the work fails), or hold a lock per key.',
-      onceFlag:
-        '`{{place}}` is checked before an `await` and set only after it: concurrent calls all pass the check while the first one is suspended, so the work it guards runs more than once (a double close, a double send). Set `{{place}}` before the `await` (and reset it if the work fails), or hold a lock across the check and the set.',
-    },
+    messages,
     schema: {
       type: 'object',
       additionalProperties: false,
@@ -75,7 +80,7 @@ function isAsync(fn: FunctionLike): boolean {
 }
 
 interface Race {
-  messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'lazyInitEntry' | 'claimAfterAwait' | 'onceFlag';
+  messageId: MessageId;
   write: Write;
   cause: Cause;
   suspension: ts.Node;
@@ -89,7 +94,7 @@ type Cause = Access & { via?: string; position?: boolean };
 
 /** What one function's checks read, directly or through helpers; each condition resolved once. */
 interface Scope {
-  ctx: CheckContext<Options>;
+  ctx: CheckContext<Options, MessageId>;
   ev: FunctionEvents;
   tested: Map<ts.Expression, Cause[]>;
 }
@@ -103,7 +108,7 @@ function conditionReads(scope: Scope, condition: ts.Expression): Cause[] {
   return reads;
 }
 
-function checkFunction(ctx: CheckContext<Options>, fn: FunctionLike): void {
+function checkFunction(ctx: CheckContext<Options, MessageId>, fn: FunctionLike): void {
   if (isDataObjectMethod(fn)) return;
   const ev = collectEvents(ctx.types, fn);
   if (ev.suspensions.length === 0) return;
@@ -339,7 +344,7 @@ function sharedTooLate(race: Race): boolean {
 }
 
 /** Is one lock held across the cause, the suspension and the write? */
-function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
+function heldAcross(ctx: CheckContext<Options, MessageId>, race: Race): boolean {
   if (wholeUnderLock(ctx.program, race.write.expr)) return true;
   const ids = (node: ts.Node) => new Set(locksHeldAt(ctx.program, node).filter(protectsShared).map((h) => h.lock.id));
   const atWrite = ids(race.write.expr);
@@ -348,7 +353,7 @@ function heldAcross(ctx: CheckContext<Options>, race: Race): boolean {
   return [...atWrite].some((id) => atCause.has(id));
 }
 
-function report(ctx: CheckContext<Options>, race: Race): void {
+function report(ctx: CheckContext<Options, MessageId>, race: Race): void {
   const { write } = race;
   const place = write.via ? write.place.label : codeText(write.node, ctx.sourceFile, Infinity);
   const trace: TraceInput[] = [

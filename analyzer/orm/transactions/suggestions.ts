@@ -9,17 +9,18 @@ import ts from '../../ts/typescript.cjs';
 import type { TypeQueries } from '../../program/type-queries.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import type { SuggestionInput } from '../../check/contract.js';
+import type { MessageId } from './no-query-outside-transaction.js';
 import type { QuerySite } from './queries.js';
 import type { TxScope } from './scopes.js';
 
-export function suggestionsFor(types: TypeQueries, scope: TxScope, site: QuerySite): SuggestionInput[] {
+export function suggestionsFor(types: TypeQueries, scope: TxScope, site: QuerySite): SuggestionInput<MessageId>[] {
   const tx = scope.handleText;
   if (!tx) return [];
   const sf = site.call.getSourceFile();
-  const edit = (node: ts.Node, text: string): SuggestionInput[] => [
+  const edit = (node: ts.Node, text: string): SuggestionInput<MessageId>[] => [
     { messageId: 'useTransaction', data: { tx }, edits: [{ file: sf.fileName, start: node.getStart(sf), end: node.getEnd(), text }] },
   ];
-  const insert = (pos: number, text: string): SuggestionInput[] => [
+  const insert = (pos: number, text: string): SuggestionInput<MessageId>[] => [
     { messageId: 'useTransaction', data: { tx }, edits: [{ file: sf.fileName, start: pos, end: pos, text }] },
   ];
   if (site.orm === 'sequelize') return sequelizeEdit(site, tx, insert);
@@ -69,7 +70,7 @@ function prismaClientIn(types: TypeQueries, expr: ts.Expression): ts.Expression 
 const SEQUELIZE_OPTIONS_ONLY = new Set(['findAll', 'findOne', 'count', 'destroy', 'save', 'reload', 'findAndCountAll', 'truncate', 'restore']);
 const SEQUELIZE_VALUE_FIRST = new Set(['findByPk', 'create', 'bulkCreate', 'upsert']);
 
-function sequelizeEdit(site: QuerySite, tx: string, insert: (pos: number, text: string) => SuggestionInput[]): SuggestionInput[] {
+function sequelizeEdit(site: QuerySite, tx: string, insert: (pos: number, text: string) => SuggestionInput<MessageId>[]): SuggestionInput<MessageId>[] {
   if (!site.missingOption) return [];
   const args = site.call.arguments;
   const last = args[args.length - 1];

@@ -12,6 +12,7 @@
 import ts from '../../ts/typescript.cjs';
 import type { TextEdit } from '../../check/finding.js';
 import type { SuggestionInput, TraceInput } from '../../check/contract.js';
+import type { MessageId } from './no-missing-await.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
 import { asyncInsertPosition, canInsertAwait, describeExpression, prefixEdits } from '../../check/fix-helpers.js';
 import { codeName } from '../../check/quote.js';
@@ -58,8 +59,8 @@ function traceFor(scan: Scan, expr: ts.Expression, fact: PromiseFact): TraceInpu
   return steps;
 }
 
-function fixesFor(scan: Scan, use: Use, fact: PromiseFact): { fix?: TextEdit[]; suggestions: SuggestionInput[] } {
-  const suggestions: SuggestionInput[] = [];
+function fixesFor(scan: Scan, use: Use, fact: PromiseFact): { fix?: TextEdit[]; suggestions: SuggestionInput<MessageId>[] } {
+  const suggestions: SuggestionInput<MessageId>[] = [];
   // `await` of a `Promise<void>` cannot be tested for truthiness: nothing to suggest in a test.
   if (!use.suggest || (use.tests && awaitsToVoid(scan.types, fact.type))) return { suggestions };
   const { sf } = scan;

@@ -20,27 +20,32 @@ import type { Options, Scan } from './shared.js';
 
 export type { Options } from './shared.js';
 
-const check: Check<Options> = {
+const messages = {
+  condition:
+    '{{what}} is a Promise, used as the {{where}}: a Promise object is always truthy, so this check ignores the result of the async work (a guard like this always passes, or never does). Await it to test the value it resolves to.',
+  predicate:
+    '{{what}} is a Promise returned from the `{{method}}` callback: it is always truthy, so `{{method}}` treats every element as a match. Resolve the answers first (`const ok = await Promise.all(items.map(check))`) and test `ok[i]` in a synchronous callback.',
+  value: '{{what}} is a Promise, used as {{where}}, {{effect}}. Await it to use the value it resolves to.',
+  property:
+    '{{what}} is a Promise, and a Promise has no {{member}}: {{effect}}. Nothing else reports it: {{unchecked}}. Await the promise before using its value.',
+  returnInTry:
+    '{{what}} is returned from {{where}} without `await`: the function returns before the promise settles, so {{effect}}. Write `return await` to keep the work inside this block.',
+  addAwait: 'Add `await`',
+  // No placeholders in suggestion texts: the ESLint adapter does not pass suggestion data.
+  makeAsync: 'Make the enclosing function async and add `await`',
+  awaitAtAssignment: 'Await the promise where the variable is assigned',
+};
+
+/** The ids of the messages above: what `ctx.report` and the helpers that build reports may use. */
+export type MessageId = keyof typeof messages;
+
+const check: Check<Options, MessageId> = {
   meta: {
     id: 'no-missing-await',
     description: 'A promise is used as if it were its value: tested, compared, printed, spread or returned from `try` without `await`.',
     // In configs.strict only until it meets the field study's bar (90% true; measured 50.0%, see its docs page).
     recommended: 'off',
-    messages: {
-      condition:
-        '{{what}} is a Promise, used as the {{where}}: a Promise object is always truthy, so this check ignores the result of the async work (a guard like this always passes, or never does). Await it to test the value it resolves to.',
-      predicate:
-        '{{what}} is a Promise returned from the `{{method}}` callback: it is always truthy, so `{{method}}` treats every element as a match. Resolve the answers first (`const ok = await Promise.all(items.map(check))`) and test `ok[i]` in a synchronous callback.',
-      value: '{{what}} is a Promise, used as {{where}}, {{effect}}. Await it to use the value it resolves to.',
-      property:
-        '{{what}} is a Promise, and a Promise has no {{member}}: {{effect}}. Nothing else reports it: {{unchecked}}. Await the promise before using its value.',
-      returnInTry:
-        '{{what}} is returned from {{where}} without `await`: the function returns before the promise settles, so {{effect}}. Write `return await` to keep the work inside this block.',
-      addAwait: 'Add `await`',
-      // No placeholders in suggestion texts: the ESLint adapter does not pass suggestion data.
-      makeAsync: 'Make the enclosing function async and add `await`',
-      awaitAtAssignment: 'Await the promise where the variable is assigned',
-    },
+    messages,
     schema: {
       type: 'object',
       additionalProperties: false,

@@ -4,6 +4,7 @@ import tsutils from '../../ts/ts-api-utils.cjs';
 import type { CheckContext } from '../../check/contract.js';
 import type { TypeQueries } from '../../program/type-queries.js';
 import type { Specifier } from '../../program/specifiers.js';
+import type { MessageId } from './no-missing-await.js';
 
 export interface Options {
   /** Promises in boolean positions: `if`, loops, `?:`, `!`, `&&`/`||` operands, array predicates. */
@@ -20,7 +21,7 @@ export interface Options {
   valueSinks: Specifier[];
 }
 
-export type Ctx = CheckContext<Options>;
+export type Ctx = CheckContext<Options, MessageId>;
 
 /** The report kinds; each is a messageId. */
 export type UseKind = 'condition' | 'predicate' | 'value' | 'property' | 'returnInTry';

@@ -7,6 +7,7 @@
 import ts from '../../ts/typescript.cjs';
 import { quoteCode } from '../../check/quote.js';
 import tsutils from '../../ts/ts-api-utils.cjs';
+import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
@@ -14,7 +15,7 @@ import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate,
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
 
-function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: string, data: Record<string, string>): void {
+function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: MessageId, data: Record<string, string>): void {
   if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
   ctx.report({ node, messageId: voidMessage(c, messageId), data: { fn: describeCandidate(c, ctx.sourceFile), ...data }, trace: candidateTrace(ctx, c) });
 }

@@ -1,6 +1,7 @@
 /** Options, phrases and small helpers shared by the parts of `no-misused-async-function`. */
 import ts from '../../ts/typescript.cjs';
 import type { CheckContext, TraceInput } from '../../check/contract.js';
+import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { functionName, getCallGraph, returnedExpressions, type FunctionLike } from '../../program/callgraph.js';
 import tsutils from '../../ts/ts-api-utils.cjs';
@@ -33,7 +34,7 @@ export interface Options {
   allowEmptyStubs: boolean;
 }
 
-export type Ctx = CheckContext<Options>;
+export type Ctx = CheckContext<Options, MessageId>;
 
 export function voidChecks(options: Options): Required<ChecksVoidReturn> | undefined {
   const v = options.checksVoidReturn;
@@ -152,7 +153,7 @@ export function cannotRejectInVoidSlot(ctx: Ctx, c: Candidate): boolean {
  * The message for a void-return position: an empty stub gets its own (true) wording, since its
  * promise cannot reject; typescript-eslint reports it too, so it stays reported by default.
  */
-export function voidMessage(c: Candidate, messageId: string): string {
+export function voidMessage(c: Candidate, messageId: MessageId): MessageId {
   return isEmptyStub(c) ? 'voidReturnEmptyStub' : messageId;
 }
 

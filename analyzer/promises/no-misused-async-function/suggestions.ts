@@ -10,19 +10,20 @@
  */
 import ts from '../../ts/typescript.cjs';
 import type { SuggestionInput } from '../../check/contract.js';
+import type { MessageId } from './no-misused-async-function.js';
 import type { TextEdit } from '../../check/finding.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { isAwaitAllowed } from '../../check/fix-helpers.js';
 import { walk } from '../../program/walk.js';
 import type { Candidate, Ctx } from './shared.js';
 
-export function forEachSuggestions(ctx: Ctx, call: ts.CallExpression, c: Candidate): SuggestionInput[] {
+export function forEachSuggestions(ctx: Ctx, call: ts.CallExpression, c: Candidate): SuggestionInput<MessageId>[] {
   const sf = ctx.sourceFile;
   const callee = call.expression;
   if (!ts.isExpressionStatement(call.parent) || !ts.isPropertyAccessExpression(callee)) return [];
   if (call.questionDotToken || callee.questionDotToken || ts.isOptionalChain(callee.expression)) return [];
   if (callee.name.text !== 'forEach' || !isAwaitAllowed(call, sf)) return [];
-  const out: SuggestionInput[] = [];
+  const out: SuggestionInput<MessageId>[] = [];
   const loop = forOfText(call, callee, c, sf);
   if (loop) {
     const stmt = call.parent;
