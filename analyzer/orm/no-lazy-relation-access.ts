@@ -18,7 +18,7 @@ import { codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from './entities.js';
 import { isLoaded } from './load-tree.js';
-import { originOf, treeAt, type LoadOrigin, type Origins } from './origin.js';
+import { loadedWithCollection, originOf, provenLoaded, treeAt, type LoadOrigin } from './origin.js';
 import { originContext } from './relation-summary.js';
 import { paramReadsKind, type ParamRead } from './param-reads.js';
 import { getSummary } from '../summaries/engine.js';
@@ -281,26 +281,6 @@ function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, cal
   return true;
 }
 
-/** The relation was loaded with the collection (or the entity was built or handed around): no query per item. */
-function loadedWithCollection(ctx: Ctx, origins: Origins, relation: string | undefined): boolean {
-  if (origins === null) return false;
-  if (origins.some((o) => o.kind !== 'load')) return true;
-  if (relation === undefined || origins.length === 0) return false;
-  return (origins as LoadOrigin[]).every((o) => {
-    const tree = treeAt(ctx.types, o);
-    return !tree || isLoaded(tree, relation);
-  });
-}
-
-/** Every origin is a query whose load tree holds `relation`: only then may a message say it is loaded. */
-function provenLoaded(ctx: Ctx, origins: Origins, relation: string | undefined): boolean {
-  if (!origins || origins.length === 0 || relation === undefined) return false;
-  return origins.every((o) => {
-    const tree = o.kind === 'load' ? treeAt(ctx.types, o) : undefined;
-    return tree !== undefined && isLoaded(tree, relation);
-  });
-}
-
 /** One load through an entity, found inside a loop or an array callback. */
 interface PerItemLoad {
   /** The read or call to report. */
@@ -335,10 +315,10 @@ function checkPerItem(ctx: Ctx, load: PerItemLoad, octx: OCtx): void {
   const pctx = perItemContextOf(ctx.types, load.report);
   if (!pctx || isSmallContext(ctx.types, pctx) || !isPerItem(ctx.types, load.entityExpr, pctx)) return;
   const origins = originOf(load.entityExpr, octx);
-  const loaded = loadedWithCollection(ctx, origins, load.relation);
+  const loaded = loadedWithCollection(ctx.types, origins, load.relation);
   if (loaded && !load.alwaysQueries) return;
   const single = origins && origins.length === 1 && origins[0]!.kind === 'load' ? (origins[0] as LoadOrigin) : undefined;
-  const fix = perItemFix(ctx, load, single, provenLoaded(ctx, origins, load.relation));
+  const fix = perItemFix(ctx, load, single, provenLoaded(ctx.types, origins, load.relation));
   const report = load.report;
   const exprText = ts.isCallExpression(report) ? `${codeText(report.expression, ctx.sourceFile, Infinity)}(...)` : codeText(report, ctx.sourceFile, Infinity);
   ctx.report({
