@@ -107,9 +107,9 @@ describe('sample app', () => {
     const report = byPlace['src/http/reports.handler.ts:32']!;
     expect(report.data.chain).toBe('monthlyReport() -> renderReport() -> loadTemplate() -> fs.readFileSync()');
     expect(report.trace.map((s) => `${s.message} @ ${path.relative(dir, s.file)}:${s.line}`)).toEqual([
-      'monthlyReport() calls renderReport() @ src/http/reports.handler.ts:32',
-      'renderReport() calls loadTemplate() @ src/services/template.ts:36',
-      'fs.readFileSync() blocks: reads the whole file on the event loop thread @ src/services/template.ts:21',
+      '`monthlyReport()` calls `renderReport()` @ src/http/reports.handler.ts:32',
+      '`renderReport()` calls `loadTemplate()` @ src/services/template.ts:36',
+      '`fs.readFileSync()` blocks: reads the whole file on the event loop thread @ src/services/template.ts:21',
     ]);
     expect(report.message).toContain('Make `loadTemplate` async');
     expect(byPlace['src/jobs/worker.ts:122']!.data.chain).toBe(
@@ -406,7 +406,7 @@ describe("report: 'cause' (one finding per cause)", () => {
     expect(direct).toHaveLength(1);
     expect(direct[0]!.messageId).toBe('blocking');
     expect(direct[0]!.message).toContain('The same function makes 1 more blocking call, listed too.');
-    expect(direct[0]!.related!.map((r) => r.message)).toEqual(['fs.readFileSync() also blocks here: it reads the whole file on the event loop thread']);
+    expect(direct[0]!.related!.map((r) => r.message)).toEqual(['`fs.readFileSync()` also blocks here: it reads the whole file on the event loop thread']);
     expect(direct[0]!.suggestions).toHaveLength(2);
   });
 
@@ -480,8 +480,8 @@ describe('messages say what waits, and the trace when the blocking path runs', (
   it('shows the branch condition a blocking call sits behind', () => {
     const trace = at(15)[0]!.trace.map((s) => `${where(s, dir)} ${s.message}`);
     expect(trace).toEqual([
-      'app.ts:15 <express route handler> calls hash()',
-      'app.ts:5 crypto.scryptSync() blocks (only when `options.sync`): derives a key with deliberately slow, memory-hard hashing on the event loop thread',
+      'app.ts:15 <express route handler> calls `hash()`',
+      'app.ts:5 `crypto.scryptSync()` blocks (only when `options.sync`): derives a key with deliberately slow, memory-hard hashing on the event loop thread',
     ]);
   });
 

@@ -138,10 +138,10 @@ describe('no-missing-await traces', () => {
   it('names the async function declared in another file', () => {
     const [f] = at('cross-file/use.ts', 6);
     expect(f!.trace.map((s) => [rel(s.file), s.line, s.message])).toEqual([
-      ['cross-file/accounts.ts', 11, 'isMember is async: it returns a Promise (declared here)'],
+      ['cross-file/accounts.ts', 11, '`isMember` is async: it returns a Promise (declared here)'],
     ]);
     const [m] = at('cross-file/use.ts', 10);
-    expect(m!.trace[0]!.message).toBe('AccountService.isSuspended is async: it returns a Promise (declared here)');
+    expect(m!.trace[0]!.message).toBe('`AccountService.isSuspended` is async: it returns a Promise (declared here)');
   });
 
   it('goes from a variable to its assignment, then to the function in another file', () => {

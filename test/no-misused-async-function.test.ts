@@ -194,7 +194,7 @@ describe('no-misused-async-function: boundaries and messages', () => {
     const f = findings[0]!;
     expect(f.message).toContain('`setInterval` is given `flush` (an async function)');
     expect(f.message).toContain('try { ... } catch (error)');
-    expect(f.trace.map((s) => `${path.relative(dir, s.file)}:${s.line} ${s.message}`)).toEqual(['jobs.ts:1 flush is async (declared here)']);
+    expect(f.trace.map((s) => `${path.relative(dir, s.file)}:${s.line} ${s.message}`)).toEqual(['jobs.ts:1 `flush` is async (declared here)']);
   });
 
   it('a reducer that awaits its accumulator is fine; one that does not is reported with its name', () => {

@@ -23,7 +23,7 @@ import type { ReportInput, TraceInput } from '../check/contract.js';
 import type { MessageId } from './no-blocking-in-async.js';
 import type { BlockingMatcher } from './recognize.js';
 import { effectOf, whereEntryRuns, type Where } from './where.js';
-import { candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
+import { blockerName, candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
 import { perProgram } from '../program/per-program.js';
 
 interface Member {
@@ -103,7 +103,7 @@ function directReport(program: ts.Program, members: Member[], effect: string): R
   const report = siteReport(program, first.entry, first.c, effect);
   if (calls.length === 1) return report;
   const more = calls.length - 1;
-  const related = calls.slice(1).map((m): TraceInput => ({ node: m.c.site.call, message: `${m.c.target.label} also blocks here: it ${m.c.target.api.why}` }));
+  const related = calls.slice(1).map((m): TraceInput => ({ node: m.c.site.call, message: `${blockerName(m.c.target)} also blocks here: it ${m.c.target.api.why}` }));
   const suggestions = calls.flatMap((m) => siteReport(program, m.entry, m.c, effect).suggestions ?? []);
   return { ...report, data: { ...report.data, more: ` The same function makes ${more} more blocking call${more === 1 ? '' : 's'}, listed too.` }, related, suggestions };
 }
@@ -120,7 +120,7 @@ function helperReport(program: ts.Program, members: Member[], effect: string): R
     node: m.c.site.call,
     message: `reached from ${describeEntry(m.entry)}: ${chainText(m.entry, m.c)}`,
   }));
-  for (const t of targets.slice(1)) related.push({ node: t.call, message: `${t.c.target.label} also blocks here: it ${t.c.target.api.why}` });
+  for (const t of targets.slice(1)) related.push({ node: t.call, message: `${blockerName(t.c.target)} also blocks here: it ${t.c.target.api.why}` });
   const count = entries.size;
   const example = `${describeEntry(rep.entry)} (\`${chainText(rep.entry, rep.c)}\`)`;
   const reached =

@@ -15,6 +15,7 @@ import type { ReachStep } from '../summaries/reach.js';
 import type { ReportInput, TraceInput } from '../check/contract.js';
 import type { MessageId } from './no-blocking-in-async.js';
 import { describeExpression } from '../check/fix-helpers.js';
+import { codeName, codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import type { BlockingHit, BlockingMatcher } from './recognize.js';
 import { rewriteSuggestion } from './fixes.js';
@@ -131,6 +132,11 @@ export function describeBlockingCall(call: ts.CallExpression | ts.NewExpression,
   }
 }
 
+/** A blocking call in a trace step: `` `fs.readFileSync()` ``, "busy-wait loop on `Date.now()`". */
+export function blockerName(target: BlockingHit): string {
+  return target.api.name === 'busy-wait' ? target.label.replace(/ on (.*)$/, ' on `$1`') : `\`${target.label}\``;
+}
+
 /** `handle()`, or `<express route handler>` for an anonymous entry. */
 export function entryName(entry: AsyncEntry): string {
   const name = functionName(entry.fn);
@@ -139,14 +145,14 @@ export function entryName(entry: AsyncEntry): string {
 
 export function traceOf(c: Candidate, entry: AsyncEntry, graph: CallGraph): TraceInput[] {
   const steps: TraceInput[] = [];
-  let caller = entryName(entry);
+  let caller = codeName(entryName(entry));
   for (const step of c.chain) {
     const when = branchOf(step.call);
     if (!step.callee) {
-      steps.push({ node: step.call, message: `${c.target.label} blocks${when}: ${c.target.api.why}` });
+      steps.push({ node: step.call, message: `${blockerName(c.target)} blocks${when}: ${c.target.api.why}` });
       break;
     }
-    const callee = `${functionName(step.callee)}()`;
+    const callee = codeName(`${functionName(step.callee)}()`);
     const direct = graph.resolve(step.call).includes(step.callee);
     steps.push({ node: step.call, message: (direct ? `${caller} calls ${callee}` : `${caller} passes ${callee} to ${calledName(step.call)}`) + when });
     caller = callee;
@@ -169,19 +175,15 @@ export function branchOf(call: ts.Node): string {
     else if (ts.isConditionalExpression(n) && child === n.whenFalse) text = conditionText(n.condition, true);
     else if (ts.isBinaryExpression(n) && child === n.right && n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) text = conditionText(n.left, false);
     else if (ts.isBinaryExpression(n) && child === n.right && n.operatorToken.kind === ts.SyntaxKind.BarBarToken) text = conditionText(n.left, true);
-    else if (ts.isCaseClause(n) && ts.isCaseBlock(n.parent)) text = `\`${clip(n.parent.parent.expression.getText())} === ${clip(n.expression.getText())}\``;
+    else if (ts.isCaseClause(n) && ts.isCaseBlock(n.parent)) text = quoteCode(`${codeText(n.parent.parent.expression, n.getSourceFile())} === ${codeText(n.expression, n.getSourceFile())}`);
     if (text) conditions.push(text);
   }
   return conditions.length === 0 ? '' : ` (only when ${conditions.join(' and ')})`;
 }
 
 function conditionText(cond: ts.Expression, negated: boolean): string {
-  const text = clip(cond.getText().replace(/\s+/g, ' '));
-  return negated ? `not \`${text}\`` : `\`${text}\``;
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text = quoteCode(codeText(cond, cond.getSourceFile()));
+  return negated ? `not ${text}` : text;
 }
 
 export function describeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
@@ -192,5 +194,5 @@ export function describeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.
 
 function calledName(call: ts.CallExpression | ts.NewExpression): string {
   const callee = call.expression;
-  return `\`${ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText()}()\``;
+  return quoteCode(`${ts.isPropertyAccessExpression(callee) ? callee.name.text : codeText(callee, callee.getSourceFile())}()`);
 }

@@ -3,6 +3,7 @@ import ts from '../ts/typescript.cjs';
 import { isFunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { isAsyncFunction } from '../program/async-context.js';
+import { codeText, quoteCode } from './quote.js';
 
 /** Is `await` valid at this position: inside an async function, or at the top level of an ES module? */
 export function isAwaitAllowed(node: ts.Node, sf: ts.SourceFile): boolean {
@@ -27,21 +28,19 @@ export function needsParens(expr: ts.Expression): boolean {
   );
 }
 
-/** A short, readable name for an expression in a message: `` `sendEmail(...)` ``, `` `this.repo.save(...)` ``. */
+/**
+ * A short, readable name for an expression in a message: `` `sendEmail(...)` ``,
+ * `` `this.repo.save(...)` ``, quoted by the rule of `quote.ts` (no comments, one line, cut
+ * between tokens, a longer fence around code with backticks).
+ */
 export function describeExpression(expr: ts.Expression, sf: ts.SourceFile): string {
   const e = skipOuterExpressions(expr);
   if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
     const callee = skipOuterExpressions(e.expression);
     if (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) return 'this immediately-invoked async function';
-    return `\`${ts.isNewExpression(e) ? 'new ' : ''}${shorten(callee.getText(sf))}(...)\``;
+    return quoteCode(`${ts.isNewExpression(e) ? 'new ' : ''}${codeText(callee, sf)}(...)`);
   }
-  return `\`${shorten(e.getText(sf))}\``;
-}
-
-/** The text on one line, cut to `max` characters with `...` (for code quoted in messages). */
-export function shorten(text: string, max = 60): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length > max ? `${oneLine.slice(0, max - 3)}...` : oneLine;
+  return quoteCode(codeText(e, sf));
 }
 
 /**

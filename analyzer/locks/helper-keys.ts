@@ -80,7 +80,7 @@ export function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: stri
     const base = ts.isPropertyAccessExpression(callee) ? instancePath(ctx, callee.expression) : globalPath('');
     path = withKey(withField(base, name), { kind: 'exact', key });
   }
-  return { lock: internClass(ctx, spec, name, false, ordering), path };
+  return { lock: internClass(ctx, spec, `\`${name}\``, false, ordering), path };
 }
 
 function ownerPrefix(decl: ts.Node): string {

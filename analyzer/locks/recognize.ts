@@ -115,15 +115,15 @@ function customRef(ctx: LockContext, call: ts.CallExpression, custom: CustomLock
   const key = custom.nameArgument !== undefined ? literalString(ctx, call.arguments[custom.nameArgument]) : undefined;
   if (key !== undefined) {
     const spec = { id: `custom:${index}:${key}`, name: `lock \`'${key}'\` of \`${name}\``, short: `${name}('${key}')`, sortKey: `1|custom|${index}|${key}` };
-    return { lock: internClass(ctx, spec, name, reentrant), path: globalPath(`custom${index}`, { kind: 'exact', key }) };
+    return { lock: internClass(ctx, spec, `\`${name}\``, reentrant), path: globalPath(`custom${index}`, { kind: 'exact', key }) };
   }
   const callee = skipOuter(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const spec = storageClassOf(ctx, callee.expression);
-    if (spec) return { lock: internClass(ctx, spec, name, reentrant), path: instancePath(ctx, callee.expression) };
+    if (spec) return { lock: internClass(ctx, spec, `\`${name}\``, reentrant), path: instancePath(ctx, callee.expression) };
   }
   const spec = { id: `custom:${index}`, name: `the lock of \`${name}()\``, short: `${name}()`, sortKey: `1|custom|${index}` };
-  return { lock: internClass(ctx, spec, name, reentrant), path: UNKNOWN_PATH };
+  return { lock: internClass(ctx, spec, `\`${name}\``, reentrant), path: UNKNOWN_PATH };
 }
 
 function lastCallable(ctx: LockContext, call: ts.CallExpression): ts.Expression | undefined {

@@ -2,8 +2,9 @@
  * Suggestions for `require-lock-release`: wrap the code that runs under the lock in
  * `try { ... } finally { release(); }` (moving the existing release into the `finally`), or
  * rewrite the region as `await mutex.runExclusive(async () => { ... })`. Both are offered
- * only when the edit keeps every name in scope; both change when the lock is released on
- * failure, which is the point, so they are suggestions, not autofixes.
+ * only when the edit keeps every name in scope and no other release is left in the moved
+ * code (it would run twice, or before the callback it was in); both change when the lock is
+ * released on failure, which is the point, so they are suggestions, not autofixes.
  */
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike } from '../program/callgraph.js';
@@ -63,10 +64,35 @@ function planFor(ctx: LockContext, op: AcquireOp, binding: Binding, statement: t
     extended = true;
   }
   if (moved.length === 0) return undefined;
+  // A release left in the moved code (under a condition, in a callback, handed to `.then`)
+  // would run besides the one in `finally`: twice on some path, or before its callback.
+  if (releasesWithin(ctx, op, binding, moved)) return undefined;
   const fnBody = enclosingBody(statement);
   const rest = fnBody ? outsideOf(fnBody, moved) : [];
   if (usedOutside(ctx, moved, rest)) return undefined;
   return { statement, moved, release, extended };
+}
+
+/** Does the code release the lock, or use the release function (`.then(release)`), anywhere inside? */
+function releasesWithin(ctx: LockContext, op: AcquireOp, binding: Binding, code: readonly ts.Statement[]): boolean {
+  const releaseFn = binding.kind === 'function' ? binding.symbol : undefined;
+  let found = false;
+  for (const s of code) {
+    walk(s, (n) => {
+      if (found) return false;
+      if (ts.isCallExpression(n) && isReleaseCall(ctx, op, binding, n)) found = true;
+      else if (releaseFn && ts.isIdentifier(n) && !isDiscarded(n) && ctx.types.symbolAt(n) === releaseFn) found = true;
+      return !found;
+    });
+  }
+  return found;
+}
+
+/** `void release;`, `release;`, `typeof release`: a use that neither calls nor hands on the function. */
+function isDiscarded(id: ts.Identifier): boolean {
+  let n: ts.Node = id;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return ts.isVoidExpression(n.parent) || ts.isExpressionStatement(n.parent) || ts.isTypeOfExpression(n.parent);
 }
 
 function enclosingBody(node: ts.Node): ts.Node | undefined {

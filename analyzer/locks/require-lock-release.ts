@@ -9,6 +9,7 @@ import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import { functionName, isFunctionLike } from '../program/callgraph.js';
 import { walk, skipOuterExpressions as skipOuter } from '../program/walk.js';
 import { describeExpression } from '../check/fix-helpers.js';
+import { codeText, quoteCode } from '../check/quote.js';
 import { getLockContext, type LockContext } from './context.js';
 import { lockOpAt } from './recognize.js';
 import { bindingOf, type AcquireOp, type Binding } from './release.js';
@@ -72,7 +73,7 @@ function checkAcquire(ctx: CheckContext<Options, MessageId>, locks: LockContext,
     // `this.unlock = await this.mutex.acquire()`: fine if something calls `unlock` somewhere.
     const target = storedInProperty(binding.node);
     if (target && !isEverCalled(locks, target)) {
-      ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: `the release is stored in \`${target.getText()}\` but nothing calls it` } });
+      ctx.report({ node: op.call, messageId: 'neverReleased', data: { lock, what: `the release is stored in ${quoteCode(codeText(target, target.getSourceFile(), Infinity))} but nothing calls it` } });
     }
     return;
   }

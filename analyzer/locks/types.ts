@@ -26,7 +26,7 @@ export interface LockClass {
   sortKey: string;
   /** Where the class is declared (the field, the variable), if it has a declaration. */
   declaration?: ts.Node;
-  /** The library or API, for messages: 'async-mutex', 'async-lock', 'Web Locks', a helper name. */
+  /** The library or API, for messages: 'async-mutex', 'async-lock', 'Web Locks', a helper's name as code (`` `withLock` ``). */
   library: string;
   /** Does it order anything? False for a semaphore with more than one permit (or an unknown count). */
   ordering: boolean;

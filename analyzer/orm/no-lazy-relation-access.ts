@@ -14,10 +14,11 @@ import path from 'node:path';
 import { touchWholeProgram } from '../program/dependencies.js';
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, SuggestionInput, TraceInput } from '../check/contract.js';
+import { codeText, quoteCode } from '../check/quote.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression, relationNamesOf, relationOfAccess, type EntityInfo, type RelationInfo } from './entities.js';
 import { isLoaded } from './load-tree.js';
-import { originOf, treeAt, type LoadOrigin, type OriginContext, type Origins } from './origin.js';
+import { loadedWithCollection, originOf, provenLoaded, treeAt, type LoadOrigin, type OriginContext } from './origin.js';
 import { originContext } from './relation-summary.js';
 import { paramReadsKind, type ParamRead } from './param-reads.js';
 import { getSummary } from '../summaries/engine.js';
@@ -170,7 +171,7 @@ function reportUnloaded(ctx: Ctx, node: ts.Node, entityExpr: ts.Expression, enti
     ctx.report({
       node,
       messageId: 'unloadedPassedOn',
-      data: { expr, relation: relation.name, entity: entity.name, callee, read: `\`${use.read.read.getText().replace(/\s+/g, ' ')}\` at ${where(use.read.read, ctx.sourceFile)}`, query: queryText(missing, ctx.sourceFile), fix: fix.advice },
+      data: { expr, relation: relation.name, entity: entity.name, callee, read: `${quoteCode(codeText(use.read.read, use.read.read.getSourceFile(), Infinity))} at ${where(use.read.read, ctx.sourceFile)}`, query: queryText(missing, ctx.sourceFile), fix: fix.advice },
       trace: [
         ...loadTrace(missing, relation.name, missing.site.entity?.name ?? 'the entity'),
         { node: use.call, message: `passed to \`${callee}\` here` },
@@ -264,7 +265,7 @@ function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, cal
       arg: argText,
       callee: functionName(callee),
       relation: read.relation,
-      read: `\`${read.read.getText().replace(/\s+/g, ' ')}\` at ${where(read.read, ctx.sourceFile)}`,
+      read: `${quoteCode(codeText(read.read, read.read.getSourceFile(), Infinity))} at ${where(read.read, ctx.sourceFile)}`,
       query: queryText(missing, ctx.sourceFile),
       fix: fix.advice,
     },
@@ -277,17 +278,6 @@ function reportPassed(ctx: Ctx, call: ts.CallExpression, arg: ts.Expression, cal
     suggestions: suggestionsFor(ctx, read.relation, fix),
   });
   return true;
-}
-
-/** The relation was loaded with the collection (or the entity was built or handed around): no query per item. */
-function loadedWithCollection(ctx: Ctx, entityOrigins: Origins, relation: string | undefined): boolean {
-  if (entityOrigins === null) return false;
-  if (entityOrigins.some((o) => o.kind !== 'load')) return true;
-  if (relation === undefined || entityOrigins.length === 0) return false;
-  return (entityOrigins as LoadOrigin[]).every((o) => {
-    const tree = treeAt(ctx.types, o);
-    return !tree || isLoaded(tree, relation);
-  });
 }
 
 /** One load through an entity, found inside a loop or an array callback. */
@@ -324,17 +314,17 @@ function checkPerItem(ctx: Ctx, load: PerItemLoad, origins: OriginContext): void
   const pctx = perItemContextOf(ctx.types, load.report);
   if (!pctx || isSmallContext(ctx.types, pctx) || !isPerItem(ctx.types, load.entityExpr, pctx)) return;
   const entityOrigins = originOf(load.entityExpr, origins);
-  const loaded = loadedWithCollection(ctx, entityOrigins, load.relation);
+  const loaded = loadedWithCollection(ctx.types, entityOrigins, load.relation);
   if (loaded && !load.alwaysQueries) return;
   const single = entityOrigins && entityOrigins.length === 1 && entityOrigins[0]!.kind === 'load' ? (entityOrigins[0] as LoadOrigin) : undefined;
-  const fix = perItemFix(ctx, load, single, loaded);
+  const fix = perItemFix(ctx, load, single, provenLoaded(ctx.types, entityOrigins, load.relation));
   const report = load.report;
-  const exprText = ts.isCallExpression(report) ? `${report.expression.getText(ctx.sourceFile)}(...)` : report.getText(ctx.sourceFile);
+  const exprText = ts.isCallExpression(report) ? `${codeText(report.expression, ctx.sourceFile, Infinity)}(...)` : codeText(report, ctx.sourceFile, Infinity);
   ctx.report({
     node: report,
     messageId: load.messageId,
     data: {
-      expr: exprText.replace(/\s+/g, ' '),
+      expr: exprText,
       relation: load.relation ?? load.entityExpr.getText(ctx.sourceFile),
       collection: describeContext(pctx, ctx.sourceFile),
       fix: fix.text,
@@ -344,7 +334,10 @@ function checkPerItem(ctx: Ctx, load: PerItemLoad, origins: OriginContext): void
   });
 }
 
-/** The advice (and, when mechanical, the edit) for a per-element load. */
+/**
+ * The advice (and, when mechanical, the edit) for a per-element load; `loaded`: the query is
+ * known to load the relation (`provenLoaded`), so the advice is what to read instead.
+ */
 function perItemFix(ctx: Ctx, load: PerItemLoad, single: LoadOrigin | undefined, loaded: boolean) {
   const advice = ADVICE[load.messageId];
   const where = single ? `in ${queryText(single, ctx.sourceFile)}, ` : '';
@@ -353,7 +346,7 @@ function perItemFix(ctx: Ctx, load: PerItemLoad, single: LoadOrigin | undefined,
     return { text: `populate what the loop reads${inQuery} and drop the per-element \`init()\``, advice, edits: undefined };
   }
   if (load.messageId === 'getterInLoop' || !load.relation) return { text: advice, advice, edits: undefined };
-  if (loaded) return { text: `\`${load.relation}\` is populated already, so ${load.readInstead}`, advice, edits: undefined };
+  if (loaded && load.readInstead) return { text: `\`${load.relation}\` is populated already, so ${load.readInstead}`, advice, edits: undefined };
   const base = fixFor(single, load.relation, advice);
   const text = load.readInstead ? `${base.advice}, then ${load.readInstead}` : base.advice;
   return { text: single ? `${where}${text}` : text, advice: base.advice, edits: base.edits };

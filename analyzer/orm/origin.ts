@@ -78,6 +78,26 @@ export function treeAt(types: TypeQueries, origin: LoadOrigin): LoadTree | undef
   return tree;
 }
 
+/** The relation was loaded with the collection (or the entity was built or handed around): no query per item. */
+export function loadedWithCollection(types: TypeQueries, origins: Origins, relation: string | undefined): boolean {
+  if (origins === null) return false;
+  if (origins.some((o) => o.kind !== 'load')) return true;
+  if (relation === undefined || origins.length === 0) return false;
+  return (origins as LoadOrigin[]).every((o) => {
+    const tree = treeAt(types, o);
+    return !tree || isLoaded(tree, relation);
+  });
+}
+
+/** Every origin is a query whose load tree holds `relation`: only then may a message say it is loaded. */
+export function provenLoaded(types: TypeQueries, origins: Origins, relation: string | undefined): boolean {
+  if (!origins || origins.length === 0 || relation === undefined) return false;
+  return origins.every((o) => {
+    const tree = o.kind === 'load' ? treeAt(types, o) : undefined;
+    return tree !== undefined && isLoaded(tree, relation);
+  });
+}
+
 export function originOf(expr: ts.Expression, ctx: OriginContext, depth = 0): Origins {
   if (depth > MAX_DEPTH) return null;
   const e = skipOuterExpressions(expr);

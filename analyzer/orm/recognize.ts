@@ -8,6 +8,7 @@ import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
 import { packageNameOf } from '../program/type-queries.js';
 import { skipOuterExpressions } from '../program/walk.js';
+import { codeText, quoteCode } from '../check/quote.js';
 import { builderQueryOf, isBuilderBatch } from './builders.js';
 import { isGeneratedPrismaMethod, PRISMA_MODULE } from './prisma-shape.js';
 import { isConstDeclaration } from '../program/syntax.js';
@@ -313,11 +314,7 @@ export function describeQuery(call: ts.CallExpression, sf: ts.SourceFile): strin
   const names = chain.map((c) => memberName(c.expression)?.text);
   const innermost = chain[chain.length - 1]!;
   const callee = skipOuterExpressions(innermost.expression);
-  const base = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression).getText(sf) : callee.getText(sf);
-  const short = (t: string) => {
-    const one = t.replace(/\s+/g, ' ');
-    return one.length > 40 ? `${one.slice(0, 37)}...` : one;
-  };
-  if (chain.length === 1 || !names[0] || !names[names.length - 1]) return `\`${short(callee.getText(sf))}(...)\``;
-  return `\`${short(base)}.${names[names.length - 1]}(...)${chain.length > 2 ? '...' : '.'}${names[0]}()\``;
+  const base = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : callee;
+  if (chain.length === 1 || !names[0] || !names[names.length - 1]) return quoteCode(`${codeText(callee, sf, 40)}(...)`);
+  return quoteCode(`${codeText(base, sf, 40)}.${names[names.length - 1]}(...)${chain.length > 2 ? '...' : '.'}${names[0]}()`);
 }

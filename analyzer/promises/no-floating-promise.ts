@@ -11,6 +11,7 @@ import { isExportedDeclaration, skipOuterExpressions, walk } from '../program/wa
 import { getCallGraph, functionName } from '../program/callgraph.js';
 import { calleeModule } from '../program/module-ref.js';
 import { canInsertAwait, describeExpression, needsParens } from '../check/fix-helpers.js';
+import { codeName } from '../check/quote.js';
 import { awaitsAnything, handlesOwnFailures } from './rejections.js';
 import { isAsyncFunction, isGeneratorFunction } from '../program/async-context.js';
 import { lostRejectionWording, unhandledRejectionHandler } from './process-handlers.js';
@@ -271,7 +272,7 @@ function traceFor(ctx: CheckContext<Options, MessageId>, expr: ts.Expression) {
   const [callee] = getCallGraph(ctx.program).resolve(call);
   if (!callee || callee.getSourceFile() === ctx.sourceFile) return [];
   const at = callee.name ?? callee;
-  return [{ node: at, message: `${functionName(callee)} returns a promise (declared here)` }];
+  return [{ node: at, message: `${codeName(functionName(callee))} returns a promise (declared here)` }];
 }
 
 function suggestionsFor(ctx: CheckContext<Options, MessageId>, expression: ts.Expression, isArray: boolean): SuggestionInput<MessageId>[] {
@@ -279,8 +280,8 @@ function suggestionsFor(ctx: CheckContext<Options, MessageId>, expression: ts.Ex
   const start = expression.getStart(sf);
   const end = expression.getEnd();
   const wrap = (before: string, after: string): TextEdit[] => [
-    { file: sf.fileName, start, end: start, text: before },
-    { file: sf.fileName, start: end, end, text: after },
+    ...(before ? [{ file: sf.fileName, start, end: start, text: before }] : []),
+    ...(after ? [{ file: sf.fileName, start: end, end, text: after }] : []),
   ];
   const paren = needsParens(expression);
   const suggestions: SuggestionInput<MessageId>[] = [];

@@ -18,7 +18,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
 import { isAssignment, isConstDeclaration, outermost } from '../program/syntax.js';
-import { shorten } from '../check/fix-helpers.js';
+import { codeText } from '../check/quote.js';
 import { perProgram } from '../program/per-program.js';
 import { touch } from '../program/dependencies.js';
 
@@ -77,7 +77,7 @@ function argumentOverlap(program: ts.Program, call: ts.CallExpression | ts.NewEx
 }
 
 function calleeText(call: ts.CallExpression | ts.NewExpression): string {
-  return shorten(skipOuter(call.expression).getText(), 40);
+  return codeText(skipOuter(call.expression), call.getSourceFile(), 40);
 }
 
 /** Does the callee of `call` run its argument `index` at most one run at a time (and not after it returns)? */

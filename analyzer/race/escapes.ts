@@ -14,6 +14,7 @@ import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { placeOf, type Escapes } from './places.js';
 import { overlapOf } from './closures.js';
 import { isAssignmentOperator } from '../program/syntax.js';
+import { codeText, quoteCode } from '../check/quote.js';
 
 /** Methods that keep their argument in the receiving collection. */
 const STORING = new Set(['push', 'unshift', 'splice', 'set', 'add']);
@@ -97,7 +98,7 @@ function storedBy(types: TypeQueries, fn: FunctionLike, call: ts.CallExpression,
   }
   for (const f of getCallGraph(types.program).resolve(call)) {
     const kept = storesParameter(types, f, index);
-    if (kept !== undefined) return `is passed to \`${callee.getText().replace(/\s+/g, ' ')}\`, which stores it in \`${kept}\``;
+    if (kept !== undefined) return `is passed to ${quoteCode(codeText(callee, callee.getSourceFile(), Infinity))}, which stores it in \`${kept}\``;
   }
   return undefined;
 }

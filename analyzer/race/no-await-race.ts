@@ -9,6 +9,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
+import { codeText, quoteCode } from '../check/quote.js';
 import type { TypeQueries } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
@@ -21,7 +22,6 @@ import { isSingleFlight } from './single-flight.js';
 import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from './guards.js';
 import { helperReadsIn, helperWritesOf } from './helpers.js';
 import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from './entries.js';
-import { shorten } from '../check/fix-helpers.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -38,6 +38,10 @@ const messages = {
     'This write relies on a check of `{{place}}` made before an `await`: {{others}} can run at the `await` and change it, so the check may no longer hold. Check again after the `await`, act before awaiting, or hold a lock across the check and the write.',
   lazyInit:
     'Lazy initialisation across an `await`: concurrent callers all see `{{place}}` unset, all start initialising, and the last one wins (two connections, two loads). Cache the promise synchronously (`{{place}} ??= create()`, then await it) or hold a lock.',
+  lazyInitEntry:
+    'Lazy initialisation of an entry across an `await`: concurrent callers with the same key all find it missing in `{{place}}`, all start loading it, and the last one wins (two loads of one key). Keep the pending promise in the map, set in the same step as the check (a map of promises: `{{place}}.set(key, promise)` before the `await`, then await it; delete the entry if it fails), or hold a lock per key.',
+  claimAfterAwait:
+    'The key is checked in `{{place}}` before an `await` and added only after it: concurrent calls with the same key all pass the check while the first one is suspended, so the work for that key runs more than once. Claim the key before the `await` (add it there, or to a set of keys in progress, and remove it if the work fails), or hold a lock per key.',
   onceFlag:
     '`{{place}}` is checked before an `await` and set only after it: concurrent calls all pass the check while the first one is suspended, so the work it guards runs more than once (a double close, a double send). Set `{{place}}` before the `await` (and reset it if the work fails), or hold a lock across the check and the set.',
 };
@@ -73,7 +77,7 @@ const check: Check<Options, MessageId> = {
 export default check;
 
 interface Race {
-  messageId: 'lostUpdate' | 'staleCheck' | 'lazyInit' | 'onceFlag';
+  messageId: MessageId;
   write: Write;
   cause: Cause;
   suspension: ts.Node;
@@ -279,7 +283,7 @@ function staleCheck(scope: Scope, write: Write): Race | undefined {
       (w) => w !== write && related(w.place, write.place) && (w.expr.pos >= condition.end || within(w.expr, condition)) && w.expr.end <= suspension.getStart(),
     );
     if (claimed || refreshedBetween(scope, suspension, write)) continue;
-    const messageId = !isLazyInit(condition, write, guard) ? 'staleCheck' : setsFlag(ctx.types, write) ? 'onceFlag' : 'lazyInit';
+    const messageId = isLazyInit(condition, write, guard) ? lazyInitKind(ctx.types, write) : 'staleCheck';
     return { messageId, write, cause, suspension, guard, condition };
   }
   return undefined;
@@ -304,6 +308,15 @@ function isLazyInit(condition: ts.Expression, write: Write, guard: Guard): boole
   const runsWhenUnset = testsUnset ? guard === 'then' : guard === 'returns' || guard === 'else';
   const sets = write.kind === 'assign' || (write.kind === 'mutate' && ts.isCallExpression(write.expr) && /\.(set|add)$/.test(write.expr.expression.getText()));
   return runsWhenUnset && sets;
+}
+
+/** A whole value set lazily; an entry per key (`map.set(k, v)`), where `??=` does not apply; or a key claimed (`set.add(k)`, a flag per key). */
+function lazyInitKind(types: TypeQueries, write: Write): Race['messageId'] {
+  const callee = write.kind === 'mutate' && ts.isCallExpression(write.expr) ? write.expr.expression : undefined;
+  const method = callee && ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (method === 'add' || (method === 'set' && write.value && isConstant(types, write.value))) return 'claimAfterAwait';
+  if (method === 'set') return 'lazyInitEntry';
+  return setsFlag(types, write) ? 'onceFlag' : 'lazyInit';
 }
 
 /** `this.closed = true`, `state = 'sent'`: a constant marks the work as done (not a value the work produced). */
@@ -339,12 +352,12 @@ function heldAcross(ctx: CheckContext<Options, MessageId>, race: Race): boolean 
 
 function report(ctx: CheckContext<Options, MessageId>, race: Race): void {
   const { write } = race;
-  const place = write.via ? write.place.label : write.node.getText(ctx.sourceFile);
+  const place = write.via ? write.place.label : codeText(write.node, ctx.sourceFile, Infinity);
   const trace: TraceInput[] = [
     { node: race.cause.node, message: causeMessage(ctx.sourceFile, race) },
     { node: race.suspension, message: write.place.key.startsWith('captured:') ? 'other runs of the callback can run here' : 'other calls can run here' },
   ];
-  if (write.via) trace.push({ node: write.expr, message: `\`${shorten(write.expr.getText(ctx.sourceFile))}\` writes \`${write.place.label}\` (in \`${write.via}\`)` });
+  if (write.via) trace.push({ node: write.expr, message: `${quoteCode(codeText(write.expr, ctx.sourceFile))} writes \`${write.place.label}\` (in \`${write.via}\`)` });
   ctx.report({ node: race.write.expr, messageId: race.messageId, data: { place, others: race.write.place.others }, trace });
 }
 
@@ -354,16 +367,16 @@ function causeMessage(sf: ts.SourceFile, race: Race): string {
   const node = race.cause.node;
   // `this.counts.get(k)` rather than the bare receiver `this.counts`.
   const shown = race.cause.receiver && methodOnReceiver(node) ? node.parent.parent : node;
-  const text = shorten(shown.getText(sf));
+  const text = quoteCode(codeText(shown, sf));
   const via = race.cause.via ? ` (\`${race.cause.via}\` reads \`${race.cause.place.label}\`)` : '';
-  if (race.cause.position) return `\`${text}\` is read here to find a position; it shifts when another call inserts or removes meanwhile`;
-  if (race.messageId === 'lostUpdate' || !race.condition) return `\`${text}\` is read here${via}`;
+  if (race.cause.position) return `${text} is read here to find a position; it shifts when another call inserts or removes meanwhile`;
+  if (race.messageId === 'lostUpdate' || !race.condition) return `${text} is read here${via}`;
   const owner = race.condition.parent;
   if ((race.guard === 'returns' || race.guard === 'throws') && ts.isIfStatement(owner)) {
-    const guard = `if (${shorten(race.condition.getText(sf))}) ${exitKeyword(owner.thenStatement)}`;
-    return `the guard \`${guard}\` checks \`${text}\` here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
+    const guard = quoteCode(`if (${codeText(race.condition, sf)}) ${exitKeyword(owner.thenStatement)}`);
+    return `the guard ${guard} checks ${text} here${via}; every call that passes it reaches the \`await\` before \`${race.write.place.label}\` changes`;
   }
-  return `\`${text}\` is checked here${via}`;
+  return `${text} is checked here${via}`;
 }
 
 /** `throw`, `return`, `continue` or `break`: how an early-exit branch leaves. */

@@ -14,6 +14,7 @@ import { functionName, getCallGraph } from '../../program/callgraph.js';
 import { getSummary } from '../../summaries/engine.js';
 import { describeQuery } from '../recognize.js';
 import { describeExpression } from '../../check/fix-helpers.js';
+import { codeText, quoteCode } from '../../check/quote.js';
 import { ORM_LABEL, TX_ADVICE } from './catalog.js';
 import { originOf, type OriginContext } from './handles.js';
 import { querySiteOf, type QuerySite } from './queries.js';
@@ -160,6 +161,6 @@ function openerTrace(scope: TxScope): TraceInput {
 }
 
 function queryTrace(site: QuerySite): TraceInput {
-  const what = site.missingOption ? 'without a `transaction` option' : `on \`${site.handle?.getText().slice(0, 50) ?? '?'}\``;
+  const what = site.missingOption ? 'without a `transaction` option' : `on ${site.handle ? quoteCode(codeText(site.handle, site.handle.getSourceFile(), 50)) : '`?`'}`;
   return { node: site.call, message: `runs a query ${what}, on another connection` };
 }

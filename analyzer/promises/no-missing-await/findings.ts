@@ -15,6 +15,7 @@ import type { SuggestionInput, TraceInput } from '../../check/contract.js';
 import type { MessageId } from './no-missing-await.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
 import { asyncInsertPosition, canInsertAwait, describeExpression, prefixEdits } from '../../check/fix-helpers.js';
+import { codeName } from '../../check/quote.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { awaitsToVoid, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './shared.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
@@ -55,7 +56,7 @@ function traceFor(scan: Scan, expr: ts.Expression, fact: PromiseFact): TraceInpu
   const [callee] = getCallGraph(scan.ctx.program).resolve(call);
   if (!callee || callee.getSourceFile() === scan.sf) return steps;
   const what = hasAsyncModifier(callee) ? 'is async: it returns a Promise' : 'returns a Promise';
-  steps.push({ node: callee.name ?? callee, message: `${functionName(callee)} ${what} (declared here)` });
+  steps.push({ node: callee.name ?? callee, message: `${codeName(functionName(callee))} ${what} (declared here)` });
   return steps;
 }
 

@@ -7,8 +7,8 @@ import tsutils from '../../ts/ts-api-utils.cjs';
 import { KEYED_COLLECTIONS, LOG_LEVEL_METHODS, VALUE_SINKS } from '../catalog-value-sinks.js';
 import { calleeMatches } from '../../program/specifiers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
+import { codeText } from '../../check/quote.js';
 import type { Scan } from './shared.js';
-import { shorten } from '../../check/fix-helpers.js';
 
 export interface SinkMatch {
   /** The callee as written, for messages: `JSON.stringify`, `res.json`. */
@@ -26,7 +26,7 @@ export function valueSinkOf(scan: Scan, call: ts.CallExpression, index: number):
   const callee = skipOuterExpressions(call.expression);
   const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
   if (!nameNode || !ts.isIdentifier(nameNode)) return undefined;
-  const text = shorten(callee.getText(scan.sf), 40);
+  const text = codeText(callee, scan.sf, 40);
   if (scan.ctx.options.valueSinks.length > 0 && calleeMatches(scan.types, call, scan.ctx.options.valueSinks)) {
     return { callee: text, effect: CUSTOM_EFFECT };
   }
@@ -79,7 +79,7 @@ export function loggerCalleeOf(scan: Scan, call: ts.CallExpression): string | un
     shaped = isLoggerShape(scan, apparent, callee);
     loggerShapes.set(apparent, shaped);
   }
-  return shaped ? shorten(callee.getText(scan.sf), 40) : undefined;
+  return shaped ? codeText(callee, scan.sf, 40) : undefined;
 }
 
 function isLoggerShape(scan: Scan, type: ts.Type, at: ts.Node): boolean {

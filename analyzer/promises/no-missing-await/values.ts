@@ -12,7 +12,7 @@ import { skipOuterExpressions } from '../../program/walk.js';
 import { reportUse } from './findings.js';
 import { isOptionalPromiseProperty } from './presence.js';
 import { isSometimesPromise, skipParens, type PromiseFact, type Scan, type Use } from './shared.js';
-import { shorten } from '../../check/fix-helpers.js';
+import { codeText } from '../../check/quote.js';
 
 const TEXT = 'which turns it into the text "[object Promise]"';
 const NAN = 'which turns it into `NaN`';
@@ -196,7 +196,7 @@ function checkSinkArguments(scan: Scan, call: ts.CallExpression): void {
 }
 
 function calleeText(scan: Scan, call: ts.CallExpression): string {
-  return shorten(call.expression.getText(scan.sf), 40);
+  return codeText(call.expression, scan.sf, 40);
 }
 
 /**

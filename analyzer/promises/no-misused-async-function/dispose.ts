@@ -19,7 +19,7 @@ import { isFunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { heritageTypes } from './void-signatures.js';
 import type { Ctx } from './shared.js';
-import { shorten } from '../../check/fix-helpers.js';
+import { codeText, shorten } from '../../check/quote.js';
 import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';
 
 /** The `[Symbol.dispose]` members of a type: their return types and, when written, their declarations. */
@@ -116,7 +116,7 @@ export function checkDisposeVariable(ctx: Ctx, node: ts.VariableDeclaration): bo
     const declared = ctx.types.typeAt(node.name);
     if (!declared || !isSyncDispose(ctx, node.name, disposeMembers(ctx, node.name, declared))) return false;
   }
-  const name = ts.isIdentifier(node.name) ? node.name.text : shorten(node.name.getText(ctx.sourceFile), 30);
+  const name = ts.isIdentifier(node.name) ? node.name.text : codeText(node.name, ctx.sourceFile, 30);
   ctx.report({ node: init, messageId: 'voidReturnDispose', data: { name }, trace: traceTo(ctx, source) });
   return true;
 }

@@ -5,6 +5,7 @@
  * a member returning `void` (or, for JavaScript bases, a plain value).
  */
 import ts from '../../ts/typescript.cjs';
+import { codeText, quoteCode } from '../../check/quote.js';
 import tsutils from '../../ts/ts-api-utils.cjs';
 import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
@@ -14,7 +15,6 @@ import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate,
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
 import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';
-import { shorten } from '../../check/fix-helpers.js';
 
 function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: MessageId, data: Record<string, string>): void {
   if (cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) return;
@@ -27,7 +27,7 @@ function contextualVoid(ctx: Ctx, expr: ts.Expression): boolean {
 }
 
 function nameText(name: ts.PropertyName | ts.BindingName, sf: ts.SourceFile): string {
-  return ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isPrivateIdentifier(name) ? name.text : shorten(name.getText(sf), 30);
+  return ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isPrivateIdentifier(name) ? name.text : codeText(name, sf, 30);
 }
 
 /** `{ onDone: async () => {} }`, `{ onDone }`, `{ async onDone() {} }` where the property is typed `() => void`. */
@@ -74,7 +74,7 @@ export function checkVariable(ctx: Ctx, node: ts.VariableDeclaration): void {
 export function checkAssignment(ctx: Ctx, node: ts.BinaryExpression): void {
   const type = ctx.types.typeAt(node.left);
   if (!type || !isVoidReturningFunctionType(ctx.types, node.left, type) || !returnsThenable(ctx.types, node.right)) return;
-  const name = shorten(skipOuterExpressions(node.left).getText(ctx.sourceFile), 40);
+  const name = codeText(skipOuterExpressions(node.left), ctx.sourceFile, 40);
   reportCandidate(ctx, skipOuterExpressions(node.right), candidateOf(ctx, node.right), 'voidReturnVariable', { name });
 }
 
@@ -143,7 +143,7 @@ export function checkHeritage(ctx: Ctx, node: ts.ClassLikeDeclaration | ts.Inter
       const c = memberCandidate(ctx, member);
       if (cannotRejectInVoidSlot(ctx, c)) break;
       const baseName = ctx.types.checker.typeToString(base);
-      const trace = found.decl ? [{ node: found.decl.name ?? found.decl, message: `${baseName}.${name} returns ${found.ret} (declared here)` }] : [];
+      const trace = found.decl ? [{ node: found.decl.name ?? found.decl, message: `${quoteCode(`${baseName}.${name}`)} returns ${quoteCode(found.ret)} (declared here)` }] : [];
       ctx.report({ node: member.name, messageId: 'voidReturnInheritedMethod', data: { name, base: baseName, ret: `\`${found.ret}\`` }, trace });
       break;
     }

@@ -8,7 +8,7 @@ import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
-import { shorten } from '../../check/fix-helpers.js';
+import { codeName, codeText, quoteCode } from '../../check/quote.js';
 
 export interface ChecksVoidReturn {
   arguments?: boolean;
@@ -117,7 +117,7 @@ export function isDeclaredMaybeAsync(ctx: Ctx, c: Candidate): boolean {
 /** `an async function`, `a function that returns a promise`, `` `save` (an async function) ``. */
 export function describeCandidate(c: Candidate, sf: ts.SourceFile): string {
   if (c.inline) return c.isAsync ? 'an async function' : 'a function that returns a promise';
-  const name = `\`${shorten(c.expr.getText(sf), 40)}\``;
+  const name = quoteCode(codeText(c.expr, sf, 40));
   if (c.factory) return c.isAsync ? `${name} (which returns an async function)` : `${name} (which returns a function that returns a promise)`;
   return c.isAsync ? `${name} (an async function)` : `${name} (a function that returns a promise)`;
 }
@@ -153,19 +153,18 @@ export function voidMessage(c: Candidate, messageId: MessageId): MessageId {
 export function candidateTrace(ctx: Ctx, c: Candidate): TraceInput[] {
   if (c.factory && c.fn) {
     const what = c.isAsync ? 'an async function' : 'a function that returns a promise';
-    return [{ node: c.fn, message: `${functionName(c.factory)} returns ${what} (here)` }];
+    return [{ node: c.fn, message: `${codeName(functionName(c.factory))} returns ${what} (here)` }];
   }
   if (c.inline || !c.fn || c.fn.getSourceFile() === ctx.sourceFile) return [];
   const at = c.fn.name ?? c.fn;
   const what = c.isAsync ? 'is async' : 'returns a promise';
-  return [{ node: at, message: `${functionName(c.fn)} ${what} (declared here)` }];
+  return [{ node: at, message: `${codeName(functionName(c.fn))} ${what} (declared here)` }];
 }
 
 /** `setTimeout`, `process.on`, `new Promise`: how to name a callee in a message. */
 export function describeCallee(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
   const callee = skipOuterExpressions(call.expression);
-  const text = shorten(callee.getText(sf), 40);
-  return ts.isNewExpression(call) ? `\`new ${text}\`` : `\`${text}\``;
+  return quoteCode(`${ts.isNewExpression(call) ? 'new ' : ''}${codeText(callee, sf, 40)}`);
 }
 
 /** The names along a callee chain, outermost last: `this.bus.on` -> ['this', 'bus', 'on']. */
