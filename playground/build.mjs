@@ -15,6 +15,8 @@ import { builtinModules } from 'node:module';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '..');
+/** The repository's node_modules as TypeScript reports its files: resolved, in case it is a link. */
+const NODE_MODULES = fs.realpathSync(path.join(ROOT, 'node_modules'));
 const OUT = path.resolve(process.argv[2] ?? path.join(HERE, 'dist'));
 const SHIMS = path.join(HERE, 'src', 'shims');
 
@@ -79,11 +81,11 @@ function libraryFiles(modules, examples) {
 
 /** Map real paths onto the playground's file system: the repository is `/app`, TypeScript's libs `/lib`. */
 function toVirtual(seen) {
-  const tsLib = path.join(ROOT, 'node_modules', 'typescript', 'lib') + path.sep;
+  const tsLib = path.join(NODE_MODULES, 'typescript', 'lib') + path.sep;
   const out = {};
   for (const [file, text] of seen) {
     if (file.startsWith(tsLib)) out[`/lib/${file.slice(tsLib.length)}`] = text;
-    else if (file.startsWith(path.join(ROOT, 'node_modules') + path.sep)) out[`/app/${path.relative(ROOT, file).split(path.sep).join('/')}`] = text;
+    else if (file.startsWith(NODE_MODULES + path.sep)) out[`/app/node_modules/${path.relative(NODE_MODULES, file).split(path.sep).join('/')}`] = text;
   }
   out['/app/package.json'] = JSON.stringify({ name: 'playground', type: 'module' });
   // The default lib for the analyzer's default target and everything it references.
