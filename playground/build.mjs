@@ -183,7 +183,7 @@ const nodeBuiltins = {
 };
 
 function require_(name) {
-  return path.join(ROOT, 'node_modules', name, JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).main);
+  return path.join(NODE_MODULES, name, JSON.parse(fs.readFileSync(path.join(NODE_MODULES, name, 'package.json'), 'utf8')).main);
 }
 
 async function main() {
