@@ -50,6 +50,22 @@ function snippet() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * The load's marks (ms since navigation started, from the page's `dataset.timeline`), each as
+ * its median over the runs, in that order, with the median time since the mark before it.
+ */
+function printTimeline(timelines) {
+  const names = [...new Set(timelines.flatMap((t) => Object.keys(t)))];
+  const rows = names.map((name) => ({ name, at: timelines.map((t) => t[name]).filter((v) => v !== undefined) })).map((r) => ({ ...r, median: median(r.at) }));
+  rows.sort((a, b) => a.median - b.median);
+  console.log('  timeline (ms since navigation started; median over runs, +median step from the mark above):');
+  rows.forEach((r, i) => {
+    const before = rows[i - 1];
+    const step = before ? median(timelines.filter((t) => r.name in t && before.name in t).map((t) => t[r.name] - t[before.name])) : r.median;
+    console.log(`    ${String(r.median).padStart(6)}  +${String(step).padEnd(5)} ${r.name}${r.at.length < timelines.length ? ` (${r.at.length} runs)` : ''}  [${r.at.join(', ')}]`);
+  });
+}
+
 async function main() {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) execFileSync(process.execPath, [path.join(HERE, 'build.mjs')], { stdio: 'inherit' });
   const code = snippet();
@@ -59,7 +75,7 @@ async function main() {
   const load = [];
   const again = [];
   const gaps = [];
-  const phases = [];
+  const timelines = [];
   let count = 0;
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -69,8 +85,8 @@ async function main() {
       await page.goto(`${server.url}#code=${Buffer.from(code).toString('base64url')}`);
       await page.waitForFunction(() => document.body.dataset.idle === 'true', null, { timeout: 300_000 });
       load.push(Date.now() - t0);
-      const body = await page.evaluate(() => ({ ...document.body.dataset }));
-      phases.push(`worker ready ${body.loadedMs} ms, then ${Object.entries(JSON.parse(body.phases)).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+      await page.waitForFunction(() => document.body.dataset.timeline !== undefined, null, { timeout: 10_000 });
+      timelines.push(JSON.parse(await page.evaluate(() => document.body.dataset.timeline)));
       count = await page.$$eval('#findings > li', (items) => items.length);
       // One keystroke, then watch the main thread while the worker re-analyses.
       await page.evaluate(() => {
@@ -102,7 +118,7 @@ async function main() {
   const [l1, l5] = os.loadavg();
   console.log(`playground bench: ${code.split('\n').length - 1}-line snippet, ${count} findings, ${RUNS} runs, load average ${l1.toFixed(1)} / ${l5.toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`  load -> findings shown: median ${median(load)} ms (runs: ${load.join(', ')})`);
-  phases.forEach((p, i) => console.log(`    run ${i + 1}: ${p}`));
+  printTimeline(timelines);
   console.log(`  keystroke -> findings updated (250 ms debounce included): median ${median(again)} ms (runs: ${again.join(', ')})`);
   console.log(`  longest main-thread frame gap while analysing: median ${median(gaps)} ms (runs: ${gaps.join(', ')})`);
 }

@@ -2,6 +2,7 @@
  * The playground page: editor tabs, the worker that runs the analyzer, the findings list,
  * rule settings, the URL fragment that holds the state, and the bug report button.
  */
+import { pageStart } from './page-boot.js';
 import type { Diagnostic } from '@codemirror/lint';
 import type { Finding, TextEdit } from '../../analyzer/finding.js';
 import { bugReport } from './bug-report.js';
@@ -9,13 +10,18 @@ import { FileEditor, type Edit } from './editor.js';
 import { renderFindings } from './findings-view.js';
 import type { FromWorker, RuleInfo, SourceFileInput, ToWorker } from './protocol.js';
 import { hashToState, stateToHash, type PlaygroundState } from './url-state.js';
+import type { Marks } from './timeline.js';
 
 declare const PLAYGROUND_EXAMPLES: Record<string, { files: { name: string; text: string }[] }>;
 declare const PLAYGROUND_LIBRARIES: string[];
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $('status');
+/** The load's timeline in ms since navigation started, for the bench (`document.body.dataset.timeline`). */
+const timeline: Marks = { 'page script start': pageStart };
+const mark = (name: string) => (timeline[name] ??= performance.now());
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+mark('worker created');
 
 let config: { rules: Record<string, unknown> } = { rules: {} };
 let rules: RuleInfo[] = [];
@@ -28,6 +34,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let shown: { findings: Finding[]; files: SourceFileInput[] } = { findings: [], files: [] };
 
 const editor = new FileEditor($('editor'), $('tabs'), () => changed());
+mark('editor built');
 
 function state(): PlaygroundState {
   return { files: editor.files(), active: editor.active, config };
@@ -53,6 +60,7 @@ function analyze(): void {
   status.textContent = 'analysing…';
   document.body.dataset.idle = 'false';
   worker.postMessage({ type: 'analyze', seq, files, config } satisfies ToWorker);
+  mark('analysis sent');
 }
 
 function fresh(files: SourceFileInput[]): boolean {
@@ -94,13 +102,16 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     renderRules();
     if (running) status.textContent = `analyzer loaded in ${msg.ms} ms; analysing…`;
     document.body.dataset.loadedMs = String(msg.ms);
+    mark('worker ready');
     return;
   }
   const files = running?.files ?? [];
   running = undefined;
   if (msg.type === 'error') status.textContent = `error: ${msg.message}`;
   else {
+    const firstResult = !('findings shown' in timeline);
     show(msg.findings, files);
+    if (firstResult) loadTimeline(msg.marks);
     const errors = $('type-errors');
     errors.replaceChildren(...msg.typeErrors.map((e) => Object.assign(document.createElement('li'), { textContent: `${e.file}:${e.line}: ${e.message}` })));
     $('type-error-count').textContent = `(${msg.typeErrors.length})`;
@@ -115,6 +126,23 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     analyze();
   } else document.body.dataset.idle = 'true';
 };
+
+/** The first result's timeline: the page's marks, the worker's and the files' downloads. */
+function loadTimeline(workerMarks: Marks): void {
+  mark('findings shown');
+  for (const [name, at] of Object.entries(workerMarks)) timeline[name] = at - performance.timeOrigin;
+  for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+    const file = new URL(e.name).pathname.split('/').pop()!;
+    if (file.endsWith('.js')) timeline[`${file} downloaded`] = e.responseEnd;
+  }
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      mark('findings painted');
+      const sorted = Object.entries(timeline).sort((a, b) => a[1] - b[1]);
+      document.body.dataset.timeline = JSON.stringify(Object.fromEntries(sorted.map(([k, v]) => [k, Math.round(v)])));
+    }),
+  );
+}
 
 function enabled(rule: RuleInfo): boolean {
   const setting = config.rules[rule.id];

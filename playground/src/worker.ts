@@ -4,6 +4,7 @@
  * in groups from `libs/`, written by the build (see playground/build.mjs and ./libs.ts): the
  * core group is fetched and parsed at start, while the page boots; the others when needed.
  */
+import { bootMarks } from './worker-boot.js';
 import ts from 'typescript';
 import { checkProjects } from '../../analyzer/engine.js';
 import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project.js';
@@ -13,12 +14,22 @@ import type { Finding } from '../../analyzer/finding.js';
 import { APP, createHost } from './host.js';
 import { group, groupsImported, needsDom, withoutDom } from './libs.js';
 import type { FromWorker, SourceFileInput, ToWorker, TypeError } from './protocol.js';
+import { stamp, type Marks } from './timeline.js';
 
 declare const PLAYGROUND_VERSION: string;
 
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 const started = performance.now();
-const core = group('core');
+/** Start-up marks (see ./timeline.ts), sent with the first result. */
+const startMarks: Marks = { ...bootMarks, 'typescript loaded': stamp() };
+const core = group('core').then((files) => {
+  startMarks['declarations fetched'] = stamp();
+  for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+    if (e.name.endsWith('/core.json')) startMarks['core.json downloaded'] = performance.timeOrigin + e.responseEnd;
+  }
+  return files;
+});
+let first = true;
 
 let oldProgram: ts.Program | undefined;
 
@@ -82,11 +93,14 @@ function warmUp(files: ReadonlyMap<string, string>): void {
   const options = withoutDom(DEFAULT_COMPILER_OPTIONS);
   const all = new Map(files).set(`${APP}__warm__.ts`, 'export {};\n');
   const program = ts.createProgram({ rootNames: [`${APP}__warm__.ts`], options, host: createHost(all, options) });
+  startMarks['declarations parsed'] = stamp();
   program.getTypeChecker();
+  startMarks['declarations bound'] = stamp();
 }
 
 async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknown): Promise<void> {
   const t0 = performance.now();
+  const marks: Marks = { 'analysis received': stamp() };
   // Every rule is on in the playground (the strict set: it is where people try rules out), as in
   // an editor (no-blocking-in-async per call site, like the ESLint plugin); the settings can turn
   // any of them off or change their options.
@@ -97,11 +111,14 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
   const rules = resolveRuleSettings(config, [], []);
   const { program, groups } = await buildProgram(inputs);
   const t1 = performance.now();
+  marks['program built'] = stamp();
   const roots = inputs.map((f) => APP + f.name);
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   const result = checkProjects([{ program, files: mine }], { rules });
   const t2 = performance.now();
+  marks['checks done'] = stamp();
   const typeErrors = typeErrorsOf(program, mine);
+  marks['type errors listed'] = stamp();
   post({
     type: 'result',
     seq,
@@ -111,7 +128,9 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
     ms: Math.round(performance.now() - t0),
     phases: { program: Math.round(t1 - t0), checks: Math.round(t2 - t1), typeErrors: Math.round(performance.now() - t2) },
     libraries: groups,
+    marks: first ? { ...startMarks, ...marks } : marks,
   });
+  first = false;
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
