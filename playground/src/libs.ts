@@ -6,6 +6,7 @@
  * real project, so leaving out what no file uses changes no type the analysis sees.
  */
 import ts from 'typescript';
+import { coreFetch, fetchGroup } from './worker-boot.js';
 
 declare const PLAYGROUND_LIBS: { groups: string[]; packages: Record<string, string[]>; domOnly: string[] };
 
@@ -15,12 +16,7 @@ const fetched = new Map<string, Promise<ReadonlyMap<string, string>>>();
 export function group(name: string): Promise<ReadonlyMap<string, string>> {
   let out = fetched.get(name);
   if (!out) {
-    out = fetch(new URL(`./libs/${name}.json`, import.meta.url))
-      .then((r) => {
-        if (!r.ok) throw new Error(`libs/${name}.json: HTTP ${r.status}`);
-        return r.json() as Promise<Record<string, string>>;
-      })
-      .then((json) => new Map(Object.entries(json)));
+    out = (name === 'core' ? coreFetch : fetchGroup(name)).then((json) => new Map(Object.entries(json)));
     fetched.set(name, out);
   }
   return out;

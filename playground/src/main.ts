@@ -20,8 +20,11 @@ const status = $('status');
 /** The load's timeline in ms since navigation started, for the bench (`document.body.dataset.timeline`). */
 const timeline: Marks = { 'page script start': pageStart };
 const mark = (name: string) => (timeline[name] ??= performance.now());
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-mark('worker created');
+/** The worker index.html started (or one started here), and the messages it sent before this ran. */
+const early = (window as { playgroundWorker?: { worker: Worker; created: number; early: MessageEvent<FromWorker>[] } }).playgroundWorker;
+if (!early) throw new Error('index.html starts the worker: its first script did not run');
+const worker = early.worker;
+timeline['worker created'] = early.created;
 
 let config: { rules: Record<string, unknown> } = { rules: {} };
 let rules: RuleInfo[] = [];
@@ -94,7 +97,7 @@ function show(findings: Finding[], files: SourceFileInput[]): void {
   });
 }
 
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
+function received(event: MessageEvent<FromWorker>): void {
   const msg = event.data;
   if (msg.type === 'ready') {
     rules = msg.rules;
@@ -125,7 +128,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     queued = false;
     analyze();
   } else document.body.dataset.idle = 'true';
-};
+}
 
 /** The first result's timeline: the page's marks, the worker's and the files' downloads. */
 function loadTimeline(workerMarks: Marks): void {
@@ -133,7 +136,7 @@ function loadTimeline(workerMarks: Marks): void {
   for (const [name, at] of Object.entries(workerMarks)) timeline[name] = at - performance.timeOrigin;
   for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
     const file = new URL(e.name).pathname.split('/').pop()!;
-    if (file.endsWith('.js')) timeline[`${file} downloaded`] = e.responseEnd;
+    if (/\.(js|json)$/.test(file)) timeline[`${file} downloaded`] = e.responseEnd;
   }
   requestAnimationFrame(() =>
     setTimeout(() => {
@@ -228,5 +231,7 @@ $('report-button').onclick = () => {
   navigator.clipboard?.writeText(text).catch(() => {});
 };
 
+worker.onmessage = received;
+early.early.splice(0).forEach(received);
 $('libraries').textContent = `Type declarations included: TypeScript's lib files, ${PLAYGROUND_LIBRARIES.join(', ')}.`;
 loadHash();

@@ -8,7 +8,10 @@ export interface SourceFileInput {
   text: string;
 }
 
-export type ToWorker = { type: 'analyze'; seq: number; files: SourceFileInput[]; config: unknown };
+export type ToWorker =
+  | { type: 'analyze'; seq: number; files: SourceFileInput[]; config: unknown }
+  /** The core declarations (`libs/core.json`), fetched by the page while the worker starts; sent first. */
+  | { type: 'core'; buffer?: ArrayBuffer; error?: string };
 
 export interface TypeError {
   file: string;

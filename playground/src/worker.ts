@@ -21,15 +21,10 @@ declare const PLAYGROUND_VERSION: string;
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 const started = performance.now();
 /** Start-up marks (see ./timeline.ts), sent with the first result. */
-const startMarks: Marks = { ...bootMarks, 'typescript loaded': stamp() };
-const core = group('core').then((files) => {
-  startMarks['declarations fetched'] = stamp();
-  for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
-    if (e.name.endsWith('/core.json')) startMarks['core.json downloaded'] = performance.timeOrigin + e.responseEnd;
-  }
-  return files;
-});
+const startMarks: Marks = Object.assign(bootMarks, { 'typescript loaded': stamp() });
+const core = group('core');
 let first = true;
+let requested = false;
 
 let oldProgram: ts.Program | undefined;
 
@@ -72,12 +67,16 @@ async function fileSystem(groups: string[], inputs: SourceFileInput[]): Promise<
  * The program over the user's files: with the groups their imports need, without the DOM lib
  * unless they name a DOM-only global (then built again with it; parsed files are reused).
  */
-async function buildProgram(inputs: SourceFileInput[]): Promise<{ program: ts.Program; groups: string[] }> {
+async function buildProgram(inputs: SourceFileInput[], marks: Marks): Promise<{ program: ts.Program; groups: string[] }> {
   const roots = inputs.map((f) => APP + f.name);
   const groups = ['core', ...groupsImported(inputs.map((f) => f.text))];
   const files = await fileSystem(groups, inputs);
+  marks['declarations ready'] = stamp();
   let options = withoutDom(DEFAULT_COMPILER_OPTIONS);
   let program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
+  marks['program parsed'] = stamp();
+  program.getTypeChecker();
+  marks['program bound'] = stamp();
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   if (needsDom(program, mine)) {
     groups.push('dom');
@@ -88,7 +87,10 @@ async function buildProgram(inputs: SourceFileInput[]): Promise<{ program: ts.Pr
   return { program, groups };
 }
 
-/** Parses and binds the core declarations before the first analysis asks for them. */
+/**
+ * Parses and binds the core declarations before the first analysis asks for them, when none has
+ * yet (the page sends one at once, so it usually has: then its own program does this work).
+ */
 function warmUp(files: ReadonlyMap<string, string>): void {
   const options = withoutDom(DEFAULT_COMPILER_OPTIONS);
   const all = new Map(files).set(`${APP}__warm__.ts`, 'export {};\n');
@@ -109,7 +111,7 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
   const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, editorOptions[c.meta.id] ?? 'error']));
   const config = validateConfig({ ...given, rules: { ...everyRule, ...(given.rules ?? {}) } }, 'settings', APP);
   const rules = resolveRuleSettings(config, [], []);
-  const { program, groups } = await buildProgram(inputs);
+  const { program, groups } = await buildProgram(inputs, marks);
   const t1 = performance.now();
   marks['program built'] = stamp();
   const roots = inputs.map((f) => APP + f.name);
@@ -136,6 +138,7 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type !== 'analyze') return;
+  requested = true;
   analyze(msg.seq, msg.files, msg.config).catch((error: unknown) => {
     post({ type: 'error', seq: msg.seq, message: error instanceof Error ? error.message : String(error) });
   });
@@ -149,7 +152,7 @@ core.then(
       version: PLAYGROUND_VERSION,
       rules: allChecks.map((c) => ({ id: c.meta.id, description: c.meta.description, recommended: c.meta.recommended })),
     });
-    warmUp(files);
+    if (!requested) warmUp(files);
   },
   (error: unknown) => post({ type: 'error', seq: 0, message: `could not load the library declarations: ${String(error)}` }),
 );
