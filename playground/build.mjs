@@ -12,6 +12,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
+import { splitNodeTypes } from './node-types.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '..');
@@ -196,7 +197,8 @@ async function main() {
   for (const [name, files] of Object.entries(groups)) fs.writeFileSync(path.join(OUT, 'libs', `${name}.json`), JSON.stringify(files));
   fs.rmSync(path.join(OUT, 'libs.json'), { force: true });
   const included = [...CORE_MODULES, ...OPTIONAL_MODULES];
-  const libs = { groups: Object.keys(groups), packages, domOnly };
+  const nodeTypes = splitNodeTypes(groups);
+  const libs = { groups: Object.keys(groups), packages, domOnly, nodeTypes };
   const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
   const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', plugins: [nodeBuiltins] };
   await Promise.all([
@@ -206,7 +208,8 @@ async function main() {
   for (const f of ['index.html', 'style.css']) fs.copyFileSync(path.join(HERE, 'src', f), path.join(OUT, f));
   const mb = (f) => (fs.statSync(path.join(OUT, f)).size / 1e6).toFixed(1);
   const groupSizes = Object.keys(groups).map((g) => `${g} ${mb(`libs/${g}.json`)}`).join(', ');
-  console.log(`playground: built ${path.relative(process.cwd(), OUT) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s (worker.js ${mb('worker.js')} MB, main.js ${mb('main.js')} MB, declarations in MB: ${groupSizes}; types of ${included.join(', ')})`);
+  const optional = Object.keys(nodeTypes.optional).reduce((n, f) => n + groups.core[f].length, 0);
+  console.log(`playground: built ${path.relative(process.cwd(), OUT) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s (worker.js ${mb('worker.js')} MB, main.js ${mb('main.js')} MB, declarations in MB: ${groupSizes}, of which ${(optional / 1e6).toFixed(1)} MB of @types/node read only when imported; types of ${included.join(', ')})`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

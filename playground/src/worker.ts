@@ -12,7 +12,7 @@ import { allChecks } from '../../analyzer/checks/index.js';
 import { resolveRuleSettings, validateConfig } from '../../analyzer/cli/config.js';
 import type { Finding } from '../../analyzer/finding.js';
 import { APP, createHost } from './host.js';
-import { group, groupsImported, needsDom, withoutDom } from './libs.js';
+import { group, groupsImported, needsDom, withNodeTypesNeeded, withoutDom } from './libs.js';
 import type { FromWorker, SourceFileInput, ToWorker, TypeError } from './protocol.js';
 import { stamp, type Marks } from './timeline.js';
 
@@ -60,7 +60,7 @@ async function fileSystem(groups: string[], inputs: SourceFileInput[]): Promise<
   const files = new Map<string, string>();
   for (const g of await Promise.all(groups.map(group))) for (const [k, v] of g) files.set(k, v);
   inputs.forEach((f) => files.set(APP + f.name, f.text));
-  return files;
+  return withNodeTypesNeeded(files, groups, inputs.map((f) => f.text));
 }
 
 /**
