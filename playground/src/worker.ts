@@ -5,6 +5,7 @@
  * core group is fetched and parsed at start, while the page boots; the others when needed.
  */
 import { bootMarks } from './worker-boot.js';
+import './typescript-loaded.js';
 import ts from 'typescript';
 import { checkProjects } from '../../analyzer/engine.js';
 import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project.js';
@@ -21,7 +22,7 @@ declare const PLAYGROUND_VERSION: string;
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 const started = performance.now();
 /** Start-up marks (see ./timeline.ts), sent with the first result. */
-const startMarks: Marks = Object.assign(bootMarks, { 'typescript loaded': stamp() });
+const startMarks: Marks = Object.assign(bootMarks, { 'analyzer loaded': stamp() });
 const core = group('core');
 let first = true;
 let requested = false;
