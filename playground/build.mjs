@@ -178,7 +178,10 @@ const nodeBuiltins = {
       return { path: path.join(SHIMS, 'unavailable.cjs') };
     });
     // analyzer/typescript.cts and ts-api-utils.cts re-export a require(); bundle the packages themselves.
-    build.onResolve({ filter: /typescript\.cjs$/ }, () => ({ path: require_('typescript') }));
+    // ES imports of TypeScript get src/shims/typescript.ts (one module object, not a copy per importer).
+    const tsShim = shim('typescript');
+    build.onResolve({ filter: /typescript\.cjs$/ }, (args) => ({ path: args.kind === 'require-call' ? require_('typescript') : tsShim }));
+    build.onResolve({ filter: /^typescript$/ }, (args) => (args.kind === 'require-call' || args.importer === tsShim ? undefined : { path: tsShim }));
     build.onResolve({ filter: /ts-api-utils\.cjs$/ }, () => ({ path: path.join(HERE, 'src', 'shims', 'ts-api-utils.ts') }));
   },
 };
