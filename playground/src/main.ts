@@ -36,6 +36,10 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 /** The last result and the texts it was computed on. */
 let shown: { findings: Finding[]; files: SourceFileInput[] } = { findings: [], files: [] };
 
+// The first analysis goes out before the editor is built: the worker needs it first.
+const initial = hashState();
+config = { rules: { ...(initial.config?.rules ?? {}) } };
+analyze(initial.files);
 const editor = new FileEditor($('editor'), $('tabs'), () => changed());
 mark('editor built');
 
@@ -46,19 +50,18 @@ function state(): PlaygroundState {
 function changed(): void {
   history.replaceState(null, '', stateToHash(state()));
   clearTimeout(timer);
-  timer = setTimeout(analyze, 250);
+  timer = setTimeout(() => analyze(), 250);
 }
 
 /**
  * One analysis at a time; edits made meanwhile are analysed when it ends. The first is sent
  * before the worker says it is ready: the worker queues it behind its own start-up.
  */
-function analyze(): void {
+function analyze(files: SourceFileInput[] = editor.files()): void {
   if (running) {
     queued = true;
     return;
   }
-  const files = editor.files();
   running = { seq: ++seq, files };
   status.textContent = 'analysing…';
   document.body.dataset.idle = 'false';
@@ -192,14 +195,17 @@ $('config').oninput = () => {
   }
 };
 
-function loadState(s: PlaygroundState): void {
+/** Shows `s` in the editor and analyses it (unless that is already under way: the first load). */
+function loadState(s: PlaygroundState & { example?: string }, analysed = false): void {
   config = { rules: { ...(s.config?.rules ?? {}) } };
   editor.load(s.files, s.active);
+  if (s.example !== undefined) ($('examples') as HTMLSelectElement).value = s.example;
   if (rules.length) renderRules();
-  analyze();
+  if (!analysed) analyze();
 }
 
-function loadHash(): void {
+/** The state the URL's fragment describes (`example`: the rule to select, for `#example=`). */
+function hashState(): PlaygroundState & { example?: string } {
   let parsed: ReturnType<typeof hashToState>;
   try {
     parsed = hashToState(location.hash);
@@ -208,9 +214,9 @@ function loadHash(): void {
   }
   if (parsed && 'example' in parsed) {
     const example = PLAYGROUND_EXAMPLES[parsed.example];
-    ($('examples') as HTMLSelectElement).value = example ? parsed.example : '';
-    loadState({ files: example?.files ?? [{ name: 'main.ts', text: `// no example named ${parsed.example}\n` }] });
-  } else loadState(parsed ?? { files: PLAYGROUND_EXAMPLES['no-floating-promise']!.files });
+    return { files: example?.files ?? [{ name: 'main.ts', text: `// no example named ${parsed.example}\n` }], example: example ? parsed.example : '' };
+  }
+  return parsed ?? { files: PLAYGROUND_EXAMPLES['no-floating-promise']!.files };
 }
 
 const select = $('examples') as HTMLSelectElement;
@@ -220,7 +226,7 @@ select.onchange = () => {
   location.hash = `example=${select.value}`;
 };
 window.addEventListener('hashchange', () => {
-  if (location.hash !== stateToHash(state())) loadHash();
+  if (location.hash !== stateToHash(state())) loadState(hashState());
 });
 
 $('report-button').onclick = () => {
@@ -234,4 +240,4 @@ $('report-button').onclick = () => {
 worker.onmessage = received;
 early.early.splice(0).forEach(received);
 $('libraries').textContent = `Type declarations included: TypeScript's lib files, ${PLAYGROUND_LIBRARIES.join(', ')}.`;
-loadHash();
+loadState(initial, true);

@@ -153,7 +153,9 @@ core.then(
       version: PLAYGROUND_VERSION,
       rules: allChecks.map((c) => ({ id: c.meta.id, description: c.meta.description, recommended: c.meta.recommended })),
     });
-    if (!requested) warmUp(files);
+    // After the tasks already queued: the page's first analysis is usually among them (then
+    // its program does this work, and a warm-up would only make it build a second checker).
+    setTimeout(() => requested || warmUp(files));
   },
   (error: unknown) => post({ type: 'error', seq: 0, message: `could not load the library declarations: ${String(error)}` }),
 );
