@@ -2,7 +2,8 @@
  * The analysis worker: the real analyzer (the checks and `checkProjects` the CLI runs) over
  * an in-memory program, so typing in the page never waits for it. Library declarations come
  * in groups from `libs/`, written by the build (see playground/build.mjs and ./libs.ts): the
- * core group is fetched and parsed at start, while the page boots; the others when needed.
+ * core group from the page, which fetches it while this worker loads TypeScript
+ * (./worker-boot.ts); the others when needed. Its marks go to the bench (./timeline.ts).
  */
 import { bootMarks } from './worker-boot.js';
 import './typescript-loaded.js';
@@ -94,7 +95,7 @@ async function buildProgram(inputs: SourceFileInput[], marks: Marks): Promise<{ 
  */
 function warmUp(files: ReadonlyMap<string, string>): void {
   const options = withoutDom(DEFAULT_COMPILER_OPTIONS);
-  const all = new Map(files).set(`${APP}__warm__.ts`, 'export {};\n');
+  const all = withNodeTypesNeeded(new Map(files), ['core'], []).set(`${APP}__warm__.ts`, 'export {};\n');
   const program = ts.createProgram({ rootNames: [`${APP}__warm__.ts`], options, host: createHost(all, options) });
   startMarks['declarations parsed'] = stamp();
   program.getTypeChecker();
