@@ -20,7 +20,7 @@ const status = $('status');
 /** The load's timeline in ms since navigation started, for the bench (`document.body.dataset.timeline`). */
 const timeline: Marks = { 'page script start': pageStart };
 const mark = (name: string) => (timeline[name] ??= performance.now());
-/** The worker index.html started (or one started here), and the messages it sent before this ran. */
+/** The worker index.html started, and the messages it sent before this script took them over. */
 const early = (window as { playgroundWorker?: { worker: Worker; created: number; early: MessageEvent<FromWorker>[] } }).playgroundWorker;
 if (!early) throw new Error('index.html starts the worker: its first script did not run');
 const worker = early.worker;
