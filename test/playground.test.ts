@@ -177,6 +177,17 @@ describe('playground in Chromium', { timeout: 300_000 }, () => {
     expect(smaller).not.toContain('getBuiltinModule');
   });
 
+  it('records the first load\'s timeline that playground/bench.mjs prints', async () => {
+    await page.waitForFunction('document.body.dataset.timeline !== undefined', null, { timeout: 10_000 });
+    const timeline = JSON.parse((await page.evaluate('document.body.dataset.timeline')) as string) as Record<string, number>;
+    const marks = ['worker created', 'page script start', 'analysis sent', 'worker start', 'analyzer loaded', 'declarations fetched', 'program parsed', 'program bound', 'checks done', 'findings shown', 'findings painted'];
+    expect(Object.keys(timeline)).toEqual(expect.arrayContaining(marks));
+    // One clock for the page's and the worker's marks: they come in the order the load does them.
+    const at = marks.map((m) => timeline[m]!);
+    expect(at.slice(3)).toEqual([...at.slice(3)].sort((a, b) => a - b));
+    expect(timeline['worker start']!).toBeGreaterThan(timeline['worker created']!);
+  });
+
   it('#example= loads the bundled example of a rule', async () => {
     await open('#example=no-await-race');
     expect(await findings()).toEqual(['main.ts:9 no-await-race']);
