@@ -5,8 +5,9 @@
  * the worker analyses (typing stays responsive when it is small). Builds playground/dist if it
  * is missing. Prints the figures; asserts nothing.
  *
- *   node playground/bench.mjs [runs] [dist]   CHROMIUM_PATH=... to use another browser;
- *                                             dist: another build (e.g. of an older commit) to compare
+ *   node playground/bench.mjs [runs] [dist...]   CHROMIUM_PATH=... to use another browser;
+ *        dist: the build to measure (default playground/dist); several (e.g. one of an older
+ *        commit, `node playground/build.mjs <dir>`) are measured alternately, run by run
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +18,7 @@ import { serve } from './serve.mjs';
 
 const HERE = import.meta.dirname;
 const RUNS = Number(process.argv[2] ?? 3);
-const DIST = path.resolve(process.argv[3] ?? path.join(HERE, 'dist'));
+const DISTS = (process.argv.length > 3 ? process.argv.slice(3) : [path.join(HERE, 'dist')]).map((d) => path.resolve(d));
 
 /** About 100 lines: several of the examples' shapes in one file. */
 function snippet() {
@@ -50,61 +51,93 @@ function snippet() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * The load's marks (ms since navigation started, from the page's `dataset.timeline`), each as
+ * its median over the runs, in that order, with the median time since the mark before it.
+ */
+function printTimeline(timelines) {
+  const names = [...new Set(timelines.flatMap((t) => Object.keys(t)))];
+  const rows = names.map((name) => ({ name, at: timelines.map((t) => t[name]).filter((v) => v !== undefined) })).map((r) => ({ ...r, median: median(r.at) }));
+  rows.sort((a, b) => a.median - b.median);
+  console.log('  timeline (ms since navigation started; median over runs, +median step from the mark above):');
+  rows.forEach((r, i) => {
+    const before = rows[i - 1];
+    const step = before ? median(timelines.filter((t) => r.name in t && before.name in t).map((t) => t[r.name] - t[before.name])) : r.median;
+    console.log(`    ${String(r.median).padStart(6)}  +${String(step).padEnd(5)} ${r.name}${r.at.length < timelines.length ? ` (${r.at.length} runs)` : ''}  [${r.at.join(', ')}]`);
+  });
+}
+
+/** One load of the page and one keystroke: the figures of one run. */
+async function runOnce(browser, url, code) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const t0 = Date.now();
+    await page.goto(`${url}#code=${Buffer.from(code).toString('base64url')}`);
+    await page.waitForFunction(() => document.body.dataset.idle === 'true', null, { timeout: 300_000 });
+    const load = Date.now() - t0;
+    // Older builds have no timeline.
+    await page.waitForFunction(() => document.body.dataset.timeline !== undefined, null, { timeout: 5_000 }).catch(() => {});
+    const timeline = JSON.parse((await page.evaluate(() => document.body.dataset.timeline)) ?? '{}');
+    const count = await page.$$eval('#findings > li', (items) => items.length);
+    // One keystroke, then watch the main thread while the worker re-analyses.
+    await page.evaluate(() => {
+      const w = window;
+      w.__gap = 0;
+      let last = performance.now();
+      const tick = () => {
+        const now = performance.now();
+        w.__gap = Math.max(w.__gap, now - last);
+        last = now;
+        if (document.body.dataset.idle !== 'true' || now - w.__start < 400) requestAnimationFrame(tick);
+      };
+      w.__start = performance.now();
+      requestAnimationFrame(tick);
+    });
+    await page.locator('.cm-line').first().click();
+    const t1 = Date.now();
+    await page.keyboard.type(' ');
+    await page.waitForFunction(() => document.body.dataset.idle === 'false', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.body.dataset.idle === 'true', null, { timeout: 300_000 });
+    const again = Date.now() - t1;
+    const gap = Math.round(await page.evaluate(() => window.__gap));
+    return { load, timeline, count, again, gap };
+  } finally {
+    await context.close();
+  }
+}
+
+function report(dist, runs, code) {
+  const col = (k) => runs.map((r) => r[k]);
+  console.log(`${DISTS.length > 1 ? `${path.relative(process.cwd(), dist) || '.'}: ` : ''}${code.split('\n').length - 1}-line snippet, ${runs[0].count} findings, ${runs.length} runs`);
+  console.log(`  load -> findings shown: median ${median(col('load'))} ms (runs: ${col('load').join(', ')})`);
+  if (runs.some((r) => Object.keys(r.timeline).length > 0)) printTimeline(col('timeline'));
+  console.log(`  keystroke -> findings updated (250 ms debounce included): median ${median(col('again'))} ms (runs: ${col('again').join(', ')})`);
+  console.log(`  longest main-thread frame gap while analysing: median ${median(col('gap'))} ms (runs: ${col('gap').join(', ')})`);
+}
+
 async function main() {
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) execFileSync(process.execPath, [path.join(HERE, 'build.mjs')], { stdio: 'inherit' });
+  if (!fs.existsSync(path.join(DISTS[0], 'index.html'))) execFileSync(process.execPath, [path.join(HERE, 'build.mjs'), DISTS[0]], { stdio: 'inherit' });
   const code = snippet();
   const executablePath = process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  const server = await serve(DIST);
+  const servers = await Promise.all(DISTS.map((d) => serve(d)));
   const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox'] });
-  const load = [];
-  const again = [];
-  const gaps = [];
-  const phases = [];
-  let count = 0;
+  const results = DISTS.map(() => []);
+  const loads = [];
   try {
+    // Builds alternate run by run, so a change in the machine's load hits them alike.
     for (let run = 0; run < RUNS; run++) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const t0 = Date.now();
-      await page.goto(`${server.url}#code=${Buffer.from(code).toString('base64url')}`);
-      await page.waitForFunction(() => document.body.dataset.idle === 'true', null, { timeout: 300_000 });
-      load.push(Date.now() - t0);
-      const body = await page.evaluate(() => ({ ...document.body.dataset }));
-      phases.push(`worker ready ${body.loadedMs} ms, then ${Object.entries(JSON.parse(body.phases)).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
-      count = await page.$$eval('#findings > li', (items) => items.length);
-      // One keystroke, then watch the main thread while the worker re-analyses.
-      await page.evaluate(() => {
-        const w = window;
-        w.__gap = 0;
-        let last = performance.now();
-        const tick = () => {
-          const now = performance.now();
-          w.__gap = Math.max(w.__gap, now - last);
-          last = now;
-          if (document.body.dataset.idle !== 'true' || now - w.__start < 400) requestAnimationFrame(tick);
-        };
-        w.__start = performance.now();
-        requestAnimationFrame(tick);
-      });
-      await page.locator('.cm-line').first().click();
-      const t1 = Date.now();
-      await page.keyboard.type(' ');
-      await page.waitForFunction(() => document.body.dataset.idle === 'false', null, { timeout: 10_000 });
-      await page.waitForFunction(() => document.body.dataset.idle === 'true', null, { timeout: 300_000 });
-      again.push(Date.now() - t1);
-      gaps.push(Math.round(await page.evaluate(() => window.__gap)));
-      await context.close();
+      for (let i = 0; i < DISTS.length; i++) {
+        results[i].push(await runOnce(browser, servers[i].url, code));
+        loads.push(os.loadavg()[0]);
+      }
     }
   } finally {
     await browser.close();
-    await server.close();
+    await Promise.all(servers.map((s) => s.close()));
   }
-  const [l1, l5] = os.loadavg();
-  console.log(`playground bench: ${code.split('\n').length - 1}-line snippet, ${count} findings, ${RUNS} runs, load average ${l1.toFixed(1)} / ${l5.toFixed(1)} on ${os.cpus().length} cores`);
-  console.log(`  load -> findings shown: median ${median(load)} ms (runs: ${load.join(', ')})`);
-  phases.forEach((p, i) => console.log(`    run ${i + 1}: ${p}`));
-  console.log(`  keystroke -> findings updated (250 ms debounce included): median ${median(again)} ms (runs: ${again.join(', ')})`);
-  console.log(`  longest main-thread frame gap while analysing: median ${median(gaps)} ms (runs: ${gaps.join(', ')})`);
+  console.log(`playground bench: load average ${median(loads).toFixed(1)} (median over the runs; ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}) on ${os.cpus().length} cores`);
+  DISTS.forEach((d, i) => report(d, results[i], code));
 }
 
 await main();

@@ -12,9 +12,12 @@ import path from 'node:path';
 import ts from 'typescript';
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
+import { splitNodeTypes } from './node-types.mjs';
 
 const HERE = import.meta.dirname;
 const ROOT = path.resolve(HERE, '..');
+/** The repository's node_modules as TypeScript reports its files: resolved, in case it is a link. */
+const NODE_MODULES = fs.realpathSync(path.join(ROOT, 'node_modules'));
 const OUT = path.resolve(process.argv[2] ?? path.join(HERE, 'dist'));
 const SHIMS = path.join(HERE, 'src', 'shims');
 
@@ -79,11 +82,11 @@ function libraryFiles(modules, examples) {
 
 /** Map real paths onto the playground's file system: the repository is `/app`, TypeScript's libs `/lib`. */
 function toVirtual(seen) {
-  const tsLib = path.join(ROOT, 'node_modules', 'typescript', 'lib') + path.sep;
+  const tsLib = path.join(NODE_MODULES, 'typescript', 'lib') + path.sep;
   const out = {};
   for (const [file, text] of seen) {
     if (file.startsWith(tsLib)) out[`/lib/${file.slice(tsLib.length)}`] = text;
-    else if (file.startsWith(path.join(ROOT, 'node_modules') + path.sep)) out[`/app/${path.relative(ROOT, file).split(path.sep).join('/')}`] = text;
+    else if (file.startsWith(NODE_MODULES + path.sep)) out[`/app/node_modules/${path.relative(NODE_MODULES, file).split(path.sep).join('/')}`] = text;
   }
   out['/app/package.json'] = JSON.stringify({ name: 'playground', type: 'module' });
   // The default lib for the analyzer's default target and everything it references.
@@ -175,13 +178,16 @@ const nodeBuiltins = {
       return { path: path.join(SHIMS, 'unavailable.cjs') };
     });
     // analyzer/ts/typescript.cts and ts-api-utils.cts re-export a require(); bundle the packages themselves.
-    build.onResolve({ filter: /typescript\.cjs$/ }, () => ({ path: require_('typescript') }));
+    // ES imports of TypeScript get src/shims/typescript.ts (one module object, not a copy per importer).
+    const tsShim = shim('typescript');
+    build.onResolve({ filter: /typescript\.cjs$/ }, (args) => ({ path: args.kind === 'require-call' ? require_('typescript') : tsShim }));
+    build.onResolve({ filter: /^typescript$/ }, (args) => (args.kind === 'require-call' || args.importer === tsShim ? undefined : { path: tsShim }));
     build.onResolve({ filter: /ts-api-utils\.cjs$/ }, () => ({ path: path.join(HERE, 'src', 'shims', 'ts-api-utils.ts') }));
   },
 };
 
 function require_(name) {
-  return path.join(ROOT, 'node_modules', name, JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).main);
+  return path.join(NODE_MODULES, name, JSON.parse(fs.readFileSync(path.join(NODE_MODULES, name, 'package.json'), 'utf8')).main);
 }
 
 async function main() {
@@ -194,7 +200,8 @@ async function main() {
   for (const [name, files] of Object.entries(groups)) fs.writeFileSync(path.join(OUT, 'libs', `${name}.json`), JSON.stringify(files));
   fs.rmSync(path.join(OUT, 'libs.json'), { force: true });
   const included = [...CORE_MODULES, ...OPTIONAL_MODULES];
-  const libs = { groups: Object.keys(groups), packages, domOnly };
+  const nodeTypes = splitNodeTypes(groups);
+  const libs = { groups: Object.keys(groups), packages, domOnly, nodeTypes };
   const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
   const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning', plugins: [nodeBuiltins] };
   await Promise.all([
@@ -204,7 +211,8 @@ async function main() {
   for (const f of ['index.html', 'style.css']) fs.copyFileSync(path.join(HERE, 'src', f), path.join(OUT, f));
   const mb = (f) => (fs.statSync(path.join(OUT, f)).size / 1e6).toFixed(1);
   const groupSizes = Object.keys(groups).map((g) => `${g} ${mb(`libs/${g}.json`)}`).join(', ');
-  console.log(`playground: built ${path.relative(process.cwd(), OUT) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s (worker.js ${mb('worker.js')} MB, main.js ${mb('main.js')} MB, declarations in MB: ${groupSizes}; types of ${included.join(', ')})`);
+  const optional = Object.keys(nodeTypes.optional).reduce((n, f) => n + groups.core[f].length, 0);
+  console.log(`playground: built ${path.relative(process.cwd(), OUT) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s (worker.js ${mb('worker.js')} MB, main.js ${mb('main.js')} MB, declarations in MB: ${groupSizes}, of which ${(optional / 1e6).toFixed(1)} MB of @types/node read only when imported; types of ${included.join(', ')})`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -13,7 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import ts from 'typescript';
 import { serve } from '../playground/serve.mjs';
+import { splitNodeTypes } from '../playground/node-types.mjs';
+import { nodeTypesIndex } from '../playground/src/node-types.js';
+import { APP, createHost } from '../playground/src/host.js';
+import { DEFAULT_COMPILER_OPTIONS } from '../analyzer/project/project.js';
+import { checkProjects } from '../analyzer/cli/analyze.js';
+import { allChecks } from '../analyzer/checks/index.js';
+import { resolveRuleSettings, validateConfig } from '../analyzer/cli/config.js';
 import { decodeBase64Url, hashToState, stateToHash } from '../playground/src/url-state.js';
 import * as browserPath from '../playground/src/shims/path.js';
 import { createHash } from '../playground/src/shims/crypto.js';
@@ -122,6 +130,62 @@ describe('playground in Chromium', { timeout: 300_000 }, () => {
     expect((await libraries()).split(' ')).toContain('dom');
     expect(await page.$$eval('#type-errors li', (items) => items.map((li) => li.textContent))).toEqual([]);
     expect(await findings()).toContain('main.ts:4 no-lock-order-inversion');
+  });
+
+  it('leaving out the @types/node files nothing imports changes no type, type error or finding (Node, over the built declarations)', () => {
+    const groups: Record<string, Record<string, string>> = {};
+    for (const f of fs.readdirSync(path.join(dist, 'libs'))) groups[f.replace(/\.json$/, '')] = JSON.parse(fs.readFileSync(path.join(dist, 'libs', f), 'utf8')) as Record<string, string>;
+    const split = splitNodeTypes(groups);
+    const all = new Map(Object.values(groups).flatMap((g) => Object.entries(g)));
+    const options = { ...DEFAULT_COMPILER_OPTIONS, lib: ['lib.es2022.d.ts'] };
+    const rules = resolveRuleSettings(validateConfig({ rules: Object.fromEntries(allChecks.map((c) => [c.meta.id, 'error'])) }, 'settings', APP), [], []);
+    /** Per user file: its diagnostics, the type at every node, the findings; and how many files the program read. */
+    const analyse = (files: { name: string; text: string }[], index: string) => {
+      const fsMap = new Map(all).set(split.index, index);
+      for (const f of files) fsMap.set(APP + f.name, f.text);
+      const program = ts.createProgram({ rootNames: files.map((f) => APP + f.name), options, host: createHost(fsMap, options) });
+      const checker = program.getTypeChecker();
+      const mine = files.map((f) => program.getSourceFile(APP + f.name)!);
+      const types: string[] = [];
+      const visit = (node: ts.Node): void => {
+        types.push(`${node.pos} ${ts.SyntaxKind[node.kind]} ${checker.typeToString(checker.getTypeAtLocation(node))}`);
+        ts.forEachChild(node, visit);
+      };
+      mine.forEach((sf) => ts.forEachChild(sf, visit));
+      const diagnostics = mine.flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]).map((d) => `${d.start} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      const findings = checkProjects([{ program, files: mine }], { rules }).findings.map((f) => `${f.file}:${f.start} ${f.ruleId} ${f.message}`);
+      return { read: program.getSourceFiles().length, result: { types, diagnostics, findings } };
+    };
+    const cases = [
+      ...examples().map((e) => ({ name: e.rule, files: e.files })),
+      { name: 'http', files: [{ name: 'main.ts', text: "import http from 'node:http';\nexport const s = http.createServer(async (req, res) => { res.end(await Promise.resolve('x')); });\n" }] },
+      { name: 'getBuiltinModule', files: [{ name: 'main.ts', text: "export const z = process.getBuiltinModule('node:zlib');\nexport const b = typeof Buffer;\n" }] },
+      { name: 'require', files: [{ name: 'main.js', text: "const zlib = require('zlib');\nexport const gz = zlib.gzipSync('x');\n" }] },
+      { name: 'globals only', files: [{ name: 'main.ts', text: 'export async function f() { setTimeout(() => {}, 1); return crypto.randomUUID() + process.pid; }\n' }] },
+    ];
+    const original = all.get(split.index)!;
+    const smaller: string[] = [];
+    for (const c of cases) {
+      const cut = nodeTypesIndex(split, original, Object.keys(groups).filter((g) => g !== 'dom'), c.files.map((f) => f.text));
+      const full = analyse(c.files, original);
+      const part = analyse(c.files, cut);
+      expect(part.result, c.name).toEqual(full.result);
+      if (part.read < full.read) smaller.push(c.name);
+    }
+    // It does leave files out (else this test proves nothing): for the examples, not when a trigger is named.
+    expect(smaller).toContain('no-floating-promise');
+    expect(smaller).not.toContain('getBuiltinModule');
+  });
+
+  it('records the first load\'s timeline that playground/bench.mjs prints', async () => {
+    await page.waitForFunction('document.body.dataset.timeline !== undefined', null, { timeout: 10_000 });
+    const timeline = JSON.parse((await page.evaluate('document.body.dataset.timeline')) as string) as Record<string, number>;
+    const marks = ['worker created', 'page script start', 'analysis sent', 'worker start', 'analyzer loaded', 'declarations fetched', 'program parsed', 'program bound', 'checks done', 'findings shown', 'findings painted'];
+    expect(Object.keys(timeline)).toEqual(expect.arrayContaining(marks));
+    // One clock for the page's and the worker's marks: they come in the order the load does them.
+    const at = marks.map((m) => timeline[m]!);
+    expect(at.slice(3)).toEqual([...at.slice(3)].sort((a, b) => a - b));
+    expect(timeline['worker start']!).toBeGreaterThan(timeline['worker created']!);
   });
 
   it('#example= loads the bundled example of a rule', async () => {

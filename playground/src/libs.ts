@@ -6,8 +6,10 @@
  * real project, so leaving out what no file uses changes no type the analysis sees.
  */
 import ts from 'typescript';
+import { importsOf, nodeTypesIndex, type NodeTypesSplit } from './node-types.js';
+import { coreFetch, fetchGroup } from './worker-boot.js';
 
-declare const PLAYGROUND_LIBS: { groups: string[]; packages: Record<string, string[]>; domOnly: string[] };
+declare const PLAYGROUND_LIBS: { groups: string[]; packages: Record<string, string[]>; domOnly: string[]; nodeTypes: NodeTypesSplit };
 
 const fetched = new Map<string, Promise<ReadonlyMap<string, string>>>();
 
@@ -15,12 +17,7 @@ const fetched = new Map<string, Promise<ReadonlyMap<string, string>>>();
 export function group(name: string): Promise<ReadonlyMap<string, string>> {
   let out = fetched.get(name);
   if (!out) {
-    out = fetch(new URL(`./libs/${name}.json`, import.meta.url))
-      .then((r) => {
-        if (!r.ok) throw new Error(`libs/${name}.json: HTTP ${r.status}`);
-        return r.json() as Promise<Record<string, string>>;
-      })
-      .then((json) => new Map(Object.entries(json)));
+    out = (name === 'core' ? coreFetch : fetchGroup(name)).then((json) => new Map(Object.entries(json)));
     fetched.set(name, out);
   }
   return out;
@@ -35,15 +32,21 @@ function packageOf(specifier: string): string {
 /** The ORM groups the files import (directly; each file of the program is one of them). */
 export function groupsImported(texts: readonly string[]): string[] {
   const wanted = new Set<string>();
-  for (const text of texts) {
-    for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
-      const pkg = packageOf(ref.fileName);
-      for (const [name, patterns] of Object.entries(PLAYGROUND_LIBS.packages)) {
-        if (patterns.some((p) => (p.endsWith('/*') ? pkg.startsWith(p.slice(0, -1)) : pkg === p))) wanted.add(name);
-      }
+  for (const specifier of importsOf(texts)) {
+    const pkg = packageOf(specifier);
+    for (const [name, patterns] of Object.entries(PLAYGROUND_LIBS.packages)) {
+      if (patterns.some((p) => (p.endsWith('/*') ? pkg.startsWith(p.slice(0, -1)) : pkg === p))) wanted.add(name);
     }
   }
   return [...wanted].sort();
+}
+
+/** `files` (the groups' and the user's) with @types/node's index cut to what they need (./node-types.ts). */
+export function withNodeTypesNeeded(files: Map<string, string>, groups: readonly string[], texts: readonly string[]): Map<string, string> {
+  const split = PLAYGROUND_LIBS.nodeTypes;
+  const index = files.get(split.index);
+  if (index !== undefined) files.set(split.index, nodeTypesIndex(split, index, groups, texts));
+  return files;
 }
 
 const DOM_ONLY = new Set(PLAYGROUND_LIBS.domOnly);

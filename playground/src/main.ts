@@ -2,6 +2,7 @@
  * The playground page: editor tabs, the worker that runs the analyzer, the findings list,
  * rule settings, the URL fragment that holds the state, and the bug report button.
  */
+import { pageStart } from './page-boot.js';
 import type { Diagnostic } from '@codemirror/lint';
 import type { Finding, TextEdit } from '../../analyzer/check/finding.js';
 import { bugReport } from './bug-report.js';
@@ -9,13 +10,21 @@ import { FileEditor, type Edit } from './editor.js';
 import { renderFindings } from './findings-view.js';
 import type { FromWorker, RuleInfo, SourceFileInput, ToWorker } from './protocol.js';
 import { hashToState, stateToHash, type PlaygroundState } from './url-state.js';
+import type { Marks } from './timeline.js';
 
 declare const PLAYGROUND_EXAMPLES: Record<string, { files: { name: string; text: string }[] }>;
 declare const PLAYGROUND_LIBRARIES: string[];
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $('status');
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+/** The load's timeline in ms since navigation started, for the bench (`document.body.dataset.timeline`). */
+const timeline: Marks = { 'page script start': pageStart };
+const mark = (name: string) => (timeline[name] ??= performance.now());
+/** The worker index.html started, and the messages it sent before this script took them over. */
+const early = (window as { playgroundWorker?: { worker: Worker; created: number; early: MessageEvent<FromWorker>[] } }).playgroundWorker;
+if (!early) throw new Error('index.html starts the worker: its first script did not run');
+const worker = early.worker;
+timeline['worker created'] = early.created;
 
 let config: { rules: Record<string, unknown> } = { rules: {} };
 let rules: RuleInfo[] = [];
@@ -27,7 +36,12 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 /** The last result and the texts it was computed on. */
 let shown: { findings: Finding[]; files: SourceFileInput[] } = { findings: [], files: [] };
 
+// The first analysis goes out before the editor is built: the worker needs it first.
+const initial = hashState();
+config = { rules: { ...(initial.config?.rules ?? {}) } };
+analyze(initial.files);
 const editor = new FileEditor($('editor'), $('tabs'), () => changed());
+mark('editor built');
 
 function state(): PlaygroundState {
   return { files: editor.files(), active: editor.active, config };
@@ -36,23 +50,23 @@ function state(): PlaygroundState {
 function changed(): void {
   history.replaceState(null, '', stateToHash(state()));
   clearTimeout(timer);
-  timer = setTimeout(analyze, 250);
+  timer = setTimeout(() => analyze(), 250);
 }
 
 /**
  * One analysis at a time; edits made meanwhile are analysed when it ends. The first is sent
  * before the worker says it is ready: the worker queues it behind its own start-up.
  */
-function analyze(): void {
+function analyze(files: SourceFileInput[] = editor.files()): void {
   if (running) {
     queued = true;
     return;
   }
-  const files = editor.files();
   running = { seq: ++seq, files };
   status.textContent = 'analysing…';
   document.body.dataset.idle = 'false';
   worker.postMessage({ type: 'analyze', seq, files, config } satisfies ToWorker);
+  mark('analysis sent');
 }
 
 function fresh(files: SourceFileInput[]): boolean {
@@ -86,7 +100,7 @@ function show(findings: Finding[], files: SourceFileInput[]): void {
   });
 }
 
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
+function received(event: MessageEvent<FromWorker>): void {
   const msg = event.data;
   if (msg.type === 'ready') {
     rules = msg.rules;
@@ -94,13 +108,16 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     renderRules();
     if (running) status.textContent = `analyzer loaded in ${msg.ms} ms; analysing…`;
     document.body.dataset.loadedMs = String(msg.ms);
+    mark('worker ready');
     return;
   }
   const files = running?.files ?? [];
   running = undefined;
   if (msg.type === 'error') status.textContent = `error: ${msg.message}`;
   else {
+    const firstResult = !('findings shown' in timeline);
     show(msg.findings, files);
+    if (firstResult) loadTimeline(msg.marks);
     const errors = $('type-errors');
     errors.replaceChildren(...msg.typeErrors.map((e) => Object.assign(document.createElement('li'), { textContent: `${e.file}:${e.line}: ${e.message}` })));
     $('type-error-count').textContent = `(${msg.typeErrors.length})`;
@@ -114,7 +131,24 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     queued = false;
     analyze();
   } else document.body.dataset.idle = 'true';
-};
+}
+
+/** The first result's timeline: the page's marks, the worker's and the files' downloads. */
+function loadTimeline(workerMarks: Marks): void {
+  mark('findings shown');
+  for (const [name, at] of Object.entries(workerMarks)) timeline[name] = at - performance.timeOrigin;
+  for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+    const file = new URL(e.name).pathname.split('/').pop()!;
+    if (/\.(js|json)$/.test(file)) timeline[`${file} downloaded`] = e.responseEnd;
+  }
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      mark('findings painted');
+      const sorted = Object.entries(timeline).sort((a, b) => a[1] - b[1]);
+      document.body.dataset.timeline = JSON.stringify(Object.fromEntries(sorted.map(([k, v]) => [k, Math.round(v)])));
+    }),
+  );
+}
 
 function enabled(rule: RuleInfo): boolean {
   const setting = config.rules[rule.id];
@@ -161,14 +195,17 @@ $('config').oninput = () => {
   }
 };
 
-function loadState(s: PlaygroundState): void {
+/** Shows `s` in the editor and analyses it (unless that is already under way: the first load). */
+function loadState(s: PlaygroundState & { example?: string }, analysed = false): void {
   config = { rules: { ...(s.config?.rules ?? {}) } };
   editor.load(s.files, s.active);
+  if (s.example !== undefined) ($('examples') as HTMLSelectElement).value = s.example;
   if (rules.length) renderRules();
-  analyze();
+  if (!analysed) analyze();
 }
 
-function loadHash(): void {
+/** The state the URL's fragment describes (`example`: the rule to select, for `#example=`). */
+function hashState(): PlaygroundState & { example?: string } {
   let parsed: ReturnType<typeof hashToState>;
   try {
     parsed = hashToState(location.hash);
@@ -177,9 +214,9 @@ function loadHash(): void {
   }
   if (parsed && 'example' in parsed) {
     const example = PLAYGROUND_EXAMPLES[parsed.example];
-    ($('examples') as HTMLSelectElement).value = example ? parsed.example : '';
-    loadState({ files: example?.files ?? [{ name: 'main.ts', text: `// no example named ${parsed.example}\n` }] });
-  } else loadState(parsed ?? { files: PLAYGROUND_EXAMPLES['no-floating-promise']!.files });
+    return { files: example?.files ?? [{ name: 'main.ts', text: `// no example named ${parsed.example}\n` }], example: example ? parsed.example : '' };
+  }
+  return parsed ?? { files: PLAYGROUND_EXAMPLES['no-floating-promise']!.files };
 }
 
 const select = $('examples') as HTMLSelectElement;
@@ -189,7 +226,7 @@ select.onchange = () => {
   location.hash = `example=${select.value}`;
 };
 window.addEventListener('hashchange', () => {
-  if (location.hash !== stateToHash(state())) loadHash();
+  if (location.hash !== stateToHash(state())) loadState(hashState());
 });
 
 $('report-button').onclick = () => {
@@ -200,5 +237,7 @@ $('report-button').onclick = () => {
   navigator.clipboard?.writeText(text).catch(() => {});
 };
 
+worker.onmessage = received;
+early.early.splice(0).forEach(received);
 $('libraries').textContent = `Type declarations included: TypeScript's lib files, ${PLAYGROUND_LIBRARIES.join(', ')}.`;
-loadHash();
+loadState(initial, true);

@@ -2,8 +2,11 @@
  * The analysis worker: the real analyzer (the checks and `checkProjects` the CLI runs) over
  * an in-memory program, so typing in the page never waits for it. Library declarations come
  * in groups from `libs/`, written by the build (see playground/build.mjs and ./libs.ts): the
- * core group is fetched and parsed at start, while the page boots; the others when needed.
+ * core group from the page, which fetches it while this worker loads TypeScript
+ * (./worker-boot.ts); the others when needed. Its marks go to the bench (./timeline.ts).
  */
+import { bootMarks } from './worker-boot.js';
+import './typescript-loaded.js';
 import ts from 'typescript';
 import { checkProjects } from '../../analyzer/cli/analyze.js';
 import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project/project.js';
@@ -11,14 +14,19 @@ import { allChecks } from '../../analyzer/checks/index.js';
 import { resolveRuleSettings, validateConfig } from '../../analyzer/cli/config.js';
 import type { Finding } from '../../analyzer/check/finding.js';
 import { APP, createHost } from './host.js';
-import { group, groupsImported, needsDom, withoutDom } from './libs.js';
+import { group, groupsImported, needsDom, withNodeTypesNeeded, withoutDom } from './libs.js';
 import type { FromWorker, SourceFileInput, ToWorker, TypeError } from './protocol.js';
+import { stamp, type Marks } from './timeline.js';
 
 declare const PLAYGROUND_VERSION: string;
 
 const post = (message: FromWorker) => (self as unknown as Worker).postMessage(message);
 const started = performance.now();
+/** Start-up marks (see ./timeline.ts), sent with the first result. */
+const startMarks: Marks = Object.assign(bootMarks, { 'analyzer loaded': stamp() });
 const core = group('core');
+let first = true;
+let requested = false;
 
 let oldProgram: ts.Program | undefined;
 
@@ -54,19 +62,23 @@ async function fileSystem(groups: string[], inputs: SourceFileInput[]): Promise<
   const files = new Map<string, string>();
   for (const g of await Promise.all(groups.map(group))) for (const [k, v] of g) files.set(k, v);
   inputs.forEach((f) => files.set(APP + f.name, f.text));
-  return files;
+  return withNodeTypesNeeded(files, groups, inputs.map((f) => f.text));
 }
 
 /**
  * The program over the user's files: with the groups their imports need, without the DOM lib
  * unless they name a DOM-only global (then built again with it; parsed files are reused).
  */
-async function buildProgram(inputs: SourceFileInput[]): Promise<{ program: ts.Program; groups: string[] }> {
+async function buildProgram(inputs: SourceFileInput[], marks: Marks): Promise<{ program: ts.Program; groups: string[] }> {
   const roots = inputs.map((f) => APP + f.name);
   const groups = ['core', ...groupsImported(inputs.map((f) => f.text))];
   const files = await fileSystem(groups, inputs);
+  marks['declarations ready'] = stamp();
   let options = withoutDom(DEFAULT_COMPILER_OPTIONS);
   let program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
+  marks['program parsed'] = stamp();
+  program.getTypeChecker();
+  marks['program bound'] = stamp();
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   if (needsDom(program, mine)) {
     groups.push('dom');
@@ -77,31 +89,39 @@ async function buildProgram(inputs: SourceFileInput[]): Promise<{ program: ts.Pr
   return { program, groups };
 }
 
-/** Parses and binds the core declarations before the first analysis asks for them. */
+/**
+ * Parses and binds the core declarations before the first analysis asks for them, when none has
+ * yet (the page sends one at once, so it usually has: then its own program does this work).
+ */
 function warmUp(files: ReadonlyMap<string, string>): void {
   const options = withoutDom(DEFAULT_COMPILER_OPTIONS);
-  const all = new Map(files).set(`${APP}__warm__.ts`, 'export {};\n');
+  const all = withNodeTypesNeeded(new Map(files), ['core'], []).set(`${APP}__warm__.ts`, 'export {};\n');
   const program = ts.createProgram({ rootNames: [`${APP}__warm__.ts`], options, host: createHost(all, options) });
+  startMarks['declarations parsed'] = stamp();
   program.getTypeChecker();
+  startMarks['declarations bound'] = stamp();
 }
 
 async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknown): Promise<void> {
   const t0 = performance.now();
+  const marks: Marks = { 'analysis received': stamp() };
   // Every rule is on in the playground (the strict set: it is where people try rules out), as in
   // an editor (no-blocking-in-async per call site, like the ESLint plugin); the settings can turn
   // any of them off or change their options.
   const given = (rawConfig ?? {}) as { rules?: Record<string, unknown> };
-  const editorOptions: Record<string, unknown> = { 'no-blocking-in-async': ['error', { report: 'site' }] };
-  const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, editorOptions[c.meta.id] ?? 'error']));
+  const everyRule = Object.fromEntries(allChecks.map((c) => [c.meta.id, c.meta.editorOptions ? ['error', c.meta.editorOptions] : 'error']));
   const config = validateConfig({ ...given, rules: { ...everyRule, ...(given.rules ?? {}) } }, 'settings', APP);
   const rules = resolveRuleSettings(config, [], []);
-  const { program, groups } = await buildProgram(inputs);
+  const { program, groups } = await buildProgram(inputs, marks);
   const t1 = performance.now();
+  marks['program built'] = stamp();
   const roots = inputs.map((f) => APP + f.name);
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   const result = checkProjects([{ program, files: mine }], { rules });
   const t2 = performance.now();
+  marks['checks done'] = stamp();
   const typeErrors = typeErrorsOf(program, mine);
+  marks['type errors listed'] = stamp();
   post({
     type: 'result',
     seq,
@@ -111,12 +131,15 @@ async function analyze(seq: number, inputs: SourceFileInput[], rawConfig: unknow
     ms: Math.round(performance.now() - t0),
     phases: { program: Math.round(t1 - t0), checks: Math.round(t2 - t1), typeErrors: Math.round(performance.now() - t2) },
     libraries: groups,
+    marks: first ? { ...startMarks, ...marks } : marks,
   });
+  first = false;
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type !== 'analyze') return;
+  requested = true;
   analyze(msg.seq, msg.files, msg.config).catch((error: unknown) => {
     post({ type: 'error', seq: msg.seq, message: error instanceof Error ? error.message : String(error) });
   });
@@ -130,7 +153,9 @@ core.then(
       version: PLAYGROUND_VERSION,
       rules: allChecks.map((c) => ({ id: c.meta.id, description: c.meta.description, recommended: c.meta.recommended })),
     });
-    warmUp(files);
+    // After the tasks already queued: the page's first analysis is usually among them (then
+    // its program does this work, and a warm-up would only make it build a second checker).
+    setTimeout(() => requested || warmUp(files));
   },
   (error: unknown) => post({ type: 'error', seq: 0, message: `could not load the library declarations: ${String(error)}` }),
 );
