@@ -18,6 +18,7 @@ import { Ledger } from '../../fixtures/no-await-race/lock-helpers.js';
 import { SafeCounter } from '../../fixtures/no-await-race/locked.js';
 import { Scanner } from '../../fixtures/no-await-race/single-flight.js';
 import { sumAll } from '../../fixtures/no-await-race/closures.js';
+import { Flags, Jobs } from '../../fixtures/no-await-race/claimed-keys.js';
 
 export interface RaceProof {
   /** The fixture, relative to `fixtures/no-await-race/`. */
@@ -46,6 +47,7 @@ const MORE = 'more-shapes.ts';
 const CTA = 'check-then-act.ts';
 const LAZY = 'lazy-init.ts';
 const HELPERS = 'lock-helpers.ts';
+const CLAIMED = 'claimed-keys.ts';
 
 export const RACE_PROOFS: RaceProof[] = [
   // --- read-modify-write.ts ---
@@ -256,5 +258,22 @@ export const RACE_PROOFS: RaceProof[] = [
     const shared = new Scanner();
     expect(await counting('fetchDelta', () => twice(() => shared.load()))).toBe(1);
     expect(shared.loaded).toBe(1);
+  } },
+  // --- claimed-keys.ts ---
+  { file: CLAIMED, anchor: 'this.busy.add(key);', shows: "two runLate('k') calls both load k; two run('k') calls (claim first) load it once", run: async () => {
+    const racy = new Jobs();
+    expect(await counting('load', () => twice(() => racy.runLate('k')))).toBe(2);
+    const fixed = new Jobs();
+    expect(await counting('load', () => twice(() => fixed.run('k')))).toBe(1);
+  } },
+  { file: CLAIMED, anchor: 'this.done.add(key);', shows: "two finish('k') calls both do the work a third call skips", run: async () => {
+    const racy = new Jobs();
+    expect(await counting('load', () => twice(() => racy.finish('k')))).toBe(2);
+    expect(await counting('load', () => racy.finish('k'))).toBe(0);
+  } },
+  { file: CLAIMED, anchor: 'this.sent.set(key, true);', shows: "two send('k') calls both send; a third is skipped", run: async () => {
+    const racy = new Flags();
+    expect(await counting('load', () => twice(() => racy.send('k')))).toBe(2);
+    expect(await counting('load', () => racy.send('k'))).toBe(0);
   } },
 ];
