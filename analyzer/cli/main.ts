@@ -12,7 +12,7 @@ import { analyzeRun } from './parallel.js';
 import choice from '../ts/typescript-choice.cjs';
 import { allChecks, getCheck } from '../checks/index.js';
 import { formatInputOf, formatResults } from './format/index.js';
-import { displayPath, neutraliseText, plural } from './format/shared.js';
+import { displayPath, neutraliseText, plural } from './format/display.js';
 import type { Finding } from '../check/finding.js';
 import type { AnalyzeOptions, AnalyzeResult, RunDiagnostic } from '../check/run-types.js';
 import { DEFAULT_BASELINE_FILE, HELP_TEXT, UsageError, parseCliArgs, type CliArgs } from './args.js';

@@ -12,7 +12,7 @@
  */
 import type { Finding } from '../../check/finding.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { displayPath, neutraliseControls, shownRelated } from './shared.js';
+import { displayPath, neutraliseControls, shownRelated } from './display.js';
 
 export function escapeData(text: string): string {
   return neutraliseControls(text)

@@ -45,7 +45,7 @@
  */
 import type { Finding, Span, TextEdit, TraceStep } from '../../check/finding.js';
 import type { FormatInput } from './index.js';
-import { countSeverities, displayPath, skippedCounts } from './shared.js';
+import { countSeverities, displayPath, skippedCounts } from './display.js';
 
 export const JSON_FORMAT_VERSION = 1;
 

@@ -16,7 +16,7 @@ import { codeFrameColumns } from '@babel/code-frame';
 import picocolors from 'picocolors';
 import type { Finding, Span, TraceStep } from '../../check/finding.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { countSeverities, displayPath, neutraliseControls, neutraliseText, plural, shownRelated, skippedCounts } from './shared.js';
+import { countSeverities, displayPath, neutraliseControls, neutraliseText, plural, shownRelated, skippedCounts } from './display.js';
 
 type Colors = ReturnType<typeof picocolors.createColors>;
 

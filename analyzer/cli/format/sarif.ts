@@ -13,7 +13,7 @@ import type { Finding, Span, TextEdit } from '../../check/finding.js';
 import type { CheckMeta } from '../../check/contract.js';
 import { docsUrl } from '../../check/contract.js';
 import type { Diagnostic, FormatInput } from './index.js';
-import { isOutside, skippedCounts } from './shared.js';
+import { isOutside, skippedCounts } from './display.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INFORMATION_URI = 'https://github.com/concurrency-lint/concurrency-lint';

@@ -12,7 +12,7 @@ import { returnedExpressions } from '../../program/callgraph.js';
 import { promiseFactOf } from './variables.js';
 import { reportUse } from './findings.js';
 import { isOptionalPromiseProperty } from './presence.js';
-import { skipParens, type Scan } from './shared.js';
+import { skipParens, type Scan } from './context.js';
 import { hasAsyncModifier, isLogicalOperator } from '../../program/syntax.js';
 
 const PREDICATES = new Set(['every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some']);

@@ -17,7 +17,7 @@ import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '.
 import { asyncInsertPosition, canInsertAwait, describeExpression, prefixEdits } from '../../check/fix-helpers.js';
 import { codeName } from '../../check/quote.js';
 import { skipOuterExpressions } from '../../program/walk.js';
-import { awaitsToVoid, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './shared.js';
+import { awaitsToVoid, isCallOrIdentifier, type PromiseFact, type Scan, type Use } from './context.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 
 export function reportUse(scan: Scan, use: Use, fact: PromiseFact): void {

@@ -16,9 +16,9 @@ import { walk } from '../../program/walk.js';
 import { checkConditionsAt } from './conditions.js';
 import { checkPropertyAccess, checkValuesAt } from './values.js';
 import { checkReturn } from './returns.js';
-import type { Options, Scan } from './shared.js';
+import type { Options, Scan } from './context.js';
 
-export type { Options } from './shared.js';
+export type { Options } from './context.js';
 
 const messages = {
   condition:

@@ -10,7 +10,7 @@
  */
 import ts from '../../ts/typescript.cjs';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
-import type { Scan } from './shared.js';
+import type { Scan } from './context.js';
 import { perProgram } from '../../program/per-program.js';
 import { touch } from '../../program/dependencies.js';
 

@@ -9,7 +9,7 @@
 import ts from '../../ts/typescript.cjs';
 import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
 import { reportUse } from './findings.js';
-import { isExactPromise, isSometimesPromise, skipParens, type Scan } from './shared.js';
+import { isExactPromise, isSometimesPromise, skipParens, type Scan } from './context.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 
 interface Context {

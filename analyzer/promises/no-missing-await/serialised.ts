@@ -11,7 +11,7 @@ import ts from '../../ts/typescript.cjs';
 import { isExportedDeclaration, skipOuterExpressions } from '../../program/walk.js';
 import { promiseFactOf } from './variables.js';
 import { reportUse } from './findings.js';
-import { isAlwaysPromise, isExactPromise, type PromiseFact, type Scan } from './shared.js';
+import { isAlwaysPromise, isExactPromise, type PromiseFact, type Scan } from './context.js';
 
 export interface Serialiser {
   /** The callee as written: `JSON.stringify`, `res.json`, `logger.info`. */

@@ -8,7 +8,7 @@ import { KEYED_COLLECTIONS, LOG_LEVEL_METHODS, VALUE_SINKS } from '../catalog-va
 import { calleeMatches } from '../../program/specifiers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { codeText } from '../../check/quote.js';
-import type { Scan } from './shared.js';
+import type { Scan } from './context.js';
 
 export interface SinkMatch {
   /** The callee as written, for messages: `JSON.stringify`, `res.json`. */

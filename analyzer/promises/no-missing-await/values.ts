@@ -11,7 +11,7 @@ import { LOGGED } from '../catalog-value-sinks.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { reportUse } from './findings.js';
 import { isOptionalPromiseProperty } from './presence.js';
-import { isSometimesPromise, skipParens, type PromiseFact, type Scan, type Use } from './shared.js';
+import { isSometimesPromise, skipParens, type PromiseFact, type Scan, type Use } from './context.js';
 import { codeText } from '../../check/quote.js';
 
 const TEXT = 'which turns it into the text "[object Promise]"';

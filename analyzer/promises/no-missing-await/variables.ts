@@ -11,7 +11,7 @@ import ts from '../../ts/typescript.cjs';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { isExportedDeclaration, walk } from '../../program/walk.js';
 import { collectionKeyTypeOf, isValueSinkCall } from './sinks.js';
-import { isAlwaysPromise, isExactPromise, isSometimesPromise, outerOf, type PromiseFact, type Scan, type VariableOrigin, type VariableVerdict } from './shared.js';
+import { isAlwaysPromise, isExactPromise, isSometimesPromise, outerOf, type PromiseFact, type Scan, type VariableOrigin, type VariableVerdict } from './context.js';
 import { isAssignmentOperator, isLogicalOperator } from '../../program/syntax.js';
 
 type UseClass = 'handle' | 'value' | 'neutral' | 'reassign';

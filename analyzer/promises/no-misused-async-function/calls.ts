@@ -35,7 +35,7 @@ import {
   voidChecks,
   type Candidate,
   type Ctx,
-} from './shared.js';
+} from './candidates.js';
 import { forEachSuggestions } from './suggestions.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 

@@ -18,7 +18,7 @@ import type { TraceInput } from '../../check/contract.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { heritageTypes } from './void-signatures.js';
-import type { Ctx } from './shared.js';
+import type { Ctx } from './candidates.js';
 import { codeText, shorten } from '../../check/quote.js';
 import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';
 

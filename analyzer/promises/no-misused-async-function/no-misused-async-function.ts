@@ -15,10 +15,10 @@ import { lostRejectionWording } from '../process-handlers.js';
 import { walk } from '../../program/walk.js';
 import { checkCall } from './calls.js';
 import { checkAssignment, checkAttribute, checkHeritage, checkProperty, checkReturn, checkVariable } from './positions.js';
-import { voidChecks, type Options } from './shared.js';
+import { voidChecks, type Options } from './candidates.js';
 import { checkDisposeMember, isDisposeName } from './dispose.js';
 
-export type { Options } from './shared.js';
+export type { Options } from './candidates.js';
 
 /** `{{lost}}` says what happens to the rejection in this program (analyzer/promises/process-handlers.ts). */
 const LOST = 'nothing waits for the promise, and {{lost}}';

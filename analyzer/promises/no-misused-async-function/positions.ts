@@ -11,7 +11,7 @@ import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
 import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
-import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, isDeclaredMaybeAsync, voidMessage, type Candidate, type Ctx } from './shared.js';
+import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, isDeclaredMaybeAsync, voidMessage, type Candidate, type Ctx } from './candidates.js';
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
 import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';

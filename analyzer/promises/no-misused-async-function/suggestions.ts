@@ -15,7 +15,7 @@ import type { TextEdit } from '../../check/finding.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { isAwaitAllowed } from '../../check/fix-helpers.js';
 import { walk } from '../../program/walk.js';
-import type { Candidate, Ctx } from './shared.js';
+import type { Candidate, Ctx } from './candidates.js';
 import { isAssignmentOperator } from '../../program/syntax.js';
 
 export function forEachSuggestions(ctx: Ctx, call: ts.CallExpression, c: Candidate): SuggestionInput<MessageId>[] {

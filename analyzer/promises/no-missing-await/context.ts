@@ -1,4 +1,4 @@
-/** Options, the per-file scan state and the promise-type questions shared by the parts of `no-missing-await`. */
+/** The shared vocabulary of `no-missing-await`: its options, the per-file scan state and the promise-type questions its parts ask. */
 import ts from '../../ts/typescript.cjs';
 import tsutils from '../../ts/ts-api-utils.cjs';
 import type { CheckContext } from '../../check/contract.js';
