@@ -251,7 +251,7 @@ function isCalledInInlineCallback(use: ts.Node, declared: ts.Node): boolean {
 
 /** The variable a name refers to; for `{ release }` the variable, not the new property. */
 function symbolOfUse(locks: LockContext, n: ts.Identifier): ts.Symbol | undefined {
-  if (ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n) return locks.types.checker.getShorthandAssignmentValueSymbol(n.parent);
+  if (ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n) return locks.types.shorthandValueSymbol(n.parent);
   return locks.types.symbolAt(n);
 }
 

@@ -112,21 +112,20 @@ function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, t
 /** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
 export function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
   if (ctx.types.isAnyOrUnknown(type) || type.isUnion()) return undefined;
-  const checker = ctx.types.checker;
   const signatures = type.getCallSignatures();
   if (signatures.length > 0) {
-    if (checker.getPropertiesOfType(type).length > 0) return undefined;
+    if (ctx.types.propertiesOf(type).length > 0) return undefined;
     return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
   }
   // An object whose one method releases; its other properties, if any, are data
   // (`{ nextNonce, nonceDetails, releaseLock }`).
-  const methods = checker.getPropertiesOfType(type).filter((p) => {
+  const methods = ctx.types.propertiesOf(type).filter((p) => {
     const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
-    return !!decl && checker.getTypeOfSymbolAtLocation(p, decl).getCallSignatures().length > 0;
+    return !!decl && ctx.types.typeOfSymbol(p, decl).getCallSignatures().length > 0;
   });
   if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
   const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
-  const sigs = checker.getTypeOfSymbolAtLocation(methods[0]!, decl!).getCallSignatures();
+  const sigs = ctx.types.typeOfSymbol(methods[0]!, decl!).getCallSignatures();
   if (!sigs.every(takesNothing)) return undefined;
   const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
   return { kind: 'object', method: new RegExp(`^${exact}$`) };
@@ -143,6 +142,6 @@ function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
   const ret = signature.getReturnType();
   if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
   if (!ctx.types.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
-  const args = ctx.types.checker.getTypeArguments(ret as ts.TypeReference);
+  const args = ctx.types.typeArguments(ret);
   return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
 }

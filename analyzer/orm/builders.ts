@@ -10,7 +10,8 @@
  * call that runs) with `queryHandle` (H: the root of the chain, `db` in `db.select().from(t)`).
  */
 import ts from '../ts/typescript.cjs';
-import { packageNameOf, type TypeQueries } from '../program/type-queries.js';
+import { packageNameOf } from '../program/import-binding.js';
+import type { TypeQueries } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { isAsyncFunction } from '../program/async-context.js';
 import { skipOuterExpressions } from '../program/walk.js';
@@ -257,8 +258,7 @@ function visitCalls(root: ts.Node, visit: (c: ts.CallExpression) => void): void 
 function isArray(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  const t = types.checker.getNonNullableType(type);
-  return types.checker.isArrayType(t) || types.checker.isTupleType(t);
+  return types.isArrayOrTuple(types.nonNullable(type));
 }
 
 /** The leading SQL text of a raw builder query (`knex.raw('ALTER ...')`, `db.execute(sql\`CREATE ...\`)`,

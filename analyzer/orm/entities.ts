@@ -92,8 +92,7 @@ function classOfExpression(types: TypeQueries, expr: ts.Expression | undefined):
 /** The class behind a type: strips promises, null/undefined, arrays, `Relation<T>`, `Ref<T>`, `Collection<T>`, intersections. */
 export function classOfType(types: TypeQueries, type: ts.Type | undefined, depth = 0): ts.ClassLikeDeclaration | undefined {
   if (!type || depth > 6) return undefined;
-  const checker = types.checker;
-  const t = checker.getNonNullableType(type);
+  const t = types.nonNullable(type);
   if (t.isUnionOrIntersection()) {
     for (const part of t.types) {
       const found = classOfType(types, part, depth + 1);
@@ -105,9 +104,10 @@ export function classOfType(types: TypeQueries, type: ts.Type | undefined, depth
   const decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
   if (decl && ts.isClassLike(decl) && !moduleOfDeclaration(decl)) return decl;
   const name = symbol?.getName();
-  if (checker.isTupleType(t)) return classOfType(types, checker.getTypeArguments(t as ts.TypeReference)[0], depth + 1);
-  if (checker.isArrayType(t) || name === 'Promise' || name === 'Collection' || name === 'Reference' || name === 'Ref') {
-    const arg = (t as ts.TypeReference).typeArguments?.[0] ?? checker.getTypeArguments(t as ts.TypeReference)[0];
+  const kind = types.arrayKind(t);
+  if (kind === 'tuple') return classOfType(types, types.elementTypes(t)[0], depth + 1);
+  if (kind === 'array' || name === 'Promise' || name === 'Collection' || name === 'Reference' || name === 'Ref') {
+    const arg = (t as ts.TypeReference).typeArguments?.[0] ?? types.typeArguments(t)[0];
     return classOfType(types, arg, depth + 1);
   }
   return undefined;
@@ -181,8 +181,8 @@ export function entityOfType(types: TypeQueries, type: ts.Type | undefined): Ent
 export function entityOfExpression(types: TypeQueries, expr: ts.Expression): EntityInfo | undefined {
   const type = types.typeAt(expr);
   if (!type) return undefined;
-  const t = types.checker.getNonNullableType(type);
-  if (types.checker.isArrayType(t) || types.checker.isTupleType(t)) return undefined;
+  const t = types.nonNullable(type);
+  if (types.isArrayOrTuple(t)) return undefined;
   const decl = t.getSymbol()?.valueDeclaration;
   if (decl && ts.isClassLike(decl)) return entityOfClass(types, decl);
   if (t.isIntersection()) return entityOfType(types, t);

@@ -26,8 +26,8 @@ export type PerItemContext =
 function isArrayLike(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  const t = types.checker.getNonNullableType(type);
-  if (types.checker.isArrayType(t) || types.checker.isTupleType(t)) return true;
+  const t = types.nonNullable(type);
+  if (types.isArrayOrTuple(t)) return true;
   const name = t.getSymbol()?.getName();
   return name === 'ReadonlyArray' || name === 'Array';
 }

@@ -186,8 +186,7 @@ function callOrigin(call: ts.CallExpression, ctx: OriginContext, depth: number):
 function isArrayValue(expr: ts.Expression, ctx: OriginContext): boolean {
   const type = ctx.types.typeAt(expr);
   if (!type) return false;
-  const t = ctx.types.checker.getNonNullableType(type);
-  return ctx.types.checker.isArrayType(t) || ctx.types.checker.isTupleType(t);
+  return ctx.types.isArrayOrTuple(ctx.types.nonNullable(type));
 }
 
 function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number): Origins {

@@ -39,23 +39,18 @@ export function isGeneratedPrismaMethod(types: TypeQueries, decl: ts.Declaration
 
 function returnsPrismaPromise(types: TypeQueries, decl: ts.Declaration): boolean {
   if (!ts.isFunctionLike(decl)) return false;
-  let type: ts.Type | undefined;
-  try {
-    type = types.checker.getSignatureFromDeclaration(decl as ts.SignatureDeclaration)?.getReturnType();
-  } catch {
-    return false;
-  }
+  const type = types.returnTypeOf(decl as ts.SignatureDeclaration);
   return !!type && isPrismaPromiseType(types, type);
 }
 
 /** A `Promise` tagged `[Symbol.toStringTag]: 'PrismaPromise'` (or a union with `null`/`undefined` of one). */
 export function isPrismaPromiseType(types: TypeQueries, type: ts.Type): boolean {
-  const t = types.checker.getNonNullableType(type);
+  const t = types.nonNullable(type);
   const parts = t.isUnion() ? t.types : [t];
   return parts.length > 0 && parts.every((part) => {
     const tag = part.getProperties().find((p) => String(p.escapedName).startsWith('__@toStringTag'));
     if (!tag) return false;
-    const tagType = types.checker.getTypeOfSymbol(tag);
+    const tagType = types.typeOfSymbol(tag);
     return tagType.isStringLiteral() && tagType.value === 'PrismaPromise';
   });
 }

@@ -6,7 +6,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
-import { packageNameOf } from '../program/type-queries.js';
+import { packageNameOf } from '../program/import-binding.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { codeText, quoteCode } from '../check/quote.js';
 import { builderQueryOf, isBuilderBatch } from './builders.js';
@@ -245,8 +245,7 @@ function walkLiteral(types: TypeQueries, root: ts.Expression, visit: (n: ts.Node
 function isArrayValued(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  const t = types.checker.getNonNullableType(type);
-  return types.checker.isArrayType(t) || types.checker.isTupleType(t);
+  return types.isArrayOrTuple(types.nonNullable(type));
 }
 
 /** Sequelize association getter (`post.getAuthor()`): typed by a `*GetAssociation(s)Mixin`, or by name on a model without the property. */
@@ -281,13 +280,13 @@ function isSequelizeDecl(decl: ts.Node): boolean {
 export function extendsSequelizeModel(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  let bases: ts.Type[] = [types.checker.getNonNullableType(type)];
+  let bases: ts.Type[] = [types.nonNullable(type)];
   for (let depth = 0; depth < 10 && bases.length > 0; depth++) {
     const next: ts.Type[] = [];
     for (const t of bases) {
       const decl = t.getSymbol()?.getDeclarations()?.[0];
       if (decl && t.getSymbol()!.getName() === 'Model' && isSequelizeDecl(decl)) return true;
-      if (t.isClassOrInterface()) next.push(...(types.checker.getBaseTypes(t) ?? []));
+      next.push(...types.baseTypes(t));
     }
     bases = next;
   }

@@ -6,7 +6,7 @@
  * plain value: the rules then stay quiet for that ORM (never a guess), and `--debug` says why.
  */
 import ts from '../ts/typescript.cjs';
-import { packageNameOf } from '../program/type-queries.js';
+import { packageNameOf } from '../program/import-binding.js';
 import { ORMS, type OrmSpec } from './catalog.js';
 import { oncePerProgram } from '../program/per-program.js';
 

@@ -15,7 +15,8 @@
  * lock and ORM recognisers answer the same question in their own way today and could use it.
  */
 import ts from '../ts/typescript.cjs';
-import { importBindingOf, requireSpecifier, type TypeQueries } from './type-queries.js';
+import { importBindingOf, requireSpecifier } from './import-binding.js';
+import type { TypeQueries } from './type-queries.js';
 import { skipOuterExpressions as skipOuter } from './walk.js';
 
 export interface ModuleRef {
@@ -99,12 +100,7 @@ function dynamicImport(e: ts.Expression): ModuleRef | undefined {
 }
 
 function identifierRef(id: ts.Identifier, types: TypeQueries, depth: number): ModuleRef | undefined {
-  let symbol: ts.Symbol | undefined;
-  try {
-    symbol = types.checker.getSymbolAtLocation(id);
-  } catch {
-    return undefined;
-  }
+  let symbol = types.symbolAsWritten(id);
   // Follow aliases one hop at a time, so that a re-export of an untyped package still names it.
   for (let hops = 0; symbol && hops < MAX_DEPTH; hops++) {
     const decl = symbol.getDeclarations()?.[0];
@@ -116,20 +112,12 @@ function identifierRef(id: ts.Identifier, types: TypeQueries, depth: number): Mo
       if (from && ts.isStringLiteral(from) && isBare(from.text)) return fromBinding(from.text, (decl.propertyName ?? decl.name).text);
     }
     if (symbol.flags & ts.SymbolFlags.Alias) {
-      symbol = immediateAlias(symbol, types);
+      symbol = types.immediateAlias(symbol);
       continue;
     }
     return declarationRef(decl, types, depth);
   }
   return undefined;
-}
-
-function immediateAlias(symbol: ts.Symbol, types: TypeQueries): ts.Symbol | undefined {
-  try {
-    return types.checker.getImmediateAliasedSymbol(symbol);
-  } catch {
-    return undefined;
-  }
 }
 
 function declarationRef(decl: ts.Declaration, types: TypeQueries, depth: number): ModuleRef | undefined {

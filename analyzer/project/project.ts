@@ -11,6 +11,7 @@ import { collectTargets, isSourceFileName } from './files.js';
 import { selectFiles } from './selection.js';
 import { keepProjectSemantics, unknownOptionNote } from './compat.js';
 import { optionsKey } from '../program/options-key.js';
+import { bindTypeChecker } from '../program/type-queries.js';
 
 export { collectTargets } from './files.js';
 export { selectFiles } from './selection.js';
@@ -169,7 +170,7 @@ export function loadProjects(request: LoadRequest): LoadResult {
     try {
       const rootNames = config ? config.fileNames : files;
       program = ts.createProgram({ rootNames, options, host: inputs.host(options, projectFolder(options, rootNames)) });
-      program.getTypeChecker(); // binds every file: fail here, not inside a check
+      bindTypeChecker(program); // binds every file: fail here, not inside a check
     } catch (error) {
       diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
       continue;

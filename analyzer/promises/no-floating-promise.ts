@@ -259,7 +259,7 @@ function isValidHandler(ctx: CheckContext<Options, MessageId>, handler: ts.Expre
   const type = ctx.types.typeAt(handler);
   if (!type || type.flags & ts.TypeFlags.Any) return true;
   const parts = type.isUnion() ? type.types : [type];
-  return parts.every((part) => ctx.types.checker.getApparentType(part).getCallSignatures().length > 0);
+  return parts.every((part) => ctx.types.apparentType(part).getCallSignatures().length > 0);
 }
 
 /** Where a cross-file call's promise comes from: the async function behind it. */

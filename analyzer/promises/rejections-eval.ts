@@ -160,7 +160,7 @@ function bindingThrows(env: Env, name: ts.BindingName, owner: ts.Node): boolean 
   if (inner) return true;
   const type = env.types.typeAt(ts.isParameter(owner) || ts.isVariableDeclaration(owner) ? owner.name : name);
   if (!type) return true;
-  return ts.isArrayBindingPattern(name) ? !env.types.checker.isArrayType(type) && !env.types.checker.isTupleType(type) : mayBeNullish(env, type);
+  return ts.isArrayBindingPattern(name) ? !env.types.isArrayOrTuple(type) : mayBeNullish(env, type);
 }
 
 function mayBeNullish(env: Env, type: ts.Type): boolean {
@@ -179,7 +179,7 @@ function receiverMayBeNullish(env: Env, receiver: ts.Expression): boolean {
 
 function isArrayValued(env: Env, expr: ts.Expression): boolean {
   const type = env.types.typeAt(expr);
-  return !!type && (env.types.checker.isArrayType(type) || env.types.checker.isTupleType(type));
+  return !!type && env.types.isArrayOrTuple(type);
 }
 
 function isPromiseValued(env: Env, expr: ts.Expression): boolean {
@@ -283,7 +283,7 @@ function isOutsideProgram(env: Env, name: ts.Node): boolean {
 function isBuiltinCollection(env: Env, receiver: ts.Expression): boolean {
   const type = env.types.typeAt(receiver);
   if (!type) return false;
-  if (env.types.checker.isArrayType(type)) return true;
+  if (env.types.arrayKind(type) === 'array') return true;
   const symbol = type.getSymbol();
   return !!symbol && ['Map', 'Set', 'WeakMap', 'WeakSet'].includes(symbol.getName()) && env.types.originOf(symbol).kind === 'lib';
 }

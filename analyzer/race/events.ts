@@ -63,7 +63,7 @@ function isCollection(types: TypeQueries, receiver: ts.Expression): boolean {
   if (!type) return false;
   const parts = type.isUnion() ? type.types : [type];
   return parts.some((t) => {
-    const symbol = types.checker.getApparentType(t).getSymbol();
+    const symbol = types.apparentType(t).getSymbol();
     return !!symbol && COLLECTIONS.has(symbol.getName()) && types.originOf(symbol).kind === 'lib';
   });
 }

@@ -62,7 +62,7 @@ function objectOrigin(ctx: OriginContext, e: ts.ObjectLiteralExpression, depth: 
     if (!value) continue;
     // `{ transaction }`: the name's symbol is the property's; the value is the variable's.
     const o = ts.isShorthandPropertyAssignment(p)
-      ? identifierOrigin(ctx, p.name, depth + 1, ctx.types.checker.getShorthandAssignmentValueSymbol(p))
+      ? identifierOrigin(ctx, p.name, depth + 1, ctx.types.shorthandValueSymbol(p))
       : originOf(ctx, value, depth + 1);
     if (o.source.kind === 'tx') return o;
     if (o.source.kind === 'param' && !fromParam && isHandleLike(ctx, value)) fromParam = o;

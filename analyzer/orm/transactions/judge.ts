@@ -19,7 +19,7 @@ import { oncePerProgram } from '../../program/per-program.js';
 export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.ParameterDeclaration): boolean {
   const type = types.typeAt(decl.name);
   if (!type) return true;
-  const t = types.checker.getNonNullableType(type);
+  const t = types.nonNullable(type);
   const names = [t.aliasSymbol?.getName(), t.getSymbol()?.getName()].filter((n): n is string => !!n);
   const re = TRANSACTION_HANDLE_TYPES[scope.orm];
   if (re && names.some((n) => re.test(n))) return true;

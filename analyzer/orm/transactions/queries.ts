@@ -86,7 +86,7 @@ function isOptionsLike(types: TypeQueries, arg: ts.Expression): boolean {
 export function builderOrmOf(types: TypeQueries, expr: ts.Expression): 'knex' | 'drizzle' | 'kysely' | undefined {
   const type = types.typeAt(expr);
   if (!type) return undefined;
-  const t = types.checker.getNonNullableType(type);
+  const t = types.nonNullable(type);
   // `Database | Transaction`: a helper that takes either.
   for (const part of t.isUnion() ? t.types : [t]) {
     const orm = builderOrmOfType(part);

@@ -46,13 +46,13 @@ export function suggestionsFor(types: TypeQueries, scope: TxScope, site: QuerySi
 
 function typeName(types: TypeQueries, expr: ts.Expression): string | undefined {
   const type = types.typeAt(expr);
-  return type ? types.checker.getNonNullableType(type).getSymbol()?.getName() : undefined;
+  return type ? types.nonNullable(type).getSymbol()?.getName() : undefined;
 }
 
 function isRepository(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  const names = new Set(types.checker.getNonNullableType(type).getProperties().map((p) => p.getName()));
+  const names = new Set(types.nonNullable(type).getProperties().map((p) => p.getName()));
   return names.has('metadata') && names.has('manager') && names.has('findOneBy');
 }
 

@@ -114,9 +114,8 @@ function checkPredicate(scan: Scan, call: ts.CallExpression): void {
 function isArrayReceiver(scan: Scan, receiver: ts.Expression): boolean {
   const type = scan.types.typeAt(receiver);
   if (!type) return false;
-  const checker = scan.types.checker;
-  return tsutils
-    .unionConstituents(checker.getApparentType(type))
+  return scan.types
+    .apparentParts(type)
     .flatMap((t) => tsutils.intersectionConstituents(t))
-    .some((t) => checker.isArrayType(t) || checker.isTupleType(t));
+    .some((t) => scan.types.isArrayOrTuple(t));
 }

@@ -103,21 +103,17 @@ export function outerOf(node: ts.Node): ts.Node {
   return n;
 }
 
-function parts(types: TypeQueries, type: ts.Type): ts.Type[] {
-  return tsutils.unionConstituents(types.checker.getApparentType(type));
-}
-
 /** Every part of the type is promise-like (a union with `undefined` is not: it may be a check for presence). */
 export function isAlwaysPromise(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
   if (types.isAnyOrUnknown(type)) return false;
-  const ps = parts(types, type);
+  const ps = types.apparentParts(type);
   return ps.length > 0 && ps.every((p) => types.isPromiseLike(node, p, true));
 }
 
 /** Every part is a built-in Promise. */
 export function isExactPromise(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
   if (types.isAnyOrUnknown(type)) return false;
-  const ps = parts(types, type);
+  const ps = types.apparentParts(type);
   return ps.length > 0 && ps.every((p) => types.isPromiseLike(node, p, false));
 }
 

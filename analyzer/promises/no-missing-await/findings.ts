@@ -104,12 +104,7 @@ function makeAsyncEdits(scan: Scan, fn: FunctionLike): TextEdit[] | undefined {
     ts.isMethodDeclaration(fn) ||
     ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && !fn.parent.type && fn.parent.initializer === fn);
   if (!bound) return undefined;
-  let returnType: ts.Type | undefined;
-  try {
-    returnType = scan.types.checker.getSignatureFromDeclaration(fn)?.getReturnType();
-  } catch {
-    return undefined;
-  }
+  const returnType = scan.types.returnTypeOf(fn);
   if (!returnType) return undefined;
   const isVoid = (returnType.flags & ts.TypeFlags.Void) !== 0;
   if (!isVoid && !scan.types.isPromiseLike(fn, returnType, false)) return undefined;

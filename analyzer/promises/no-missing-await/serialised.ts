@@ -63,7 +63,7 @@ export function checkArgument(scan: Scan, expr: ts.Expression, where: string, si
 
 /** `{ user }`: the variable behind the shorthand, when it holds the promise of a call. */
 function checkShorthand(scan: Scan, prop: ts.ShorthandPropertyAssignment, sink: Serialiser): void {
-  const symbol = scan.types.checker.getShorthandAssignmentValueSymbol(prop);
+  const symbol = scan.types.shorthandValueSymbol(prop);
   const decl = symbol?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return;
   if (!(decl.parent.flags & ts.NodeFlags.Const) || !isCallResult(decl.initializer)) return;

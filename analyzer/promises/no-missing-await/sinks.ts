@@ -3,7 +3,6 @@
  * structured loggers (by shape), and the keys of built-in collections keyed by value.
  */
 import ts from '../../ts/typescript.cjs';
-import tsutils from '../../ts/ts-api-utils.cjs';
 import { KEYED_COLLECTIONS, LOG_LEVEL_METHODS, VALUE_SINKS } from '../catalog-value-sinks.js';
 import { calleeMatches } from '../../program/specifiers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
@@ -73,7 +72,7 @@ export function loggerCalleeOf(scan: Scan, call: ts.CallExpression): string | un
   if (ts.isIdentifier(receiver) && receiver.text === 'console') return undefined;
   const type = scan.types.typeAt(receiver);
   if (!type || scan.types.isAnyOrUnknown(type)) return undefined;
-  const apparent = scan.types.checker.getNonNullableType(scan.types.checker.getApparentType(type));
+  const apparent = scan.types.nonNullable(scan.types.apparentType(type));
   let shaped = loggerShapes.get(apparent);
   if (shaped === undefined) {
     shaped = isLoggerShape(scan, apparent, callee);
@@ -83,7 +82,6 @@ export function loggerCalleeOf(scan: Scan, call: ts.CallExpression): string | un
 }
 
 function isLoggerShape(scan: Scan, type: ts.Type, at: ts.Node): boolean {
-  const checker = scan.types.checker;
   const symbol = type.getSymbol() ?? type.aliasSymbol;
   if (symbol) {
     const origin = scan.types.originOf(symbol);
@@ -91,7 +89,7 @@ function isLoggerShape(scan: Scan, type: ts.Type, at: ts.Node): boolean {
   }
   const has = (name: string): boolean => {
     const prop = type.getProperty(name);
-    return !!prop && checker.getTypeOfSymbolAtLocation(prop, at).getCallSignatures().length > 0;
+    return !!prop && scan.types.typeOfSymbol(prop, at).getCallSignatures().length > 0;
   };
   if (!has('error') || !(has('warn') || has('warning'))) return false;
   let levels = 0;
@@ -112,12 +110,11 @@ export function collectionKeyTypeOf(scan: Scan, call: ts.CallExpression, index: 
   if (![...KEYED_COLLECTIONS.values()].some((methods) => methods.has(method))) return undefined;
   const type = scan.types.typeAt(callee.expression);
   if (!type) return undefined;
-  const checker = scan.types.checker;
-  for (const part of tsutils.unionConstituents(checker.getApparentType(type))) {
+  for (const part of scan.types.apparentParts(type)) {
     const symbol = part.getSymbol();
     if (!symbol || !KEYED_COLLECTIONS.get(symbol.getName())?.has(method) || scan.types.originOf(symbol).kind !== 'lib') continue;
     if (!(part.flags & ts.TypeFlags.Object) || !((part as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) continue;
-    const key = checker.getTypeArguments(part as ts.TypeReference)[0];
+    const key = scan.types.typeArguments(part)[0];
     if (key) return { key };
   }
   return undefined;

@@ -233,7 +233,7 @@ function memberName(node: ts.PropertyAccessExpression | ts.ElementAccessExpressi
 }
 
 function hasMember(scan: Scan, type: ts.Type, name: string): boolean {
-  const apparent = scan.types.checker.getApparentType(type);
+  const apparent = scan.types.apparentType(type);
   const parts = apparent.isUnion() ? apparent.types : [apparent];
   return parts.every((p) => p.getProperty(name) !== undefined);
 }

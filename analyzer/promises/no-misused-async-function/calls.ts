@@ -194,8 +194,7 @@ function isPromiseConstructor(ctx: Ctx, callee: ts.Expression): boolean {
 function spreadReturnsThenable(ctx: Ctx, spread: ts.SpreadElement): boolean {
   const type = ctx.types.typeAt(spread.expression);
   if (!type) return false;
-  const checker = ctx.types.checker;
-  const elements = checker.isArrayType(type) || checker.isTupleType(type) ? checker.getTypeArguments(type as ts.TypeReference) : [];
+  const elements = ctx.types.elementTypes(type);
   return elements.some((element) =>
     element.getCallSignatures().some((sig) => ctx.types.isPromiseLike(spread, sig.getReturnType())) ||
     (element.isUnion() && element.types.some((t) => t.getCallSignatures().some((sig) => ctx.types.isPromiseLike(spread, sig.getReturnType())))),

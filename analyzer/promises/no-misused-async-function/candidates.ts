@@ -101,8 +101,8 @@ export function isDeclaredMaybeAsync(ctx: Ctx, c: Candidate): boolean {
   const { types } = ctx;
   const type = types.typeAt(c.expr);
   if (!type) return false;
-  const returns = tsutils
-    .unionConstituents(types.checker.getApparentType(type))
+  const returns = types
+    .apparentParts(type)
     .flatMap((part) => part.getCallSignatures().map((sig) => sig.getReturnType()));
   const promising = returns.filter((r) => types.isPromiseLike(c.expr, r));
   if (promising.length === 0) return false;
@@ -110,7 +110,7 @@ export function isDeclaredMaybeAsync(ctx: Ctx, c: Candidate): boolean {
   if (declaredAsync) return false;
   if (!c.fn) return true;
   if (c.isAsync) return false;
-  const own = types.checker.getSignatureFromDeclaration(c.fn)?.getReturnType();
+  const own = types.returnTypeOf(c.fn);
   return !own || !types.isPromiseLike(c.fn, own);
 }
 

@@ -29,12 +29,11 @@ interface DisposeMembers {
 }
 
 function disposeMembers(ctx: Ctx, at: ts.Node, type: ts.Type): DisposeMembers {
-  const checker = ctx.types.checker;
   const out: DisposeMembers = { returns: [], decls: [] };
-  for (const part of tsutils.unionConstituents(checker.getApparentType(type))) {
-    const symbol = tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', checker);
+  for (const part of ctx.types.apparentParts(type)) {
+    const symbol = ctx.types.wellKnownProperty(part, 'dispose');
     if (symbol) {
-      out.returns.push(...returnTypes(checker.getTypeOfSymbolAtLocation(symbol, at)));
+      out.returns.push(...returnTypes(ctx.types.typeOfSymbol(symbol, at)));
       out.decls.push(...(symbol.getDeclarations() ?? []));
       continue;
     }
@@ -65,17 +64,16 @@ function writtenDisposeMembers(type: ts.Type): ts.Declaration[] {
 }
 
 function memberReturnTypes(ctx: Ctx, member: ts.Declaration): ts.Type[] {
-  const checker = ctx.types.checker;
   if (isFunctionLike(member) || ts.isMethodSignature(member)) {
-    const sig = checker.getSignatureFromDeclaration(member as ts.SignatureDeclaration);
-    return sig ? [sig.getReturnType()] : [];
+    const ret = ctx.types.returnTypeOf(member as ts.SignatureDeclaration);
+    return ret ? [ret] : [];
   }
   const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;
   if (value) {
     const type = ctx.types.typeAt(value);
     return type ? returnTypes(type) : [];
   }
-  return ts.isPropertySignature(member) && member.type ? returnTypes(checker.getTypeFromTypeNode(member.type)) : [];
+  return ts.isPropertySignature(member) && member.type ? returnTypes(ctx.types.typeOfTypeNode(member.type)) : [];
 }
 
 /** `[Symbol.dispose]` as written: a computed name `Symbol.dispose`. */
@@ -133,7 +131,7 @@ export function checkDisposeMember(ctx: Ctx, name: ts.ComputedPropertyName): voi
   let expected: ts.Type[] = [];
   if (ts.isObjectLiteralExpression(owner)) {
     if (ts.isVariableDeclaration(owner.parent) && owner.parent.initializer === owner) return;
-    const contextual = ctx.types.checker.getContextualType(owner);
+    const contextual = ctx.types.contextualType(owner);
     if (contextual) expected = [contextual];
   } else if (ts.isClassLike(owner) && !hasModifier(member, ts.SyntaxKind.StaticKeyword)) {
     expected = heritageTypes(ctx.types, owner);
@@ -143,14 +141,14 @@ export function checkDisposeMember(ctx: Ctx, name: ts.ComputedPropertyName): voi
   const isClass = ts.isClassLike(owner);
   const ownerName = isClass ? (owner.name ? `\`${owner.name.text}\`` : 'this class') : 'this object';
   const how = isClass ? 'the class extends or implements' : 'the object is given as a';
-  const slot = shorten(ctx.types.checker.typeToString(sync), 40);
+  const slot = shorten(ctx.types.typeText(sync), 40);
   ctx.report({ node: name, messageId: 'voidReturnDisposeMember', data: { owner: ownerName, how, slot } });
 }
 
 function memberReturnsPromise(ctx: Ctx, member: ts.Node): boolean {
   if (isFunctionLike(member)) {
     if (hasAsyncModifier(member)) return true;
-    const ret = ctx.types.checker.getSignatureFromDeclaration(member)?.getReturnType();
+    const ret = ctx.types.returnTypeOf(member);
     return !!ret && ctx.types.isPromiseLike(member, ret);
   }
   const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;

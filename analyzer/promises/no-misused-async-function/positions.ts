@@ -22,7 +22,7 @@ function reportCandidate(ctx: Ctx, node: ts.Node, c: Candidate, messageId: Messa
 }
 
 function contextualVoid(ctx: Ctx, expr: ts.Expression): boolean {
-  const type = ctx.types.checker.getContextualType(expr);
+  const type = ctx.types.contextualType(expr);
   return !!type && isVoidReturningFunctionType(ctx.types, expr, type);
 }
 
@@ -43,19 +43,19 @@ export function checkProperty(ctx: Ctx, node: ts.PropertyAssignment | ts.Shortha
   }
   if (ts.isShorthandPropertyAssignment(node)) {
     if (!returnsThenable(ctx.types, node.name) || !contextualVoid(ctx, node.name)) return;
-    const fn = functionOfSymbol(ctx.types.checker.getShorthandAssignmentValueSymbol(node), ctx.types);
+    const fn = functionOfSymbol(ctx.types.shorthandValueSymbol(node), ctx.types);
     const c: Candidate = { expr: node.name, inline: false, isAsync: !!fn && hasAsyncModifier(fn), fn };
     reportCandidate(ctx, node.name, c, 'voidReturnProperty', { name: node.name.text });
     return;
   }
   const obj = node.parent;
   if (!ts.isObjectLiteralExpression(obj) || ts.isComputedPropertyName(node.name) || !returnsThenable(ctx.types, node)) return;
-  const objType = ctx.types.checker.getContextualType(obj);
+  const objType = ctx.types.contextualType(obj);
   if (!objType) return;
   const name = nameText(node.name, sf);
-  const prop = tsutils.unionConstituents(objType).map((t) => ctx.types.checker.getPropertyOfType(t, name)).find((p) => p);
+  const prop = tsutils.unionConstituents(objType).map((t) => ctx.types.propertyOf(t, name)).find((p) => p);
   if (!prop) return;
-  const propType = ctx.types.checker.getTypeOfSymbolAtLocation(prop, node.name);
+  const propType = ctx.types.typeOfSymbol(prop, node.name);
   if (!isVoidReturningFunctionType(ctx.types, node.name, propType)) return;
   const c: Candidate = { expr: node.name as unknown as ts.Expression, inline: true, isAsync: hasAsyncModifier(node), fn: node };
   reportCandidate(ctx, node.name, c, 'voidReturnProperty', { name });
@@ -120,7 +120,7 @@ const NON_FUNCTION_KEYWORDS = new Set([
 export function checkAttribute(ctx: Ctx, node: ts.JsxAttribute): void {
   const init = node.initializer;
   if (!init || !ts.isJsxExpression(init) || !init.expression) return;
-  const type = ctx.types.checker.getContextualType(init);
+  const type = ctx.types.contextualType(init);
   if (!type || !isVoidReturningFunctionType(ctx.types, init, type) || !returnsThenable(ctx.types, init.expression)) return;
   const name = ts.isIdentifier(node.name) ? node.name.text : node.name.getText(ctx.sourceFile);
   reportCandidate(ctx, init, candidateOf(ctx, init.expression), 'voidReturnAttribute', { name });
@@ -142,7 +142,7 @@ export function checkHeritage(ctx: Ctx, node: ts.ClassLikeDeclaration | ts.Inter
       if (!found) continue;
       const c = memberCandidate(ctx, member);
       if (cannotRejectInVoidSlot(ctx, c)) break;
-      const baseName = ctx.types.checker.typeToString(base);
+      const baseName = ctx.types.typeText(base);
       const trace = found.decl ? [{ node: found.decl.name ?? found.decl, message: `${quoteCode(`${baseName}.${name}`)} returns ${quoteCode(found.ret)} (declared here)` }] : [];
       ctx.report({ node: member.name, messageId: 'voidReturnInheritedMethod', data: { name, base: baseName, ret: `\`${found.ret}\`` }, trace });
       break;
@@ -169,7 +169,7 @@ interface BaseMember {
 function baseMemberReturning(ctx: Ctx, member: Member, base: ts.Type, name: string): BaseMember | undefined {
   const symbol = memberOf(base, name);
   if (!symbol) return undefined;
-  const type = ctx.types.checker.getTypeOfSymbolAtLocation(symbol, member);
+  const type = ctx.types.typeOfSymbol(symbol, member);
   const decl = symbol.getDeclarations()?.[0] as ts.NamedDeclaration | undefined;
   if (isVoidReturningFunctionType(ctx.types, member, type)) {
     if (decl && isInferredJsVoid(decl)) return undefined;

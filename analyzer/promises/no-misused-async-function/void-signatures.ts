@@ -12,9 +12,7 @@ import type { TypeQueries } from '../../program/type-queries.js';
 export function returnsThenable(types: TypeQueries, node: ts.Node): boolean {
   const type = types.typeAt(node);
   if (!type) return false;
-  return tsutils
-    .unionConstituents(types.checker.getApparentType(type))
-    .some((part) => part.getCallSignatures().some((sig) => types.isPromiseLike(node, sig.getReturnType())));
+  return types.apparentParts(type).some((part) => part.getCallSignatures().some((sig) => types.isPromiseLike(node, sig.getReturnType())));
 }
 
 /** Some signature of the type returns a thenable. */
@@ -52,7 +50,7 @@ export function syncReturnTypeOf(types: TypeQueries, node: ts.Node, type: ts.Typ
       const ret = sig.getReturnType();
       if (types.isPromiseLike(node, ret)) return undefined;
       if (ret.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Never)) continue;
-      found ??= types.checker.typeToString(ret);
+      found ??= types.typeText(ret);
     }
   }
   return found;
@@ -68,7 +66,6 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
   const args = call.arguments;
   if (!args || args.length === 0) return voids;
   const thenables = new Set<number>();
-  const checker = types.checker;
   const type = types.typeAt(call.expression);
   if (!type) return voids;
   const classify = (paramType: ts.Type, index: number): void => {
@@ -76,7 +73,7 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
     else if (isVoidReturningFunctionType(types, call.expression, paramType)) voids.add(index);
     // The parameter type as instantiated for this call (generic callbacks: `() => T` with T = Promise<...>).
     const arg = args[index];
-    const contextual = arg && !ts.isSpreadElement(arg) ? checker.getContextualType(arg) : undefined;
+    const contextual = arg && !ts.isSpreadElement(arg) ? types.contextualType(arg) : undefined;
     if (contextual && contextual !== paramType) {
       if (isThenableReturningFunctionType(types, call.expression, contextual)) thenables.add(index);
       else if (isVoidReturningFunctionType(types, call.expression, contextual)) voids.add(index);
@@ -86,14 +83,15 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
     const signatures = ts.isCallExpression(call) ? part.getCallSignatures() : part.getConstructSignatures();
     for (const sig of signatures) {
       sig.parameters.forEach((param, index) => {
-        let paramType = checker.getTypeOfSymbolAtLocation(param, call.expression);
+        let paramType = types.typeOfSymbol(param, call.expression);
         const decl = param.valueDeclaration;
         if (decl && ts.isParameter(decl) && decl.dotDotDotToken) {
-          if (checker.isArrayType(paramType)) {
-            paramType = checker.getTypeArguments(paramType as ts.TypeReference)[0] ?? paramType;
+          const kind = types.arrayKind(paramType);
+          if (kind === 'array') {
+            paramType = types.elementTypes(paramType)[0] ?? paramType;
             for (let i = index; i < args.length; i++) classify(paramType, i);
-          } else if (checker.isTupleType(paramType)) {
-            const elements = checker.getTypeArguments(paramType as ts.TypeReference);
+          } else if (kind === 'tuple') {
+            const elements = types.elementTypes(paramType);
             for (let i = index; i < args.length && i - index < elements.length; i++) classify(elements[i - index]!, i);
           }
         } else if (index < args.length) {
@@ -111,12 +109,12 @@ export function isArrayLike(types: TypeQueries, type: ts.Type): boolean {
   return tsutils
     .unionConstituents(type)
     .flatMap((part) => tsutils.intersectionConstituents(part))
-    .some((t) => types.checker.isArrayType(t) || types.checker.isTupleType(t));
+    .some((t) => types.isArrayOrTuple(t));
 }
 
 /** The name of a built-in (lib) type among `names`, if the type (or a union part) is one. */
 export function libTypeName(types: TypeQueries, type: ts.Type, names: ReadonlySet<string>): string | undefined {
-  for (const part of tsutils.unionConstituents(types.checker.getApparentType(type))) {
+  for (const part of types.apparentParts(type)) {
     const symbol = part.getSymbol() ?? part.aliasSymbol;
     if (!symbol || !names.has(symbol.getName())) continue;
     if (types.originOf(symbol).kind === 'lib') return symbol.getName();
