@@ -3,8 +3,10 @@
  * and each folder imports only the folders its layer may use. The import graph is
  * dependency-cruiser's, so a new file or folder is checked without touching this test.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -96,5 +98,71 @@ describe('the analyzer folders', () => {
     expect(allowed.includes('analyzer/locks')).toBe(false);
     const edges = localEdges().map(([from, to]) => [folderOf(from), folderOf(to)]);
     expect(edges.some(([a, b]) => a === 'analyzer/locks' && b === 'analyzer/program')).toBe(true);
+  });
+});
+
+/** The one module that holds the type checker (the narrow door), and the chosen TypeScript it comes from. */
+const DOOR = 'analyzer/program/type-queries.ts';
+const MAY_HOLD_CHECKER = (file: string) => file === DOOR || file.startsWith('analyzer/ts/');
+const CHECKER_NAMES = new Set(['checker', 'getTypeChecker', 'TypeChecker']);
+
+/** Where a source reaches for the checker: `x.checker`, `x.getTypeChecker()`, `x['checker']`,
+ * `{ checker } = x`, or the type `ts.TypeChecker` (a value of that type can only come from the door). */
+function checkerReaches(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const found: string[] = [];
+  const at = (node: ts.Node, what: string) => found.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}: ${what}`);
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && CHECKER_NAMES.has(node.name.text)) at(node, `.${node.name.text}`);
+    else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && CHECKER_NAMES.has(node.argumentExpression.text)) at(node, `['${node.argumentExpression.text}']`);
+    else if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+      const key = node.propertyName ?? node.name;
+      if ((ts.isIdentifier(key) || ts.isStringLiteralLike(key)) && CHECKER_NAMES.has(key.text)) at(node, `{ ${key.text} } =`);
+    } else if (ts.isQualifiedName(node) && node.right.text === 'TypeChecker') at(node, 'the type ts.TypeChecker');
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+function sourcesUnder(folder: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(ROOT, folder), { withFileTypes: true })) {
+    const rel = `${folder}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...sourcesUnder(rel));
+    else if (/\.[cm]?tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(rel);
+  }
+  return out;
+}
+
+describe('the type checker', () => {
+  const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+  it(`is reached only through the type queries (${DOOR})`, () => {
+    const files = [...sourcesUnder('analyzer'), ...sourcesUnder('rules')];
+    expect(files.length).toBeGreaterThan(100);
+    const reaches = files.filter((f) => !MAY_HOLD_CHECKER(f)).flatMap((f) => checkerReaches(f, read(f)));
+    expect(reaches).toEqual([]);
+  });
+
+  it('is found wherever a module reaches for it (the check above can fail)', () => {
+    // The check above must be able to fail: each way of reaching the checker is found.
+    const leaky = [
+      'const a = ctx.types.checker.getApparentType(t);',
+      'const b = program.getTypeChecker();',
+      "const c = types['checker'];",
+      'const { checker } = ctx.types;',
+      'function d(checker: ts.TypeChecker) {}',
+      'const e = types.apparentType(t); // checker.getApparentType in a comment is no call',
+    ].join('\n');
+    expect(checkerReaches('leaky.ts', leaky)).toEqual([
+      'leaky.ts:1: .checker',
+      'leaky.ts:2: .getTypeChecker',
+      "leaky.ts:3: ['checker']",
+      'leaky.ts:4: { checker } =',
+      'leaky.ts:5: the type ts.TypeChecker',
+    ]);
+    // And the door itself is where the checker is: the scan sees it there.
+    expect(checkerReaches(DOOR, read(DOOR)).some((r) => r.endsWith('.getTypeChecker'))).toBe(true);
   });
 });
