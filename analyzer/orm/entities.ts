@@ -105,7 +105,7 @@ export function classOfType(types: TypeQueries, type: ts.Type | undefined, depth
   if (decl && ts.isClassLike(decl) && !moduleOfDeclaration(decl)) return decl;
   const name = symbol?.getName();
   const kind = types.arrayKind(t);
-  if (kind === 'tuple') return classOfType(types, types.elementTypes(t)[0], depth + 1);
+  if (kind === 'tuple') return classOfType(types, types.typeArguments(t)[0], depth + 1);
   if (kind === 'array' || name === 'Promise' || name === 'Collection' || name === 'Reference' || name === 'Ref') {
     const arg = (t as ts.TypeReference).typeArguments?.[0] ?? types.typeArguments(t)[0];
     return classOfType(types, arg, depth + 1);

@@ -276,10 +276,10 @@ function promiseQueries(program: ts.Program, checker: ts.TypeChecker, q: TypeSha
     for (const part of tsutils.unionConstituents(type).map((t) => q.apparentType(t))) {
       const kind = q.arrayKind(part);
       if (kind === 'array') {
-        const element = q.elementTypes(part)[0];
+        const element = q.typeArguments(part)[0];
         if (element && isPromiseLike(node, element, thenables)) return true;
       }
-      if (kind === 'tuple' && q.elementTypes(part).some((e) => isPromiseLike(node, e, thenables))) return true;
+      if (kind === 'tuple' && q.typeArguments(part).some((e) => isPromiseLike(node, e, thenables))) return true;
     }
     return false;
   }

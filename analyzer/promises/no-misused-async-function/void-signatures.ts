@@ -88,10 +88,10 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
         if (decl && ts.isParameter(decl) && decl.dotDotDotToken) {
           const kind = types.arrayKind(paramType);
           if (kind === 'array') {
-            paramType = types.elementTypes(paramType)[0] ?? paramType;
+            paramType = types.typeArguments(paramType)[0] ?? paramType;
             for (let i = index; i < args.length; i++) classify(paramType, i);
           } else if (kind === 'tuple') {
-            const elements = types.elementTypes(paramType);
+            const elements = types.typeArguments(paramType);
             for (let i = index; i < args.length && i - index < elements.length; i++) classify(elements[i - index]!, i);
           }
         } else if (index < args.length) {
