@@ -149,7 +149,7 @@ function planted(results) {
     .map((r) => {
       const total = Object.values(r.planted).reduce((a, b) => a + b, 0);
       const recall = r.rows.ours?.recall;
-      const found = recall ? `; concurrency-lint reported ${recall.hit} of the ${recall.expected} planted bugs of its registered rules, and ${recall.unmarked} findings elsewhere` : '';
+      const found = recall ? `; concurrency-lint reported ${recall.hit} of the ${recall.expected} planted bugs of its registered rules (at the marker or as a related location), and ${recall.unmarked} findings elsewhere` : '';
       return `- ${grouped(r.files)} files: ${total} planted (${Object.entries(r.planted).map(([k, v]) => `${k} ${v}`).join(', ')})${found}`;
     })
     .join('\n');
