@@ -29,6 +29,20 @@ export function editorTarget(dir) {
   return rel((planted ?? order[0]).name);
 }
 
+/** Each rule's median seconds per re-lint. */
+function ruleMedians(rules) {
+  return Object.fromEntries(Object.entries(rules).map(([id, times]) => [id, median(times)]));
+}
+
+/** The `count` slowest rules of a `{ rule: seconds }` map, as text. */
+export function slowest(medians, count) {
+  return Object.entries(medians)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([id, t]) => `${id.replace(/^[^/]+\//, '')} ${t.toFixed(3)} s`)
+    .join(', ');
+}
+
 export function editorBench(dir, { edits, runs, log }) {
   const file = editorTarget(dir);
   const variants = {};
@@ -44,8 +58,9 @@ export function editorBench(dir, { edits, runs, log }) {
         continue;
       }
       if (out.fatal.length > 0) log(`  editor ${variant}: parse or config errors: ${out.fatal.slice(0, 2).join(' | ')}`);
-      runsOf.push({ ...out, cpu: m.cpu, rssMb: m.rssMb, median: median(out.edits) });
-      log(`  editor ${variant}: first lint ${out.first.toFixed(2)} s, re-lint after an edit: median ${median(out.edits).toFixed(3)} s of ${out.edits.length} (${out.edits.map((s) => s.toFixed(2)).join(' ')}), ${out.firstMessages} -> ${out.lastMessages} messages, ${m.rssMb?.toFixed(0) ?? '?'} MB`);
+      const run = { ...out, cpu: m.cpu, rssMb: m.rssMb, median: median(out.edits), parseMedian: median(out.parse), ruleMedians: ruleMedians(out.rules) };
+      runsOf.push(run);
+      log(`  editor ${variant}: first lint ${out.first.toFixed(2)} s, re-lint after an edit: median ${run.median.toFixed(3)} s of ${out.edits.length} (${out.edits.map((s) => s.toFixed(2)).join(' ')}; parsing ${run.parseMedian?.toFixed(3) ?? '?'} s; ${slowest(run.ruleMedians, 3)}), ${out.firstMessages} -> ${out.lastMessages} messages, ${m.rssMb?.toFixed(0) ?? '?'} MB`);
     }
     variants[variant] = { label, runs: runsOf };
   }

@@ -4,7 +4,9 @@
  * `projectService: true`. Lints one file of a generated tree, then N times appends a line to
  * that file's text and re-lints just that file (`lintText` with the file's path, as editor
  * integrations pass the unsaved buffer). Prints JSON: the first lint's seconds, each re-lint's
- * seconds, and the message counts. Started by bench/editor-bench.mjs, one process per variant.
+ * seconds, ESLint's own split of each re-lint (\`stats: true\`: parsing, which is where
+ * typescript-eslint updates the program, and each rule), and the message counts. Started by
+ * bench/editor-bench.mjs, one process per variant.
  *
  *   node bench/editor-child.mjs --dir <tree> --file src/... --variant ours|typescript-eslint --edits 10
  */
@@ -64,25 +66,32 @@ async function main() {
   const filePath = path.join(dir, opts.file);
   const config = opts.variant === 'ours' ? await oursConfig(dir) : await typescriptEslintConfig(dir);
   const { ESLint } = await load('eslint');
-  const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: config, cache: false });
+  const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: config, cache: false, stats: true });
   let text = fs.readFileSync(filePath, 'utf8');
   const lint = async () => {
     const started = performance.now();
     const [result] = await eslint.lintText(text, { filePath });
     const seconds = (performance.now() - started) / 1000;
     const fatal = result.messages.filter((m) => m.fatal || !m.ruleId).map((m) => m.message);
-    return { seconds, messages: result.messages.length, fatal };
+    const pass = result.stats?.times?.passes?.[0] ?? {};
+    const rules = Object.fromEntries(Object.entries(pass.rules ?? {}).map(([id, t]) => [id, t.total / 1000]));
+    return { seconds, messages: result.messages.length, fatal, parse: (pass.parse?.total ?? NaN) / 1000, rules };
   };
   const first = await lint();
   const edits = [];
+  const parse = [];
+  const rules = {};
   let last = first;
   for (let i = 1; i <= Number(opts.edits); i++) {
     text += `export const benchEdit${i} = ${i};\n`;
     last = await lint();
     edits.push(last.seconds);
+    parse.push(last.parse);
+    for (const [id, t] of Object.entries(last.rules)) (rules[id] ??= []).push(t);
   }
   const fatal = [...new Set([...first.fatal, ...last.fatal])];
-  process.stdout.write(`${JSON.stringify({ first: first.seconds, edits, firstMessages: first.messages, lastMessages: last.messages, fatal })}\n`);
+  const out = { first: first.seconds, firstParse: first.parse, firstRules: first.rules, edits, parse, rules, firstMessages: first.messages, lastMessages: last.messages, fatal };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 await main();

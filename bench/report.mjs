@@ -1,6 +1,7 @@
 /** Render the benchmark's measurements as Markdown (printed, and written by `--record`). */
 import { median } from './measure.mjs';
 import { TOOLS } from './tools.mjs';
+import { slowest } from './editor-bench.mjs';
 
 const fmt = (n, digits = 2) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
@@ -110,27 +111,28 @@ function editorTable(results) {
   const rows = results.filter((r) => r.editor);
   if (rows.length === 0) return 'Not measured.';
   const lines = [
-    '| files | ESLint with | first lint s | re-lint after an edit, median s | CPU s (process) | peak RSS MB | messages (first, last) | ours / typescript-eslint: re-lint |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| files | ESLint with | first lint s | re-lint after an edit, median s | of which parsing s | slowest rules per re-lint (median s) | CPU s (process) | peak RSS MB | messages (first, last) | ours / typescript-eslint: re-lint |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const ratioText = fmt(ratio(editorMedian(r, 'ours'), editorMedian(r, 'typescript-eslint')));
     for (const [id, v] of Object.entries(r.editor.variants)) {
       const ok = v.runs;
       if (ok.length === 0) {
-        lines.push(`| ${grouped(r.files)} | ${v.label} | failed | | | | | |`);
+        lines.push(`| ${grouped(r.files)} | ${v.label} | failed | | | | | | | |`);
         continue;
       }
       const first = median(ok.map((x) => x.first));
+      const parse = median(ok.map((x) => x.parseMedian));
       lines.push(
-        `| ${grouped(r.files)} | ${v.label} | ${fmt(first)} | ${fmt(editorMedian(r, id), 3)} | ${fmt(median(ok.map((x) => x.cpu)))} | ${fmt(median(ok.map((x) => x.rssMb)), 0)} | ${ok[0].firstMessages}, ${ok[0].lastMessages} | ${id === 'ours' ? `${ratioText}x` : ''} |`,
+        `| ${grouped(r.files)} | ${v.label} | ${fmt(first)} | ${fmt(editorMedian(r, id), 3)} | ${fmt(parse, 3)} | ${slowest(ok[0].ruleMedians, 3)} | ${fmt(median(ok.map((x) => x.cpu)))} | ${fmt(median(ok.map((x) => x.rssMb)), 0)} | ${ok[0].firstMessages}, ${ok[0].lastMessages} | ${id === 'ours' ? `${ratioText}x` : ''} |`,
       );
     }
   }
   const r0 = rows[0].editor;
   lines.push(
     '',
-    `One process per variant and run keeps one \`new ESLint(...)\` (typescript-eslint's parser, \`projectService: true\`), lints \`${r0.file}\` (at ${grouped(rows[0].files)} files; the domain service nearest the middle with a planted bug), then ${r0.edits} times appends a line to its text and re-lints it with \`lintText\` (as editor integrations pass the buffer). The re-lint figure is the median of those ${r0.edits}, then the median over runs; CPU and memory are the whole process's, first lint included.`,
+    `One process per variant and run keeps one \`new ESLint(...)\` (typescript-eslint's parser, \`projectService: true\`), lints \`${r0.file}\` (at ${grouped(rows[0].files)} files; the domain service nearest the middle with a planted bug), then ${r0.edits} times appends a line to its text and re-lints it with \`lintText\` (as editor integrations pass the buffer). The re-lint figure is the median of those ${r0.edits}, then the median over runs; parsing (where typescript-eslint updates the program after the edit) and the rules' times are ESLint's own (\`stats: true\`), the rules' from the first run; CPU and memory are the whole process's, first lint included.`,
   );
   return lines.join('\n');
 }
