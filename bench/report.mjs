@@ -165,7 +165,7 @@ Recorded by \`npm run bench\` on ${m.date}. Machine: ${m.cores} cores (${m.cpu})
 Runs per size (median shown): ${Object.entries(data.runs).map(([s, n]) => `${grouped(Number(s))} files: ${n}`).join(', ')}. Whole benchmark: ${fmt(data.minutes, 1)} minutes.
 Load average (1 min) at the start and the end: ${fmt(m.loadBefore, 1)} and ${fmt(m.load, 1)}${m.loadBefore > m.cores || m.load > m.cores ? ': other work shared the cores, so wall times are inflated; the CPU columns are steadier' : ''}.
 ${data.gnuTime ? 'CPU (user + system, children included) and peak RSS (the largest process) from GNU time.' : 'GNU time is not installed (apt-get install time): CPU and memory are not measured.'}
-concurrency-lint ran every registered rule, one \`--rule\` each (${data.rules.length}): ${data.rules.join(', ') || 'unknown (not built)'}. The sample app and given folders run with their own configuration or the default rules.
+concurrency-lint ran every registered rule, one \`--rule\` each (${data.rules.length}): ${data.rules.join(', ') || 'unknown (not built)'}. The sample app and given folders run from their own folder, with the configuration found there (the sample app's turns nine rules on), else the default rules.
 Peer tools (installed at these versions outside the repository): ${data.peers}.
 Load average (1 min) after each size: ${data.results.map((r) => `${grouped(r.files)} files ${fmt(r.load, 1)}`).join(', ')}.
 

@@ -162,7 +162,8 @@ async function main() {
   try {
     for (const size of sizes) results.push(benchSize(size, root, rules));
     log('\nsample app and given folders');
-    const folders = [benchFolder('fixtures/sample-app', REPO, 'fixtures/sample-app')];
+    // From its own folder, so its .concurrency-lint.json applies (as in `npm start`).
+    const folders = [benchFolder('fixtures/sample-app', path.join(REPO, 'fixtures/sample-app'), '.')];
     for (const p of positionals) folders.push(benchFolder(p, path.resolve(p), '.'));
     const report = renderReport({
       machine: { ...machine(), loadBefore },
