@@ -2,12 +2,13 @@
  * Our CLI with `--cache <dir>` on a generated tree: a cold run (empty cache), a rerun with
  * nothing changed, and a rerun after editing one file (a service in the middle of the domain
  * chain). The first repetition also checks that the cached findings equal an uncached run's.
+ * Every registered rule runs (`rules`), as in the benchmark's main row.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { measure } from './measure.mjs';
-import { OURS_BIN } from './tools.mjs';
+import { OURS_BIN, ruleArgs } from './tools.mjs';
 
 function supportsCache() {
   const help = spawnSync(process.execPath, [OURS_BIN, '--help'], { encoding: 'utf8' });
@@ -25,14 +26,14 @@ function findingsOf(file) {
   return JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8')).findings);
 }
 
-export function cacheBench(dir, root, runs, reference, log) {
+export function cacheBench(dir, root, runs, reference, rules, log) {
   if (!supportsCache()) return { missing: 'no --cache option' };
   const cacheDir = path.join(root, 'cache');
   const out = path.join(root, 'cache-out.json');
   const target = editTarget(dir);
   const original = fs.readFileSync(target, 'utf8');
   const edited = original.replace('Math.round(amountCents * 0.029) + 30', 'Math.round(amountCents * 0.029) + 31');
-  const ours = (extra) => measure(process.execPath, [OURS_BIN, 'src', '--format', 'json', '--output', out, ...extra], { cwd: dir });
+  const ours = (extra) => measure(process.execPath, [OURS_BIN, 'src', '--format', 'json', '--output', out, ...ruleArgs(rules), ...extra], { cwd: dir });
   const result = { cold: [], warm: [], edit: [], identical: undefined };
   const check = (label, expected, actual = findingsOf(out)) => {
     const same = actual === expected;

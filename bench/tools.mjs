@@ -15,23 +15,46 @@ const require = createRequire(path.join(REPO, 'package.json'));
 /**
  * oxlint ships its native binary as per-platform optional packages, which this registry does not
  * all carry, so a lockfile that lists oxlint cannot be installed with `npm ci`. The benchmark
- * installs it on first use into a scratch folder outside the repository instead.
+ * installs it on first use into a scratch folder outside the repository instead, with
+ * TypeScript 7 (the native compiler, for the second `tsc --noEmit` row) under the alias
+ * `typescript-7`, so it never shadows the repository's TypeScript 6. Versions are exact: the
+ * rows of two recorded runs compare the same tools.
  */
 export const PEER_TOOLS_DIR = path.join(os.tmpdir(), 'concurrency-lint-bench-tools');
 const peerRequire = createRequire(path.join(PEER_TOOLS_DIR, 'package.json'));
-const PEER_PACKAGES = ['oxlint@^1.94.0', 'oxlint-tsgolint@^7.0.2007'];
+export const PEER_VERSIONS = { oxlint: '1.95.0', 'oxlint-tsgolint': '7.0.2009', 'typescript-7': '7.0.2' };
+const PEER_PACKAGES = ['oxlint', 'oxlint-tsgolint', 'typescript-7'];
+const spec = (name) => (name === 'typescript-7' ? `typescript-7@npm:typescript@${PEER_VERSIONS[name]}` : `${name}@${PEER_VERSIONS[name]}`);
 
-export function installPeerTools() {
-  if (resolves('oxlint/package.json') && resolves('oxlint-tsgolint/package.json')) return;
-  fs.mkdirSync(PEER_TOOLS_DIR, { recursive: true });
-  if (!fs.existsSync(path.join(PEER_TOOLS_DIR, 'package.json'))) fs.writeFileSync(path.join(PEER_TOOLS_DIR, 'package.json'), '{"private":true}\n');
-  process.stderr.write(`bench: installing ${PEER_PACKAGES.join(', ')} into ${PEER_TOOLS_DIR}\n`);
-  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', ...PEER_PACKAGES], { cwd: PEER_TOOLS_DIR, stdio: 'inherit' });
-  if (r.status !== 0) process.stderr.write('bench: oxlint could not be installed; its rows will say so\n');
+/** The installed version of a scratch-folder package, or undefined. */
+export function peerVersion(name) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(PEER_TOOLS_DIR, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
 }
 
-/** The tsgolint executable that oxlint-tsgolint installs (its `bin` entry, next to the package). */
+export function installPeerTools() {
+  const wanted = PEER_PACKAGES.filter((name) => peerVersion(name) !== PEER_VERSIONS[name]);
+  if (wanted.length === 0) return;
+  fs.mkdirSync(PEER_TOOLS_DIR, { recursive: true });
+  if (!fs.existsSync(path.join(PEER_TOOLS_DIR, 'package.json'))) fs.writeFileSync(path.join(PEER_TOOLS_DIR, 'package.json'), '{"private":true}\n');
+  const specs = PEER_PACKAGES.map(spec);
+  process.stderr.write(`bench: installing ${specs.join(', ')} into ${PEER_TOOLS_DIR}\n`);
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', ...specs], { cwd: PEER_TOOLS_DIR, stdio: 'inherit' });
+  if (r.status !== 0) process.stderr.write('bench: the peer tools could not be installed; their rows will say so\n');
+}
+
+/**
+ * The tsgolint executable: the native binary of oxlint-tsgolint's platform package, else the
+ * package's `bin` script. oxlint looks for it in the linted project's node_modules only, so the
+ * benchmark passes it in `OXLINT_TSGOLINT_PATH`.
+ */
 function tsgolintBinary() {
+  const exe = `tsgolint${process.platform === 'win32' ? '.exe' : ''}`;
+  const native = path.join(PEER_TOOLS_DIR, 'node_modules', '@oxlint-tsgolint', `${process.platform}-${process.arch}`, exe);
+  if (fs.existsSync(native)) return native;
   const pkg = resolves('oxlint-tsgolint/package.json');
   if (!pkg) return undefined;
   const bin = path.join(path.dirname(pkg), '..', '.bin', process.platform === 'win32' ? 'tsgolint.cmd' : 'tsgolint');
@@ -59,32 +82,73 @@ function packageFile(pkg, rel) {
 
 export const OURS_BIN = path.join(REPO, 'bin/concurrency-lint.js');
 
+/** `--rule <id>` for each id: the CLI then runs exactly these rules, the ones off by default included. */
+export const ruleArgs = (rules) => rules.flatMap((id) => ['--rule', id]);
+
+const version = (pkg) => {
+  const manifest = resolves(`${pkg}/package.json`);
+  return manifest ? JSON.parse(fs.readFileSync(manifest, 'utf8')).version : '?';
+};
+
+let cliHelp;
+const oursHelp = () => (cliHelp ??= spawnSync(process.execPath, [OURS_BIN, '--help'], { encoding: 'utf8' }).stdout ?? '');
+const oursMissing = () => (fs.existsSync(path.join(REPO, 'dist/analyzer/cli/main.js')) ? undefined : 'not built (npm run build)');
+const oursCommand = (out, ctx) => [process.execPath, OURS_BIN, 'src', '--format', 'json', '--output', out, ...ruleArgs(ctx.rules)];
+const oursFindings = (_result, out) => JSON.parse(fs.readFileSync(out, 'utf8')).findings.length;
+
 /**
- * A tool: `missing()` says why it cannot run (or undefined), `command(dir, out)` gives the
+ * The value of `--backend` for our second (TypeScript 7) backend. The CLI has no `--backend`
+ * option yet: until its help lists one, the row says so and nothing runs.
+ */
+const SECOND_BACKEND = 'tsgo';
+
+/**
+ * A tool: `missing()` says why it cannot run (or undefined), `command(dir, out, ctx)` gives the
  * argv to run in the tree folder `dir` (writing machine-readable output to `out` where the tool
- * can), `findings(result, out)` counts what it reported.
+ * can; `ctx.rules` is every registered rule of ours), `findings(result, out)` counts what it
+ * reported, `env()` adds environment variables.
  */
 export const TOOLS = {
   ours: {
-    label: 'concurrency-lint (every rule)',
-    missing: () => (fs.existsSync(path.join(REPO, 'dist/analyzer/cli/main.js')) ? undefined : 'not built (npm run build)'),
-    command: (dir, out, extra = []) => [process.execPath, OURS_BIN, 'src', '--format', 'json', '--output', out, ...extra],
-    findings: (_result, out) => JSON.parse(fs.readFileSync(out, 'utf8')).findings.length,
+    label: 'concurrency-lint, TypeScript 6 path (every rule)',
+    missing: oursMissing,
+    command: (_dir, out, ctx) => oursCommand(out, ctx),
+    findings: oursFindings,
+  },
+  'ours-ts7': {
+    label: `concurrency-lint, TypeScript 7 backend (\`--backend ${SECOND_BACKEND}\`, every rule)`,
+    missing: () => oursMissing() ?? (/--backend\b/.test(oursHelp()) ? undefined : 'not run: the CLI has no --backend option yet'),
+    command: (_dir, out, ctx) => [...oursCommand(out, ctx), '--backend', SECOND_BACKEND],
+    findings: oursFindings,
   },
   tsc: {
-    label: 'tsc --noEmit',
+    get label() {
+      return `tsc --noEmit, TypeScript ${version('typescript')}`;
+    },
     missing: () => (packageFile('typescript', 'bin/tsc') ? undefined : 'not installed'),
     command: () => [process.execPath, packageFile('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--noEmit'],
     findings: (result) => (result.stdout.match(/error TS\d+/g) ?? []).length,
   },
+  tsc7: {
+    get label() {
+      return `tsc --noEmit, TypeScript ${peerVersion('typescript-7') ?? PEER_VERSIONS['typescript-7']} (native)`;
+    },
+    missing: () => (packageFile('typescript-7', 'bin/tsc') ? undefined : 'not installed'),
+    command: () => [process.execPath, packageFile('typescript-7', 'bin/tsc'), '-p', 'tsconfig.json', '--noEmit'],
+    findings: (result) => (result.stdout.match(/error TS\d+/g) ?? []).length,
+  },
   eslint: {
-    label: 'ESLint + typescript-eslint (4 rules)',
+    get label() {
+      return `ESLint ${version('eslint')} + typescript-eslint ${version('typescript-eslint')} (4 promise rules)`;
+    },
     missing: () => (!packageFile('eslint', 'bin/eslint.js') ? 'eslint not installed' : !resolves('typescript-eslint') ? 'typescript-eslint not installed' : undefined),
     command: (_dir, out) => [process.execPath, packageFile('eslint', 'bin/eslint.js'), 'src', '--format', 'json', '--output-file', out],
     findings: (_result, out) => JSON.parse(fs.readFileSync(out, 'utf8')).reduce((n, file) => n + file.messages.length, 0),
   },
   oxlint: {
-    label: 'oxlint --type-aware (4 rules)',
+    get label() {
+      return `oxlint ${peerVersion('oxlint') ?? '?'} --type-aware, tsgolint ${peerVersion('oxlint-tsgolint') ?? '?'} (4 rules)`;
+    },
     missing: () => (!packageFile('oxlint', 'bin/oxlint') ? 'oxlint not installed' : !tsgolintBinary() ? 'oxlint-tsgolint not installed' : undefined),
     // oxlint looks for tsgolint in the linted project's node_modules; it is installed elsewhere.
     env: () => ({ OXLINT_TSGOLINT_PATH: tsgolintBinary() }),
@@ -104,10 +168,16 @@ export const TOOLS = {
   },
 };
 
-/** Planted bugs found (markers of registered rules matched by a finding) and findings on no marker. */
+/**
+ * Planted bugs found and findings on no marker. A marker of a registered rule is found when a
+ * finding of that rule is at its line or lists it as a related location (no-blocking-in-async
+ * reports once at the blocking helper by default, with the async entries that reach it, where
+ * the markers are, as related locations).
+ */
 export function markerRecall(dir, findingsFile, knownRules) {
   const findings = JSON.parse(fs.readFileSync(findingsFile, 'utf8')).findings;
-  const found = new Set(findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`));
+  const places = (f) => [f, ...(f.related ?? [])].map((at) => `${at.file}:${at.line} ${f.ruleId}`);
+  const found = new Set(findings.flatMap(places));
   const markers = new Set();
   let expected = 0;
   let hit = 0;
@@ -133,6 +203,6 @@ export function markerRecall(dir, findingsFile, knownRules) {
         });
     }
   }
-  const unmarked = findings.filter((f) => !markers.has(`${f.file}:${f.line} ${f.ruleId}`)).length;
+  const unmarked = findings.filter((f) => !places(f).some((p) => markers.has(p))).length;
   return { expected, hit, unmarked };
 }
