@@ -8,7 +8,7 @@
  * self-deadlock) can be told apart from nesting two instances of one class.
  */
 import ts from '../ts/typescript.cjs';
-import { isFunctionLike, functionName, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, isFunctionLike, functionName, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
 import { declarationOf, initializerOfDeclaration, relativeFile, unwrapMutexWrapper } from './objects.js';
@@ -132,7 +132,7 @@ function identifierSpec(ctx: LockContext, decl: ts.Declaration, depth: number): 
   if (init && !ts.isNewExpression(skipOuter(init)) && !unwrapMutexWrapper(ctx, skipOuter(init))) {
     return storageClassOf(ctx, init, depth + 1);
   }
-  const fn = enclosingFunctionOf(decl);
+  const fn = enclosingFunction(decl);
   return declSpec(ctx, decl, `local \`${name}\`${fn ? ` in \`${functionName(fn)}\`` : ''}`, name);
 }
 
@@ -143,11 +143,6 @@ export function isParameterProperty(decl: ts.ParameterDeclaration): boolean {
 function isModuleLevel(decl: ts.VariableDeclaration): boolean {
   const statement = decl.parent.parent;
   return ts.isVariableStatement(statement) && (ts.isSourceFile(statement.parent) || ts.isModuleBlock(statement.parent));
-}
-
-function enclosingFunctionOf(node: ts.Node): FunctionLike | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
-import { functionName, isFunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, functionName, isFunctionLike } from '../program/callgraph.js';
 import { walk, skipOuterExpressions as skipOuter } from '../program/walk.js';
 import { describeExpression } from '../check/fix-helpers.js';
 import { codeText, quoteCode } from '../check/quote.js';
@@ -164,7 +164,7 @@ function describeLeak(ctx: CheckContext<Options, MessageId>, op: AcquireOp, leak
     case 'loop':
       return { messageId: 'neverReleased', what: `the loop ${at} goes round again with the lock held`, step: 'the loop goes round with the lock held' };
     case 'end': {
-      const fn = enclosingFn(op.call);
+      const fn = enclosingFunction(op.call);
       const name = fn ? `\`${functionName(fn)}\`` : 'the function';
       return { messageId: 'neverReleased', what: `a path reaches the end of ${name} without releasing it`, step: `the end of ${name} is reached with the lock held` };
     }
@@ -178,10 +178,6 @@ function thenText(node: ts.Node): string {
   return `.${node.expression.name.text}(${args.length <= 30 && !args.includes('\n') ? args : '...'})`;
 }
 
-function enclosingFn(node: ts.Node) {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
-}
 
 /** The statement (in a statement list) that contains the acquisition. */
 function statementOf(node: ts.Node): ts.Statement | undefined {
@@ -200,7 +196,7 @@ type Use = { kind: 'local' } | { kind: 'escapes' } | { kind: 'stored-never-calle
  * passed, captured by a callback), or it is stored in a property that nothing calls.
  */
 function bindingUse(locks: LockContext, binding: Extract<Binding, { symbol: ts.Symbol }>): Use {
-  const fn = enclosingFn(binding.name) ?? binding.name.getSourceFile();
+  const fn = enclosingFunction(binding.name) ?? binding.name.getSourceFile();
   let escapes = false;
   let storedIn: ts.PropertyAccessExpression | undefined;
   walk(fn, (n) => {
@@ -211,7 +207,7 @@ function bindingUse(locks: LockContext, binding: Extract<Binding, { symbol: ts.S
     // Handed to a promise method (`.then(release)`, `.finally(release)`): the flow analysis
     // knows on which outcomes that runs.
     if (isPromiseMethodArgument(use)) return true;
-    if (enclosingFn(n) !== enclosingFn(binding.name) && !isCalledInInlineCallback(use, binding.name)) escapes = true;
+    if (enclosingFunction(n) !== enclosingFunction(binding.name) && !isCalledInInlineCallback(use, binding.name)) escapes = true;
     if (ts.isCallExpression(parent) && parent.expression === use) return true;
     if (isBenignUse(use, parent)) return true;
     if (binding.kind === 'object' && ts.isPropertyAccessExpression(parent) && parent.expression === use) return true;
@@ -241,8 +237,8 @@ function isPromiseMethod(call: ts.CallExpression): boolean {
  */
 function isCalledInInlineCallback(use: ts.Node, declared: ts.Node): boolean {
   if (!(ts.isCallExpression(use.parent) && use.parent.expression === use)) return false;
-  const fn = enclosingFn(use);
-  if (!fn || enclosingFn(fn) !== enclosingFn(declared)) return false;
+  const fn = enclosingFunction(use);
+  if (!fn || enclosingFunction(fn) !== enclosingFunction(declared)) return false;
   let arg: ts.Node = fn;
   while (ts.isParenthesizedExpression(arg.parent)) arg = arg.parent;
   const call = arg.parent;

@@ -21,7 +21,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import { getTypeQueries, type TypeQueries } from './type-queries.js';
-import { isFunctionLike } from './callgraph.js';
+import { enclosingFunction, isFunctionLike } from './callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
 import { isAssignmentOperator } from './syntax.js';
 
@@ -155,16 +155,12 @@ function findsPerCallNew(cls: ts.ClassLikeDeclaration, types: TypeQueries): bool
   let found = false;
   walk(cls.getSourceFile(), (n) => {
     if (found) return false;
-    if (ts.isNewExpression(n) && insideFunction(n) && types.symbolAt(skipOuter(n.expression))?.valueDeclaration === cls) found = true;
+    if (ts.isNewExpression(n) && enclosingFunction(n) !== undefined && types.symbolAt(skipOuter(n.expression))?.valueDeclaration === cls) found = true;
     return !found;
   });
   return found;
 }
 
-function insideFunction(node: ts.Node): boolean {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return true;
-  return false;
-}
 
 const FALSY = (e: ts.Expression) =>
   NULLISH(e) || e.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(e) && Number(e.text) === 0) || (ts.isStringLiteralLike(e) && e.text === '');
@@ -179,7 +175,7 @@ function settledOnce(guard: Guard, types: TypeQueries): boolean {
 
 /** Is the state set after the guard (or by it) and never reset in its file or before the guard? */
 function settled(state: ts.Symbol, guard: ts.Node, setsItself: boolean, types: TypeQueries): boolean {
-  const fn = enclosingFunction(guard);
+  const fn = declaredEnclosingFunction(guard);
   if (!fn) return false;
   let setAfter = setsItself;
   let reset = false;
@@ -190,14 +186,15 @@ function settled(state: ts.Symbol, guard: ts.Node, setsItself: boolean, types: T
     if (stateOf(n.left, types) !== state) return true;
     const plain = n.operatorToken.kind === ts.SyntaxKind.EqualsToken;
     if (plain && FALSY(skipOuter(n.right))) reset = true;
-    else if (enclosingFunction(n) === fn && n.getStart() < guard.getStart()) reset = true;
-    else if (plain && enclosingFunction(n) === fn) setAfter = true;
+    else if (declaredEnclosingFunction(n) === fn && n.getStart() < guard.getStart()) reset = true;
+    else if (plain && declaredEnclosingFunction(n) === fn) setAfter = true;
     return !reset;
   });
   return setAfter && !reset;
 }
 
-function enclosingFunction(node: ts.Node): ts.Node | undefined {
+/** The nearest enclosing declared function (a method or `function`), else the nearest function of any kind. */
+function declaredEnclosingFunction(node: ts.Node): ts.Node | undefined {
   for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n) && !ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) return n;
   for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
   return undefined;

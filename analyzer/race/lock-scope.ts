@@ -14,7 +14,7 @@
  * only calls with the same key, so it is not counted, as for async-lock used directly.
  */
 import ts from '../ts/typescript.cjs';
-import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { getLockContext, type LockContext } from '../locks/context.js';
 import { lockOpAt } from '../locks/recognize.js';
@@ -43,9 +43,9 @@ const requirementCache = new WeakMap<LockContext, Map<string, Requirement | null
  */
 export function wholeUnderLock(program: ts.Program, node: ts.Node): boolean {
   const ctx = getLockContext(program, {});
-  for (let fn = enclosing(node); fn; fn = enclosing(fn)) {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
     if (argumentRunsUnderLock(ctx, fn) || startedOnlyUnderLock(ctx, fn)) return true;
-    if (!enclosing(fn) || overlapOf(program, fn) !== undefined) return false;
+    if (!enclosingFunction(fn) || overlapOf(program, fn) !== undefined) return false;
   }
   return false;
 }
@@ -155,9 +155,9 @@ function useUnderLock(ctx: LockContext, fn: FunctionLike, use: ts.Identifier): R
  * local `new Mutex()`) excludes nobody and does not count. */
 function heldAt(ctx: LockContext, fn: FunctionLike, node: ts.Node): Requirement {
   let inner: ts.Node = node;
-  for (let g = enclosing(node); g; g = enclosing(g)) {
+  for (let g = enclosingFunction(node); g; g = enclosingFunction(g)) {
     if (heldIn(bodyLocks(ctx, g), inner).some(protectsShared)) return { keys: [] };
-    const parent = g === fn ? undefined : enclosing(g);
+    const parent = g === fn ? undefined : enclosingFunction(g);
     if (!parent) return undefined;
     const op = bodyLocks(ctx, parent).lockCallbacks.get(g);
     if (op) return keysOf(ctx, fn, op.locks.length > 0 && op.locks.every(protectsShared), op.call);
@@ -182,10 +182,6 @@ export function protectsShared(ref: LockRef): boolean {
   return !isPerCall(ref.path) && !ref.lock.keys && !isFamilyPath(ref.path);
 }
 
-function enclosing(node: ts.Node): FunctionLike | undefined {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
-  return undefined;
-}
 
 /** A lock operation's lock is known, or named by parameters of `fn` (a key the caller passes). */
 function keysOf(ctx: LockContext, fn: FunctionLike, known: boolean, call: ts.CallExpression): Requirement {

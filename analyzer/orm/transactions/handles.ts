@@ -8,7 +8,7 @@
  */
 import ts from '../../ts/typescript.cjs';
 import type { TypeQueries } from '../../program/type-queries.js';
-import { isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
+import { enclosingFunction, type FunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
 
 export type Source =
@@ -122,7 +122,7 @@ function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, 
   }
   const variable = ts.isVariableDeclaration(decl) ? decl : ts.isBindingElement(decl) ? enclosingVariable(decl) : undefined;
   if (variable) {
-    const local = isInsideFunction(variable);
+    const local = enclosingFunction(variable) !== undefined;
     if (!variable.initializer) return local ? UNKNOWN(id) : { source: { kind: 'ambient' }, fork: false, root: id };
     if (ts.isForOfStatement(variable.parent.parent) || ts.isForInStatement(variable.parent.parent)) return UNKNOWN(id);
     const inner = originOf(ctx, variable.initializer, depth + 1);
@@ -141,10 +141,6 @@ function enclosingVariable(b: ts.BindingElement): ts.VariableDeclaration | undef
   return ts.isVariableDeclaration(n) ? n : undefined;
 }
 
-function isInsideFunction(node: ts.Node): boolean {
-  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return true;
-  return false;
-}
 
 /** `this.em` declared as `private readonly em = orm.em.fork()`, or assigned a fork in the constructor. */
 function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolean {
