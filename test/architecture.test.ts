@@ -101,9 +101,10 @@ describe('the analyzer folders', () => {
   });
 });
 
-/** The one module that holds the type checker (the narrow door), and the chosen TypeScript it comes from. */
-const DOOR = 'analyzer/program/type-queries.ts';
-const MAY_HOLD_CHECKER = (file: string) => file === DOOR || file.startsWith('analyzer/ts/');
+/** The modules that hold the type checker (the narrow door and its TypeScript 6 implementation), and the chosen TypeScript it comes from. */
+const DOOR = 'analyzer/program/type-queries-ts6.ts';
+const DOOR_FILES = new Set(['analyzer/program/type-queries.ts', DOOR]);
+const MAY_HOLD_CHECKER = (file: string) => DOOR_FILES.has(file) || file.startsWith('analyzer/ts/');
 const CHECKER_NAMES = new Set(['checker', 'getTypeChecker', 'TypeChecker']);
 
 /** Where a source reaches for the checker: `x.checker`, `x.getTypeChecker()`, `x['checker']`,

@@ -1,0 +1,262 @@
+/**
+ * The TypeScript 6 implementation of the door (`type-queries.ts`): the classic compiler API's
+ * checker, whose `ts.Type`/`ts.Symbol`/`ts.Signature` objects are the door's handles. Only this
+ * module and `type-queries.ts` may hold the checker (test/architecture.test.ts).
+ */
+import ts from '../ts/typescript.cjs';
+import tsutils from '../ts/ts-api-utils.cjs';
+import { importBindingOf, packageNameOf, type ImportBinding } from './import-binding.js';
+import type { NodeTypes, PromiseQueries, SignatureQueries, SymbolOrigin, SymbolQueries, TypeQueriesOver, TypeShapes } from './type-queries.js';
+
+type Ts6Queries = TypeQueriesOver<ts.Type, ts.Symbol, ts.Signature>;
+type Shapes = TypeShapes<ts.Type, ts.Symbol, ts.Signature>;
+type Symbols = SymbolQueries<ts.Type, ts.Symbol>;
+type Nodes = NodeTypes<ts.Type, ts.Signature>;
+
+/** Bind every file of the program and create its checker now (a compiler crash surfaces here, not inside a check). */
+export function bindTypeChecker(program: ts.Program): void {
+  program.getTypeChecker();
+}
+
+// Answers are fixed for a program, and several checks ask about the same nodes and types:
+// the factories below remember the costly ones (the checker re-checks an expression on every
+// getTypeAtLocation). The checker caches apparent, non-nullable and symbol types itself.
+
+export function createTs6TypeQueries(program: ts.Program): Ts6Queries {
+  const checker = program.getTypeChecker();
+  const shapes = typeShapes(checker);
+  const symbols = symbolQueries(program, checker);
+  const nodes = nodeTypes(checker, shapes);
+  return {
+    program,
+    ...shapes,
+    ...signatureQueries(),
+    ...symbols,
+    ...nodes,
+    ...promiseQueries(program, checker, { ...shapes, ...symbols, ...nodes }),
+    reportsTypeErrors: (sf) => reportsTypeErrors(program, sf),
+  };
+}
+
+function typeShapes(checker: ts.TypeChecker): Shapes {
+  const parts = new Map<ts.Type, readonly ts.Type[]>();
+  const arrayKind = (type: ts.Type): 'array' | 'tuple' | undefined =>
+    checker.isArrayType(type) ? 'array' : checker.isTupleType(type) ? 'tuple' : undefined;
+  return {
+    apparentType: (type) => checker.getApparentType(type),
+    apparentParts(type) {
+      let found = parts.get(type);
+      if (!found) {
+        found = tsutils.unionConstituents(checker.getApparentType(type));
+        parts.set(type, found);
+      }
+      return found;
+    },
+    unionParts: (type) => tsutils.unionConstituents(type),
+    isUnion: (type) => type.isUnion(),
+    nonNullable: (type) => checker.getNonNullableType(type),
+    arrayKind,
+    isArrayOrTuple: (type) => arrayKind(type) !== undefined,
+    elementTypes: (type) => (arrayKind(type) ? checker.getTypeArguments(type as ts.TypeReference) : []),
+    typeArguments: (type) => checker.getTypeArguments(type as ts.TypeReference),
+    baseTypes: (type) => (type.isClassOrInterface() ? (checker.getBaseTypes(type) ?? []) : []),
+    propertiesOf: (type) => checker.getPropertiesOfType(type),
+    propertyOf: (type, name) => checker.getPropertyOfType(type, name),
+    wellKnownProperty: (type, name) => tsutils.getWellKnownSymbolPropertyOfType(type, name, checker),
+    callSignatures: (type) => type.getCallSignatures(),
+    constructSignatures: (type) => type.getConstructSignatures(),
+    typeSymbol: (type) => type.getSymbol(),
+    aliasSymbol: (type) => type.aliasSymbol,
+    stringLiteralValue: (type) => (type.isStringLiteral() ? type.value : undefined),
+    typeText: (type) => checker.typeToString(type),
+    isAnyOrUnknown: (type) => (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0,
+  };
+}
+
+function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
+  const resolved = new Map<ts.Node, ts.Symbol | undefined>();
+  const written = new Map<ts.Node, ts.Symbol | undefined>();
+
+  function symbolAsWritten(node: ts.Node): ts.Symbol | undefined {
+    if (written.has(node)) return written.get(node);
+    const symbol = attempt(() => checker.getSymbolAtLocation(node));
+    written.set(node, symbol);
+    return symbol;
+  }
+
+  function immediateAlias(symbol: ts.Symbol): ts.Symbol | undefined {
+    return attempt(() => checker.getImmediateAliasedSymbol(symbol));
+  }
+
+  function symbolAt(node: ts.Node): ts.Symbol | undefined {
+    if (resolved.has(node)) return resolved.get(node);
+    let symbol = symbolAsWritten(node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+      try {
+        symbol = checker.getAliasedSymbol(symbol);
+      } catch {
+        /* keep the alias */
+      }
+    }
+    resolved.set(node, symbol);
+    return symbol;
+  }
+
+  function originOf(symbol: ts.Symbol): SymbolOrigin {
+    const decl = symbol.getDeclarations()?.[0];
+    if (!decl) return { kind: 'file', fileName: '' };
+    const sf = decl.getSourceFile();
+    if (program.isSourceFileDefaultLibrary(sf)) return { kind: 'lib' };
+    const pkg = packageNameOf(sf.fileName);
+    if (pkg) return { kind: 'package', name: pkg };
+    return { kind: 'file', fileName: sf.fileName };
+  }
+
+  function importSpecifierOf(identifier: ts.Identifier): ImportBinding | undefined {
+    const decl = symbolAsWritten(identifier)?.getDeclarations()?.[0];
+    return decl ? importBindingOf(decl) : undefined;
+  }
+
+  return {
+    symbolAt,
+    symbolAsWritten,
+    immediateAlias,
+    shorthandValueSymbol: (prop) => checker.getShorthandAssignmentValueSymbol(prop),
+    typeOfSymbol: (symbol, at) => (at ? checker.getTypeOfSymbolAtLocation(symbol, at) : checker.getTypeOfSymbol(symbol)),
+    symbolName: (symbol) => symbol.getName(),
+    declarationsOf: (symbol) => symbol.getDeclarations() ?? [],
+    valueDeclarationOf: (symbol) => symbol.valueDeclaration,
+    isAlias: (symbol) => (symbol.flags & ts.SymbolFlags.Alias) !== 0,
+    originOf,
+    importSpecifierOf,
+  };
+}
+
+function nodeTypes(checker: ts.TypeChecker, shapes: Shapes): Nodes {
+  const types = new Map<ts.Node, ts.Type | undefined>();
+
+  function typeAt(node: ts.Node): ts.Type | undefined {
+    if (types.has(node)) return types.get(node);
+    const type = attempt(() => checker.getTypeAtLocation(node));
+    types.set(node, type);
+    return type;
+  }
+
+  function isCallable(node: ts.Node): boolean {
+    const type = typeAt(node);
+    if (!type) return false;
+    return shapes.apparentParts(type).some((t) => t.getCallSignatures().length > 0);
+  }
+
+  return {
+    typeAt,
+    contextualType: (expr) => checker.getContextualType(expr),
+    typeOfTypeNode: (node) => checker.getTypeFromTypeNode(node),
+    signatureOf: (call) => attempt(() => checker.getResolvedSignature(call)),
+    calledDeclaration: (call) => attempt(() => checker.getResolvedSignature(call))?.declaration,
+    returnTypeOf: (decl) => attempt(() => checker.getSignatureFromDeclaration(decl)?.getReturnType()),
+    isCallable,
+  };
+}
+
+function promiseQueries(program: ts.Program, checker: ts.TypeChecker, q: Shapes & Symbols & Nodes): PromiseQueries<ts.Type> {
+  const promiseLike = [new Map<ts.Type, boolean>(), new Map<ts.Type, boolean>()];
+
+  function isBuiltinPromise(type: ts.Type, seen = new Set<ts.Type>()): boolean {
+    if (seen.has(type)) return false;
+    seen.add(type);
+    if (type.isIntersection()) return type.types.some((t) => isBuiltinPromise(t, seen));
+    const symbol = type.getSymbol();
+    if (!symbol) return false;
+    if (symbol.getName() === 'Promise' && isLibSymbol(program, symbol)) return true;
+    return q.baseTypes(type).some((b) => isBuiltinPromise(b, seen));
+  }
+
+  const takesCallback = (param: ts.Symbol, at: ts.Node): boolean =>
+    q.apparentParts(q.typeOfSymbol(param, at)).some((t) => t.getCallSignatures().length > 0);
+
+  function isThenable(type: ts.Type, at: ts.Node): boolean {
+    const then = type.getProperty('then');
+    if (!then) return false;
+    return tsutils.unionConstituents(q.typeOfSymbol(then, at)).some((t) =>
+      t.getCallSignatures().some((sig) => sig.parameters.length >= 2 && takesCallback(sig.parameters[0]!, at) && takesCallback(sig.parameters[1]!, at)),
+    );
+  }
+
+  function isPromiseLike(node: ts.Node, type?: ts.Type, thenables = true): boolean {
+    const t = type ?? q.typeAt(node);
+    if (!t || q.isAnyOrUnknown(t)) return false;
+    // By type: `then` is a property, so its type does not depend on where it is asked.
+    const known = promiseLike[thenables ? 1 : 0]!;
+    let answer = known.get(t);
+    if (answer === undefined) {
+      const parts = q.apparentParts(t);
+      answer = parts.some((p) => isBuiltinPromise(p)) || (thenables && parts.some((p) => !q.isAnyOrUnknown(p) && isThenable(p, node)));
+      known.set(t, answer);
+    }
+    return answer;
+  }
+
+  function isPromiseArray(node: ts.Node, thenables = true): boolean {
+    const type = q.typeAt(node);
+    if (!type) return false;
+    for (const part of tsutils.unionConstituents(type).map((t) => q.apparentType(t))) {
+      const kind = q.arrayKind(part);
+      if (kind === 'array') {
+        const element = q.typeArguments(part)[0];
+        if (element && isPromiseLike(node, element, thenables)) return true;
+      }
+      if (kind === 'tuple' && q.typeArguments(part).some((e) => isPromiseLike(node, e, thenables))) return true;
+    }
+    return false;
+  }
+
+  return { isPromiseLike, isPromiseArray, awaitedType: (type) => attempt(() => checker.getAwaitedType(type)) };
+}
+
+function signatureQueries(): SignatureQueries<ts.Type, ts.Symbol, ts.Signature> {
+  return {
+    parametersOf: (signature) => signature.parameters,
+    returnTypeOfSignature: (signature) => signature.getReturnType(),
+    declarationOfSignature: (signature) => signature.declaration,
+  };
+}
+
+function isLibSymbol(program: ts.Program, symbol: ts.Symbol): boolean {
+  const decls = symbol.getDeclarations() ?? [];
+  return decls.length > 0 && decls.every((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
+}
+
+/** The checker's answer, or undefined where it throws (a compiler crash on odd input must not end the check). */
+function attempt<T>(ask: () => T | undefined): T | undefined {
+  try {
+    return ask();
+  } catch {
+    return undefined;
+  }
+}
+
+function reportsTypeErrors(program: ts.Program, sf: ts.SourceFile): boolean {
+  const directive = checkJsDirective(sf);
+  if (directive && !directive.enabled) return false;
+  if (/\.[cm]?tsx?$/.test(sf.fileName)) return true;
+  return directive ? directive.enabled : !!program.getCompilerOptions().checkJs;
+}
+
+/**
+ * `// @ts-check` / `// @ts-nocheck` of a file. The compiler records it as `checkJsDirective`
+ * (not in the public typings); the source files of typescript-eslint's tsgo backend do not
+ * carry it, so when it is absent the file's leading `//` comments are read as the compiler
+ * reads them (the last such pragma wins).
+ */
+export function checkJsDirective(sf: ts.SourceFile): { enabled: boolean } | undefined {
+  const recorded = (sf as { checkJsDirective?: { enabled: boolean } }).checkJsDirective;
+  if (recorded) return recorded;
+  let found: { enabled: boolean } | undefined;
+  for (const range of ts.getLeadingCommentRanges(sf.text, 0) ?? []) {
+    if (range.kind !== ts.SyntaxKind.SingleLineCommentTrivia) continue;
+    const pragma = /^\/\/\/?\s*@ts-(no)?check(?:\s|$)/i.exec(sf.text.slice(range.pos, range.end));
+    if (pragma) found = { enabled: !pragma[1] };
+  }
+  return found;
+}
