@@ -24,7 +24,7 @@ import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { untracked } from './dependencies.js';
 import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from './file-facts.js';
-import { getTypeQueries, type TypeQueries } from './type-queries.js';
+import { getTypeQueries, type SymbolRef, type TypeQueries } from './type-queries.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
@@ -93,7 +93,7 @@ export function functionOfArgument(expr: ts.Expression, types: TypeQueries): Fun
   }
   if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
   const symbol = types.symbolAt(ts.isPropertyAccessExpression(e) ? e.name : e);
-  for (const decl of symbol?.getDeclarations() ?? []) {
+  for (const decl of symbol ? types.declarationsOf(symbol) : []) {
     if (isFunctionLike(decl) && decl.body) return decl;
     if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer) {
       const init = skipOuter(decl.initializer);
@@ -103,7 +103,7 @@ export function functionOfArgument(expr: ts.Expression, types: TypeQueries): Fun
   return undefined;
 }
 
-function isLibOrUnknown(symbol: ts.Symbol | undefined, types: TypeQueries): boolean {
+function isLibOrUnknown(symbol: SymbolRef | undefined, types: TypeQueries): boolean {
   return !symbol || types.originOf(symbol).kind !== 'file' || !!symbolModuleOf(symbol, types);
 }
 

@@ -94,7 +94,7 @@ function createCallGraph(program: ts.Program): CallGraph {
   /** For an overload signature, the implementation with the body. */
   function implementationOf(decl: FunctionLike): FunctionLike | undefined {
     const symbol = decl.name ? types.symbolAt(decl.name) : undefined;
-    for (const d of symbol?.getDeclarations() ?? []) {
+    for (const d of symbol ? types.declarationsOf(symbol) : []) {
       if (isFunctionLike(d) && d.body) return d;
     }
     return undefined;
@@ -104,18 +104,17 @@ function createCallGraph(program: ts.Program): CallGraph {
     const callee = skipOuter(call.expression);
     // Immediately invoked function expressions.
     if (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) return [callee];
-    const signature = types.signatureOf(call);
-    const fromSignature = withBody(signature?.declaration);
+    const fromSignature = withBody(types.calledDeclaration(call));
     if (fromSignature) return [fromSignature];
     if (ts.isNewExpression(call)) {
       const symbol = types.symbolAt(call.expression);
-      const ctor = symbol?.members?.get(ts.InternalSymbolName.Constructor)?.getDeclarations()?.find((d) => isFunctionLike(d) && d.body);
+      const ctor = symbol ? types.constructorDeclarationsOf(symbol).find((d) => isFunctionLike(d) && d.body) : undefined;
       return ctor ? [ctor as FunctionLike] : [];
     }
     // Untyped code (plain JS with `any`): fall back to the symbol of the callee name.
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
     const symbol = types.symbolAt(nameNode);
-    const decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
+    const decl = symbol ? (types.valueDeclarationOf(symbol) ?? types.declarationsOf(symbol)[0]) : undefined;
     const fromSymbol = withBody(decl);
     return fromSymbol ? [fromSymbol] : [];
   }

@@ -32,7 +32,7 @@ const results = perProgram<ts.Node, Implementation[]>();
 export function abstractTargetOf(program: ts.Program, call: ts.CallExpression): { decl: ts.Declaration; owner: TypeDecl; name: string } | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const decl = getTypeQueries(program).signatureOf(call)?.declaration;
+  const decl = getTypeQueries(program).calledDeclaration(call);
   if (!decl || ts.isJSDocSignature(decl) || decl.getSourceFile().isDeclarationFile) return undefined;
   const owner = decl.parent;
   const bodiless = ts.isMethodSignature(decl) || (ts.isMethodDeclaration(decl) && !decl.body && hasAbstract(decl));
@@ -95,7 +95,7 @@ function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
     for (const clause of decl.heritageClauses ?? []) {
       for (const type of clause.types) {
         const symbol = types.symbolAt(type.expression);
-        for (const sup of symbol?.getDeclarations() ?? []) {
+        for (const sup of symbol ? types.declarationsOf(symbol) : []) {
           if (!ts.isClassLike(sup) && !ts.isInterfaceDeclaration(sup)) continue;
           const list = index!.get(sup);
           if (list) list.push(decl);

@@ -16,7 +16,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import { importBindingOf, requireSpecifier } from './import-binding.js';
-import type { TypeQueries } from './type-queries.js';
+import type { SymbolRef, TypeQueries } from './type-queries.js';
 import { skipOuterExpressions as skipOuter } from './walk.js';
 
 export interface ModuleRef {
@@ -37,8 +37,8 @@ function isBare(specifier: string): boolean {
 }
 
 /** The module that declares a symbol: an enclosing `declare module 'x'`, else its package. */
-export function symbolModuleOf(symbol: ts.Symbol, types: TypeQueries): string | undefined {
-  const decl = symbol.getDeclarations()?.[0];
+export function symbolModuleOf(symbol: SymbolRef, types: TypeQueries): string | undefined {
+  const decl = types.declarationsOf(symbol)[0];
   if (!decl) return undefined;
   for (let n: ts.Node | undefined = decl.parent; n; n = n.parent) {
     if (ts.isModuleDeclaration(n) && ts.isStringLiteral(n.name)) return normalizeModule(n.name.text);
@@ -53,7 +53,7 @@ export function calleeModule(expr: ts.Expression, types: TypeQueries): { module:
   const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
   const symbol = nameNode ? types.symbolAt(nameNode) : undefined;
   const typed = symbol ? symbolModuleOf(symbol, types) : undefined;
-  if (symbol && typed) return { module: typed, name: symbol.getName() };
+  if (symbol && typed) return { module: typed, name: types.symbolName(symbol) };
   const ref = moduleRefOf(e, types);
   if (!ref) return undefined;
   const last = ref.path[ref.path.length - 1];
@@ -103,7 +103,7 @@ function identifierRef(id: ts.Identifier, types: TypeQueries, depth: number): Mo
   let symbol = types.symbolAsWritten(id);
   // Follow aliases one hop at a time, so that a re-export of an untyped package still names it.
   for (let hops = 0; symbol && hops < MAX_DEPTH; hops++) {
-    const decl = symbol.getDeclarations()?.[0];
+    const decl = types.declarationsOf(symbol)[0];
     if (!decl) return undefined;
     const binding = importBindingOf(decl);
     if (binding && isBare(binding.module)) return fromBinding(binding.module, binding.exportName);
@@ -111,7 +111,7 @@ function identifierRef(id: ts.Identifier, types: TypeQueries, depth: number): Mo
       const from = decl.parent.parent.moduleSpecifier;
       if (from && ts.isStringLiteral(from) && isBare(from.text)) return fromBinding(from.text, (decl.propertyName ?? decl.name).text);
     }
-    if (symbol.flags & ts.SymbolFlags.Alias) {
+    if (types.isAlias(symbol)) {
       symbol = types.immediateAlias(symbol);
       continue;
     }

@@ -20,7 +20,7 @@
  * Everything is decided from the guard's own file, so cached per-file facts stay valid.
  */
 import ts from '../ts/typescript.cjs';
-import { getTypeQueries, type TypeQueries } from './type-queries.js';
+import { getTypeQueries, type SymbolRef, type TypeQueries } from './type-queries.js';
 import { enclosingFunction, isFunctionLike } from './callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from './walk.js';
 import { isAssignmentOperator } from './syntax.js';
@@ -39,7 +39,7 @@ export function runsOnce(node: ts.Node, program: ts.Program): boolean {
 }
 
 interface Guard {
-  state: ts.Symbol;
+  state: SymbolRef;
   /** The guard itself (the `if`, or the `??=`). */
   at: ts.Node;
   /** `x ??= compute()`: the guard sets the state. */
@@ -120,12 +120,12 @@ function testedWhenUnset(cond: ts.Expression): ts.Expression | undefined {
 }
 
 /** The symbol of a state that outlives a call: a module-level `let`/`var`, or a property of `this` or of a class. */
-function stateOf(expr: ts.Expression | undefined, types: TypeQueries): ts.Symbol | undefined {
+function stateOf(expr: ts.Expression | undefined, types: TypeQueries): SymbolRef | undefined {
   if (!expr) return undefined;
   const e = skipOuter(expr);
   if (ts.isIdentifier(e)) {
     const symbol = types.symbolAt(e);
-    const decl = symbol?.valueDeclaration;
+    const decl = symbol && types.valueDeclarationOf(symbol);
     if (!decl || !ts.isVariableDeclaration(decl) || !ts.isVariableDeclarationList(decl.parent)) return undefined;
     if (decl.parent.flags & ts.NodeFlags.Const) return undefined;
     const statement = decl.parent.parent;
@@ -135,7 +135,7 @@ function stateOf(expr: ts.Expression | undefined, types: TypeQueries): ts.Symbol
   const receiver = skipOuter(e.expression);
   if (receiver.kind !== ts.SyntaxKind.ThisKeyword && !ts.isIdentifier(receiver)) return undefined;
   const symbol = types.symbolAt(e.name);
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && types.valueDeclarationOf(symbol);
   if (!decl || !ts.isPropertyDeclaration(decl) || !ts.isClassLike(decl.parent)) return undefined;
   const isStatic = (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Static) !== 0;
   if (!isStatic && (receiver.kind !== ts.SyntaxKind.ThisKeyword || createdPerCall(decl.parent, types))) return undefined;
@@ -155,7 +155,7 @@ function findsPerCallNew(cls: ts.ClassLikeDeclaration, types: TypeQueries): bool
   let found = false;
   walk(cls.getSourceFile(), (n) => {
     if (found) return false;
-    if (ts.isNewExpression(n) && enclosingFunction(n) !== undefined && types.symbolAt(skipOuter(n.expression))?.valueDeclaration === cls) found = true;
+    if (ts.isNewExpression(n) && enclosingFunction(n) !== undefined && types.valueDeclarationAt(skipOuter(n.expression)) === cls) found = true;
     return !found;
   });
   return found;
@@ -174,7 +174,7 @@ function settledOnce(guard: Guard, types: TypeQueries): boolean {
 }
 
 /** Is the state set after the guard (or by it) and never reset in its file or before the guard? */
-function settled(state: ts.Symbol, guard: ts.Node, setsItself: boolean, types: TypeQueries): boolean {
+function settled(state: SymbolRef, guard: ts.Node, setsItself: boolean, types: TypeQueries): boolean {
   const fn = declaredEnclosingFunction(guard);
   if (!fn) return false;
   let setAfter = setsItself;

@@ -4,7 +4,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { JSONSchema4 } from '@typescript-eslint/utils/json-schema';
-import type { TypeQueries } from './type-queries.js';
+import type { SymbolRef, TypeQueries, TypeRef } from './type-queries.js';
 
 export type Specifier =
   | string
@@ -34,8 +34,8 @@ function names(spec: Specifier): string[] {
   return Array.isArray(spec.name) ? spec.name : [spec.name];
 }
 
-function matchesSymbol(types: TypeQueries, symbol: ts.Symbol, spec: Specifier): boolean {
-  if (!names(spec).includes(symbol.getName())) return false;
+function matchesSymbol(types: TypeQueries, symbol: SymbolRef, spec: Specifier): boolean {
+  if (!names(spec).includes(types.symbolName(symbol))) return false;
   if (typeof spec === 'string') return true;
   const origin = types.originOf(symbol);
   switch (spec.from) {
@@ -49,11 +49,10 @@ function matchesSymbol(types: TypeQueries, symbol: ts.Symbol, spec: Specifier): 
 }
 
 /** Does the type (or one of its union parts, by symbol or alias name) match a specifier? */
-export function typeMatches(types: TypeQueries, type: ts.Type, specs: Specifier[]): boolean {
+export function typeMatches(types: TypeQueries, type: TypeRef, specs: Specifier[]): boolean {
   if (specs.length === 0) return false;
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.some((part) => {
-    const symbols = [part.aliasSymbol, part.getSymbol()].filter((s): s is ts.Symbol => !!s);
+  return types.unionParts(type).some((part) => {
+    const symbols = [types.aliasSymbol(part), types.typeSymbol(part)].filter((s): s is SymbolRef => !!s);
     return symbols.some((s) => specs.some((spec) => matchesSymbol(types, s, spec)));
   });
 }

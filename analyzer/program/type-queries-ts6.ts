@@ -26,7 +26,7 @@ export function createTs6TypeQueries(program: ts.Program): Ts6Queries {
   const checker = program.getTypeChecker();
   const shapes = typeShapes(checker);
   const symbols = symbolQueries(program, checker);
-  const nodes = nodeTypes(checker, shapes);
+  const nodes = nodeTypes(checker, shapes, symbols);
   return {
     program,
     ...shapes,
@@ -53,6 +53,7 @@ function typeShapes(checker: ts.TypeChecker): Shapes {
       return found;
     },
     unionParts: (type) => tsutils.unionConstituents(type),
+    intersectionParts: (type) => tsutils.intersectionConstituents(type),
     isUnion: (type) => type.isUnion(),
     nonNullable: (type) => checker.getNonNullableType(type),
     arrayKind,
@@ -65,11 +66,22 @@ function typeShapes(checker: ts.TypeChecker): Shapes {
     wellKnownProperty: (type, name) => tsutils.getWellKnownSymbolPropertyOfType(type, name, checker),
     callSignatures: (type) => type.getCallSignatures(),
     constructSignatures: (type) => type.getConstructSignatures(),
+    callReturnTypes: (type) => type.getCallSignatures().map((sig) => sig.getReturnType()),
+    memberOf(type, name) {
+      const escaped = ts.escapeLeadingUnderscores(name);
+      return type.getSymbol()?.members?.get(escaped) ?? tsutils.getPropertyOfType(type, escaped);
+    },
     typeSymbol: (type) => type.getSymbol(),
     aliasSymbol: (type) => type.aliasSymbol,
     stringLiteralValue: (type) => (type.isStringLiteral() ? type.value : undefined),
     typeText: (type) => checker.typeToString(type),
     isAnyOrUnknown: (type) => (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0,
+    isAny: (type) => (type.flags & ts.TypeFlags.Any) !== 0,
+    isVoid: (type) => (type.flags & ts.TypeFlags.Void) !== 0,
+    isNullish: (type) => (type.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0,
+    isNever: (type) => (type.flags & ts.TypeFlags.Never) !== 0,
+    isTypeParameter: (type) => (type.flags & ts.TypeFlags.TypeParameter) !== 0,
+    isTypeReference: (type) => (type.flags & ts.TypeFlags.Object) !== 0 && ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) !== 0,
   };
 }
 
@@ -127,12 +139,14 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
     declarationsOf: (symbol) => symbol.getDeclarations() ?? [],
     valueDeclarationOf: (symbol) => symbol.valueDeclaration,
     isAlias: (symbol) => (symbol.flags & ts.SymbolFlags.Alias) !== 0,
+    isProperty: (symbol) => (symbol.flags & ts.SymbolFlags.Property) !== 0,
+    constructorDeclarationsOf: (symbol) => symbol.members?.get(ts.InternalSymbolName.Constructor)?.getDeclarations() ?? [],
     originOf,
     importSpecifierOf,
   };
 }
 
-function nodeTypes(checker: ts.TypeChecker, shapes: Shapes): Nodes {
+function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): Nodes {
   const types = new Map<ts.Node, ts.Type | undefined>();
 
   function typeAt(node: ts.Node): ts.Type | undefined {
@@ -150,6 +164,10 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes): Nodes {
 
   return {
     typeAt,
+    valueDeclarationAt: (node) => {
+      const symbol = symbols.symbolAt(node);
+      return symbol && symbols.valueDeclarationOf(symbol);
+    },
     contextualType: (expr) => checker.getContextualType(expr),
     typeOfTypeNode: (node) => checker.getTypeFromTypeNode(node),
     signatureOf: (call) => attempt(() => checker.getResolvedSignature(call)),

@@ -33,7 +33,8 @@ export interface SignatureRef {
   readonly [signatureBrand]: true;
 }
 
-/** Questions about a type, answered from the type alone. */
+/** Questions about a type, answered from the type alone. The flag predicates (`isAny`, `isVoid`,
+ * `isNullish`, ...) look at the type itself: a union is none of them; ask of its `unionParts`. */
 export interface TypeShapes<T = TypeRef, S = SymbolRef, G = SignatureRef> {
   /** The type its members are looked up on: `string` -> `String`, a type parameter -> its constraint. */
   apparentType(type: T): T;
@@ -41,6 +42,8 @@ export interface TypeShapes<T = TypeRef, S = SymbolRef, G = SignatureRef> {
   apparentParts(type: T): readonly T[];
   /** The union parts of the type as written (the type itself when it is no union). */
   unionParts(type: T): readonly T[];
+  /** The intersection parts of the type (the type itself when it is no intersection). */
+  intersectionParts(type: T): readonly T[];
   /** The type is a union. */
   isUnion(type: T): boolean;
   /** The type without `null` and `undefined`. */
@@ -65,6 +68,10 @@ export interface TypeShapes<T = TypeRef, S = SymbolRef, G = SignatureRef> {
   callSignatures(type: T): readonly G[];
   /** The construct signatures of the type (not of its apparent type). */
   constructSignatures(type: T): readonly G[];
+  /** The return types of the type's call signatures (not of its apparent type), in signature order. */
+  callReturnTypes(type: T): readonly T[];
+  /** The member `name`: the one the type's own declaration (class, interface, literal) declares, else its property, inherited ones included. */
+  memberOf(type: T, name: string): S | undefined;
   /** The symbol of the type (a class, an interface, a type literal's), if it has one. */
   typeSymbol(type: T): S | undefined;
   /** The alias the type was written through (`type Job = ...`), if any. */
@@ -75,6 +82,18 @@ export interface TypeShapes<T = TypeRef, S = SymbolRef, G = SignatureRef> {
   typeText(type: T): string;
   /** `any` or `unknown`. */
   isAnyOrUnknown(type: T): boolean;
+  /** `any` (not `unknown`). */
+  isAny(type: T): boolean;
+  /** `void`. */
+  isVoid(type: T): boolean;
+  /** `null`, `undefined` or `void`: no value at run time. */
+  isNullish(type: T): boolean;
+  /** `never`. */
+  isNever(type: T): boolean;
+  /** A type parameter (`T` in `f<T>()`), not yet instantiated. */
+  isTypeParameter(type: T): boolean;
+  /** An instantiation of a generic class or interface (`Map<K, V>`, `T[]`, a tuple): `typeArguments` answers for it. */
+  isTypeReference(type: T): boolean;
 }
 
 /** Questions about a call signature. */
@@ -107,6 +126,10 @@ export interface SymbolQueries<T = TypeRef, S = SymbolRef> {
   valueDeclarationOf(symbol: S): ts.Declaration | undefined;
   /** The symbol is an alias (an import, an export specifier). */
   isAlias(symbol: S): boolean;
+  /** The symbol is a property (of a class, an interface, an object literal or type), not a method or accessor. */
+  isProperty(symbol: S): boolean;
+  /** The constructor declarations of a class symbol (overloads and the implementation); [] for any other symbol. */
+  constructorDeclarationsOf(symbol: S): readonly ts.Declaration[];
   /** Where a symbol is declared: 'lib' (TypeScript's default libs), a package name, or 'file'. */
   originOf(symbol: S): SymbolOrigin;
   /** The module specifier an identifier was imported from (`import`/`require`), if any. */
@@ -117,6 +140,8 @@ export interface SymbolQueries<T = TypeRef, S = SymbolRef> {
 export interface NodeTypes<T = TypeRef, G = SignatureRef> {
   /** The type at a node, or undefined where the checker cannot say. */
   typeAt(node: ts.Node): T | undefined;
+  /** The declaration that gives its value to what the name at the node refers to (aliases followed), if any. */
+  valueDeclarationAt(node: ts.Node): ts.Declaration | undefined;
   /** The type the position of an expression expects (a parameter's, an annotated variable's), if any. */
   contextualType(expr: ts.Expression): T | undefined;
   /** The type a type annotation denotes. */

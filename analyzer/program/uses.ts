@@ -10,7 +10,7 @@
  * The answers depend on every file, so asking tells the analysis cache so (`touchWholeProgram`).
  */
 import ts from '../ts/typescript.cjs';
-import { getTypeQueries, type TypeQueries } from './type-queries.js';
+import { getTypeQueries, type SymbolRef, type TypeQueries } from './type-queries.js';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { isTestCallback } from './async-context.js';
 import { touchWholeProgram, untracked } from './dependencies.js';
@@ -69,7 +69,7 @@ export function topLevelFunctionName(fn: FunctionLike): ts.Identifier | undefine
 function buildIndex(program: ts.Program): Index {
   const types = getTypeQueries(program);
   const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
-  const bySymbol = new Map<ts.Symbol, { fn: FunctionLike; uses: Uses }>();
+  const bySymbol = new Map<SymbolRef, { fn: FunctionLike; uses: Uses }>();
   const names = new Set<string>();
   for (const sf of files) {
     for (const statement of sf.statements) {
@@ -109,7 +109,7 @@ function importedFiles(sf: ts.SourceFile, types: TypeQueries): ts.SourceFile[] {
   const out: ts.SourceFile[] = [];
   for (const statement of sf.statements) {
     if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
-    const target = types.symbolAt(statement.moduleSpecifier)?.valueDeclaration;
+    const target = types.valueDeclarationAt(statement.moduleSpecifier);
     if (target && ts.isSourceFile(target)) out.push(target);
   }
   return out;
