@@ -6,6 +6,7 @@
 import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, SuggestionInput } from '../check/contract.js';
 import type { TextEdit } from '../check/finding.js';
+import type { SymbolRef } from '../program/type-queries.js';
 import { calleeMatches, specifierSchema, typeMatches, type Specifier } from '../program/specifiers.js';
 import { isExportedDeclaration, skipOuterExpressions, walk } from '../program/walk.js';
 import { getCallGraph, functionName } from '../program/callgraph.js';
@@ -153,24 +154,24 @@ function isPromise(ctx: CheckContext<Options, MessageId>, node: ts.Node): boolea
 function configuresReceivedBuilder(ctx: CheckContext<Options, MessageId>, node: ts.Node): boolean {
   // A fluent call: it returns the builder it was called on (`where(...): this`).
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
-  const result = ctx.types.typeAt(node)?.getSymbol();
-  const receiver = ctx.types.typeAt(node.expression.expression)?.getSymbol();
+  const result = typeSymbolAt(ctx, node);
+  const receiver = typeSymbolAt(ctx, node.expression.expression);
   if (!result || result !== receiver) return false;
   // Down the chain of fluent calls to the builder they start from, which must be one already.
   let e = node as ts.Expression;
   for (;;) {
     while (ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
-    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || ctx.types.typeAt(e)?.getSymbol() !== result) break;
+    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || typeSymbolAt(ctx, e) !== result) break;
     e = e.expression.expression;
   }
-  if (ctx.types.typeAt(e)?.getSymbol() !== result) return false; // `db.table('jobs').where(...)`: a new builder, dropped
+  if (typeSymbolAt(ctx, e) !== result) return false; // `db.table('jobs').where(...)`: a new builder, dropped
   while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
     e = e.expression;
   }
   if (e.kind === ts.SyntaxKind.ThisKeyword) return true;
   if (!ts.isIdentifier(e)) return false;
   const symbol = ctx.types.symbolAt(e);
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && ctx.types.valueDeclarationOf(symbol);
   if (!symbol || !decl) return false;
   if (ts.isParameter(decl)) return true;
   // A builder in a variable that the code uses again (`app.register(cors); ... app.listen()`,
@@ -178,8 +179,14 @@ function configuresReceivedBuilder(ctx: CheckContext<Options, MessageId>, node: 
   return ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && (isExportedDeclaration(decl) || usedAfter(ctx, symbol, decl, node));
 }
 
+/** The symbol of the type at a node (its class or interface), if any. */
+function typeSymbolAt(ctx: CheckContext<Options, MessageId>, node: ts.Node): SymbolRef | undefined {
+  const type = ctx.types.typeAt(node);
+  return type && ctx.types.typeSymbol(type);
+}
+
 /** Is the variable read after `node` within the scope it is declared in? */
-function usedAfter(ctx: CheckContext<Options, MessageId>, symbol: ts.Symbol, decl: ts.VariableDeclaration, node: ts.Node): boolean {
+function usedAfter(ctx: CheckContext<Options, MessageId>, symbol: SymbolRef, decl: ts.VariableDeclaration, node: ts.Node): boolean {
   let scope: ts.Node = decl;
   while (scope.parent && !ts.isBlock(scope) && !ts.isSourceFile(scope) && !ts.isModuleBlock(scope)) scope = scope.parent;
   const name = (decl.name as ts.Identifier).text;
@@ -257,9 +264,8 @@ function calleeVerdict(ctx: CheckContext<Options, MessageId>, call: ts.CallExpre
  * or something the checker cannot type (`any`: trust the author). */
 function isValidHandler(ctx: CheckContext<Options, MessageId>, handler: ts.Expression): boolean {
   const type = ctx.types.typeAt(handler);
-  if (!type || type.flags & ts.TypeFlags.Any) return true;
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.every((part) => ctx.types.apparentType(part).getCallSignatures().length > 0);
+  if (!type || ctx.types.isAny(type)) return true;
+  return ctx.types.unionParts(type).every((part) => ctx.types.callSignatures(ctx.types.apparentType(part)).length > 0);
 }
 
 /** Where a cross-file call's promise comes from: the async function behind it. */

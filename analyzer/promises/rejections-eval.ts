@@ -4,7 +4,7 @@
  * anything not understood throws, so a mistake here keeps a finding rather than hiding one.
  */
 import ts from '../ts/typescript.cjs';
-import { getTypeQueries, type TypeQueries } from '../program/type-queries.js';
+import { getTypeQueries, type TypeQueries, type TypeRef } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { functionOfArgument, isAsyncFunction, isGeneratorFunction } from '../program/async-context.js';
 import { skipOuterExpressions } from '../program/walk.js';
@@ -163,10 +163,9 @@ function bindingThrows(env: Env, name: ts.BindingName, owner: ts.Node): boolean 
   return ts.isArrayBindingPattern(name) ? !env.types.isArrayOrTuple(type) : mayBeNullish(env, type);
 }
 
-function mayBeNullish(env: Env, type: ts.Type): boolean {
+function mayBeNullish(env: Env, type: TypeRef): boolean {
   if (env.types.isAnyOrUnknown(type)) return true;
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.some((t) => (t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0);
+  return env.types.unionParts(type).some((t) => env.types.isNullish(t));
 }
 
 function receiverMayBeNullish(env: Env, receiver: ts.Expression): boolean {
@@ -284,8 +283,8 @@ function isBuiltinCollection(env: Env, receiver: ts.Expression): boolean {
   const type = env.types.typeAt(receiver);
   if (!type) return false;
   if (env.types.arrayKind(type) === 'array') return true;
-  const symbol = type.getSymbol();
-  return !!symbol && ['Map', 'Set', 'WeakMap', 'WeakSet'].includes(symbol.getName()) && env.types.originOf(symbol).kind === 'lib';
+  const symbol = env.types.typeSymbol(type);
+  return !!symbol && ['Map', 'Set', 'WeakMap', 'WeakSet'].includes(env.types.symbolName(symbol)) && env.types.originOf(symbol).kind === 'lib';
 }
 
 /** May the promise that `expr` evaluates to reject? (`expr` is promise-valued or unknown.) */

@@ -6,7 +6,6 @@
  * callback there is `no-misused-async-function`'s; a synchronous one that returns a promise is ours.
  */
 import ts from '../../ts/typescript.cjs';
-import tsutils from '../../ts/ts-api-utils.cjs';
 import { walk } from '../../program/walk.js';
 import { returnedExpressions } from '../../program/callgraph.js';
 import { promiseFactOf } from './variables.js';
@@ -116,6 +115,6 @@ function isArrayReceiver(scan: Scan, receiver: ts.Expression): boolean {
   if (!type) return false;
   return scan.types
     .apparentParts(type)
-    .flatMap((t) => tsutils.intersectionConstituents(t))
+    .flatMap((t) => scan.types.intersectionParts(t))
     .some((t) => scan.types.isArrayOrTuple(t));
 }

@@ -1,8 +1,7 @@
 /** The shared vocabulary of `no-missing-await`: its options, the per-file scan state and the promise-type questions its parts ask. */
 import ts from '../../ts/typescript.cjs';
-import tsutils from '../../ts/ts-api-utils.cjs';
 import type { CheckContext } from '../../check/contract.js';
-import type { TypeQueries } from '../../program/type-queries.js';
+import type { SymbolRef, TypeQueries, TypeRef } from '../../program/type-queries.js';
 import type { Specifier } from '../../program/specifiers.js';
 import type { MessageId } from './no-missing-await.js';
 
@@ -45,7 +44,7 @@ export interface Use {
 
 /** What the check knows about the promise behind an expression. */
 export interface PromiseFact {
-  type: ts.Type;
+  type: TypeRef;
   /** Every part of the type is a built-in Promise (no thenables, no non-promise union members). */
   exact: boolean;
   /** For an identifier: the variable that holds the promise. */
@@ -72,7 +71,7 @@ export interface Scan {
   /** Logical expressions and tests already walked as conditions. */
   conditionSeen: Set<ts.Node>;
   /** Per variable: is it used as a promise somewhere (awaited, returned, passed on)? */
-  handles: Map<ts.Symbol, VariableVerdict>;
+  handles: Map<SymbolRef, VariableVerdict>;
 }
 
 export interface VariableVerdict {
@@ -104,29 +103,29 @@ export function outerOf(node: ts.Node): ts.Node {
 }
 
 /** Every part of the type is promise-like (a union with `undefined` is not: it may be a check for presence). */
-export function isAlwaysPromise(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
+export function isAlwaysPromise(types: TypeQueries, node: ts.Node, type: TypeRef): boolean {
   if (types.isAnyOrUnknown(type)) return false;
   const ps = types.apparentParts(type);
   return ps.length > 0 && ps.every((p) => types.isPromiseLike(node, p, true));
 }
 
 /** Every part is a built-in Promise. */
-export function isExactPromise(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
+export function isExactPromise(types: TypeQueries, node: ts.Node, type: TypeRef): boolean {
   if (types.isAnyOrUnknown(type)) return false;
   const ps = types.apparentParts(type);
   return ps.length > 0 && ps.every((p) => types.isPromiseLike(node, p, false));
 }
 
 /** Some part of the type is promise-like. */
-export function isSometimesPromise(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
+export function isSometimesPromise(types: TypeQueries, node: ts.Node, type: TypeRef): boolean {
   return types.isPromiseLike(node, type, true);
 }
 
 /** `await x` of this promise type yields `void` (which cannot be tested for truthiness). */
-export function awaitsToVoid(types: TypeQueries, type: ts.Type): boolean {
+export function awaitsToVoid(types: TypeQueries, type: TypeRef): boolean {
   const awaited = types.awaitedType(type);
   if (!awaited) return true;
-  return tsutils.unionConstituents(awaited).some((t) => (t.flags & ts.TypeFlags.Void) !== 0);
+  return types.unionParts(awaited).some((t) => types.isVoid(t));
 }
 
 export function isCallOrIdentifier(expr: ts.Expression): boolean {

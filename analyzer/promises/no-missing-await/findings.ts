@@ -106,7 +106,7 @@ function makeAsyncEdits(scan: Scan, fn: FunctionLike): TextEdit[] | undefined {
   if (!bound) return undefined;
   const returnType = scan.types.returnTypeOf(fn);
   if (!returnType) return undefined;
-  const isVoid = (returnType.flags & ts.TypeFlags.Void) !== 0;
+  const isVoid = scan.types.isVoid(returnType);
   if (!isVoid && !scan.types.isPromiseLike(fn, returnType, false)) return undefined;
   const at = asyncInsertPosition(fn, scan.sf);
   if (at === undefined) return undefined;

@@ -13,8 +13,9 @@ import { skipOuterExpressions, walk } from '../../program/walk.js';
 import type { Scan } from './context.js';
 import { perProgram } from '../../program/per-program.js';
 import { touch } from '../../program/dependencies.js';
+import type { SymbolRef, TypeQueries } from '../../program/type-queries.js';
 
-const answers = perProgram<ts.Symbol, boolean>();
+const answers = perProgram<SymbolRef, boolean>();
 
 /** Is `expr` a read of a property that the program leaves empty at times? */
 export function isOptionalPromiseProperty(scan: Scan, expr: ts.Expression): boolean {
@@ -22,15 +23,15 @@ export function isOptionalPromiseProperty(scan: Scan, expr: ts.Expression): bool
   const name = ts.isPropertyAccessExpression(e) ? e.name : ts.isElementAccessExpression(e) ? e.argumentExpression : undefined;
   if (!name) return false;
   const symbol = scan.types.symbolAt(name);
-  if (!symbol || !(symbol.flags & ts.SymbolFlags.Property)) return false;
+  if (!symbol || !scan.types.isProperty(symbol)) return false;
   // The answer reads the files that declare the property (assignedEmpty), on every ask: it is cached.
-  for (const decl of symbol.getDeclarations() ?? []) touch(decl);
-  return answers.get(scan.ctx.program, symbol, () => declaredOptional(symbol) || assignedEmpty(scan, symbol));
+  for (const decl of scan.types.declarationsOf(symbol)) touch(decl);
+  return answers.get(scan.ctx.program, symbol, () => declaredOptional(scan.types, symbol) || assignedEmpty(scan, symbol));
 }
 
 /** `pending?: Promise<T>`, `pending: Promise<T> | null`, `pending: Promise<T> | undefined`. */
-function declaredOptional(symbol: ts.Symbol): boolean {
-  return (symbol.getDeclarations() ?? []).some((decl) => {
+function declaredOptional(types: TypeQueries, symbol: SymbolRef): boolean {
+  return types.declarationsOf(symbol).some((decl) => {
     if (!(ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl) || ts.isParameter(decl))) return false;
     if (decl.questionToken) return true;
     if (!ts.isPropertySignature(decl) && decl.initializer && isEmptyValue(decl.initializer)) return true;
@@ -54,10 +55,10 @@ function isEmptyValue(expr: ts.Expression): boolean {
  * `this.pending = null`, `this.pending = undefined`, `delete this.pending`, in the files that
  * declare the property and the file being checked (where code that empties it lives).
  */
-function assignedEmpty(scan: Scan, symbol: ts.Symbol): boolean {
+function assignedEmpty(scan: Scan, symbol: SymbolRef): boolean {
   const files = new Set<ts.SourceFile>([scan.sf]);
-  for (const decl of symbol.getDeclarations() ?? []) files.add(decl.getSourceFile());
-  const name = symbol.getName();
+  for (const decl of scan.types.declarationsOf(symbol)) files.add(decl.getSourceFile());
+  const name = scan.types.symbolName(symbol);
   for (const sf of files) {
     if (!sf.text.includes(name)) continue;
     let found = false;

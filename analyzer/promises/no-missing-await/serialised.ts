@@ -64,7 +64,7 @@ export function checkArgument(scan: Scan, expr: ts.Expression, where: string, si
 /** `{ user }`: the variable behind the shorthand, when it holds the promise of a call. */
 function checkShorthand(scan: Scan, prop: ts.ShorthandPropertyAssignment, sink: Serialiser): void {
   const symbol = scan.types.shorthandValueSymbol(prop);
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && scan.types.valueDeclarationOf(symbol);
   if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !decl.initializer) return;
   if (!(decl.parent.flags & ts.NodeFlags.Const) || !isCallResult(decl.initializer)) return;
   const type = scan.types.typeAt(prop.name);
@@ -84,7 +84,7 @@ function checkShorthand(scan: Scan, prop: ts.ShorthandPropertyAssignment, sink: 
  * `const` of this file was initialised with (one step; an exported one may be changed elsewhere).
  */
 function constLiteralOf(scan: Scan, id: ts.Identifier): ts.ObjectLiteralExpression | ts.ArrayLiteralExpression | undefined {
-  const decl = scan.types.symbolAt(id)?.valueDeclaration;
+  const decl = scan.types.valueDeclarationAt(id);
   if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || decl.getSourceFile() !== scan.sf) return undefined;
   if (!(decl.parent.flags & ts.NodeFlags.Const) || isExportedDeclaration(decl)) return undefined;
   const init = skipOuterExpressions(decl.initializer);

@@ -6,6 +6,7 @@ import ts from '../../ts/typescript.cjs';
 import { KEYED_COLLECTIONS, LOG_LEVEL_METHODS, VALUE_SINKS } from '../catalog-value-sinks.js';
 import { calleeMatches } from '../../program/specifiers.js';
 import { skipOuterExpressions } from '../../program/walk.js';
+import type { TypeRef } from '../../program/type-queries.js';
 import { codeText } from '../../check/quote.js';
 import type { Scan } from './context.js';
 
@@ -32,7 +33,7 @@ export function valueSinkOf(scan: Scan, call: ts.CallExpression, index: number):
   const candidates = VALUE_SINKS.filter((s) => s.name === nameNode.text && s.argument === index);
   if (candidates.length === 0) return undefined;
   const symbol = scan.types.symbolAt(nameNode);
-  const decls = symbol?.getDeclarations() ?? [];
+  const decls = symbol ? scan.types.declarationsOf(symbol) : [];
   if (!symbol || decls.length === 0) return undefined;
   const origin = scan.types.originOf(symbol);
   const from = origin.kind === 'lib' ? 'lib' : origin.kind === 'package' ? origin.name : undefined;
@@ -59,7 +60,7 @@ function ownerName(decl: ts.Declaration): string | undefined {
   return undefined;
 }
 
-const loggerShapes = new WeakMap<ts.Type, boolean>();
+const loggerShapes = new WeakMap<TypeRef, boolean>();
 
 /**
  * `logger.info(...)` on a structured logger, recognised by shape (../catalog-value-sinks.ts): the
@@ -81,15 +82,16 @@ export function loggerCalleeOf(scan: Scan, call: ts.CallExpression): string | un
   return shaped ? codeText(callee, scan.sf, 40) : undefined;
 }
 
-function isLoggerShape(scan: Scan, type: ts.Type, at: ts.Node): boolean {
-  const symbol = type.getSymbol() ?? type.aliasSymbol;
+function isLoggerShape(scan: Scan, type: TypeRef, at: ts.Node): boolean {
+  const { types } = scan;
+  const symbol = types.typeSymbol(type) ?? types.aliasSymbol(type);
   if (symbol) {
     const origin = scan.types.originOf(symbol);
     if (origin.kind === 'lib' || (origin.kind === 'package' && origin.name === 'node')) return false;
   }
   const has = (name: string): boolean => {
-    const prop = type.getProperty(name);
-    return !!prop && scan.types.typeOfSymbol(prop, at).getCallSignatures().length > 0;
+    const prop = types.propertyOf(type, name);
+    return !!prop && types.callSignatures(types.typeOfSymbol(prop, at)).length > 0;
   };
   if (!has('error') || !(has('warn') || has('warning'))) return false;
   let levels = 0;
@@ -102,7 +104,7 @@ function isLoggerShape(scan: Scan, type: ts.Type, at: ts.Node): boolean {
  * declared key type (`any` for an untyped `new Map()`), or undefined when the call is not a key
  * use of such a collection.
  */
-export function collectionKeyTypeOf(scan: Scan, call: ts.CallExpression, index: number): { key: ts.Type } | undefined {
+export function collectionKeyTypeOf(scan: Scan, call: ts.CallExpression, index: number): { key: TypeRef } | undefined {
   if (index !== 0) return undefined;
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
@@ -111,9 +113,9 @@ export function collectionKeyTypeOf(scan: Scan, call: ts.CallExpression, index: 
   const type = scan.types.typeAt(callee.expression);
   if (!type) return undefined;
   for (const part of scan.types.apparentParts(type)) {
-    const symbol = part.getSymbol();
-    if (!symbol || !KEYED_COLLECTIONS.get(symbol.getName())?.has(method) || scan.types.originOf(symbol).kind !== 'lib') continue;
-    if (!(part.flags & ts.TypeFlags.Object) || !((part as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) continue;
+    const symbol = scan.types.typeSymbol(part);
+    if (!symbol || !KEYED_COLLECTIONS.get(scan.types.symbolName(symbol))?.has(method) || scan.types.originOf(symbol).kind !== 'lib') continue;
+    if (!scan.types.isTypeReference(part)) continue;
     const key = scan.types.typeArguments(part)[0];
     if (key) return { key };
   }

@@ -9,6 +9,7 @@ import { collectionKeyTypeOf, loggerCalleeOf, valueSinkOf } from './sinks.js';
 import { checkArgument, checkFields } from './serialised.js';
 import { LOGGED } from '../catalog-value-sinks.js';
 import { skipOuterExpressions } from '../../program/walk.js';
+import type { TypeRef } from '../../program/type-queries.js';
 import { reportUse } from './findings.js';
 import { isOptionalPromiseProperty } from './presence.js';
 import { isSometimesPromise, skipParens, type PromiseFact, type Scan, type Use } from './context.js';
@@ -232,8 +233,7 @@ function memberName(node: ts.PropertyAccessExpression | ts.ElementAccessExpressi
   return ts.isStringLiteralLike(arg) || ts.isNumericLiteral(arg) ? arg.text : undefined;
 }
 
-function hasMember(scan: Scan, type: ts.Type, name: string): boolean {
+function hasMember(scan: Scan, type: TypeRef, name: string): boolean {
   const apparent = scan.types.apparentType(type);
-  const parts = apparent.isUnion() ? apparent.types : [apparent];
-  return parts.every((p) => p.getProperty(name) !== undefined);
+  return scan.types.unionParts(apparent).every((p) => scan.types.propertyOf(p, name) !== undefined);
 }

@@ -10,6 +10,7 @@
 import ts from '../../ts/typescript.cjs';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { isExportedDeclaration, walk } from '../../program/walk.js';
+import type { SymbolRef } from '../../program/type-queries.js';
 import { collectionKeyTypeOf, isValueSinkCall } from './sinks.js';
 import { isAlwaysPromise, isExactPromise, isSometimesPromise, outerOf, type PromiseFact, type Scan, type VariableOrigin, type VariableVerdict } from './context.js';
 import { isAssignmentOperator, isLogicalOperator } from '../../program/syntax.js';
@@ -30,7 +31,7 @@ export function promiseFactOf(scan: Scan, expr: ts.Expression, mode: 'always' | 
     // Cheap first: the checker has the identifier's type cached; only a promise (or an `any`
     // whose initializer may be one) needs the variable's uses, which costs a name lookup.
     const direct = types.typeAt(expr);
-    if (direct && !(direct.flags & ts.TypeFlags.Any) && !isSometimesPromise(types, expr, direct)) return undefined;
+    if (direct && !types.isAny(direct) && !isSometimesPromise(types, expr, direct)) return undefined;
     const found = variableOf(scan, expr);
     if (found === 'handle') return undefined;
     variable = found;
@@ -46,7 +47,7 @@ export function promiseFactOf(scan: Scan, expr: ts.Expression, mode: 'always' | 
 /** The local variable or parameter an identifier names; 'handle' when it is used as a promise somewhere. */
 function variableOf(scan: Scan, id: ts.Identifier): VariableOrigin | 'handle' | undefined {
   const symbol = scan.types.symbolAt(id);
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && scan.types.valueDeclarationOf(symbol);
   if (!symbol || !decl) return undefined;
   if (!(ts.isVariableDeclaration(decl) || ts.isParameter(decl)) || !ts.isIdentifier(decl.name)) return undefined;
   // Declared elsewhere (imported) or exported: other files may await it; we cannot see every use cheaply.
@@ -79,7 +80,7 @@ function scopeOf(decl: ts.Node): ts.Node {
   return decl.getSourceFile();
 }
 
-function classifyUses(scan: Scan, symbol: ts.Symbol, decl: ts.VariableDeclaration | ts.ParameterDeclaration): VariableVerdict {
+function classifyUses(scan: Scan, symbol: SymbolRef, decl: ts.VariableDeclaration | ts.ParameterDeclaration): VariableVerdict {
   const name = (decl.name as ts.Identifier).text;
   let handle = false;
   let reassigned = false;

@@ -38,6 +38,7 @@ import {
 } from './candidates.js';
 import { forEachSuggestions } from './suggestions.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
+import type { TypeRef } from '../../program/type-queries.js';
 
 /** What the receiver of an array-method call is. */
 type ReceiverKind = 'array' | 'typedArray' | 'collection' | 'untyped';
@@ -195,10 +196,8 @@ function spreadReturnsThenable(ctx: Ctx, spread: ts.SpreadElement): boolean {
   const type = ctx.types.typeAt(spread.expression);
   if (!type) return false;
   const elements = ctx.types.elementTypes(type);
-  return elements.some((element) =>
-    element.getCallSignatures().some((sig) => ctx.types.isPromiseLike(spread, sig.getReturnType())) ||
-    (element.isUnion() && element.types.some((t) => t.getCallSignatures().some((sig) => ctx.types.isPromiseLike(spread, sig.getReturnType())))),
-  );
+  const returnsPromise = (t: TypeRef): boolean => ctx.types.callReturnTypes(t).some((ret) => ctx.types.isPromiseLike(spread, ret));
+  return elements.some((element) => returnsPromise(element) || (ctx.types.isUnion(element) && ctx.types.unionParts(element).some(returnsPromise)));
 }
 
 /** A method name, also when written `p[name]` with `name` a constant string. */
@@ -206,7 +205,7 @@ function staticMethodName(ctx: Ctx, callee: ts.Expression): string | undefined {
   const direct = methodName(callee);
   if (direct || !ts.isElementAccessExpression(callee)) return direct;
   const type = ctx.types.typeAt(callee.argumentExpression);
-  return type?.isStringLiteral() ? type.value : undefined;
+  return type && ctx.types.stringLiteralValue(type);
 }
 
 /** `promise.finally(cb)` waits for the promise `cb()` returns, although `cb` is typed `() => void`. */
@@ -243,7 +242,8 @@ function storesIntoInferredCollection(ctx: Ctx, call: ts.CallExpression | ts.New
   const type = ctx.types.typeAt(receiver);
   if (!type || !(isArrayLike(ctx.types, type) || libTypeName(ctx.types, type, STORING_COLLECTIONS))) return false;
   const nameNode = ts.isPropertyAccessExpression(receiver) ? receiver.name : ts.isIdentifier(receiver) ? receiver : undefined;
-  const decls = nameNode ? ctx.types.symbolAt(nameNode)?.getDeclarations() : undefined;
+  const symbol = nameNode && ctx.types.symbolAt(nameNode);
+  const decls = symbol ? ctx.types.declarationsOf(symbol) : undefined;
   return !!decls && decls.length > 0 && decls.every((d) => !hasDeclaredType(d));
 }
 

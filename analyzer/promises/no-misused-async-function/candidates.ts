@@ -4,7 +4,6 @@ import type { CheckContext, TraceInput } from '../../check/contract.js';
 import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { functionName, getCallGraph, returnedExpressions, type FunctionLike } from '../../program/callgraph.js';
-import tsutils from '../../ts/ts-api-utils.cjs';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
@@ -103,10 +102,10 @@ export function isDeclaredMaybeAsync(ctx: Ctx, c: Candidate): boolean {
   if (!type) return false;
   const returns = types
     .apparentParts(type)
-    .flatMap((part) => part.getCallSignatures().map((sig) => sig.getReturnType()));
+    .flatMap((part) => types.callReturnTypes(part));
   const promising = returns.filter((r) => types.isPromiseLike(c.expr, r));
   if (promising.length === 0) return false;
-  const declaredAsync = promising.some((r) => tsutils.unionConstituents(r).every((part) => types.isPromiseLike(c.expr, part)));
+  const declaredAsync = promising.some((r) => types.unionParts(r).every((part) => types.isPromiseLike(c.expr, part)));
   if (declaredAsync) return false;
   if (!c.fn) return true;
   if (c.isAsync) return false;
@@ -229,7 +228,7 @@ function moduleMatches(ctx: Ctx, call: ts.CallExpression | ts.NewExpression, mod
     const origin = ctx.types.originOf(symbol);
     if (origin.kind === 'lib' && module === 'lib') return true;
     if (origin.kind === 'package' && (origin.name === module || bare(origin.name) === module)) return true;
-    if (symbol.getDeclarations()?.some((d) => ambientModuleOf(d) === module)) return true;
+    if (ctx.types.declarationsOf(symbol).some((d) => ambientModuleOf(d) === module)) return true;
   }
   const root = rootIdentifier(callee);
   const binding = root ? ctx.types.importSpecifierOf(root) : undefined;

@@ -13,7 +13,6 @@
  * then the member is found by its written name, `[Symbol.dispose]`, on the type's declarations.
  */
 import ts from '../../ts/typescript.cjs';
-import tsutils from '../../ts/ts-api-utils.cjs';
 import type { TraceInput } from '../../check/contract.js';
 import { isFunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions } from '../../program/walk.js';
@@ -21,23 +20,24 @@ import { heritageTypes } from './void-signatures.js';
 import type { Ctx } from './candidates.js';
 import { codeText, shorten } from '../../check/quote.js';
 import { hasAsyncModifier, hasModifier } from '../../program/syntax.js';
+import type { TypeQueries, TypeRef } from '../../program/type-queries.js';
 
 /** The `[Symbol.dispose]` members of a type: their return types and, when written, their declarations. */
 interface DisposeMembers {
-  returns: ts.Type[];
+  returns: TypeRef[];
   decls: ts.Declaration[];
 }
 
-function disposeMembers(ctx: Ctx, at: ts.Node, type: ts.Type): DisposeMembers {
+function disposeMembers(ctx: Ctx, at: ts.Node, type: TypeRef): DisposeMembers {
   const out: DisposeMembers = { returns: [], decls: [] };
   for (const part of ctx.types.apparentParts(type)) {
     const symbol = ctx.types.wellKnownProperty(part, 'dispose');
     if (symbol) {
-      out.returns.push(...returnTypes(ctx.types.typeOfSymbol(symbol, at)));
-      out.decls.push(...(symbol.getDeclarations() ?? []));
+      out.returns.push(...returnTypes(ctx.types, ctx.types.typeOfSymbol(symbol, at)));
+      out.decls.push(...ctx.types.declarationsOf(symbol));
       continue;
     }
-    for (const member of writtenDisposeMembers(part)) {
+    for (const member of writtenDisposeMembers(ctx.types, part)) {
       out.returns.push(...memberReturnTypes(ctx, member));
       out.decls.push(member);
     }
@@ -45,14 +45,15 @@ function disposeMembers(ctx: Ctx, at: ts.Node, type: ts.Type): DisposeMembers {
   return out;
 }
 
-function returnTypes(type: ts.Type): ts.Type[] {
-  return tsutils.unionConstituents(type).flatMap((t) => t.getCallSignatures().map((sig) => sig.getReturnType()));
+function returnTypes(types: TypeQueries, type: TypeRef): TypeRef[] {
+  return types.unionParts(type).flatMap((t) => types.callReturnTypes(t));
 }
 
 /** `[Symbol.dispose]` written on the declarations of a type the checker has no such property for. */
-function writtenDisposeMembers(type: ts.Type): ts.Declaration[] {
+function writtenDisposeMembers(types: TypeQueries, type: TypeRef): ts.Declaration[] {
   const out: ts.Declaration[] = [];
-  for (const decl of type.getSymbol()?.getDeclarations() ?? []) {
+  const symbol = types.typeSymbol(type);
+  for (const decl of symbol ? types.declarationsOf(symbol) : []) {
     const members: readonly ts.Node[] = ts.isObjectLiteralExpression(decl)
       ? decl.properties
       : ts.isClassLike(decl) || ts.isInterfaceDeclaration(decl) || ts.isTypeLiteralNode(decl)
@@ -63,7 +64,7 @@ function writtenDisposeMembers(type: ts.Type): ts.Declaration[] {
   return out;
 }
 
-function memberReturnTypes(ctx: Ctx, member: ts.Declaration): ts.Type[] {
+function memberReturnTypes(ctx: Ctx, member: ts.Declaration): TypeRef[] {
   if (isFunctionLike(member) || ts.isMethodSignature(member)) {
     const ret = ctx.types.returnTypeOf(member as ts.SignatureDeclaration);
     return ret ? [ret] : [];
@@ -71,9 +72,9 @@ function memberReturnTypes(ctx: Ctx, member: ts.Declaration): ts.Type[] {
   const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;
   if (value) {
     const type = ctx.types.typeAt(value);
-    return type ? returnTypes(type) : [];
+    return type ? returnTypes(ctx.types, type) : [];
   }
-  return ts.isPropertySignature(member) && member.type ? returnTypes(ctx.types.typeOfTypeNode(member.type)) : [];
+  return ts.isPropertySignature(member) && member.type ? returnTypes(ctx.types, ctx.types.typeOfTypeNode(member.type)) : [];
 }
 
 /** `[Symbol.dispose]` as written: a computed name `Symbol.dispose`. */
@@ -89,7 +90,7 @@ function returnsPromise(ctx: Ctx, at: ts.Node, members: DisposeMembers): boolean
 
 /** A synchronous `[Symbol.dispose]`: every signature returns `void` (none a promise). */
 function isSyncDispose(ctx: Ctx, at: ts.Node, members: DisposeMembers): boolean {
-  return members.returns.length > 0 && !returnsPromise(ctx, at, members) && members.returns.some((r) => (r.flags & ts.TypeFlags.Void) !== 0);
+  return members.returns.length > 0 && !returnsPromise(ctx, at, members) && members.returns.some((r) => ctx.types.isVoid(r));
 }
 
 function traceTo(ctx: Ctx, members: DisposeMembers): TraceInput[] {
@@ -128,7 +129,7 @@ export function checkDisposeMember(ctx: Ctx, name: ts.ComputedPropertyName): voi
   const member = name.parent;
   const owner = member.parent;
   if (!memberReturnsPromise(ctx, member)) return;
-  let expected: ts.Type[] = [];
+  let expected: TypeRef[] = [];
   if (ts.isObjectLiteralExpression(owner)) {
     if (ts.isVariableDeclaration(owner.parent) && owner.parent.initializer === owner) return;
     const contextual = ctx.types.contextualType(owner);
@@ -153,5 +154,5 @@ function memberReturnsPromise(ctx: Ctx, member: ts.Node): boolean {
   }
   const value = ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member) ? member.initializer : undefined;
   const type = value && ctx.types.typeAt(value);
-  return !!type && returnTypes(type).some((r) => ctx.types.isPromiseLike(member, r));
+  return !!type && returnTypes(ctx.types, type).some((r) => ctx.types.isPromiseLike(member, r));
 }

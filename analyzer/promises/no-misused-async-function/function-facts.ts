@@ -9,7 +9,7 @@
  *   or chained with `.then`: a reducer that waits for its accumulator.
  */
 import ts from '../../ts/typescript.cjs';
-import type { TypeQueries } from '../../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../../program/callgraph.js';
 import { getSummary, type SummaryKind } from '../../summaries/engine.js';
 import { touch } from '../../program/dependencies.js';
@@ -74,16 +74,16 @@ export function functionBehind(types: TypeQueries, expression: ts.Expression): F
 
 /**
  * The first declaration of a symbol that is (or is initialised with) a function with a body;
- * with type queries, `const alias = other` is followed (a few steps).
+ * `const alias = other` is followed (a few steps).
  */
-export function functionOfSymbol(symbol: ts.Symbol | undefined, types?: TypeQueries): FunctionLike | undefined {
+export function functionOfSymbol(symbol: SymbolRef | undefined, types: TypeQueries): FunctionLike | undefined {
   let current = symbol;
   for (let depth = 0; current && depth < 5; depth++) {
-    let next: ts.Symbol | undefined;
-    for (const decl of current.getDeclarations() ?? []) {
+    let next: SymbolRef | undefined;
+    for (const decl of types.declarationsOf(current)) {
       const fn = withBody(decl);
       if (fn) return fn;
-      if (types && ts.isVariableDeclaration(decl) && decl.initializer) {
+      if (ts.isVariableDeclaration(decl) && decl.initializer) {
         const init = skipOuterExpressions(decl.initializer);
         if (ts.isIdentifier(init) || ts.isPropertyAccessExpression(init)) next ??= types.symbolAt(ts.isIdentifier(init) ? init : init.name);
       }

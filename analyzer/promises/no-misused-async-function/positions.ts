@@ -6,11 +6,11 @@
  */
 import ts from '../../ts/typescript.cjs';
 import { codeText, quoteCode } from '../../check/quote.js';
-import tsutils from '../../ts/ts-api-utils.cjs';
 import type { MessageId } from './no-misused-async-function.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
-import { heritageTypes, isVoidReturningFunctionType, memberOf, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
+import { heritageTypes, isVoidReturningFunctionType, returnsThenable, syncReturnTypeOf } from './void-signatures.js';
+import type { TypeRef } from '../../program/type-queries.js';
 import { candidateOf, candidateTrace, cannotRejectInVoidSlot, describeCandidate, isDeclaredMaybeAsync, voidMessage, type Candidate, type Ctx } from './candidates.js';
 import { functionOfSymbol } from './function-facts.js';
 import { checkDisposeVariable } from './dispose.js';
@@ -53,7 +53,7 @@ export function checkProperty(ctx: Ctx, node: ts.PropertyAssignment | ts.Shortha
   const objType = ctx.types.contextualType(obj);
   if (!objType) return;
   const name = nameText(node.name, sf);
-  const prop = tsutils.unionConstituents(objType).map((t) => ctx.types.propertyOf(t, name)).find((p) => p);
+  const prop = ctx.types.unionParts(objType).map((t) => ctx.types.propertyOf(t, name)).find((p) => p);
   if (!prop) return;
   const propType = ctx.types.typeOfSymbol(prop, node.name);
   if (!isVoidReturningFunctionType(ctx.types, node.name, propType)) return;
@@ -166,11 +166,11 @@ interface BaseMember {
   decl?: ts.NamedDeclaration;
 }
 
-function baseMemberReturning(ctx: Ctx, member: Member, base: ts.Type, name: string): BaseMember | undefined {
-  const symbol = memberOf(base, name);
+function baseMemberReturning(ctx: Ctx, member: Member, base: TypeRef, name: string): BaseMember | undefined {
+  const symbol = ctx.types.memberOf(base, name);
   if (!symbol) return undefined;
   const type = ctx.types.typeOfSymbol(symbol, member);
-  const decl = symbol.getDeclarations()?.[0] as ts.NamedDeclaration | undefined;
+  const decl = ctx.types.declarationsOf(symbol)[0] as ts.NamedDeclaration | undefined;
   if (isVoidReturningFunctionType(ctx.types, member, type)) {
     if (decl && isInferredJsVoid(decl)) return undefined;
     return { ret: 'void', decl };

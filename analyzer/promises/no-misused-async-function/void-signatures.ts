@@ -5,34 +5,30 @@
  * expect a function returning `void`".
  */
 import ts from '../../ts/typescript.cjs';
-import tsutils from '../../ts/ts-api-utils.cjs';
-import type { TypeQueries } from '../../program/type-queries.js';
+import type { TypeQueries, TypeRef } from '../../program/type-queries.js';
 
 /** Does any call signature of the expression's type return a promise or thenable? */
 export function returnsThenable(types: TypeQueries, node: ts.Node): boolean {
   const type = types.typeAt(node);
   if (!type) return false;
-  return types.apparentParts(type).some((part) => part.getCallSignatures().some((sig) => types.isPromiseLike(node, sig.getReturnType())));
+  return types.apparentParts(type).some((part) => types.callReturnTypes(part).some((ret) => types.isPromiseLike(node, ret)));
 }
 
 /** Some signature of the type returns a thenable. */
-function isThenableReturningFunctionType(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
-  return tsutils
-    .unionConstituents(type)
-    .some((part) => part.getCallSignatures().some((sig) => types.isPromiseLike(node, sig.getReturnType())));
+function isThenableReturningFunctionType(types: TypeQueries, node: ts.Node, type: TypeRef): boolean {
+  return types.unionParts(type).some((part) => types.callReturnTypes(part).some((ret) => types.isPromiseLike(node, ret)));
 }
 
 /**
  * A function type whose signatures return `void` and none of which accepts a thenable
  * (`() => void | Promise<void>` is not a void-return position).
  */
-export function isVoidReturningFunctionType(types: TypeQueries, node: ts.Node, type: ts.Type): boolean {
+export function isVoidReturningFunctionType(types: TypeQueries, node: ts.Node, type: TypeRef): boolean {
   let hadVoid = false;
-  for (const part of tsutils.unionConstituents(type)) {
-    for (const sig of part.getCallSignatures()) {
-      const ret = sig.getReturnType();
+  for (const part of types.unionParts(type)) {
+    for (const ret of types.callReturnTypes(part)) {
       if (types.isPromiseLike(node, ret)) return false;
-      hadVoid ||= (ret.flags & ts.TypeFlags.Void) !== 0;
+      hadVoid ||= types.isVoid(ret);
     }
   }
   return hadVoid;
@@ -43,13 +39,12 @@ export function isVoidReturningFunctionType(types: TypeQueries, node: ts.Node, t
  * classes, where TypeScript does not report the mismatch) a concrete non-promise type.
  * Returns the printed return type, or undefined.
  */
-export function syncReturnTypeOf(types: TypeQueries, node: ts.Node, type: ts.Type): string | undefined {
+export function syncReturnTypeOf(types: TypeQueries, node: ts.Node, type: TypeRef): string | undefined {
   let found: string | undefined;
-  for (const part of tsutils.unionConstituents(type)) {
-    for (const sig of part.getCallSignatures()) {
-      const ret = sig.getReturnType();
+  for (const part of types.unionParts(type)) {
+    for (const ret of types.callReturnTypes(part)) {
       if (types.isPromiseLike(node, ret)) return undefined;
-      if (ret.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Never)) continue;
+      if (types.isAnyOrUnknown(ret) || types.isTypeParameter(ret) || types.isNever(ret)) continue;
       found ??= types.typeText(ret);
     }
   }
@@ -68,7 +63,7 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
   const thenables = new Set<number>();
   const type = types.typeAt(call.expression);
   if (!type) return voids;
-  const classify = (paramType: ts.Type, index: number): void => {
+  const classify = (paramType: TypeRef, index: number): void => {
     if (isThenableReturningFunctionType(types, call.expression, paramType)) thenables.add(index);
     else if (isVoidReturningFunctionType(types, call.expression, paramType)) voids.add(index);
     // The parameter type as instantiated for this call (generic callbacks: `() => T` with T = Promise<...>).
@@ -79,12 +74,12 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
       else if (isVoidReturningFunctionType(types, call.expression, contextual)) voids.add(index);
     }
   };
-  for (const part of tsutils.unionConstituents(type)) {
-    const signatures = ts.isCallExpression(call) ? part.getCallSignatures() : part.getConstructSignatures();
+  for (const part of types.unionParts(type)) {
+    const signatures = ts.isCallExpression(call) ? types.callSignatures(part) : types.constructSignatures(part);
     for (const sig of signatures) {
-      sig.parameters.forEach((param, index) => {
+      types.parametersOf(sig).forEach((param, index) => {
         let paramType = types.typeOfSymbol(param, call.expression);
-        const decl = param.valueDeclaration;
+        const decl = types.valueDeclarationOf(param);
         if (decl && ts.isParameter(decl) && decl.dotDotDotToken) {
           const kind = types.arrayKind(paramType);
           if (kind === 'array') {
@@ -105,26 +100,26 @@ export function voidArgumentIndices(types: TypeQueries, call: ts.CallExpression 
 }
 
 /** An array, a tuple or a readonly array (also inside intersections), by the checker. */
-export function isArrayLike(types: TypeQueries, type: ts.Type): boolean {
-  return tsutils
-    .unionConstituents(type)
-    .flatMap((part) => tsutils.intersectionConstituents(part))
+export function isArrayLike(types: TypeQueries, type: TypeRef): boolean {
+  return types
+    .unionParts(type)
+    .flatMap((part) => types.intersectionParts(part))
     .some((t) => types.isArrayOrTuple(t));
 }
 
 /** The name of a built-in (lib) type among `names`, if the type (or a union part) is one. */
-export function libTypeName(types: TypeQueries, type: ts.Type, names: ReadonlySet<string>): string | undefined {
+export function libTypeName(types: TypeQueries, type: TypeRef, names: ReadonlySet<string>): string | undefined {
   for (const part of types.apparentParts(type)) {
-    const symbol = part.getSymbol() ?? part.aliasSymbol;
-    if (!symbol || !names.has(symbol.getName())) continue;
-    if (types.originOf(symbol).kind === 'lib') return symbol.getName();
+    const symbol = types.typeSymbol(part) ?? types.aliasSymbol(part);
+    if (!symbol || !names.has(types.symbolName(symbol))) continue;
+    if (types.originOf(symbol).kind === 'lib') return types.symbolName(symbol);
   }
   return undefined;
 }
 
 /** The members of a class or interface's heritage clauses, as types. */
-export function heritageTypes(types: TypeQueries, node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): ts.Type[] {
-  const out: ts.Type[] = [];
+export function heritageTypes(types: TypeQueries, node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): TypeRef[] {
+  const out: TypeRef[] = [];
   for (const clause of node.heritageClauses ?? []) {
     for (const t of clause.types) {
       const type = types.typeAt(t);
@@ -132,10 +127,4 @@ export function heritageTypes(types: TypeQueries, node: ts.ClassLikeDeclaration 
     }
   }
   return out;
-}
-
-/** A heritage type's member named `name`, if any. */
-export function memberOf(type: ts.Type, name: string): ts.Symbol | undefined {
-  const escaped = ts.escapeLeadingUnderscores(name);
-  return type.getSymbol()?.members?.get(escaped) ?? tsutils.getPropertyOfType(type, escaped);
 }
