@@ -7,7 +7,7 @@
  */
 import { builtinModules } from 'node:module';
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { BLOCKING_APIS, SPECIALS, type BlockingApi } from './catalog.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { moduleRefOf, normalizeModule, symbolModuleOf, type ModuleRef } from '../program/module-ref.js';
@@ -91,7 +91,7 @@ function fromModule(
   const symbol = nameNode ? types.symbolAt(nameNode) : undefined;
   const typedModule = symbol ? symbolModuleOf(symbol, types) : undefined;
   if (symbol && typedModule) {
-    const name = symbol.getName();
+    const name = types.symbolName(symbol);
     const api = byModule.get(typedModule)?.find((a) => (a.kind === 'export' || a.kind === 'instance') && (a.name === name || a.name === '*'));
     if (api) return { api, label: labelOf(api, name) };
   }
@@ -148,7 +148,7 @@ function special(call: ts.CallExpression | ts.NewExpression, types: TypeQueries,
 
 function requireHit(call: ts.CallExpression, callee: ts.Identifier, types: TypeQueries): BlockingHit | undefined {
   const symbol = types.symbolAt(callee);
-  if (symbol && types.originOf(symbol).kind === 'file' && !isCreateRequire(symbol)) return undefined; // a function of the user's named `require`
+  if (symbol && types.originOf(symbol).kind === 'file' && !isCreateRequire(symbol, types)) return undefined; // a function of the user's named `require`
   const arg = call.arguments[0];
   if (arg && ts.isStringLiteralLike(arg)) {
     if (BUILTINS.has(normalizeModule(arg.text)) || arg.text.startsWith('node:')) return undefined; // built-ins are in memory
@@ -158,8 +158,8 @@ function requireHit(call: ts.CallExpression, callee: ts.Identifier, types: TypeQ
 }
 
 /** `const require = createRequire(import.meta.url)`. */
-function isCreateRequire(symbol: ts.Symbol): boolean {
-  const decl = symbol.valueDeclaration;
+function isCreateRequire(symbol: SymbolRef, types: TypeQueries): boolean {
+  const decl = types.valueDeclarationOf(symbol);
   if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
   const init = skipOuter(decl.initializer);
   if (!ts.isCallExpression(init)) return false;
@@ -178,9 +178,10 @@ function isGlobal(expr: ts.Expression, name: string, types: TypeQueries): boolea
 
 function isXhr(receiver: ts.Expression, types: TypeQueries): boolean {
   const type = types.typeAt(receiver);
-  if (type?.getSymbol()?.getName() === 'XMLHttpRequest') return true;
+  const typeSymbol = type && types.typeSymbol(type);
+  if (typeSymbol && types.symbolName(typeSymbol) === 'XMLHttpRequest') return true;
   const e = skipOuter(receiver);
-  const decl = ts.isIdentifier(e) ? types.symbolAt(e)?.valueDeclaration : undefined;
+  const decl = ts.isIdentifier(e) ? types.valueDeclarationAt(e) : undefined;
   const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
   return !!init && ts.isNewExpression(init) && isGlobal(init.expression, 'XMLHttpRequest', types);
 }

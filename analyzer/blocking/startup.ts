@@ -10,7 +10,7 @@
  * levels call (`await runMigrations()` in a CLI's entry module) is start-up code (uses.ts).
  */
 import ts from '../ts/typescript.cjs';
-import { getTypeQueries } from '../program/type-queries.js';
+import { getTypeQueries, type SymbolRef } from '../program/type-queries.js';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { isExportedDeclaration, walk } from '../program/walk.js';
 import { isTopLevelCall, topLevelFunctionName, usesOf } from '../program/uses.js';
@@ -62,17 +62,17 @@ function startedFromTopLevelOnly(fn: FunctionLike, program: ts.Program, acrossFi
   return !!symbol && startedOnlyIn(fn.getSourceFile(), program).get(symbol) === true;
 }
 
-const startedByFile = perProgram<ts.SourceFile, Map<ts.Symbol, boolean>>();
+const startedByFile = perProgram<ts.SourceFile, Map<SymbolRef, boolean>>();
 
 /**
  * For the top-level functions of a file that are not exported: is every use of the name a call
  * made at module top level (and is there one)? One walk of the file answers for all of them.
  */
-function startedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, boolean> {
+function startedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<SymbolRef, boolean> {
   return startedByFile.get(program, sf, () => computeStartedOnlyIn(sf, program));
 }
 
-function computeStartedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Symbol, boolean> {
+function computeStartedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<SymbolRef, boolean> {
   const types = getTypeQueries(program);
   const declared = new Map<string, ts.Identifier>();
   for (const statement of sf.statements) {
@@ -82,7 +82,7 @@ function computeStartedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<ts.Sy
       if (name) declared.set(name.text, name);
     }
   }
-  const uses = new Map<ts.Symbol, { calls: number; other: boolean }>();
+  const uses = new Map<SymbolRef, { calls: number; other: boolean }>();
   for (const name of declared.values()) {
     const symbol = types.symbolAt(name);
     if (symbol) uses.set(symbol, { calls: 0, other: false });
