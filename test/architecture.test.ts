@@ -222,7 +222,8 @@ function checkerTypeNames(file: string, text: string): string[] {
     else if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && tsNames.has(node.expression.text) && CHECKER_TYPES.has(node.name.text)) {
       at(node, `ts.${node.name.text}`);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && fromTypeScript(node.argument.literal as ts.Expression) && node.qualifier) {
-      const first = ts.isIdentifier(node.qualifier) ? node.qualifier : ts.getFirstIdentifier(node.qualifier);
+      let first: ts.EntityName = node.qualifier;
+      while (ts.isQualifiedName(first)) first = first.left;
       if (CHECKER_TYPES.has(first.text)) at(node, `import('typescript').${first.text}`);
     }
     ts.forEachChild(node, visit);
