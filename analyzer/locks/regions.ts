@@ -163,7 +163,7 @@ function addEvents(ctx: LockContext, locks: BodyLocks, call: ts.CallExpression |
 function functionsReferencedBy(ctx: LockContext, expr: ts.Expression): FunctionLike[] {
   const at = ts.isPropertyAccessExpression(expr) ? expr.name : expr;
   const symbol = ctx.types.symbolAt(at);
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && ctx.types.valueDeclarationOf(symbol);
   if (decl && isFunctionLike(decl) && decl.body) return [decl];
   if (decl && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer) {
     const init = skipOuter(decl.initializer);
