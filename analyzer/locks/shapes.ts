@@ -101,8 +101,7 @@ function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, t
     const callee = skipOuter(n.expression);
     const target = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && RELEASE_METHOD_NAME.test(callee.name.text) ? skipOuter(callee.expression) : undefined;
     if (!target || !ts.isIdentifier(target)) return true;
-    const symbol = ctx.types.symbolAt(target);
-    const decl = symbol && ctx.types.valueDeclarationOf(symbol);
+    const decl = ctx.types.valueDeclarationAt(target);
     const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
     const acquired = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : undefined;
     const signature = acquired && ts.isCallExpression(acquired) ? ctx.types.calledDeclaration(acquired) : undefined;

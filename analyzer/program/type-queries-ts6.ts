@@ -35,7 +35,7 @@ export function createTs6TypeQueries(program: ts.Program): Ts6Queries {
     ...nodes,
     ...promiseQueries(program, checker, { ...shapes, ...symbols, ...nodes }),
     reportsTypeErrors: (sf) => reportsTypeErrors(program, sf),
-    ...domainTypeQueries(),
+    ...domainTypeQueries(symbols),
   };
 }
 
@@ -263,7 +263,7 @@ export function checkJsDirective(sf: ts.SourceFile): { enabled: boolean } | unde
 }
 
 /** The facts the lock, ORM and race checks ask (`DomainTypeQueries`): flag tests and literal values. */
-function domainTypeQueries(): DomainTypeQueries<ts.Type, ts.Symbol, ts.Signature> {
+function domainTypeQueries(symbols: Symbols): DomainTypeQueries<ts.Type, ts.Symbol, ts.Signature> {
   return {
     isStringLike: (type) => (type.flags & ts.TypeFlags.StringLike) !== 0,
     isVoidLike: (type) => (type.flags & ts.TypeFlags.VoidLike) !== 0,
@@ -272,6 +272,7 @@ function domainTypeQueries(): DomainTypeQueries<ts.Type, ts.Symbol, ts.Signature
     intersectionParts: (type) => (type.isIntersection() ? type.types : [type]),
     numberLiteralValue: (type) => (type.isNumberLiteral() ? type.value : undefined),
     templateLiteralTexts: (type) => (type.flags & ts.TypeFlags.TemplateLiteral ? (type as ts.TemplateLiteralType).texts : undefined),
+    valueDeclarationAt: (node) => symbols.symbolAt(node)?.valueDeclaration,
     isClassSymbol: (symbol) => (symbol.flags & ts.SymbolFlags.Class) !== 0,
     isEnumMemberSymbol: (symbol) => (symbol.flags & ts.SymbolFlags.EnumMember) !== 0,
   };

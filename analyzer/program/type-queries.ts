@@ -186,6 +186,8 @@ export interface DomainTypeQueries<T = TypeRef, S = SymbolRef, G = SignatureRef>
   numberLiteralValue(type: T): number | undefined;
   /** The fixed texts of a template literal type (`` `swap:${string}` `` -> `['swap:', '']`), else undefined. */
   templateLiteralTexts(type: T): readonly string[] | undefined;
+  /** The declaration that gives the value of what a name refers to (`symbolAt(node)`'s value declaration), if any. */
+  valueDeclarationAt(node: ts.Node): ts.Declaration | undefined;
   /** The symbol is a class. */
   isClassSymbol(symbol: S): boolean;
   /** The symbol is a member of an enum. */
