@@ -41,7 +41,7 @@ export function edgeTrace(program: ts.Program, edge: Edge): TraceInput[] {
 /** ` (through the interface method \`LedgerPort.post\`)` when the call names an interface or abstract method. */
 function throughPort(program: ts.Program, call: ts.CallExpression | ts.NewExpression): string {
   if (!ts.isCallExpression(call)) return '';
-  const decl = getTypeQueries(program).signatureOf(call)?.declaration;
+  const decl = getTypeQueries(program).calledDeclaration(call);
   if (!decl || !(ts.isMethodSignature(decl) || (ts.isMethodDeclaration(decl) && !decl.body))) return '';
   const owner = (decl.parent as { name?: ts.Node }).name;
   if (!owner || !ts.isIdentifier(owner) || !ts.isIdentifier(decl.name)) return '';

@@ -40,8 +40,8 @@ function constantText(ctx: LockContext, expr: ts.Expression, depth: number): str
   if (e.kind === ts.SyntaxKind.TrueKeyword) return 'true';
   if (e.kind === ts.SyntaxKind.FalseKeyword) return 'false';
   const type = ctx.types.typeAt(e);
-  if (type?.isNumberLiteral()) return String(type.value);
-  return undefined;
+  const value = type && ctx.types.numberLiteralValue(type);
+  return value !== undefined ? String(value) : undefined;
 }
 
 function objectText(ctx: LockContext, obj: ts.ObjectLiteralExpression, depth: number): string | undefined {
@@ -61,7 +61,7 @@ function objectText(ctx: LockContext, obj: ts.ObjectLiteralExpression, depth: nu
 
 /** The lock a helper call takes, named by the helper and its constant key (`Locks.acquireLock('reports')`). */
 export function wrapperRef(ctx: LockContext, call: ts.CallExpression, name: string, ordering = true): LockRef {
-  const decl = ctx.types.signatureOf(call)?.declaration ?? declarationOf(ctx, skipOuter(call.expression));
+  const decl = ctx.types.calledDeclaration(call) ?? declarationOf(ctx, skipOuter(call.expression));
   const key = helperKeyOf(ctx, call);
   const where = decl ? ctx.nodeId(decl) : `call${ctx.nodeId(call)}`;
   const owner = decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isPropertySignature(decl)) ? ownerPrefix(decl) : '';

@@ -74,7 +74,7 @@ function piecesOf(ctx: LockContext, expr: ts.Expression, depth: number): Piece[]
 
 function isStringTyped(ctx: LockContext, e: ts.Expression): boolean {
   const type = ctx.types.typeAt(e);
-  return !!type && (type.flags & ts.TypeFlags.StringLike) !== 0;
+  return !!type && ctx.types.isStringLike(type);
 }
 
 /**
@@ -101,8 +101,8 @@ function followValue(ctx: LockContext, e: ts.Expression): ts.Expression | undefi
 /** A value typed by a template literal type (`` `swap:${string}` ``). */
 function templateTypePieces(ctx: LockContext, e: ts.Expression): Piece[] | undefined {
   const type = ctx.types.typeAt(e);
-  if (!type || !(type.flags & ts.TypeFlags.TemplateLiteral)) return undefined;
-  const { texts } = type as ts.TemplateLiteralType;
+  const texts = type && ctx.types.templateLiteralTexts(type);
+  if (!texts) return undefined;
   const out: Piece[] = [];
   texts.forEach((text, i) => {
     if (i > 0) out.push(HOLE);

@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import tsutils from '../ts/ts-api-utils.cjs';
 import { LOCK_LIBRARIES, MUTEX_WRAPPERS, type LockLibrary } from './catalog.js';
 import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
@@ -58,10 +57,11 @@ function isFromModule(ctx: LockContext, name: ts.Identifier, callee: ts.Expressi
 function libraryByType(ctx: LockContext, expr: ts.Expression): LockLibrary | undefined {
   const type = ctx.types.typeAt(expr);
   if (!type || ctx.types.isAnyOrUnknown(type)) return undefined;
-  for (const part of tsutils.unionConstituents(type)) {
-    for (const symbol of [part.aliasSymbol, part.getSymbol()]) {
+  for (const part of ctx.types.unionParts(type)) {
+    for (const symbol of [ctx.types.aliasSymbol(part), ctx.types.typeSymbol(part)]) {
       if (!symbol) continue;
-      const library = LOCK_LIBRARIES.find((l) => l.types.includes(symbol.getName()));
+      const name = ctx.types.symbolName(symbol);
+      const library = LOCK_LIBRARIES.find((l) => l.types.includes(name));
       if (!library) continue;
       const origin = ctx.types.originOf(symbol);
       if (library.origin === 'lib' ? origin.kind === 'lib' : origin.kind === 'package' && origin.name === library.origin) return library;
@@ -101,7 +101,7 @@ export function declarationOf(ctx: LockContext, expr: ts.Expression): ts.Declara
   else if (ts.isElementAccessExpression(e)) at = e.argumentExpression;
   if (!at) return undefined;
   const symbol = ctx.types.symbolAt(at);
-  return symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
+  return symbol && (ctx.types.valueDeclarationOf(symbol) ?? ctx.types.declarationsOf(symbol)[0]);
 }
 
 /** The value a declaration is initialised with (`= new Mutex()`, JS `this.m = new Mutex()`). */
@@ -143,8 +143,7 @@ function semaphoreCount(ctx: LockContext, chain: ts.Expression[]): number | unde
       const arg = skipOuter(e.arguments[0]!);
       if (ts.isNumericLiteral(arg)) return Number(arg.text);
       const type = ctx.types.typeAt(arg);
-      if (type?.isNumberLiteral()) return type.value;
-      return undefined;
+      return type && ctx.types.numberLiteralValue(type);
     }
   }
   return undefined;
@@ -156,7 +155,7 @@ export function literalString(ctx: LockContext, expr: ts.Expression | undefined)
   const e = skipOuter(expr);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
   const type = ctx.types.typeAt(e);
-  return type?.isStringLiteral() ? type.value : undefined;
+  return type && ctx.types.stringLiteralValue(type);
 }
 
 /** A file name relative to the program's directory, with forward slashes. */

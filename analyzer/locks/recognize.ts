@@ -103,7 +103,7 @@ function customOp(ctx: LockContext, call: ts.CallExpression): LockOp | undefined
   const awaited = awaitOf(call);
   const type = awaited ? ctx.types.typeAt(awaited) : undefined;
   const method = custom.release ? new RegExp(`^${custom.release.replace(/[$]/g, '\\$')}$`) : RELEASE_METHOD_NAME;
-  const release: ReleaseShape = type && type.getCallSignatures().length > 0 ? { kind: 'function' } : { kind: 'object', method };
+  const release: ReleaseShape = type && ctx.types.callSignatures(type).length > 0 ? { kind: 'function' } : { kind: 'object', method };
   const callee = skipOuter(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
   return { kind: 'acquire', call, lock, waitsForLock: true, release, receiverRelease: !!receiver, hasRunExclusive: false, receiver };

@@ -162,8 +162,7 @@ function addEvents(ctx: LockContext, locks: BodyLocks, call: ts.CallExpression |
 /** `runExclusive(this.work)`: the function a callback reference runs. */
 function functionsReferencedBy(ctx: LockContext, expr: ts.Expression): FunctionLike[] {
   const at = ts.isPropertyAccessExpression(expr) ? expr.name : expr;
-  const symbol = ctx.types.symbolAt(at);
-  const decl = symbol?.valueDeclaration;
+  const decl = ctx.types.valueDeclarationAt(at);
   if (decl && isFunctionLike(decl) && decl.body) return [decl];
   if (decl && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl)) && decl.initializer) {
     const init = skipOuter(decl.initializer);

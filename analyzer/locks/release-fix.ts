@@ -12,6 +12,7 @@ import type { SuggestionInput } from '../check/contract.js';
 import type { MessageId } from './require-lock-release.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import type { LockContext } from './context.js';
+import type { SymbolRef } from '../program/type-queries.js';
 import { isReleaseCall, type AcquireOp, type Binding } from './release.js';
 
 interface Plan {
@@ -117,7 +118,7 @@ function outsideOf(body: ts.Node, moved: ts.Statement[]): ts.Node[] {
 
 /** Are names declared at the top of `moved` (let/const/class/function) referenced in `elsewhere`? */
 function usedOutside(ctx: LockContext, moved: ts.Statement[], elsewhere: readonly ts.Node[]): boolean {
-  const declared = new Set<ts.Symbol>();
+  const declared = new Set<SymbolRef>();
   for (const s of moved) {
     if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.BlockScoped) {
       for (const d of s.declarationList.declarations) collectBindingSymbols(ctx, d.name, declared);
@@ -131,7 +132,10 @@ function usedOutside(ctx: LockContext, moved: ts.Statement[], elsewhere: readonl
   for (const node of elsewhere) {
     walk(node, (n) => {
       if (used) return false;
-      if (ts.isIdentifier(n) && declared.has(ctx.types.symbolAt(n) as ts.Symbol)) used = true;
+      if (ts.isIdentifier(n)) {
+        const symbol = ctx.types.symbolAt(n);
+        if (symbol && declared.has(symbol)) used = true;
+      }
       return !used;
     });
     if (used) return true;
@@ -139,7 +143,7 @@ function usedOutside(ctx: LockContext, moved: ts.Statement[], elsewhere: readonl
   return false;
 }
 
-function collectBindingSymbols(ctx: LockContext, name: ts.BindingName, out: Set<ts.Symbol>): void {
+function collectBindingSymbols(ctx: LockContext, name: ts.BindingName, out: Set<SymbolRef>): void {
   const stack: ts.Node[] = [name];
   while (stack.length > 0) {
     const n = stack.pop()!;

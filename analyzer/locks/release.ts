@@ -7,6 +7,7 @@ import ts from '../ts/typescript.cjs';
 import { RELEASE_METHOD_NAME } from './catalog.js';
 import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 import type { LockContext } from './context.js';
+import type { SymbolRef } from '../program/type-queries.js';
 import { lockOpAt, awaitOf } from './recognize.js';
 import type { LockOp } from './types.js';
 import { sameInstance } from './instance-path.js';
@@ -15,7 +16,7 @@ export type AcquireOp = Extract<LockOp, { kind: 'acquire' }>;
 
 export type Binding =
   /** The release function (or releaser object) is held in this variable. */
-  | { kind: 'function' | 'object'; symbol: ts.Symbol; name: ts.Identifier }
+  | { kind: 'function' | 'object'; symbol: SymbolRef; name: ts.Identifier }
   /** `await mutex.acquire();` with the result dropped: only `mutex.release()` releases. */
   | { kind: 'none' }
   /** The result goes somewhere else (returned, passed, stored): the caller's business. */

@@ -11,6 +11,7 @@ import { walk, skipOuterExpressions as skipOuter } from '../program/walk.js';
 import { describeExpression } from '../check/fix-helpers.js';
 import { codeText, quoteCode } from '../check/quote.js';
 import { getLockContext, type LockContext } from './context.js';
+import type { SymbolRef } from '../program/type-queries.js';
 import { lockOpAt } from './recognize.js';
 import { bindingOf, type AcquireOp, type Binding } from './release.js';
 import { findLeak, findLeakInCallback, type Leak } from './release-flow.js';
@@ -195,7 +196,7 @@ type Use = { kind: 'local' } | { kind: 'escapes' } | { kind: 'stored-never-calle
  * How the release variable is used: only called here (local), or it escapes (returned,
  * passed, captured by a callback), or it is stored in a property that nothing calls.
  */
-function bindingUse(locks: LockContext, binding: Extract<Binding, { symbol: ts.Symbol }>): Use {
+function bindingUse(locks: LockContext, binding: Extract<Binding, { symbol: SymbolRef }>): Use {
   const fn = enclosingFunction(binding.name) ?? binding.name.getSourceFile();
   let escapes = false;
   let storedIn: ts.PropertyAccessExpression | undefined;
@@ -246,7 +247,7 @@ function isCalledInInlineCallback(use: ts.Node, declared: ts.Node): boolean {
 }
 
 /** The variable a name refers to; for `{ release }` the variable, not the new property. */
-function symbolOfUse(locks: LockContext, n: ts.Identifier): ts.Symbol | undefined {
+function symbolOfUse(locks: LockContext, n: ts.Identifier): SymbolRef | undefined {
   if (ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n) return locks.types.shorthandValueSymbol(n.parent);
   return locks.types.symbolAt(n);
 }

@@ -17,6 +17,7 @@ import { cacheOf, type LockContext } from './context.js';
 import { RELEASE_METHOD_NAME } from './catalog.js';
 import type { ReleaseShape } from './types.js';
 import { touch } from '../program/dependencies.js';
+import type { SignatureRef, SymbolRef, TypeRef } from '../program/type-queries.js';
 
 /**
  * Is the function a call runs lock-shaped (see the file comment)? 'waits': its body waits its
@@ -31,7 +32,7 @@ export function lockShapeOf(ctx: LockContext, call: ts.CallExpression, name: str
     if (wait === undefined) facts.set(fn, (wait = waitsOnKeptResolver(fn) ?? null));
     return wait ? { kind: 'waits', evidence: { node: wait, message: `\`${name}\` waits here for a promise whose resolver it queues: it takes its turn like a lock` } } : undefined;
   }
-  const decl = ctx.types.signatureOf(call)?.declaration;
+  const decl = ctx.types.calledDeclaration(call);
   const release = decl ? releasedInFinally(ctx).get(decl) : undefined;
   return release ? { kind: 'used', evidence: { node: release, message: `another caller releases the result of \`${name}\` in a \`finally\` here: it is used as a lock` } } : undefined;
 }
@@ -100,48 +101,49 @@ function collectFinally(ctx: LockContext, block: ts.Block, found: Map<ts.Node, t
     const callee = skipOuter(n.expression);
     const target = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && RELEASE_METHOD_NAME.test(callee.name.text) ? skipOuter(callee.expression) : undefined;
     if (!target || !ts.isIdentifier(target)) return true;
-    const decl = ctx.types.symbolAt(target)?.valueDeclaration;
+    const decl = ctx.types.valueDeclarationAt(target);
     const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
     const acquired = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : undefined;
-    const signature = acquired && ts.isCallExpression(acquired) ? ctx.types.signatureOf(acquired)?.declaration : undefined;
+    const signature = acquired && ts.isCallExpression(acquired) ? ctx.types.calledDeclaration(acquired) : undefined;
     if (signature && !found.has(signature)) found.set(signature, n);
     return true;
   });
 }
 
 /** A release function (`() => void`), or an object whose only property is a `release*`/`unlock*` method. */
-export function releaseShape(ctx: LockContext, type: ts.Type): ReleaseShape | undefined {
-  if (ctx.types.isAnyOrUnknown(type) || type.isUnion()) return undefined;
-  const signatures = type.getCallSignatures();
+export function releaseShape(ctx: LockContext, type: TypeRef): ReleaseShape | undefined {
+  const { types } = ctx;
+  if (types.isAnyOrUnknown(type) || types.isUnion(type)) return undefined;
+  const signatures = types.callSignatures(type);
   if (signatures.length > 0) {
-    if (ctx.types.propertiesOf(type).length > 0) return undefined;
-    return signatures.every((s) => takesNothing(s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
+    if (types.propertiesOf(type).length > 0) return undefined;
+    return signatures.every((s) => takesNothing(ctx, s) && returnsVoid(ctx, s)) ? { kind: 'function' } : undefined;
   }
   // An object whose one method releases; its other properties, if any, are data
   // (`{ nextNonce, nonceDetails, releaseLock }`).
-  const methods = ctx.types.propertiesOf(type).filter((p) => {
-    const decl = p.valueDeclaration ?? p.getDeclarations()?.[0];
-    return !!decl && ctx.types.typeOfSymbol(p, decl).getCallSignatures().length > 0;
+  const declarationOf = (p: SymbolRef) => types.valueDeclarationOf(p) ?? types.declarationsOf(p)[0];
+  const methods = types.propertiesOf(type).filter((p) => {
+    const decl = declarationOf(p);
+    return !!decl && types.callSignatures(types.typeOfSymbol(p, decl)).length > 0;
   });
-  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(methods[0]!.getName())) return undefined;
-  const decl = methods[0]!.valueDeclaration ?? methods[0]!.getDeclarations()?.[0];
-  const sigs = ctx.types.typeOfSymbol(methods[0]!, decl!).getCallSignatures();
-  if (!sigs.every(takesNothing)) return undefined;
-  const exact = methods[0]!.getName().replace(/[$]/g, '\\$');
+  if (methods.length !== 1 || !RELEASE_METHOD_NAME.test(types.symbolName(methods[0]!))) return undefined;
+  const sigs = types.callSignatures(types.typeOfSymbol(methods[0]!, declarationOf(methods[0]!)!));
+  if (!sigs.every((s) => takesNothing(ctx, s))) return undefined;
+  const exact = types.symbolName(methods[0]!).replace(/[$]/g, '\\$');
   return { kind: 'object', method: new RegExp(`^${exact}$`) };
 }
 
-function takesNothing(signature: ts.Signature): boolean {
-  return signature.getParameters().every((p) => {
-    const d = p.valueDeclaration;
+function takesNothing(ctx: LockContext, signature: SignatureRef): boolean {
+  return ctx.types.parametersOf(signature).every((p) => {
+    const d = ctx.types.valueDeclarationOf(p);
     return !!d && ts.isParameter(d) && (!!d.questionToken || !!d.initializer || !!d.dotDotDotToken);
   });
 }
 
-function returnsVoid(ctx: LockContext, signature: ts.Signature): boolean {
-  const ret = signature.getReturnType();
-  if (ret.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return true;
-  if (!ctx.types.isPromiseLike(signature.getDeclaration() ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
+function returnsVoid(ctx: LockContext, signature: SignatureRef): boolean {
+  const ret = ctx.types.returnTypeOfSignature(signature);
+  if (ctx.types.isVoidLike(ret)) return true;
+  if (!ctx.types.isPromiseLike(ctx.types.declarationOfSignature(signature) ?? ctx.program.getSourceFiles()[0]!, ret, false)) return false;
   const args = ctx.types.typeArguments(ret);
-  return args.length === 1 && (args[0]!.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
+  return args.length === 1 && ctx.types.isVoidLike(args[0]!);
 }

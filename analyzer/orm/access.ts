@@ -78,7 +78,7 @@ export function isGuarded(access: ts.Expression): boolean {
 }
 
 function declaredInside(types: TypeQueries, id: ts.Identifier, container: ts.Node): boolean {
-  const decl = types.symbolAt(id)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(id);
   return !!decl && isInside(decl, container);
 }
 

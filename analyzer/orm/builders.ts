@@ -11,7 +11,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import { packageNameOf } from '../program/import-binding.js';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { TypeQueries, TypeRef } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { isAsyncFunction } from '../program/async-context.js';
 import { skipOuterExpressions } from '../program/walk.js';
@@ -38,17 +38,17 @@ function findBuilderOrms(program: ts.Program): readonly OrmSpec[] {
 }
 
 /** The ORM whose builder the type is, or undefined. */
-export function builderOrmOfType(type: ts.Type, specs: readonly OrmSpec[] = ORMS): OrmSpec | undefined {
-  for (const part of type.isUnion() ? type.types : [type]) {
+export function builderOrmOfType(types: TypeQueries, type: TypeRef, specs: readonly OrmSpec[] = ORMS): OrmSpec | undefined {
+  for (const part of types.unionParts(type)) {
     for (const spec of specs) {
       const b = spec.builders;
       if (!b) continue;
-      const member = part.getProperty(b.marker.member);
-      const decl = member?.getDeclarations()?.[0];
+      const member = types.propertyOf(part, b.marker.member);
+      const decl = member && types.declarationsOf(member)[0];
       if (!decl || !spec.modules.includes(moduleOfDeclaration(decl) ?? '')) continue;
       const owner = decl.parent && (ts.isClassLike(decl.parent) || ts.isInterfaceDeclaration(decl.parent)) ? decl.parent.name?.text : undefined;
       if (!owner || !b.marker.owners.includes(owner)) continue;
-      const name = part.aliasSymbol?.getName() ?? part.getSymbol()?.getName() ?? '';
+      const name = typeName(types, part) ?? '';
       if (b.notQueries?.includes(name)) continue;
       return spec;
     }
@@ -56,12 +56,18 @@ export function builderOrmOfType(type: ts.Type, specs: readonly OrmSpec[] = ORMS
   return undefined;
 }
 
+/** The name of the alias a type was written through, else of the type's own symbol. */
+function typeName(types: TypeQueries, type: TypeRef): string | undefined {
+  const symbol = types.aliasSymbol(type) ?? types.typeSymbol(type);
+  return symbol && types.symbolName(symbol);
+}
+
 /** The ORM whose builder the expression's value is. */
 export function builderOrmOf(types: TypeQueries, expr: ts.Expression): OrmSpec | undefined {
   const specs = loadedBuilderOrms(types.program);
   if (specs.length === 0) return undefined;
   const type = types.typeAt(expr);
-  return type ? builderOrmOfType(type, specs) : undefined;
+  return type ? builderOrmOfType(types, type, specs) : undefined;
 }
 
 const PROMISE_STATICS = /^Promise\.(all|allSettled|any|race|resolve)$/;
@@ -187,7 +193,7 @@ function describe(types: TypeQueries, call: ts.CallExpression, spec: OrmSpec, ho
   const names = chain.map((c) => calleeName(c)?.text).filter((n): n is string => !!n);
   const kind: QueryKind = names.some((n) => spec.builders!.writes.includes(n)) ? 'write' : 'read';
   const type = types.typeAt(how === 'executed' ? (skipOuterExpressions(call.expression) as ts.PropertyAccessExpression).expression : call);
-  const owner = type?.aliasSymbol?.getName() ?? type?.getSymbol()?.getName() ?? spec.orm;
+  const owner = (type && typeName(types, type)) ?? spec.orm;
   // The verb: the first method called on the handle (`select`, `findMany`, `findById`, `where` on `knex('t')`).
   const method = how === 'executed' ? names[0]! : (names[names.length - 1] ?? names[0] ?? 'query');
   return { spec, how, owner, method, kind };
@@ -209,7 +215,8 @@ export function queryHandle(types: TypeQueries, call: ts.CallExpression, spec: O
 }
 
 function isOrmMember(types: TypeQueries, access: ts.PropertyAccessExpression, spec: OrmSpec): boolean {
-  const decl = types.symbolAt(access.name)?.getDeclarations()?.[0];
+  const symbol = types.symbolAt(access.name);
+  const decl = symbol && types.declarationsOf(symbol)[0];
   return !!decl && spec.modules.includes(moduleOfDeclaration(decl) ?? '');
 }
 

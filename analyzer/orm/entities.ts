@@ -4,7 +4,7 @@
  * target classes. Computed once per class declaration; base classes contribute their relations.
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { TypeQueries, TypeRef } from '../program/type-queries.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { oncePerProgram } from '../program/per-program.js';
 import { TYPEORM_RELATION_DECORATORS } from './catalog.js';
@@ -38,9 +38,9 @@ export function resolvedExport(types: TypeQueries, expr: ts.Expression): { modul
   const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
   if (!nameNode) return undefined;
   const symbol = types.symbolAt(nameNode);
-  const decl = symbol?.getDeclarations()?.[0];
+  const decl = symbol && types.declarationsOf(symbol)[0];
   if (!symbol || !decl) return undefined;
-  return { module: moduleOfDeclaration(decl), name: symbol.getName() };
+  return { module: moduleOfDeclaration(decl), name: types.symbolName(symbol) };
 }
 
 function decoratorsOf(node: ts.Node): readonly ts.Decorator[] {
@@ -85,30 +85,29 @@ function classOfExpression(types: TypeQueries, expr: ts.Expression | undefined):
   let e = skipOuterExpressions(expr);
   if (ts.isArrowFunction(e) && !ts.isBlock(e.body)) e = skipOuterExpressions(e.body);
   if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
-  const decl = types.symbolAt(e)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(e);
   return decl && ts.isClassLike(decl) ? decl : undefined;
 }
 
 /** The class behind a type: strips promises, null/undefined, arrays, `Relation<T>`, `Ref<T>`, `Collection<T>`, intersections. */
-export function classOfType(types: TypeQueries, type: ts.Type | undefined, depth = 0): ts.ClassLikeDeclaration | undefined {
+export function classOfType(types: TypeQueries, type: TypeRef | undefined, depth = 0): ts.ClassLikeDeclaration | undefined {
   if (!type || depth > 6) return undefined;
   const t = types.nonNullable(type);
-  if (t.isUnionOrIntersection()) {
-    for (const part of t.types) {
+  if (types.isUnion(t) || types.isIntersection(t)) {
+    for (const part of types.isUnion(t) ? types.unionParts(t) : types.intersectionParts(t)) {
       const found = classOfType(types, part, depth + 1);
       if (found) return found;
     }
     return undefined;
   }
-  const symbol = t.getSymbol();
-  const decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
+  const symbol = types.typeSymbol(t);
+  const decl = symbol && (types.valueDeclarationOf(symbol) ?? types.declarationsOf(symbol)[0]);
   if (decl && ts.isClassLike(decl) && !moduleOfDeclaration(decl)) return decl;
-  const name = symbol?.getName();
+  const name = symbol && types.symbolName(symbol);
   const kind = types.arrayKind(t);
   if (kind === 'tuple') return classOfType(types, types.typeArguments(t)[0], depth + 1);
   if (kind === 'array' || name === 'Promise' || name === 'Collection' || name === 'Reference' || name === 'Ref') {
-    const arg = (t as ts.TypeReference).typeArguments?.[0] ?? types.typeArguments(t)[0];
-    return classOfType(types, arg, depth + 1);
+    return classOfType(types, types.typeArguments(t)[0], depth + 1);
   }
   return undefined;
 }
@@ -141,7 +140,7 @@ function relationOf(types: TypeQueries, member: ts.PropertyDeclaration, d: ts.De
 function baseClassOf(types: TypeQueries, decl: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
   const ext = decl.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
   if (!ext) return undefined;
-  const base = types.symbolAt(ext.expression)?.valueDeclaration;
+  const base = types.valueDeclarationAt(ext.expression);
   return base && ts.isClassLike(base) && !moduleOfDeclaration(base) ? base : undefined;
 }
 
@@ -172,7 +171,7 @@ export function entityOfClass(types: TypeQueries, decl: ts.ClassLikeDeclaration)
 }
 
 /** The entity model behind an expression's type (`Order`, `Order | null`, `Order[]`, `Promise<Order>`). */
-export function entityOfType(types: TypeQueries, type: ts.Type | undefined): EntityInfo | undefined {
+export function entityOfType(types: TypeQueries, type: TypeRef | undefined): EntityInfo | undefined {
   const decl = classOfType(types, type);
   return decl ? entityOfClass(types, decl) : undefined;
 }
@@ -183,9 +182,10 @@ export function entityOfExpression(types: TypeQueries, expr: ts.Expression): Ent
   if (!type) return undefined;
   const t = types.nonNullable(type);
   if (types.isArrayOrTuple(t)) return undefined;
-  const decl = t.getSymbol()?.valueDeclaration;
+  const symbol = types.typeSymbol(t);
+  const decl = symbol && types.valueDeclarationOf(symbol);
   if (decl && ts.isClassLike(decl)) return entityOfClass(types, decl);
-  if (t.isIntersection()) return entityOfType(types, t);
+  if (types.isIntersection(t)) return entityOfType(types, t);
   return undefined;
 }
 
@@ -225,7 +225,7 @@ function isRelationDecoratorSyntax(d: ts.Decorator): boolean {
 /** The relation a property read names, found from the property's declaration (cheap: no type of the object). */
 export function relationOfAccess(types: TypeQueries, access: ts.PropertyAccessExpression): { entity: EntityInfo; relation: RelationInfo } | undefined {
   if (!relationNamesOf(types.program).has(access.name.text)) return undefined;
-  const decl = types.symbolAt(access.name)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(access.name);
   if (!decl || !ts.isPropertyDeclaration(decl) || decoratorsOf(decl).length === 0 || !ts.isClassLike(decl.parent)) return undefined;
   const owner = entityOfClass(types, decl.parent);
   const relation = owner?.relations.get(access.name.text);

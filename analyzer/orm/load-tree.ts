@@ -80,7 +80,7 @@ export function optionValue(obj: ts.ObjectLiteralExpression, key: string): ts.Ex
 function literalOf(types: TypeQueries, expr: ts.Expression): ts.Expression {
   const e = skipOuterExpressions(expr);
   if (!ts.isIdentifier(e)) return e;
-  const decl = types.symbolAt(e)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(e);
   if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) {
     return skipOuterExpressions(decl.initializer);
   }

@@ -166,7 +166,7 @@ function queryBuilder(types: TypeQueries, terminal: ts.CallExpression, method: s
   const calls: ts.CallExpression[] = [];
   let base = collectChain(terminal, calls);
   for (let hops = 0; hops < 5 && ts.isIdentifier(base) && methodName(calls[calls.length - 1]!) !== 'createQueryBuilder'; hops++) {
-    const decl = types.symbolAt(base)?.valueDeclaration;
+    const decl = types.valueDeclarationAt(base);
     if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) break;
     const extra = callsOnVariable(types, base, decl);
     if (!extra) { tree.all = true; return site; }

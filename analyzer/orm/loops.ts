@@ -28,7 +28,8 @@ function isArrayLike(types: TypeQueries, expr: ts.Expression): boolean {
   if (!type) return false;
   const t = types.nonNullable(type);
   if (types.isArrayOrTuple(t)) return true;
-  const name = t.getSymbol()?.getName();
+  const symbol = types.typeSymbol(t);
+  const name = symbol && types.symbolName(symbol);
   return name === 'ReadonlyArray' || name === 'Array';
 }
 
@@ -84,7 +85,7 @@ function isCounter(types: TypeQueries, expr: ts.Expression): boolean {
   let e = skipOuterExpressions(expr);
   if (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) e = skipOuterExpressions(e.operand);
   if (!ts.isIdentifier(e)) return false;
-  const decl = types.symbolAt(e)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(e);
   return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && isConstant(types, decl.initializer, 0);
 }
 
@@ -96,7 +97,7 @@ function isConstant(types: TypeQueries, expr: ts.Expression, depth: number): boo
   if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) return isConstant(types, e.operand, depth + 1);
   if (ts.isBinaryExpression(e) && ARITHMETIC.has(e.operatorToken.kind)) return isConstant(types, e.left, depth + 1) && isConstant(types, e.right, depth + 1);
   if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return false;
-  const decl = types.symbolAt(ts.isPropertyAccessExpression(e) ? e.name : e)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(ts.isPropertyAccessExpression(e) ? e.name : e);
   if (!decl) return false;
   if (ts.isEnumMember(decl)) return true;
   const fixed =
@@ -138,7 +139,7 @@ export function isSmallLiteralList(types: TypeQueries, expr: ts.Expression | und
   if (!expr) return false;
   let e = skipOuterExpressions(expr);
   if (ts.isIdentifier(e)) {
-    const decl = types.symbolAt(e)?.valueDeclaration;
+    const decl = types.valueDeclarationAt(e);
     if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
     e = skipOuterExpressions(decl.initializer);
   }

@@ -171,14 +171,13 @@ const SCHEMA_SQL = /^\s*(ALTER|CREATE|DROP|TRUNCATE|GRANT|REVOKE|COMMENT|RENAME|
 function isEntityTarget(ctx: Ctx, expr: ts.Expression): boolean {
   const type = ctx.types.typeAt(expr);
   if (!type) return false;
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.every((t) => t.getConstructSignatures().length > 0 || (t.flags & ts.TypeFlags.StringLike) !== 0);
+  return ctx.types.unionParts(type).every((t) => ctx.types.constructSignatures(t).length > 0 || ctx.types.isStringLike(t));
 }
 
 function isInstanceCall(ctx: Ctx, query: OrmQuery): boolean {
   if (query.orm === 'mongoose') return query.owner === 'Document';
   if (query.owner !== 'Model' && query.owner !== 'BaseEntity') return false;
-  const decl = ts.isCallExpression(query.call) ? ctx.types.signatureOf(query.call)?.declaration : undefined;
+  const decl = ts.isCallExpression(query.call) ? ctx.types.calledDeclaration(query.call) : undefined;
   return !decl || !(ts.getCombinedModifierFlags(decl as ts.Declaration) & ts.ModifierFlags.Static);
 }
 
@@ -187,7 +186,7 @@ function mentionsLocalOf(ctx: Ctx, node: ts.Node, container: ts.Node): boolean {
   walk(node, (n) => {
     if (found) return false;
     if (ts.isIdentifier(n)) {
-      const decl = ctx.types.symbolAt(n)?.valueDeclaration;
+      const decl = ctx.types.valueDeclarationAt(n);
       if (decl && decl.getSourceFile() === container.getSourceFile() && decl.pos >= container.pos && decl.end <= container.end) found = true;
     }
     return true;
@@ -231,7 +230,7 @@ function iteratesImplementations(ctx: Ctx, call: ts.CallExpression, pctx: PerIte
   if (getCallGraph(ctx.program).resolve(call).length > 0 || !abstractTargetOf(ctx.program, call)) return false;
   const callee = skipOuterExpressions(call.expression);
   const receiver = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
-  const decl = receiver && ts.isIdentifier(receiver) ? ctx.types.symbolAt(receiver)?.valueDeclaration : undefined;
+  const decl = receiver && ts.isIdentifier(receiver) ? ctx.types.valueDeclarationAt(receiver) : undefined;
   if (!decl) return false;
   if (pctx.kind === 'loop') {
     return ts.isForOfStatement(pctx.node) && ts.isVariableDeclarationList(pctx.node.initializer) && pctx.node.initializer.declarations.some((d) => d === decl);

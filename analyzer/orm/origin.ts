@@ -7,7 +7,7 @@
  * helper functions across files (via the `orm:returned-entities` summary).
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { functionName, type CallGraph, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { ELEMENT_PRESERVING_METHODS } from './catalog.js';
@@ -133,7 +133,7 @@ function elementOrigin(expr: ts.Expression, index: number, ctx: OriginContext, d
     }
   }
   if (ts.isIdentifier(e)) {
-    const decl = ctx.types.symbolAt(e)?.valueDeclaration;
+    const decl = ctx.types.valueDeclarationAt(e);
     if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer && !isReassigned(decl, ctx)) {
       return elementOrigin(decl.initializer, index, ctx, depth + 1);
     }
@@ -191,7 +191,7 @@ function isArrayValue(expr: ts.Expression, ctx: OriginContext): boolean {
 
 function identifierOrigin(id: ts.Identifier, ctx: OriginContext, depth: number): Origins {
   const symbol = ctx.types.symbolAt(id);
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && ctx.types.valueDeclarationOf(symbol);
   if (!symbol || !decl) return null;
   if (isTouched(ctx.types, symbol, decl, ctx.touchedParams)) return TOUCHED;
   if (ts.isVariableDeclaration(decl)) {
@@ -225,13 +225,13 @@ function isReassigned(decl: ts.VariableDeclaration, ctx: OriginContext): boolean
   return symbol ? assignedSymbols(ctx.types, decl).has(symbol) : true;
 }
 
-const assignedCache = new WeakMap<ts.Node, Set<ts.Symbol>>();
+const assignedCache = new WeakMap<ts.Node, Set<SymbolRef>>();
 
-function assignedSymbols(types: TypeQueries, decl: ts.Node): Set<ts.Symbol> {
+function assignedSymbols(types: TypeQueries, decl: ts.Node): Set<SymbolRef> {
   const scope = decl.getSourceFile();
   let set = assignedCache.get(scope);
   if (set) return set;
-  const found = new Set<ts.Symbol>();
+  const found = new Set<SymbolRef>();
   const stack: ts.Node[] = [scope];
   while (stack.length > 0) {
     const n = stack.pop()!;

@@ -13,7 +13,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
-import { getTypeQueries } from '../program/type-queries.js';
+import { getTypeQueries, type SymbolRef } from '../program/type-queries.js';
 import { walk } from '../program/walk.js';
 import { isGuarded, isWriteTarget } from './access.js';
 import type { SummaryKind } from '../summaries/engine.js';
@@ -69,8 +69,8 @@ function readsThrough(ref: ts.Expression, calls: Map<ts.Node, FunctionLike[]>, g
 }
 
 /** The parameters and the fields of destructured options parameters, by symbol. */
-function trackedParams(fn: FunctionLike, types: ReturnType<typeof getTypeQueries>): Map<ts.Symbol, Tracked> {
-  const tracked = new Map<ts.Symbol, Tracked>();
+function trackedParams(fn: FunctionLike, types: ReturnType<typeof getTypeQueries>): Map<SymbolRef, Tracked> {
+  const tracked = new Map<SymbolRef, Tracked>();
   fn.parameters.forEach((param, i) => {
     if (ts.isIdentifier(param.name)) {
       const s = types.symbolAt(param.name);

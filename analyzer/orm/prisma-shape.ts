@@ -11,7 +11,7 @@
  * client itself is the owner of `$transaction` next to such a `$executeRaw`/`$queryRaw`.
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { TypeQueries, TypeRef } from '../program/type-queries.js';
 import { PRISMA } from './catalog.js';
 
 /** The module name the recognised declarations are filed under (the catalog's Prisma entry). */
@@ -44,14 +44,11 @@ function returnsPrismaPromise(types: TypeQueries, decl: ts.Declaration): boolean
 }
 
 /** A `Promise` tagged `[Symbol.toStringTag]: 'PrismaPromise'` (or a union with `null`/`undefined` of one). */
-export function isPrismaPromiseType(types: TypeQueries, type: ts.Type): boolean {
-  const t = types.nonNullable(type);
-  const parts = t.isUnion() ? t.types : [t];
+export function isPrismaPromiseType(types: TypeQueries, type: TypeRef): boolean {
+  const parts = types.unionParts(types.nonNullable(type));
   return parts.length > 0 && parts.every((part) => {
-    const tag = part.getProperties().find((p) => String(p.escapedName).startsWith('__@toStringTag'));
-    if (!tag) return false;
-    const tagType = types.typeOfSymbol(tag);
-    return tagType.isStringLiteral() && tagType.value === 'PrismaPromise';
+    const tag = types.wellKnownProperty(part, 'toStringTag');
+    return !!tag && types.stringLiteralValue(types.typeOfSymbol(tag)) === 'PrismaPromise';
   });
 }
 

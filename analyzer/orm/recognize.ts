@@ -5,7 +5,7 @@
  * owns it, looked up in `orm/catalog.ts`.
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { TypeQueries, TypeRef } from '../program/type-queries.js';
 import { packageNameOf } from '../program/import-binding.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { codeText, quoteCode } from '../check/quote.js';
@@ -82,10 +82,10 @@ export function methodOf(types: TypeQueries, call: QueryCall): MethodDecl | unde
   const callee = ts.isCallExpression(call) ? call.expression : call.tag;
   const name = memberName(callee);
   if (!name) return undefined;
-  let decl: ts.Declaration | undefined = ts.isCallExpression(call) ? types.signatureOf(call)?.declaration : undefined;
+  let decl: ts.Declaration | undefined = ts.isCallExpression(call) ? types.calledDeclaration(call) : undefined;
   if (!decl || ts.isJSDocSignature(decl)) {
     const symbol = types.symbolAt(name);
-    decl = symbol?.valueDeclaration ?? symbol?.getDeclarations()?.[0];
+    decl = symbol && (types.valueDeclarationOf(symbol) ?? types.declarationsOf(symbol)[0]);
   }
   if (!decl) return undefined;
   const owner = ownerName(decl);
@@ -181,7 +181,7 @@ export function literalObject(types: TypeQueries, expr: ts.Expression): ts.Objec
   const e = skipOuterExpressions(expr);
   if (ts.isObjectLiteralExpression(e)) return e;
   if (ts.isIdentifier(e)) {
-    const decl = types.symbolAt(e)?.valueDeclaration;
+    const decl = types.valueDeclarationAt(e);
     if (decl && ts.isVariableDeclaration(decl) && decl.initializer && isConstDeclaration(decl)) {
       const init = skipOuterExpressions(decl.initializer);
       if (ts.isObjectLiteralExpression(init)) return init;
@@ -254,10 +254,11 @@ export function sequelizeGetterOf(types: TypeQueries, call: ts.CallExpression): 
   if (!ts.isPropertyAccessExpression(callee) || !/^get[A-Z]/.test(callee.name.text)) return undefined;
   const symbol = types.symbolAt(callee.name);
   if (symbol) {
-    for (const d of symbol.getDeclarations() ?? []) {
+    for (const d of types.declarationsOf(symbol)) {
       const typeNode = (ts.isPropertyDeclaration(d) || ts.isPropertySignature(d)) ? d.type : undefined;
       if (typeNode && ts.isTypeReferenceNode(typeNode)) {
-        const aliasDecl = types.symbolAt(typeNode.typeName)?.getDeclarations()?.[0];
+        const alias = types.symbolAt(typeNode.typeName);
+        const aliasDecl = alias && types.declarationsOf(alias)[0];
         if (aliasDecl && SEQUELIZE_GETTER_MIXINS.includes(symbolName(typeNode.typeName)) && isSequelizeDecl(aliasDecl)) return callee;
       }
     }
@@ -280,12 +281,13 @@ function isSequelizeDecl(decl: ts.Node): boolean {
 export function extendsSequelizeModel(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  let bases: ts.Type[] = [types.nonNullable(type)];
+  let bases: TypeRef[] = [types.nonNullable(type)];
   for (let depth = 0; depth < 10 && bases.length > 0; depth++) {
-    const next: ts.Type[] = [];
+    const next: TypeRef[] = [];
     for (const t of bases) {
-      const decl = t.getSymbol()?.getDeclarations()?.[0];
-      if (decl && t.getSymbol()!.getName() === 'Model' && isSequelizeDecl(decl)) return true;
+      const symbol = types.typeSymbol(t);
+      const decl = symbol && types.declarationsOf(symbol)[0];
+      if (symbol && decl && types.symbolName(symbol) === 'Model' && isSequelizeDecl(decl)) return true;
       next.push(...types.baseTypes(t));
     }
     bases = next;

@@ -5,7 +5,7 @@
  * relation rules stay quiet about them. Computed once per file (symbols tell the variables apart).
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { getCallGraph, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { entityOfExpression } from './entities.js';
@@ -13,7 +13,7 @@ import { perItemCallback } from './loops.js';
 import { methodOf, moduleOfDeclaration, ormOfModule } from './recognize.js';
 import { isAssignmentOperator } from '../program/syntax.js';
 
-const cache = new WeakMap<ts.Node, Set<ts.Symbol>>();
+const cache = new WeakMap<ts.Node, Set<SymbolRef>>();
 
 /** ORM calls that put data into the entity passed to them. */
 const LOADING_ORM_METHODS = new Set(['populate', 'refresh', 'refreshOrFail', 'reload', 'init', 'merge', 'assign']);
@@ -24,7 +24,7 @@ const MUTATING_LIB_CALLS = new Set(['assign', 'defineProperty', 'definePropertie
 /** Per parameter of a function: may a call change (load or set) relations of the entity passed there? */
 export type ParamsTouched = (fn: FunctionLike) => readonly boolean[];
 
-export function isTouched(types: TypeQueries, symbol: ts.Symbol, decl: ts.Node, paramsTouched: ParamsTouched): boolean {
+export function isTouched(types: TypeQueries, symbol: SymbolRef, decl: ts.Node, paramsTouched: ParamsTouched): boolean {
   const scope = decl.getSourceFile();
   let set = cache.get(scope);
   if (!set) {
@@ -66,7 +66,7 @@ function calleeDeclaration(types: TypeQueries, call: ts.CallExpression) {
   const callee = skipOuterExpressions(call.expression);
   if (!ts.isIdentifier(callee)) return undefined;
   const symbol = types.symbolAt(callee);
-  const decl = symbol?.getDeclarations()?.[0];
+  const decl = symbol && types.declarationsOf(symbol)[0];
   return decl ? { decl, module: moduleOfDeclaration(decl), name: callee.text } : undefined;
 }
 
@@ -74,8 +74,8 @@ function isLib(types: TypeQueries, decl: ts.Node): boolean {
   return types.program.isSourceFileDefaultLibrary(decl.getSourceFile());
 }
 
-function computeTouched(types: TypeQueries, scope: ts.Node, paramsTouched: ParamsTouched): Set<ts.Symbol> {
-  const touched = new Set<ts.Symbol>();
+function computeTouched(types: TypeQueries, scope: ts.Node, paramsTouched: ParamsTouched): Set<SymbolRef> {
+  const touched = new Set<SymbolRef>();
   const add = (expr: ts.Expression) => {
     const e = skipOuterExpressions(expr);
     if (!ts.isIdentifier(e)) return;
@@ -100,11 +100,11 @@ function computeTouched(types: TypeQueries, scope: ts.Node, paramsTouched: Param
 }
 
 /** A touched loop variable or callback element touches the collection it walks. */
-function propagate(types: TypeQueries, touched: Set<ts.Symbol>): void {
+function propagate(types: TypeQueries, touched: Set<SymbolRef>): void {
   const queue = [...touched];
   while (queue.length > 0) {
     const s = queue.pop()!;
-    const decl = s.valueDeclaration;
+    const decl = types.valueDeclarationOf(s);
     let collection: ts.Expression | undefined;
     if (decl && ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
       collection = decl.parent.parent.expression;

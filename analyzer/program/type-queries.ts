@@ -173,7 +173,8 @@ export interface TypeQueriesOver<T, S, G>
     SignatureQueries<T, S, G>,
     SymbolQueries<T, S>,
     NodeTypes<T, G>,
-    PromiseQueries<T> {
+    PromiseQueries<T>,
+    DomainTypeQueries<T, S, G> {
   readonly program: ts.Program;
   /** Does TypeScript report type errors in this file? False for plain JavaScript (no `checkJs`, no
    * `// @ts-check`) and for any file with `// @ts-nocheck`: there, only a linter sees type mistakes. */
@@ -193,3 +194,27 @@ export function getTypeQueries(program: ts.Program): TypeQueries {
 }
 
 export { bindTypeChecker, checkJsDirective } from './type-queries-ts6.js';
+
+/** Facts the lock, ORM and race checks ask of types and symbols (flag tests as named predicates). */
+export interface DomainTypeQueries<T = TypeRef, S = SymbolRef, G = SignatureRef> {
+  /** The type is `string`-like: `string`, a string literal, a template literal type, a string enum member. */
+  isStringLike(type: T): boolean;
+  /** The type is `void` or `undefined`. */
+  isVoidLike(type: T): boolean;
+  /** An object type (a class, an interface, an object literal, a function, an array); not a primitive, a union or an intersection. */
+  isObjectType(type: T): boolean;
+  /** The type is an intersection (`A & B`). */
+  isIntersection(type: T): boolean;
+  /** The parts of an intersection (the type itself when it is no intersection). */
+  intersectionParts(type: T): readonly T[];
+  /** The value of a number literal type, else undefined. */
+  numberLiteralValue(type: T): number | undefined;
+  /** The fixed texts of a template literal type (`` `swap:${string}` `` -> `['swap:', '']`), else undefined. */
+  templateLiteralTexts(type: T): readonly string[] | undefined;
+  /** The declaration that gives the value of what a name refers to (`symbolAt(node)`'s value declaration), if any. */
+  valueDeclarationAt(node: ts.Node): ts.Declaration | undefined;
+  /** The symbol is a class. */
+  isClassSymbol(symbol: S): boolean;
+  /** The symbol is a member of an enum. */
+  isEnumMemberSymbol(symbol: S): boolean;
+}

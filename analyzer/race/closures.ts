@@ -87,8 +87,7 @@ export function runsArgumentInTurn(program: ts.Program, call: ts.CallExpression,
   if (call.arguments.slice(0, index).some(ts.isSpreadElement)) return false;
   const callees = getCallGraph(program).resolve(call);
   if (callees.length > 0) return callees.every((f) => runsParameterInTurn(program, f, index));
-  const signature = getTypeQueries(program).signatureOf(call);
-  const decl = signature?.declaration;
+  const decl = getTypeQueries(program).calledDeclaration(call);
   if (decl) touch(decl); // the callee's declaration, read below, may be in another file
   const result = decl && !ts.isJSDocSignature(decl) ? resultIsCallbackResult(decl, index) : false;
   return result === 'bare' || (result === 'wrapped' && getTypeQueries(program).isPromiseLike(call));

@@ -69,7 +69,7 @@ export function isFreshKey(types: TypeQueries, ev: FunctionEvents, key: ts.Expre
   if (isFreshValue(types, ev, k)) return true;
   if (!ts.isIdentifier(k)) return false;
   // A `const` local whose value is fresh.
-  const decl = types.symbolAt(k)?.valueDeclaration;
+  const decl = types.valueDeclarationAt(k);
   if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isVariableDeclarationList(decl.parent)) return false;
   if ((decl.parent.flags & ts.NodeFlags.Const) === 0 || decl.pos < ev.fn.pos || decl.end > ev.fn.end) return false;
   return isFreshKey(types, ev, decl.initializer, depth + 1);

@@ -8,7 +8,7 @@
  * the closures of that call that run in turn (a transaction callback updating it).
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { enclosingFunction, getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { placeOf, type Escapes } from './places.js';
@@ -41,14 +41,14 @@ function ownEscapes(types: TypeQueries, fn: FunctionLike, candidates: Set<string
   const escapes: Escapes = new Map();
   if (!fn.body || candidates.size === 0) return escapes;
   const sf = fn.getSourceFile();
-  const localOf = (e: ts.Expression): ts.Symbol | undefined => {
+  const localOf = (e: ts.Expression): SymbolRef | undefined => {
     const id = skipOuter(e);
     if (!ts.isIdentifier(id) || !candidates.has(id.text)) return undefined;
     const symbol = types.symbolAt(id);
-    const decl = symbol?.valueDeclaration;
+    const decl = symbol && types.valueDeclarationOf(symbol);
     return symbol && decl && ts.isVariableDeclaration(decl) && decl.pos >= fn.pos && decl.end <= fn.end ? symbol : undefined;
   };
-  const record = (symbol: ts.Symbol | undefined, at: ts.Node, where: string | undefined) => {
+  const record = (symbol: SymbolRef | undefined, at: ts.Node, where: string | undefined) => {
     if (symbol && where !== undefined && !escapes.has(symbol)) escapes.set(symbol, { at, where });
   };
   walk(fn.body, (n) => {
@@ -116,7 +116,7 @@ function storesParameter(types: TypeQueries, fn: FunctionLike, index: number): s
   const sf = fn.getSourceFile();
   const isParam = (e: ts.Expression) => {
     const id = skipOuter(e);
-    return ts.isIdentifier(id) && id.text === name && types.symbolAt(id)?.valueDeclaration === param;
+    return ts.isIdentifier(id) && id.text === name && types.valueDeclarationAt(id) === param;
   };
   let where: string | undefined;
   walk(fn.body, (n) => {

@@ -6,7 +6,7 @@
  * is seen as a read-modify-write).
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
 import { placeOf, related, type Place } from './places.js';
@@ -49,9 +49,9 @@ export interface FunctionEvents {
   /** Tests of `if`, loops, `?:` and the left of `&&`/`||`/`??`. */
   conditions: ts.Expression[];
   /** Definitions of locals, by symbol, in source order. */
-  defs: Map<ts.Symbol, LocalDef[]>;
+  defs: Map<SymbolRef, LocalDef[]>;
   /** Reads of locals that have definitions: identifier -> symbol. */
-  localUses: Map<ts.Identifier, ts.Symbol>;
+  localUses: Map<ts.Identifier, SymbolRef>;
 }
 
 const MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
@@ -61,10 +61,9 @@ const COLLECTIONS = new Set(['Array', 'ReadonlyArray', 'Map', 'Set', 'WeakMap', 
 function isCollection(types: TypeQueries, receiver: ts.Expression): boolean {
   const type = types.typeAt(receiver);
   if (!type) return false;
-  const parts = type.isUnion() ? type.types : [type];
-  return parts.some((t) => {
-    const symbol = types.apparentType(t).getSymbol();
-    return !!symbol && COLLECTIONS.has(symbol.getName()) && types.originOf(symbol).kind === 'lib';
+  return types.unionParts(type).some((t) => {
+    const symbol = types.typeSymbol(types.apparentType(t));
+    return !!symbol && COLLECTIONS.has(types.symbolName(symbol)) && types.originOf(symbol).kind === 'lib';
   });
 }
 
@@ -81,14 +80,14 @@ export function collectEvents(types: TypeQueries, fn: FunctionLike): FunctionEve
       return !isFunctionLike(n) || n === fn.body;
     });
   }
-  const localSymbol = (id: ts.Identifier): ts.Symbol | undefined => {
+  const localSymbol = (id: ts.Identifier): SymbolRef | undefined => {
     if (!localNames.has(id.text)) return undefined;
     const s = types.symbolAt(id);
-    const d = s?.valueDeclaration;
+    const d = s && types.valueDeclarationOf(s);
     return s && d && ts.isVariableDeclaration(d) && d.pos >= fn.pos && d.end <= fn.end ? s : undefined;
   };
   const dependencies = (node: ts.Node) => dependenciesOf(ev, node);
-  const define = (symbol: ts.Symbol, node: ts.Node, reads: Access[]) => {
+  const define = (symbol: SymbolRef, node: ts.Node, reads: Access[]) => {
     const list = ev.defs.get(symbol) ?? [];
     list.push({ node, reads });
     ev.defs.set(symbol, list);

@@ -80,7 +80,8 @@ function helperAt(types: TypeQueries, n: ts.Node): FunctionLike | undefined {
     return callee && isHelper(callee) ? callee : undefined;
   }
   if (ts.isPropertyAccessExpression(n) && !(ts.isCallExpression(n.parent) && n.parent.expression === n)) {
-    const getter = types.symbolAt(n.name)?.getDeclarations()?.find((d): d is ts.GetAccessorDeclaration => ts.isGetAccessorDeclaration(d) && !!d.body);
+    const symbol = types.symbolAt(n.name);
+    const getter = symbol && types.declarationsOf(symbol).find((d): d is ts.GetAccessorDeclaration => ts.isGetAccessorDeclaration(d) && !!d.body);
     return getter && !getter.getSourceFile().isDeclarationFile ? getter : undefined;
   }
   return undefined;

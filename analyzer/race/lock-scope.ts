@@ -113,7 +113,7 @@ function computeRequirement(ctx: LockContext, fn: FunctionLike, index: number): 
   const name = param.name.text;
   const uses: ts.Identifier[] = [];
   walk(fn.body, (n) => {
-    if (ts.isIdentifier(n) && n.text === name && isReference(n) && ctx.types.symbolAt(n)?.valueDeclaration === param) uses.push(n);
+    if (ts.isIdentifier(n) && n.text === name && isReference(n) && ctx.types.valueDeclarationAt(n) === param) uses.push(n);
   });
   if (uses.length === 0) return undefined;
   const keys: number[] = [];
@@ -193,7 +193,7 @@ function keysOf(ctx: LockContext, fn: FunctionLike, known: boolean, call: ts.Cal
   const keys: number[] = [];
   for (const part of parts) {
     const id = skipOuter(part);
-    const decl = ts.isIdentifier(id) ? ctx.types.symbolAt(id)?.valueDeclaration : undefined;
+    const decl = ts.isIdentifier(id) ? ctx.types.valueDeclarationAt(id) : undefined;
     const index = decl && ts.isParameter(decl) ? fn.parameters.indexOf(decl) : -1;
     if (index < 0) return undefined;
     keys.push(index);

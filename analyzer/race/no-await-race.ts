@@ -330,7 +330,10 @@ function setsFlag(types: TypeQueries, write: Write): boolean {
 function isConstant(types: TypeQueries, e: ts.Expression): boolean {
   let v = e;
   while (ts.isParenthesizedExpression(v)) v = v.expression;
-  if (ts.isPropertyAccessExpression(v)) return !!((types.symbolAt(v.name)?.flags ?? 0) & ts.SymbolFlags.EnumMember);
+  if (ts.isPropertyAccessExpression(v)) {
+    const symbol = types.symbolAt(v.name);
+    return !!symbol && types.isEnumMemberSymbol(symbol);
+  }
   return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
 }
 

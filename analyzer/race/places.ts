@@ -10,7 +10,7 @@
  * Other locals and parameters of the running call are never shared.
  */
 import ts from '../ts/typescript.cjs';
-import type { TypeQueries } from '../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { enclosingFunction, functionName, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { overlapOf } from './closures.js';
 import { isInside } from '../program/syntax.js';
@@ -29,7 +29,7 @@ export interface Place {
 }
 
 /** Locals of the running function stored where other calls can reach them, with where. */
-export type Escapes = Map<ts.Symbol, { at: ts.Node; /** "is stored in `this.open`" */ where: string }>;
+export type Escapes = Map<SymbolRef, { at: ts.Node; /** "is stored in `this.open`" */ where: string }>;
 
 const MAX_PATH = 8;
 
@@ -123,21 +123,22 @@ function identifierRoot(types: TypeQueries, id: ts.Identifier, fn: FunctionLike,
   if (!shared && !overlapping && !escapes?.size) return undefined;
   const symbol = types.symbolAt(id);
   if (!shared && !overlapping && !(symbol && escapes?.has(symbol))) return undefined;
-  const decl = symbol?.valueDeclaration;
+  const decl = symbol && types.valueDeclarationOf(symbol);
   // Ambient declarations (`process`, `window`, globals from .d.ts files) are the platform's state.
   if (!symbol || !decl || decl.getSourceFile().isDeclarationFile) return undefined;
-  if (symbol.flags & ts.SymbolFlags.Class) return { key: `class:${symbol.getName()}`, variable: false, others: 'another call' };
+  const name = types.symbolName(symbol);
+  if (types.isClassSymbol(symbol)) return { key: `class:${name}`, variable: false, others: 'another call' };
   if (!ts.isVariableDeclaration(decl) && !ts.isParameter(decl)) return undefined;
   const list = decl.parent;
   const isLet = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) === 0;
   const file = decl.getSourceFile().fileName;
   if (ts.isVariableDeclarationList(list) && ts.isVariableStatement(list.parent) && ts.isSourceFile(list.parent.parent)) {
-    return { key: `module:${file}#${symbol.getName()}@${decl.pos}`, variable: isLet, module: true, others: 'another call' };
+    return { key: `module:${file}#${name}@${decl.pos}`, variable: isLet, module: true, others: 'another call' };
   }
   const escaped = escapes?.get(symbol);
   if (escaped) {
-    const others = `another call (\`${symbol.getName()}\` ${escaped.where} before the \`await\`, where other calls can reach it)`;
-    return { key: `escaped:${file}#${symbol.getName()}@${decl.pos}`, variable: false, others, escapedAt: escaped.at };
+    const others = `another call (\`${name}\` ${escaped.where} before the \`await\`, where other calls can reach it)`;
+    return { key: `escaped:${file}#${name}@${decl.pos}`, variable: false, others, escapedAt: escaped.at };
   }
   // A variable of an enclosing function, captured by a closure whose runs overlap.
   const scope = overlapping ?? (shared ? overlappingScope(types, fn) : undefined);
@@ -145,8 +146,8 @@ function identifierRoot(types: TypeQueries, id: ts.Identifier, fn: FunctionLike,
   const owner = enclosingFunction(decl);
   const ownerText = owner ? ` of \`${functionName(owner)}\`` : '';
   const closure = scope.fn === fn ? 'this callback' : 'the enclosing callback';
-  const others = `another run of ${closure} (\`${symbol.getName()}\` is a variable${ownerText}, and the callback ${scope.why}, so its runs overlap)`;
-  return { key: `captured:${file}#${symbol.getName()}@${decl.pos}`, variable: ts.isParameter(decl) || isLet, others };
+  const others = `another run of ${closure} (\`${name}\` is a variable${ownerText}, and the callback ${scope.why}, so its runs overlap)`;
+  return { key: `captured:${file}#${name}@${decl.pos}`, variable: ts.isParameter(decl) || isLet, others };
 }
 
 /** The shared place an expression denotes, if any. */

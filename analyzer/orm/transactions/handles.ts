@@ -7,12 +7,12 @@
  * MikroORM fork (`em.fork()`) was made on the way.
  */
 import ts from '../../ts/typescript.cjs';
-import type { TypeQueries } from '../../program/type-queries.js';
+import type { SymbolRef, TypeQueries } from '../../program/type-queries.js';
 import { enclosingFunction, type FunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
 
 export type Source =
-  | { kind: 'tx'; symbol: ts.Symbol }
+  | { kind: 'tx'; symbol: SymbolRef }
   | { kind: 'param'; index: number; decl: ts.ParameterDeclaration }
   | { kind: 'this' }
   | { kind: 'ambient' }
@@ -31,7 +31,7 @@ export interface OriginContext {
   /** The function whose parameters count as `param` sources (a summarised helper, or the function holding a transaction). */
   fn: FunctionLike | undefined;
   /** Symbols of transaction handles (callback parameters, span variables). */
-  tx: ReadonlySet<ts.Symbol>;
+  tx: ReadonlySet<SymbolRef>;
 }
 
 const UNKNOWN = (root: ts.Expression): Origin => ({ source: { kind: 'unknown' }, fork: false, root });
@@ -103,7 +103,7 @@ function callOrigin(ctx: OriginContext, call: ts.CallExpression | ts.NewExpressi
 /** An argument that is an object (a manager, client, transaction), not a plain value like an id. */
 function isHandleLike(ctx: OriginContext, arg: ts.Expression): boolean {
   const type = ctx.types.typeAt(arg);
-  return !type || (type.flags & ts.TypeFlags.Object) !== 0 || ctx.types.isAnyOrUnknown(type);
+  return !type || ctx.types.isObjectType(type) || ctx.types.isAnyOrUnknown(type);
 }
 
 /** `em.fork({ useContext: true })` resolves the context like the global manager; `keepTransactionContext: true` keeps the transaction. */
@@ -114,7 +114,7 @@ function isRoutedFork(call: ts.CallExpression): boolean {
 function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, symbol = ctx.types.symbolAt(id)): Origin {
   if (!symbol) return UNKNOWN(id);
   if (ctx.tx.has(symbol)) return { source: { kind: 'tx', symbol }, fork: false, root: id };
-  const decl = symbol.valueDeclaration ?? symbol.getDeclarations()?.[0];
+  const decl = ctx.types.valueDeclarationOf(symbol) ?? ctx.types.declarationsOf(symbol)[0];
   if (!decl) return UNKNOWN(id);
   if (ts.isParameter(decl)) {
     if (decl.parent === ctx.fn && ts.isIdentifier(decl.name)) return { source: { kind: 'param', index: decl.parent.parameters.indexOf(decl), decl }, fork: false, root: id };
@@ -144,7 +144,7 @@ function enclosingVariable(b: ts.BindingElement): ts.VariableDeclaration | undef
 
 /** `this.em` declared as `private readonly em = orm.em.fork()`, or assigned a fork in the constructor. */
 function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolean {
-  const decl = ctx.types.symbolAt(e.name)?.valueDeclaration;
+  const decl = ctx.types.valueDeclarationAt(e.name);
   if (!decl || !ts.isPropertyDeclaration(decl)) return false;
   if (decl.initializer) return containsFork(decl.initializer);
   const ctor = decl.parent.members.find(ts.isConstructorDeclaration);

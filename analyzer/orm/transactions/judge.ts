@@ -20,7 +20,7 @@ export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.Paramete
   const type = types.typeAt(decl.name);
   if (!type) return true;
   const t = types.nonNullable(type);
-  const names = [t.aliasSymbol?.getName(), t.getSymbol()?.getName()].filter((n): n is string => !!n);
+  const names = [types.aliasSymbol(t), types.typeSymbol(t)].map((s) => s && types.symbolName(s)).filter((n): n is string => !!n);
   const re = TRANSACTION_HANDLE_TYPES[scope.orm];
   if (re && names.some((n) => re.test(n))) return true;
   // TypeORM: `manager.transaction(...)` on a manager parameter nests a savepoint on the same
@@ -28,7 +28,7 @@ export function paramJoins(types: TypeQueries, scope: TxScope, decl: ts.Paramete
   if (scope.orm === 'typeorm' && names.includes('EntityManager')) {
     const callee = skipOuterExpressions(scope.opener.expression);
     const r = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : undefined;
-    return !!r && ts.isIdentifier(r) && types.symbolAt(r)?.valueDeclaration === decl;
+    return !!r && ts.isIdentifier(r) && types.valueDeclarationAt(r) === decl;
   }
   return false;
 }
@@ -62,7 +62,7 @@ function findUseCls(types: TypeQueries): boolean {
       if (ts.isCallExpression(n)) {
         const callee = skipOuterExpressions(n.expression);
         if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'useCLS') {
-          const decl = types.symbolAt(callee.name)?.valueDeclaration;
+          const decl = types.valueDeclarationAt(callee.name);
           const m = decl ? moduleOfDeclaration(decl) : undefined;
           if (!decl || m === 'sequelize' || m === '@sequelize/core') found = true;
         }

@@ -11,6 +11,7 @@ import ts from '../../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../../check/contract.js';
 import { walk } from '../../program/walk.js';
 import { functionName, getCallGraph } from '../../program/callgraph.js';
+import type { SymbolRef } from '../../program/type-queries.js';
 import { getSummary } from '../../summaries/engine.js';
 import { describeQuery } from '../recognize.js';
 import { describeExpression } from '../../check/fix-helpers.js';
@@ -60,7 +61,7 @@ const check: Check<Options, MessageId> = {
       }
     });
     if (scopes.length === 0) return;
-    const tx = new Set<ts.Symbol>();
+    const tx = new Set<SymbolRef>();
     for (const s of scopes) {
       const symbol = s.handle && ctx.types.symbolAt(s.handle);
       if (symbol) tx.add(symbol);
@@ -75,7 +76,7 @@ export default check;
 
 type Ctx = CheckContext<Options, MessageId>;
 
-function checkScope(ctx: Ctx, scope: TxScope, tx: ReadonlySet<ts.Symbol>, reported: Set<ts.Node>): void {
+function checkScope(ctx: Ctx, scope: TxScope, tx: ReadonlySet<SymbolRef>, reported: Set<ts.Node>): void {
   const origins: OriginContext = { types: ctx.types, fn: scope.fn, tx };
   const joinsMissing = scope.orm === 'sequelize' && scope.managed && sequelizeUsesCls(ctx.types);
   const graph = getCallGraph(ctx.program);

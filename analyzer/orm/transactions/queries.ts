@@ -5,7 +5,7 @@
  * Drizzle: thenables) or at an `execute*()` terminal (Kysely).
  */
 import ts from '../../ts/typescript.cjs';
-import type { TypeQueries } from '../../program/type-queries.js';
+import type { TypeQueries, TypeRef } from '../../program/type-queries.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { chainCalls, literalObject, methodOf, moduleOfDeclaration, ormQueryOf } from '../recognize.js';
 import { BUILDER_HANDLE_TYPES, BUILDER_MODULES, DRIZZLE_EXECUTORS, KYSELY_EXECUTORS, isTxOrm, type TxOrm } from './catalog.js';
@@ -76,7 +76,7 @@ function isOptionsLike(types: TypeQueries, arg: ts.Expression): boolean {
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e)) {
     const type = types.typeAt(e);
     if (!type) return true;
-    const props = type.getProperties().map((p) => p.getName());
+    const props = types.propertiesOf(type).map((p) => types.symbolName(p));
     return props.length === 0 || props.includes('transaction');
   }
   return false;
@@ -88,20 +88,20 @@ export function builderOrmOf(types: TypeQueries, expr: ts.Expression): 'knex' | 
   if (!type) return undefined;
   const t = types.nonNullable(type);
   // `Database | Transaction`: a helper that takes either.
-  for (const part of t.isUnion() ? t.types : [t]) {
-    const orm = builderOrmOfType(part);
+  for (const part of types.unionParts(t)) {
+    const orm = builderOrmOfType(types, part);
     if (orm) return orm;
   }
   return undefined;
 }
 
-function builderOrmOfType(t: ts.Type): 'knex' | 'drizzle' | 'kysely' | undefined {
-  const symbol = t.getSymbol() ?? t.aliasSymbol;
-  const decl = symbol?.getDeclarations()?.[0];
+function builderOrmOfType(types: TypeQueries, t: TypeRef): 'knex' | 'drizzle' | 'kysely' | undefined {
+  const symbol = types.typeSymbol(t) ?? types.aliasSymbol(t);
+  const decl = symbol && types.declarationsOf(symbol)[0];
   if (!symbol || !decl) return undefined;
   const orm = BUILDER_MODULES[moduleOfDeclaration(decl) ?? ''];
   if (orm !== 'knex' && orm !== 'drizzle' && orm !== 'kysely') return undefined;
-  return BUILDER_HANDLE_TYPES[orm].test(symbol.getName()) ? orm : undefined;
+  return BUILDER_HANDLE_TYPES[orm].test(types.symbolName(symbol)) ? orm : undefined;
 }
 
 /** `knex('t')...`, `db.select()...`, `db.query.users.findMany()`, `db.selectFrom('t')...execute()`, `sql\`\`.execute(db)`;

@@ -46,13 +46,14 @@ export function suggestionsFor(types: TypeQueries, scope: TxScope, site: QuerySi
 
 function typeName(types: TypeQueries, expr: ts.Expression): string | undefined {
   const type = types.typeAt(expr);
-  return type ? types.nonNullable(type).getSymbol()?.getName() : undefined;
+  const symbol = type && types.typeSymbol(types.nonNullable(type));
+  return symbol && types.symbolName(symbol);
 }
 
 function isRepository(types: TypeQueries, expr: ts.Expression): boolean {
   const type = types.typeAt(expr);
   if (!type) return false;
-  const names = new Set(types.nonNullable(type).getProperties().map((p) => p.getName()));
+  const names = new Set(types.propertiesOf(types.nonNullable(type)).map((p) => types.symbolName(p)));
   return names.has('metadata') && names.has('manager') && names.has('findOneBy');
 }
 

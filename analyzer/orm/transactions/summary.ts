@@ -8,7 +8,7 @@
  * shortest chain of calls down to the query.
  */
 import ts from '../../ts/typescript.cjs';
-import { getTypeQueries } from '../../program/type-queries.js';
+import { getTypeQueries, type SymbolRef } from '../../program/type-queries.js';
 import type { FunctionLike } from '../../program/callgraph.js';
 import type { SummaryContext, SummaryKind } from '../../summaries/engine.js';
 import type { ReachStep } from '../../summaries/reach.js';
@@ -27,7 +27,7 @@ export interface Escape {
   site: QuerySite;
 }
 
-const EMPTY: ReadonlySet<ts.Symbol> = new Set();
+const EMPTY: ReadonlySet<SymbolRef> = new Set();
 
 /** Nested functions that run as part of their parent: callbacks passed to a call that does not defer them. */
 export function runsWithParent(fn: FunctionLike): boolean {

@@ -36,7 +36,7 @@ export function wrapperOf(types: TypeQueries, fn: FunctionLike, openerOrm: (call
 function compute(types: TypeQueries, fn: FunctionLike, openerOrm: (call: ts.CallExpression) => TxOrm | undefined): TxWrapper | undefined {
   if (!fn.body) return undefined;
   const paramIndex = (e: ts.Expression): number => {
-    const decl = ts.isIdentifier(e) ? types.symbolAt(e)?.valueDeclaration : undefined;
+    const decl = ts.isIdentifier(e) ? types.valueDeclarationAt(e) : undefined;
     return decl && ts.isParameter(decl) && decl.parent === fn ? fn.parameters.indexOf(decl) : -1;
   };
   let found: TxWrapper | undefined;
