@@ -186,11 +186,6 @@ const CHECKER_TYPES = new Set([
   'SignatureKind',
 ]);
 const MAY_NAME_CHECKER_TYPES = (file: string) => DOOR_FILES.has(file) || file.startsWith('analyzer/ts/');
-/**
- * Folders another branch converts to handles at the same time (door-b). This allow-list is
- * temporary: the lead deletes it when that branch is merged, and then every folder must be clean.
- */
-const NOT_YET_CONVERTED = ['analyzer/orm/', 'analyzer/locks/', 'analyzer/race/'];
 const TYPESCRIPT_MODULE = /(^typescript$|\/typescript\.c?[jt]s$)/;
 
 /** Where a source names one of the checker's types: `ts.Type`, `ts.TypeFlags.Any`, `typeof ts.SymbolFlags`,
@@ -239,7 +234,7 @@ describe("the checker's types", () => {
     const files = [...sourcesUnder('analyzer'), ...sourcesUnder('rules')];
     expect(files.length).toBeGreaterThan(100);
     const named = files
-      .filter((f) => !MAY_NAME_CHECKER_TYPES(f) && !NOT_YET_CONVERTED.some((folder) => f.startsWith(folder)))
+      .filter((f) => !MAY_NAME_CHECKER_TYPES(f))
       .flatMap((f) => checkerTypeNames(f, read(f)));
     expect(named).toEqual([]);
   });

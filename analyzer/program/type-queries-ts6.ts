@@ -6,7 +6,7 @@
 import ts from '../ts/typescript.cjs';
 import tsutils from '../ts/ts-api-utils.cjs';
 import { importBindingOf, packageNameOf, type ImportBinding } from './import-binding.js';
-import type { DomainTypeQueries, NodeTypes, PromiseQueries, SignatureQueries, SymbolOrigin, SymbolQueries, TypeQueriesOver, TypeShapes } from './type-queries.js';
+import type { NodeTypes, PromiseQueries, SignatureQueries, SymbolOrigin, SymbolQueries, TypeQueriesOver, TypeShapes } from './type-queries.js';
 
 type Ts6Queries = TypeQueriesOver<ts.Type, ts.Symbol, ts.Signature>;
 type Shapes = TypeShapes<ts.Type, ts.Symbol, ts.Signature>;
@@ -35,7 +35,6 @@ export function createTs6TypeQueries(program: ts.Program): Ts6Queries {
     ...nodes,
     ...promiseQueries(program, checker, { ...shapes, ...symbols, ...nodes }),
     reportsTypeErrors: (sf) => reportsTypeErrors(program, sf),
-    ...domainTypeQueries(symbols),
   };
 }
 
@@ -83,6 +82,12 @@ function typeShapes(checker: ts.TypeChecker): Shapes {
     isNever: (type) => (type.flags & ts.TypeFlags.Never) !== 0,
     isTypeParameter: (type) => (type.flags & ts.TypeFlags.TypeParameter) !== 0,
     isTypeReference: (type) => (type.flags & ts.TypeFlags.Object) !== 0 && ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) !== 0,
+    isStringLike: (type) => (type.flags & ts.TypeFlags.StringLike) !== 0,
+    isVoidLike: (type) => (type.flags & ts.TypeFlags.VoidLike) !== 0,
+    isObjectType: (type) => (type.flags & ts.TypeFlags.Object) !== 0,
+    isIntersection: (type) => type.isIntersection(),
+    numberLiteralValue: (type) => (type.isNumberLiteral() ? type.value : undefined),
+    templateLiteralTexts: (type) => (type.flags & ts.TypeFlags.TemplateLiteral ? (type as ts.TemplateLiteralType).texts : undefined),
   };
 }
 
@@ -141,6 +146,8 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
     valueDeclarationOf: (symbol) => symbol.valueDeclaration,
     isAlias: (symbol) => (symbol.flags & ts.SymbolFlags.Alias) !== 0,
     isProperty: (symbol) => (symbol.flags & ts.SymbolFlags.Property) !== 0,
+    isClassSymbol: (symbol) => (symbol.flags & ts.SymbolFlags.Class) !== 0,
+    isEnumMemberSymbol: (symbol) => (symbol.flags & ts.SymbolFlags.EnumMember) !== 0,
     constructorDeclarationsOf: (symbol) => symbol.members?.get(ts.InternalSymbolName.Constructor)?.getDeclarations() ?? [],
     originOf,
     importSpecifierOf,
@@ -278,20 +285,4 @@ export function checkJsDirective(sf: ts.SourceFile): { enabled: boolean } | unde
     if (pragma) found = { enabled: !pragma[1] };
   }
   return found;
-}
-
-/** The facts the lock, ORM and race checks ask (`DomainTypeQueries`): flag tests and literal values. */
-function domainTypeQueries(symbols: Symbols): DomainTypeQueries<ts.Type, ts.Symbol, ts.Signature> {
-  return {
-    isStringLike: (type) => (type.flags & ts.TypeFlags.StringLike) !== 0,
-    isVoidLike: (type) => (type.flags & ts.TypeFlags.VoidLike) !== 0,
-    isObjectType: (type) => (type.flags & ts.TypeFlags.Object) !== 0,
-    isIntersection: (type) => type.isIntersection(),
-    intersectionParts: (type) => (type.isIntersection() ? type.types : [type]),
-    numberLiteralValue: (type) => (type.isNumberLiteral() ? type.value : undefined),
-    templateLiteralTexts: (type) => (type.flags & ts.TypeFlags.TemplateLiteral ? (type as ts.TemplateLiteralType).texts : undefined),
-    valueDeclarationAt: (node) => symbols.symbolAt(node)?.valueDeclaration,
-    isClassSymbol: (symbol) => (symbol.flags & ts.SymbolFlags.Class) !== 0,
-    isEnumMemberSymbol: (symbol) => (symbol.flags & ts.SymbolFlags.EnumMember) !== 0,
-  };
 }

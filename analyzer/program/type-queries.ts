@@ -94,6 +94,18 @@ export interface TypeShapes<T = TypeRef, S = SymbolRef, G = SignatureRef> {
   isTypeParameter(type: T): boolean;
   /** An instantiation of a generic class or interface (`Map<K, V>`, `T[]`, a tuple): `typeArguments` answers for it. */
   isTypeReference(type: T): boolean;
+  /** `string`-like: `string`, a string literal, a template literal type, a string enum member. */
+  isStringLike(type: T): boolean;
+  /** `void` or `undefined`. */
+  isVoidLike(type: T): boolean;
+  /** An object type (a class, an interface, an object literal, a function, an array); not a primitive, a union or an intersection. */
+  isObjectType(type: T): boolean;
+  /** An intersection (`A & B`). */
+  isIntersection(type: T): boolean;
+  /** The value of a number literal type, else undefined. */
+  numberLiteralValue(type: T): number | undefined;
+  /** The fixed texts of a template literal type (`` `swap:${string}` `` -> `['swap:', '']`), else undefined. */
+  templateLiteralTexts(type: T): readonly string[] | undefined;
 }
 
 /** Questions about a call signature. */
@@ -130,6 +142,10 @@ export interface SymbolQueries<T = TypeRef, S = SymbolRef> {
   isProperty(symbol: S): boolean;
   /** The constructor declarations of a class symbol (overloads and the implementation); [] for any other symbol. */
   constructorDeclarationsOf(symbol: S): readonly ts.Declaration[];
+  /** The symbol is a class. */
+  isClassSymbol(symbol: S): boolean;
+  /** The symbol is a member of an enum. */
+  isEnumMemberSymbol(symbol: S): boolean;
   /** Where a symbol is declared: 'lib' (TypeScript's default libs), a package name, or 'file'. */
   originOf(symbol: S): SymbolOrigin;
   /** The module specifier an identifier was imported from (`import`/`require`), if any. */
@@ -173,8 +189,7 @@ export interface TypeQueriesOver<T, S, G>
     SignatureQueries<T, S, G>,
     SymbolQueries<T, S>,
     NodeTypes<T, G>,
-    PromiseQueries<T>,
-    DomainTypeQueries<T, S, G> {
+    PromiseQueries<T> {
   readonly program: ts.Program;
   /** Does TypeScript report type errors in this file? False for plain JavaScript (no `checkJs`, no
    * `// @ts-check`) and for any file with `// @ts-nocheck`: there, only a linter sees type mistakes. */
@@ -194,27 +209,3 @@ export function getTypeQueries(program: ts.Program): TypeQueries {
 }
 
 export { bindTypeChecker, checkJsDirective } from './type-queries-ts6.js';
-
-/** Facts the lock, ORM and race checks ask of types and symbols (flag tests as named predicates). */
-export interface DomainTypeQueries<T = TypeRef, S = SymbolRef, G = SignatureRef> {
-  /** The type is `string`-like: `string`, a string literal, a template literal type, a string enum member. */
-  isStringLike(type: T): boolean;
-  /** The type is `void` or `undefined`. */
-  isVoidLike(type: T): boolean;
-  /** An object type (a class, an interface, an object literal, a function, an array); not a primitive, a union or an intersection. */
-  isObjectType(type: T): boolean;
-  /** The type is an intersection (`A & B`). */
-  isIntersection(type: T): boolean;
-  /** The parts of an intersection (the type itself when it is no intersection). */
-  intersectionParts(type: T): readonly T[];
-  /** The value of a number literal type, else undefined. */
-  numberLiteralValue(type: T): number | undefined;
-  /** The fixed texts of a template literal type (`` `swap:${string}` `` -> `['swap:', '']`), else undefined. */
-  templateLiteralTexts(type: T): readonly string[] | undefined;
-  /** The declaration that gives the value of what a name refers to (`symbolAt(node)`'s value declaration), if any. */
-  valueDeclarationAt(node: ts.Node): ts.Declaration | undefined;
-  /** The symbol is a class. */
-  isClassSymbol(symbol: S): boolean;
-  /** The symbol is a member of an enum. */
-  isEnumMemberSymbol(symbol: S): boolean;
-}
