@@ -6,6 +6,7 @@
  * real project, so leaving out what no file uses changes no type the analysis sees.
  */
 import ts from 'typescript';
+import { getTypeQueries } from '../../analyzer/program/type-queries.js';
 import { importsOf, nodeTypesIndex, type NodeTypesSplit } from './node-types.js';
 import { coreFetch, fetchGroup } from './worker-boot.js';
 
@@ -65,13 +66,13 @@ function isReference(id: ts.Identifier): boolean {
  * position, that the program built without the DOM lib cannot resolve.
  */
 export function needsDom(program: ts.Program, files: readonly ts.SourceFile[]): boolean {
-  const checker = program.getTypeChecker();
+  const types = getTypeQueries(program);
   for (const sf of files) {
     if (!(sf.text.match(WORD) ?? []).some((w) => DOM_ONLY.has(w))) continue;
     let found = false;
     const visit = (node: ts.Node): void => {
       if (found) return;
-      if (ts.isIdentifier(node) && DOM_ONLY.has(node.text) && isReference(node) && checker.getSymbolAtLocation(node) === undefined) found = true;
+      if (ts.isIdentifier(node) && DOM_ONLY.has(node.text) && isReference(node) && types.symbolAsWritten(node) === undefined) found = true;
       else ts.forEachChild(node, visit);
     };
     visit(sf);

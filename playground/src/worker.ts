@@ -10,6 +10,7 @@ import './typescript-loaded.js';
 import ts from 'typescript';
 import { checkProjects } from '../../analyzer/cli/analyze.js';
 import { DEFAULT_COMPILER_OPTIONS } from '../../analyzer/project/project.js';
+import { bindTypeChecker } from '../../analyzer/program/type-queries.js';
 import { allChecks } from '../../analyzer/checks/index.js';
 import { resolveRuleSettings, validateConfig } from '../../analyzer/cli/config.js';
 import type { Finding } from '../../analyzer/check/finding.js';
@@ -77,7 +78,7 @@ async function buildProgram(inputs: SourceFileInput[], marks: Marks): Promise<{ 
   let options = withoutDom(DEFAULT_COMPILER_OPTIONS);
   let program = ts.createProgram({ rootNames: roots, options, host: createHost(files, options), oldProgram });
   marks['program parsed'] = stamp();
-  program.getTypeChecker();
+  bindTypeChecker(program);
   marks['program bound'] = stamp();
   const mine = roots.map((r) => program.getSourceFile(r)).filter((sf): sf is ts.SourceFile => sf !== undefined);
   if (needsDom(program, mine)) {
@@ -98,7 +99,7 @@ function warmUp(files: ReadonlyMap<string, string>): void {
   const all = withNodeTypesNeeded(new Map(files), ['core'], []).set(`${APP}__warm__.ts`, 'export {};\n');
   const program = ts.createProgram({ rootNames: [`${APP}__warm__.ts`], options, host: createHost(all, options) });
   startMarks['declarations parsed'] = stamp();
-  program.getTypeChecker();
+  bindTypeChecker(program);
   startMarks['declarations bound'] = stamp();
 }
 
