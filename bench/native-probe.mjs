@@ -4,9 +4,9 @@
  * analyzer/program/native/ (compiled, dist/), against today's TypeScript 6 run in the same
  * process, one after the other (docs/native-backend.md quotes its figures):
  *
- *   node bench/generate.mjs --files 2000 --out /tmp/p2000
- *   node bench/door-counts.mjs /tmp/p2000 --json counts.json --asked asked.json   (optional)
- *   node bench/native-probe.mjs /tmp/p2000 [--counts counts.json] [--asked asked.json] [--group 1] [--sample 3000] [--no-ts6]
+ *   node bench/generate.mjs --files 2000 --out <folder>
+ *   node bench/door-counts.mjs <folder> --json counts.json --asked asked.json   (optional)
+ *   node bench/native-probe.mjs <folder> [--counts counts.json] [--asked asked.json] [--group 1] [--sample 3000] [--no-ts6]
  *
  * Native phases (wall seconds; the JavaScript thread waits on the compiler process, whose CPU
  * seconds are read from /proc and printed beside): parse the files with TypeScript 6 for our
