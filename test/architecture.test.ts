@@ -18,6 +18,8 @@ const DOMAINS = ['analyzer/promises', 'analyzer/blocking', 'analyzer/locks', 'an
 const MAY_IMPORT: Record<string, string[]> = {
   'analyzer/ts': [],
   'analyzer/program': ['analyzer/ts'],
+  // The TypeScript 7 backend prototype: a second door to a (native) checker; nothing imports it yet but tests and bench/.
+  'analyzer/program/native': ['analyzer/ts', 'analyzer/program'],
   'analyzer/summaries': ['analyzer/ts', 'analyzer/program'],
   'analyzer/check': ['analyzer/ts', 'analyzer/program'],
   'analyzer/project': ['analyzer/ts', 'analyzer/program', 'analyzer/check'],
@@ -101,10 +103,12 @@ describe('the analyzer folders', () => {
   });
 });
 
-/** The modules that hold the type checker (the narrow door and its TypeScript 6 implementation), and the chosen TypeScript it comes from. */
+/** The modules that hold the type checker (the narrow door and its TypeScript 6 implementation), and the chosen TypeScript it comes from;
+ * the native backend's folder holds TypeScript 7's checker (the prototype of a second implementation of the door). */
 const DOOR = 'analyzer/program/type-queries-ts6.ts';
 const DOOR_FILES = new Set(['analyzer/program/type-queries.ts', DOOR]);
-const MAY_HOLD_CHECKER = (file: string) => DOOR_FILES.has(file) || file.startsWith('analyzer/ts/');
+const NATIVE_DOOR = 'analyzer/program/native/';
+const MAY_HOLD_CHECKER = (file: string) => DOOR_FILES.has(file) || file.startsWith('analyzer/ts/') || file.startsWith(NATIVE_DOOR);
 const CHECKER_NAMES = new Set(['checker', 'getTypeChecker', 'TypeChecker']);
 
 /** Where a source reaches for the checker: `x.checker`, `x.getTypeChecker()`, `x['checker']`,
@@ -186,7 +190,7 @@ const CHECKER_TYPES = new Set([
   'ObjectFlags',
   'SignatureKind',
 ]);
-const MAY_NAME_CHECKER_TYPES = (file: string) => DOOR_FILES.has(file) || file.startsWith('analyzer/ts/');
+const MAY_NAME_CHECKER_TYPES = (file: string) => DOOR_FILES.has(file) || file.startsWith('analyzer/ts/') || file.startsWith(NATIVE_DOOR);
 const TYPESCRIPT_MODULE = /(^typescript$|\/typescript\.c?[jt]s$)/;
 
 /** Where a source names one of the checker's types: `ts.Type`, `ts.TypeFlags.Any`, `typeof ts.SymbolFlags`,
