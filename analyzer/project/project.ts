@@ -163,25 +163,60 @@ export function loadProjects(request: LoadRequest): LoadResult {
 
   const projects: LoadedProject[] = [];
   const inputs = new InputGuard(diagnostics);
-  for (const [key, files] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const config = key ? load(key) : undefined;
-    const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
-    let program: ts.Program;
-    try {
-      const rootNames = config ? config.fileNames : files;
-      program = ts.createProgram({ rootNames, options, host: inputs.host(options, projectFolder(options, rootNames)) });
-      bindTypeChecker(program); // binds every file: fail here, not inside a check
-    } catch (error) {
-      diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
+  // The tsconfigs' programs first; then the files no tsconfig claims (see `unclaimed`).
+  const configKeys = [...groups.keys()].filter((key) => key !== '').sort();
+  for (const key of configKeys) {
+    const config = load(key)!;
+    const project = buildProject(config.fileNames, groups.get(key)!, config, inputs, diagnostics);
+    if (project) projects.push(project);
+  }
+  const rest = unclaimed(groups.get('') ?? [], projects, inputs);
+  if (rest.length > 0) {
+    const project = buildProject(rest, rest, undefined, inputs, diagnostics);
+    if (project) projects.unshift(project);
+  }
+  for (const project of projects) reportSyntaxErrors(project.program, project.files, diagnostics);
+  return { projects, diagnostics, skipped };
+}
+
+/**
+ * The files no tsconfig claims that no built program holds. A file a tsconfig's program
+ * already holds (its sources import it, through `paths` or a relative import, without the
+ * tsconfig including it: a shared library of a monorepo app) is checked in that program, with
+ * that tsconfig's options, where its imports resolve as the app's build resolves them;
+ * checking it in a second program built from the embedded default config would read the same
+ * files again without the tsconfig's `paths`.
+ */
+function unclaimed(files: string[], projects: LoadedProject[], inputs: InputGuard): string[] {
+  const rest: string[] = [];
+  for (const file of files) {
+    let sf: ts.SourceFile | undefined;
+    const holder = projects.find((p) => (sf = p.program.getSourceFile(file)) !== undefined && !sf.isDeclarationFile);
+    if (!holder || !sf) {
+      rest.push(file);
       continue;
     }
-    const wanted = new Set(files);
-    const sourceFiles = program.getSourceFiles().filter((sf) => wanted.has(path.resolve(sf.fileName)));
-    const lossy = new Set(sourceFiles.map((sf) => sf.fileName).filter((f) => inputs.isLossy(f)));
-    projects.push({ program, configPath: config?.configPath, files: sourceFiles, ...(lossy.size > 0 ? { lossy } : {}) });
-    reportSyntaxErrors(program, sourceFiles, diagnostics);
+    holder.files.push(sf);
+    if (inputs.isLossy(sf.fileName)) holder.lossy = new Set([...(holder.lossy ?? []), sf.fileName]);
   }
-  return { projects, diagnostics, skipped };
+  return rest;
+}
+
+/** One program over `rootNames` with the config's options (or the default ones); it checks `files`. */
+function buildProject(rootNames: string[], files: string[], config: ParsedConfig | undefined, inputs: InputGuard, diagnostics: RunDiagnostic[]): LoadedProject | undefined {
+  const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
+  let program: ts.Program;
+  try {
+    program = ts.createProgram({ rootNames, options, host: inputs.host(options, projectFolder(options, rootNames)) });
+    bindTypeChecker(program); // binds every file: fail here, not inside a check
+  } catch (error) {
+    diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
+    return undefined;
+  }
+  const wanted = new Set(files);
+  const sourceFiles = program.getSourceFiles().filter((sf) => wanted.has(path.resolve(sf.fileName)));
+  const lossy = new Set(sourceFiles.map((sf) => sf.fileName).filter((f) => inputs.isLossy(f)));
+  return { program, configPath: config?.configPath, files: sourceFiles, ...(lossy.size > 0 ? { lossy } : {}) };
 }
 
 /**
