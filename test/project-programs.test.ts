@@ -2,8 +2,8 @@
 // (extending a solution-style tsconfig that extends a base with `paths`) and two folders, the
 // app's sources and a shared library the tsconfig does not include but the app imports through
 // `paths`. A library file the app's program already holds is checked in that program, with the
-// app's options (its `paths` resolve); only the files no built program holds go to a second
-// program with the embedded default config.
+// app's options (its `paths` resolve); the library files it does not import join it as root
+// files; only files no program can take go to a second program with the embedded default config.
 import { describe, it, expect, afterAll } from 'vitest';
 import path from 'node:path';
 import { loadProjects } from '../analyzer/project/project.js';
@@ -67,13 +67,34 @@ describe('an app tsconfig with paths and a library folder it does not include', 
     expect(result.skipped).toEqual([{ reason: 'excluded', config: path.join(dir, PROJECT), files: [path.join(dir, 'apps/api/src/main.spec.ts')] }]);
   });
 
-  it('builds a default program only for the library files no program holds', () => {
+  it('adds the library files the app does not import to the app program, with its options', () => {
     const dir = projects.make({ ...FILES, 'libs/common/src/lib/loose.ts': LOOSE });
     expect(programs(dir)).toEqual([
-      { config: 'default', checked: ['libs/common/src/lib/loose.ts'] },
-      { config: 'apps/api/tsconfig.app.json', checked: ['apps/api/src/main.ts', 'libs/common/src/lib/kick.ts', 'libs/common/src/lib/later.ts'] },
+      {
+        config: 'apps/api/tsconfig.app.json',
+        checked: ['apps/api/src/main.ts', 'libs/common/src/lib/kick.ts', 'libs/common/src/lib/later.ts', 'libs/common/src/lib/loose.ts'],
+      },
     ]);
     expect(reported(analyze({ paths: PATHS, project: PROJECT, cwd: dir, rules: RULES }), dir)).toEqual(['libs/common/src/lib/kick.ts:3', 'libs/common/src/lib/loose.ts:3']);
+  });
+
+  it('builds a default program only for the files the app program cannot take (JavaScript without allowJs)', () => {
+    const dir = projects.make({ ...FILES, 'libs/common/src/lib/loose.js': 'export async function f() {}\nexport function g() {\n  f();\n}\n' });
+    expect(programs(dir)).toEqual([
+      { config: 'default', checked: ['libs/common/src/lib/loose.js'] },
+      { config: 'apps/api/tsconfig.app.json', checked: ['apps/api/src/main.ts', 'libs/common/src/lib/kick.ts', 'libs/common/src/lib/later.ts'] },
+    ]);
+    expect(reported(analyze({ paths: PATHS, project: PROJECT, cwd: dir, rules: RULES }), dir)).toEqual(['libs/common/src/lib/kick.ts:3', 'libs/common/src/lib/loose.js:3']);
+  });
+
+  it('without --project, checks a library file in the program of the nearest tsconfig that holds it', () => {
+    // The app folder's tsconfig.json is the nearest one of its sources; the library has none.
+    const dir = projects.make({ ...FILES, 'apps/api/tsconfig.json': APP.replace('./tsconfig.json', '../../tsconfig.base.json'), 'libs/common/src/lib/loose.ts': LOOSE });
+    const { projects: loaded } = loadProjects({ paths: PATHS, cwd: dir });
+    expect(loaded.map((p) => [p.configPath ? rel(dir, p.configPath) : 'default', p.files.map((sf) => rel(dir, sf.fileName)).sort()])).toEqual([
+      ['default', ['libs/common/src/lib/loose.ts']],
+      ['apps/api/tsconfig.json', ['apps/api/src/main.ts', 'libs/common/src/lib/kick.ts', 'libs/common/src/lib/later.ts']],
+    ]);
   });
 
   it('plans one task for the app and the files it does not claim, and reports the same on worker threads', async () => {

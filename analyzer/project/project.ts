@@ -165,9 +165,11 @@ export function loadProjects(request: LoadRequest): LoadResult {
   const inputs = new InputGuard(diagnostics);
   // The tsconfigs' programs first; then the files no tsconfig claims (see `unclaimed`).
   const configKeys = [...groups.keys()].filter((key) => key !== '').sort();
+  const { host, extra } = extraRoots(configKeys, groups, given);
   for (const key of configKeys) {
     const config = load(key)!;
-    const project = buildProject(config.fileNames, groups.get(key)!, config, inputs, diagnostics);
+    const rootNames = key === host ? [...config.fileNames, ...extra] : config.fileNames;
+    const project = buildProject(rootNames, groups.get(key)!, config, inputs, diagnostics);
     if (project) projects.push(project);
   }
   const rest = unclaimed(groups.get('') ?? [], projects, inputs);
@@ -177,6 +179,22 @@ export function loadProjects(request: LoadRequest): LoadResult {
   }
   for (const project of projects) reportSyntaxErrors(project.program, project.files, diagnostics);
   return { projects, diagnostics, skipped };
+}
+
+/**
+ * With `--project`, the files no tsconfig claims (a library folder an app imports through
+ * `paths`, its tests, files named one by one) are asked for with that tsconfig: they join the
+ * program of the given tsconfig (or, when it owns no file itself, the largest one of those it
+ * references) as extra root files, read with its options. Most of them are in that program
+ * anyway; the others (a library's tests and client-side helpers the app never imports) cost
+ * their own imports there, where a second program with the default config would read and bind
+ * every declaration file of the project again.
+ */
+function extraRoots(configKeys: string[], groups: Map<string, string[]>, given: string[]): { host?: string; extra: string[] } {
+  const extra = groups.get('') ?? [];
+  if (given.length === 0 || extra.length === 0 || configKeys.length === 0) return { extra: [] };
+  const host = configKeys.includes(given[0]!) ? given[0]! : configKeys.reduce((a, b) => (groups.get(b)!.length > groups.get(a)!.length ? b : a));
+  return { host, extra };
 }
 
 /**
