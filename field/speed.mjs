@@ -4,7 +4,7 @@
  * typescript-eslint's four type-aware promise rules (the benchmark's peer: no-floating-promises,
  * no-misused-promises, await-thenable, return-await), on the same files with the same
  * tsconfigs and the same TypeScript, run back to back in pairs (the order alternates), N runs
- * each, medians of wall time and peak RSS (GNU time, as in bench/measure.mjs). The ratio is the
+ * each, medians of wall time, CPU time and peak RSS (GNU time, as in bench/measure.mjs). The ratios are the
  * median of the per-pair ratios, which a shared, noisy machine disturbs less than the absolute
  * figures.
  *
@@ -169,7 +169,7 @@ function run(argv, cwd, out, count) {
   } catch {
     findings = undefined;
   }
-  return { wall: r.wall, rssMb: r.rssMb, status: r.status, findings, error: findings === undefined ? (r.stderr || '').trim().split('\n').slice(-3).join(' | ') : undefined };
+  return { wall: r.wall, cpu: r.cpu, rssMb: r.rssMb, status: r.status, findings, error: findings === undefined ? (r.stderr || '').trim().split('\n').slice(-3).join(' | ') : undefined };
 }
 
 async function speedOf(checkout, opts, rules) {
@@ -196,6 +196,7 @@ async function speedOf(checkout, opts, rules) {
     }
     const side = (key) => ({
       wall: median(pairs.map((p) => p[key].wall)),
+      cpu: median(pairs.map((p) => p[key].cpu)),
       rssMb: median(pairs.map((p) => p[key].rssMb)),
       findings: pairs.at(-1)[key].findings,
       error: pairs.find((p) => p[key].error)?.[key].error,
@@ -208,8 +209,9 @@ async function speedOf(checkout, opts, rules) {
       ours: side('ours'),
       eslint: side('eslint'),
       wallRatio: median(pairs.map((p) => p.ours.wall / p.eslint.wall)),
+      cpuRatio: median(pairs.map((p) => (p.ours.cpu && p.eslint.cpu ? p.ours.cpu / p.eslint.cpu : undefined))),
       rssRatio: median(pairs.map((p) => (p.ours.rssMb && p.eslint.rssMb ? p.ours.rssMb / p.eslint.rssMb : undefined))),
-      pairs: pairs.map((p) => ({ ours: p.ours.wall, eslint: p.eslint.wall, oursRss: p.ours.rssMb, eslintRss: p.eslint.rssMb })),
+      pairs: pairs.map((p) => ({ ours: p.ours.wall, eslint: p.eslint.wall, oursCpu: p.ours.cpu, eslintCpu: p.eslint.cpu, oursRss: p.ours.rssMb, eslintRss: p.eslint.rssMb })),
     };
   } finally {
     fs.rmSync(eslintFile, { force: true });
@@ -222,16 +224,16 @@ const fmt = (v, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '?')
 
 export function table(rows, runs) {
   const lines = [
-    `| project | files | TypeScript | ours: wall s | ours: peak RSS MB | ours: findings | ESLint: wall s | ESLint: peak RSS MB | ESLint: findings | wall ratio (ours / ESLint) | RSS ratio |`,
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| project | files | TypeScript | ours: wall s | ours: CPU s | ours: peak RSS MB | ours: findings | ESLint: wall s | ESLint: CPU s | ESLint: peak RSS MB | ESLint: findings | wall ratio (ours / ESLint) | CPU ratio | RSS ratio |`,
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     if (r.failure) {
-      lines.push(`| ${r.name} | | | ${r.failure} | | | | | | | |`);
+      lines.push(`| ${r.name} | | | ${r.failure} | | | | | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${r.name} | ${r.files} | ${r.typescript} | ${fmt(r.ours.wall)} | ${fmt(r.ours.rssMb, 0)} | ${r.ours.findings ?? r.ours.error ?? '?'} | ${fmt(r.eslint.wall)} | ${fmt(r.eslint.rssMb, 0)} | ${r.eslint.findings ?? r.eslint.error ?? '?'} | ${fmt(r.wallRatio, 2)} | ${fmt(r.rssRatio, 2)} |`,
+      `| ${r.name} | ${r.files} | ${r.typescript} | ${fmt(r.ours.wall)} | ${fmt(r.ours.cpu)} | ${fmt(r.ours.rssMb, 0)} | ${r.ours.findings ?? r.ours.error ?? '?'} | ${fmt(r.eslint.wall)} | ${fmt(r.eslint.cpu)} | ${fmt(r.eslint.rssMb, 0)} | ${r.eslint.findings ?? r.eslint.error ?? '?'} | ${fmt(r.wallRatio, 2)} | ${fmt(r.cpuRatio, 2)} | ${fmt(r.rssRatio, 2)} |`,
     );
   }
   lines.push('', `Medians of ${runs} runs per tool, run back to back in pairs (order alternating); ratios are medians of the per-pair ratios.${hasGnuTime ? '' : ' No GNU time: no RSS.'}`);
