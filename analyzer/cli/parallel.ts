@@ -146,7 +146,21 @@ export function planTasks(paths: string[], projects: string[], cwd: string): { t
     .map(([owner, files]) =>
       owner ? { identity: owner, project: owner, files } : { identity: 'default', ...(given[0] ? { project: given[0] } : {}), files },
     );
-  return { tasks, diagnostics, skipped };
+  return { tasks: unclaimedWithProject(tasks, given), diagnostics, skipped };
+}
+
+/**
+ * With `--project`, the files no tsconfig claims join the task of the first given tsconfig (or
+ * else the largest task): its program often holds them already (an app imports a shared
+ * library through `paths`), and `loadProjects` then checks them there instead of building a
+ * second, default program; it builds one only for the files no program holds.
+ */
+function unclaimedWithProject(tasks: Task[], given: string[]): Task[] {
+  const rest = tasks.find((t) => t.identity === 'default');
+  const configs = tasks.filter((t) => t !== rest);
+  if (!rest || given.length === 0 || configs.length === 0) return tasks;
+  const host = configs.find((t) => t.identity === given[0]) ?? configs.reduce((a, b) => (b.files.length > a.files.length ? b : a));
+  return configs.map((t) => (t === host ? { ...t, files: [...t.files, ...rest.files] } : t));
 }
 
 function selectShard(project: LoadedProject, options: TaskOptions): LoadedProject {

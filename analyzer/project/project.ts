@@ -163,25 +163,78 @@ export function loadProjects(request: LoadRequest): LoadResult {
 
   const projects: LoadedProject[] = [];
   const inputs = new InputGuard(diagnostics);
-  for (const [key, files] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const config = key ? load(key) : undefined;
-    const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
-    let program: ts.Program;
-    try {
-      const rootNames = config ? config.fileNames : files;
-      program = ts.createProgram({ rootNames, options, host: inputs.host(options, projectFolder(options, rootNames)) });
-      bindTypeChecker(program); // binds every file: fail here, not inside a check
-    } catch (error) {
-      diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
+  // The tsconfigs' programs first; then the files no tsconfig claims (see `unclaimed`).
+  const configKeys = [...groups.keys()].filter((key) => key !== '').sort();
+  const { host, extra } = extraRoots(configKeys, groups, given);
+  for (const key of configKeys) {
+    const config = load(key)!;
+    const rootNames = key === host ? [...config.fileNames, ...extra] : config.fileNames;
+    const project = buildProject(rootNames, groups.get(key)!, config, inputs, diagnostics);
+    if (project) projects.push(project);
+  }
+  const rest = unclaimed(groups.get('') ?? [], projects, inputs);
+  if (rest.length > 0) {
+    const project = buildProject(rest, rest, undefined, inputs, diagnostics);
+    if (project) projects.unshift(project);
+  }
+  for (const project of projects) reportSyntaxErrors(project.program, project.files, diagnostics);
+  return { projects, diagnostics, skipped };
+}
+
+/**
+ * With `--project`, the files no tsconfig claims (a library folder an app imports through
+ * `paths`, its tests, files named one by one) are asked for with that tsconfig: they join the
+ * program of the given tsconfig (or, when it owns no file itself, the largest one of those it
+ * references) as extra root files, read with its options. Most of them are in that program
+ * anyway; the others (a library's tests and client-side helpers the app never imports) cost
+ * their own imports there, where a second program with the default config would read and bind
+ * every declaration file of the project again.
+ */
+function extraRoots(configKeys: string[], groups: Map<string, string[]>, given: string[]): { host?: string; extra: string[] } {
+  const extra = groups.get('') ?? [];
+  if (given.length === 0 || extra.length === 0 || configKeys.length === 0) return { extra: [] };
+  const host = configKeys.includes(given[0]!) ? given[0]! : configKeys.reduce((a, b) => (groups.get(b)!.length > groups.get(a)!.length ? b : a));
+  return { host, extra };
+}
+
+/**
+ * The files no tsconfig claims that no built program holds. A file a tsconfig's program
+ * already holds (its sources import it, through `paths` or a relative import, without the
+ * tsconfig including it: a shared library of a monorepo app) is checked in that program, with
+ * that tsconfig's options, where its imports resolve as the app's build resolves them;
+ * checking it in a second program built from the embedded default config would read the same
+ * files again without the tsconfig's `paths`.
+ */
+function unclaimed(files: string[], projects: LoadedProject[], inputs: InputGuard): string[] {
+  const rest: string[] = [];
+  for (const file of files) {
+    let sf: ts.SourceFile | undefined;
+    const holder = projects.find((p) => (sf = p.program.getSourceFile(file)) !== undefined && !sf.isDeclarationFile);
+    if (!holder || !sf) {
+      rest.push(file);
       continue;
     }
-    const wanted = new Set(files);
-    const sourceFiles = program.getSourceFiles().filter((sf) => wanted.has(path.resolve(sf.fileName)));
-    const lossy = new Set(sourceFiles.map((sf) => sf.fileName).filter((f) => inputs.isLossy(f)));
-    projects.push({ program, configPath: config?.configPath, files: sourceFiles, ...(lossy.size > 0 ? { lossy } : {}) });
-    reportSyntaxErrors(program, sourceFiles, diagnostics);
+    holder.files.push(sf);
+    if (inputs.isLossy(sf.fileName)) holder.lossy = new Set([...(holder.lossy ?? []), sf.fileName]);
   }
-  return { projects, diagnostics, skipped };
+  return rest;
+}
+
+/** One program over `rootNames` with the config's options (or the default ones); it checks `files`. */
+function buildProject(rootNames: string[], files: string[], config: ParsedConfig | undefined, inputs: InputGuard, diagnostics: RunDiagnostic[]): LoadedProject | undefined {
+  const options = config ? config.options : DEFAULT_COMPILER_OPTIONS;
+  let program: ts.Program;
+  try {
+    program = ts.createProgram({ rootNames, options, host: inputs.host(options, projectFolder(options, rootNames)) });
+    bindTypeChecker(program); // binds every file: fail here, not inside a check
+  } catch (error) {
+    diagnostics.push({ severity: 'error', file: config?.configPath, message: `cannot build the TypeScript program: ${oneLine(error)}` });
+    return undefined;
+  }
+  const wanted = new Set(files);
+  const sourceFiles = program.getSourceFiles().filter((sf) => wanted.has(path.resolve(sf.fileName)));
+  const lossy = new Set(sourceFiles.map((sf) => sf.fileName).filter((f) => inputs.isLossy(f)));
+  return { program, configPath: config?.configPath, files: sourceFiles, ...(lossy.size > 0 ? { lossy } : {}) };
 }
 
 /**

@@ -7,10 +7,12 @@
  * tests and migrations, its `include` leaves out scripts and tools. So a file found in a given
  * folder is skipped when that tsconfig includes other files of the same folder (the folder is
  * part of the project, and the project left this file out), with the reason counted for the
- * summary. It is still analyzed, in a program built from the embedded default config, when it
- * was named on the command line itself, when no tsconfig exists above it, or when the
- * tsconfig above covers nothing in the given folder (a folder of examples or fixtures inside
- * a bigger repository: asking for the folder is asking for those files).
+ * summary. It is still analyzed when it was named on the command line itself, when no
+ * tsconfig exists above it, or when the tsconfig above covers nothing in the given folder (a
+ * folder of examples or fixtures inside a bigger repository, a shared library an app imports
+ * through `paths`: asking for the folder is asking for those files): in the program of a
+ * tsconfig that holds it anyway (its sources import it), else in a program built from the
+ * embedded default config (`loadProjects`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
