@@ -6,16 +6,24 @@
  * from every file on the first lint after each edit; instead, the facts of a file whose
  * imports (directly or not) are the same `SourceFile` objects as in the previous program of
  * the same project are taken over, and only the edited file and its importers compute theirs.
+ * An edit its importers cannot see (program/edit-reach.ts: a new export nobody imports, a
+ * helper only the edited file's changed code uses) stops there: only the edited file computes.
+ *
+ * Interface dispatch (program/implementations.ts) runs a class's methods from files that do not
+ * import it, so when a file that is to compute again declares a class or interface that extends
+ * or implements another, every file computes again.
  */
 import path from 'node:path';
-import type ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 import { isRecording, recordFacts, recordedFacts, type StoredFacts } from './file-facts.js';
 import { dependents, importGraph, isExternalFile } from './import-graph.js';
+import { editReach } from './edit-reach.js';
 import { optionsKey } from './options-key.js';
 
 interface Generation {
   files: Map<string, ts.SourceFile>;
   imports: Map<string, string[]>;
+  globals: Set<string>;
   facts: StoredFacts;
 }
 
@@ -40,18 +48,54 @@ export function followProgram(program: ts.Program): void {
     const changed = new Set<string>();
     for (const [file, sf] of files) if (previous.files.get(file) !== sf) changed.add(file);
     for (const file of previous.files.keys()) if (!files.has(file)) changed.add(file);
-    const global = [...changed].some((file) => graph.globals.has(file) || isExternal(program, files.get(file)) || isExternal(program, previous.files.get(file)));
+    const global = [...changed].some(
+      (file) => graph.globals.has(file) || previous.globals.has(file) || isExternal(program, files.get(file)) || isExternal(program, previous.files.get(file)),
+    );
     if (!global) {
-      const affected = dependents(graph.imports, changed);
-      for (const file of dependents(previous.imports, changed)) affected.add(file);
-      reusable = (file) => !affected.has(file);
+      const importers = importersOf(graph.imports);
+      const visible = [...changed].filter((file) => !isLocalEdit(program, previous.files.get(file), files.get(file), importers.get(file) ?? [], files));
+      const affected = dependents(graph.imports, visible);
+      for (const file of dependents(previous.imports, visible)) affected.add(file);
+      for (const file of changed) affected.add(file);
+      const dispatch = visible.length > 0 && [...affected].some((file) => declaresSubtype(files.get(file)) || declaresSubtype(previous.files.get(file)));
+      if (!dispatch) reusable = (file) => !affected.has(file);
     }
   }
   recordFacts(program, previous?.facts ?? {}, reusable);
-  if (graph) latest.set(key, { files, imports: graph.imports, facts: recordedFacts(program)! });
+  if (graph) latest.set(key, { files, imports: graph.imports, globals: graph.globals, facts: recordedFacts(program)! });
   else latest.delete(key);
 }
 
 function isExternal(program: ts.Program, sf: ts.SourceFile | undefined): boolean {
   return !!sf && (isExternalFile(program, sf) || sf.isDeclarationFile);
+}
+
+/** Files by the own files that import them directly. */
+function importersOf(imports: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [file, targets] of imports) {
+    for (const target of targets) {
+      const list = out.get(target);
+      if (list) list.push(file);
+      else out.set(target, [file]);
+    }
+  }
+  return out;
+}
+
+/** Was the file edited (not added or removed) in a way its importers cannot see? */
+function isLocalEdit(program: ts.Program, before: ts.SourceFile | undefined, after: ts.SourceFile | undefined, importers: readonly string[], files: ReadonlyMap<string, ts.SourceFile>): boolean {
+  if (!before || !after) return false;
+  const importerFiles = importers.map((file) => files.get(file)).filter((sf): sf is ts.SourceFile => !!sf);
+  return editReach(program, before, after, importerFiles) === 'local';
+}
+
+/** Does the file declare, at its top level, a class or interface with `extends` or `implements` (the subtype index's input)? */
+function declaresSubtype(sf: ts.SourceFile | undefined): boolean {
+  if (!sf) return false;
+  const visit = (statements: readonly ts.Statement[]): boolean =>
+    statements.some((s) =>
+      (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) ? !!s.heritageClauses?.length : ts.isModuleDeclaration(s) && !!s.body && ts.isModuleBlock(s.body) && visit(s.body.statements),
+    );
+  return visit(sf.statements);
 }
