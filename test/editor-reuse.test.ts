@@ -207,6 +207,7 @@ describe('ESLint in an editor: how far an edit reaches', () => {
   let dir: string;
   const HELPER = "import { ledger } from './locks.js';\n\nasync function take(): Promise<void> {\n  await Promise.resolve();\n}\n\nexport async function inner(): Promise<void> {\n  await take();\n}\n";
   const CONFIG = "export function readConfig(): string {\n  return 'x';\n}\n";
+  const STATE = "let stock = 10;\n\nexport function hasStock(): boolean {\n  return stock > 0;\n}\n\nexport function take(): void {\n  stock -= 1;\n}\n";
   beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-reach-'));
     dir = path.join(root, 'app');
@@ -218,11 +219,13 @@ describe('ESLint in an editor: how far an edit reaches', () => {
     write('helper.ts', HELPER);
     write('caller.ts', "import { audit } from './locks.js';\nimport { inner } from './helper.js';\n\nexport async function caller(): Promise<void> {\n  await audit.runExclusive(async () => {\n    await inner();\n  });\n}\n");
     write('config.ts', CONFIG);
+    write('state.ts', STATE);
+    write('order.ts', "import { hasStock, take } from './state.js';\n\nexport async function order(): Promise<void> {\n  if (!hasStock()) return;\n  await Promise.resolve();\n  take();\n}\n");
     write('api.ts', "import { Router, type Request, type Response } from 'express';\nimport { readConfig } from './config.js';\n\nexport const router = Router();\nrouter.get('/config', async (_req: Request, res: Response) => {\n  res.send(readConfig());\n});\n");
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const LINTED = ['src/edits/post.ts', 'src/edits/caller.ts', 'src/edits/api.ts'];
+  const LINTED = ['src/edits/post.ts', 'src/edits/caller.ts', 'src/edits/api.ts', 'src/edits/order.ts'];
   const lintAll = (program: ts.Program) => LINTED.map((rel) => lintFile(dir, program, rel));
   const has = (messages: string[][], rule: string) => messages.flat().some((m) => m.endsWith(rule));
 
@@ -231,6 +234,7 @@ describe('ESLint in an editor: how far an edit reaches', () => {
     const first = lintAll(editor.program());
     expect(has(first, 'no-lock-order-inversion')).toBe(false);
     expect(has(first, 'no-blocking-in-async')).toBe(false);
+    expect(has(first, 'no-await-race')).toBe(true);
 
     // Steps: [file, new text, does a linted file's answer change?]
     const steps: [string, string, boolean][] = [
@@ -238,6 +242,8 @@ describe('ESLint in an editor: how far an edit reaches', () => {
       ['src/edits/helper.ts', `${HELPER.replace('await Promise.resolve();', 'await ledger.runExclusive(async () => {});')}export const added = 1;\n`, true],
       ['src/edits/config.ts', `${CONFIG}export const added = 1;\n`, false],
       ['src/edits/config.ts', `import fs from 'node:fs';\n\n${CONFIG.replace("'x'", "fs.readFileSync('/etc/hosts', 'utf8')")}export const added = 1;\n`, true],
+      // The helper that wrote the shared state after the `await` now only reads it.
+      ['src/edits/state.ts', STATE.replace('stock -= 1;', 'void stock;'), true],
     ];
     let before = first;
     const computed: number[] = [];
@@ -255,8 +261,9 @@ describe('ESLint in an editor: how far an edit reaches', () => {
     }
     expect(has(before, 'no-lock-order-inversion')).toBe(true);
     expect(has(before, 'no-blocking-in-async')).toBe(true);
+    expect(has(before, 'no-await-race')).toBe(false);
     // A local edit computes the facts of the edited file only; a visible one those of its importers too.
     expect(computed[0]).toBeLessThan(computed[1]!);
     expect(computed[2]).toBeLessThan(computed[3]!);
-  });
+  }, 300_000);
 });

@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import { isRecording, recordFacts, recordedFacts, type StoredFacts } from './file-facts.js';
+import { carriedValues, isRecording, recordFacts, recordedFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
 import { dependents, importGraph, isExternalFile } from './import-graph.js';
 import { editReach } from './edit-reach.js';
 import { optionsKey } from './options-key.js';
@@ -25,6 +25,7 @@ interface Generation {
   imports: Map<string, string[]>;
   globals: Set<string>;
   facts: StoredFacts;
+  carried: CarriedValues;
 }
 
 /** The latest program seen per project (its tsconfig, or its folder for inferred projects) and compiler options. */
@@ -61,8 +62,8 @@ export function followProgram(program: ts.Program): void {
       if (!dispatch) reusable = (file) => !affected.has(file);
     }
   }
-  recordFacts(program, previous?.facts ?? {}, reusable);
-  if (graph) latest.set(key, { files, imports: graph.imports, globals: graph.globals, facts: recordedFacts(program)! });
+  recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried);
+  if (graph) latest.set(key, { files, imports: graph.imports, globals: graph.globals, facts: recordedFacts(program)!, carried: carriedValues(program)! });
   else latest.delete(key);
 }
 
