@@ -101,7 +101,12 @@ const NODE_KIND = 'summary:';
  * files that may be reused are kept as they are, whether this run asks for them or not (an edit
  * run asks for few function summaries; the next run may need the others).
  */
-export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean, previousCarried?: CarriedValues): void {
+/**
+ * `carriable`: may the in-memory values about this file's nodes be kept? They hold node objects,
+ * so besides what `reusable` asks, nothing the file imports (directly or not) may be a new
+ * `SourceFile` object, even one an edit changed in a way its importers cannot see.
+ */
+export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean, previousCarried?: CarriedValues, carriable = reusable): void {
   const produced: StoredFacts = {};
   for (const [kind, byFile] of Object.entries(previous)) {
     for (const [file, data] of Object.entries(byFile)) {
@@ -115,7 +120,7 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
     for (const [node, value] of byNode) {
       const sf = node.getSourceFile();
       let ok = fileReusable.get(sf);
-      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && reusable(path.resolve(sf.fileName))));
+      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && carriable(path.resolve(sf.fileName))));
       if (ok) kept.set(node, value);
     }
     carried.set(kind, kept);
@@ -136,7 +141,10 @@ export function carriedValues(program: ts.Program): CarriedValues | undefined {
  * depend only on the node's file and what it imports.
  */
 export function carriedNodeValue(program: ts.Program, kind: string, node: ts.Node): unknown {
-  return recorders.get(program)?.carried.get(kind)?.get(node);
+  const recorder = recorders.get(program);
+  const value = recorder?.carried.get(kind)?.get(node);
+  if (value !== undefined) recorder!.stats.reused++;
+  return value;
 }
 
 /** Keep a value about one node for the editor's next program (when recording). */

@@ -9,6 +9,9 @@
  * An edit its importers cannot see (program/edit-reach.ts: a new export nobody imports, a
  * helper only the edited file's changed code uses) stops there: only the edited file computes.
  *
+ * Values kept in memory rather than stored (file-facts.ts `carriedNodeValue`) hold node objects,
+ * so they are kept only for files that import no changed file at all.
+ *
  * Interface dispatch (program/implementations.ts) runs a class's methods from files that do not
  * import it, so when a file that is to compute again declares a class or interface that extends
  * or implements another, every file computes again.
@@ -16,14 +19,13 @@
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { carriedValues, isRecording, recordFacts, recordedFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
-import { dependents, importGraph, isExternalFile } from './import-graph.js';
+import { dependents, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
 import { editReach } from './edit-reach.js';
 import { optionsKey } from './options-key.js';
 
 interface Generation {
   files: Map<string, ts.SourceFile>;
-  imports: Map<string, string[]>;
-  globals: Set<string>;
+  graph: ImportGraph;
   facts: StoredFacts;
   carried: CarriedValues;
 }
@@ -40,30 +42,36 @@ function projectKey(program: ts.Program): string {
 /** Start recording facts for `program`, reusing the previous program's where its files did not change. */
 export function followProgram(program: ts.Program): void {
   if (isRecording(program)) return;
-  const graph = importGraph(program);
-  const files = new Map(program.getSourceFiles().map((sf) => [path.resolve(sf.fileName), sf] as const));
   const key = projectKey(program);
   const previous = latest.get(key);
+  const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph });
+  const files = new Map(program.getSourceFiles().map((sf) => [path.resolve(sf.fileName), sf] as const));
   let reusable: (file: string) => boolean = () => false;
+  let carriable: (file: string) => boolean = () => false;
   if (previous && graph) {
     const changed = new Set<string>();
     for (const [file, sf] of files) if (previous.files.get(file) !== sf) changed.add(file);
     for (const file of previous.files.keys()) if (!files.has(file)) changed.add(file);
     const global = [...changed].some(
-      (file) => graph.globals.has(file) || previous.globals.has(file) || isExternal(program, files.get(file)) || isExternal(program, previous.files.get(file)),
+      (file) => graph.globals.has(file) || previous.graph.globals.has(file) || isExternal(program, files.get(file)) || isExternal(program, previous.files.get(file)),
     );
     if (!global) {
       const importers = importersOf(graph.imports);
       const visible = [...changed].filter((file) => !isLocalEdit(program, previous.files.get(file), files.get(file), importers.get(file) ?? [], files));
-      const affected = dependents(graph.imports, visible);
-      for (const file of dependents(previous.imports, visible)) affected.add(file);
-      for (const file of changed) affected.add(file);
+      const affected = new Set(changed);
+      if (visible.length > 0) for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, visible)) affected.add(file);
       const dispatch = visible.length > 0 && [...affected].some((file) => declaresSubtype(files.get(file)) || declaresSubtype(previous.files.get(file)));
-      if (!dispatch) reusable = (file) => !affected.has(file);
+      if (!dispatch) {
+        reusable = (file) => !affected.has(file);
+        // In-memory values hold nodes: none of a file that is a new SourceFile object, local edit or not.
+        const renewed = new Set(affected);
+        for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, changed)) renewed.add(file);
+        carriable = (file) => !renewed.has(file);
+      }
     }
   }
-  recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried);
-  if (graph) latest.set(key, { files, imports: graph.imports, globals: graph.globals, facts: recordedFacts(program)!, carried: carriedValues(program)! });
+  recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried, carriable);
+  if (graph) latest.set(key, { files, graph, facts: recordedFacts(program)!, carried: carriedValues(program)! });
   else latest.delete(key);
 }
 
