@@ -97,6 +97,50 @@ describe('ESLint in an editor reuses the program and its summaries', () => {
   });
 });
 
+/** Programs over the tree, with edits kept in memory, sharing unchanged SourceFile objects as a language service does. */
+function editorHost(dir: string) {
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+  const host = ts.createCompilerHost(config.options);
+  const edits = new Map<string, string>();
+  const parsed = new Map<string, ts.SourceFile>();
+  const read = host.getSourceFile;
+  host.getSourceFile = (name, version, onError, create) => {
+    const text = edits.get(path.resolve(name));
+    const known = parsed.get(name);
+    if (known && (text === undefined || known.text === text)) return known;
+    const sf = text === undefined ? read(name, version, onError, create) : ts.createSourceFile(name, text, version, true);
+    if (sf) parsed.set(name, sf);
+    return sf;
+  };
+  host.readFile = (name) => edits.get(path.resolve(name)) ?? ts.sys.readFile(name);
+  let previous: ts.Program | undefined;
+  return {
+    edit(rel: string, text: string) {
+      edits.set(path.join(dir, rel), text);
+    },
+    program(): ts.Program {
+      previous = ts.createProgram({ rootNames: config.fileNames, options: config.options, host, ...(previous ? { oldProgram: previous } : {}) });
+      return previous;
+    },
+    /** A program parsed anew (the editor's programs keep their SourceFile objects), for another project as the editor's reuse sees it (no tsconfig path): nothing to take over. */
+    freshProgram(): ts.Program {
+      const { configFilePath: _, ...options } = config.options;
+      const freshHost = ts.createCompilerHost(options);
+      freshHost.getSourceFile = (name, version, onError, create) => {
+        const text = edits.get(path.resolve(name));
+        return text === undefined ? read(name, version, onError, create) : ts.createSourceFile(name, text, version, true);
+      };
+      freshHost.readFile = host.readFile;
+      return ts.createProgram({ rootNames: config.fileNames, options, host: freshHost });
+    },
+  };
+}
+
+function lintFile(dir: string, program: ts.Program, rel: string) {
+  const sf = program.getSourceFile(path.join(dir, rel))!;
+  return linterFor(program, dir)(sf).map((m) => `${m.line}:${m.column} ${m.ruleId ?? m.message}`);
+}
+
 /**
  * After an edit the editor's project service builds a new program that keeps the unchanged
  * files' `SourceFile` objects. The per-file facts behind the program-wide indexes are taken
@@ -126,48 +170,11 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     return `import { ledger, audit } from './locks.js';\n\nexport async function ${name}(): Promise<void> {\n  await ${outer}.runExclusive(async () => {\n    await ${inner}.runExclusive(async () => {});\n  });\n}\n`;
   }
 
-  /** Programs over the tree, with edits kept in memory, sharing unchanged SourceFile objects as a language service does. */
-  function editorHost() {
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    const host = ts.createCompilerHost(config.options);
-    const edits = new Map<string, string>();
-    const parsed = new Map<string, ts.SourceFile>();
-    const read = host.getSourceFile;
-    host.getSourceFile = (name, version, onError, create) => {
-      const text = edits.get(path.resolve(name));
-      const known = parsed.get(name);
-      if (known && (text === undefined || known.text === text)) return known;
-      const sf = text === undefined ? read(name, version, onError, create) : ts.createSourceFile(name, text, version, true);
-      if (sf) parsed.set(name, sf);
-      return sf;
-    };
-    host.readFile = (name) => edits.get(path.resolve(name)) ?? ts.sys.readFile(name);
-    let previous: ts.Program | undefined;
-    return {
-      edit(rel: string, text: string) {
-        edits.set(path.join(dir, rel), text);
-      },
-      program(): ts.Program {
-        previous = ts.createProgram({ rootNames: config.fileNames, options: config.options, host, ...(previous ? { oldProgram: previous } : {}) });
-        return previous;
-      },
-      freshProgram(): ts.Program {
-        parsed.clear();
-        return ts.createProgram({ rootNames: config.fileNames, options: config.options, host });
-      },
-    };
-  }
-
-  function lintFile(program: ts.Program, rel: string) {
-    const sf = program.getSourceFile(path.join(dir, rel))!;
-    return linterFor(program, dir)(sf).map((m) => `${m.line}:${m.column} ${m.ruleId ?? m.message}`);
-  }
-
   it('reuses the facts of unchanged files and reports what a fresh program reports', () => {
-    const editor = editorHost();
+    const editor = editorHost(dir);
     const first = editor.program();
-    expect(lintFile(first, 'src/editor/handlers.ts')).toEqual([]);
-    expect(lintFile(first, 'src/editor/post.ts')).toEqual([]);
+    expect(lintFile(dir, first, 'src/editor/handlers.ts')).toEqual([]);
+    expect(lintFile(dir, first, 'src/editor/post.ts')).toEqual([]);
     const firstStats = factStats(first)!;
     expect(firstStats.reused).toBe(0);
 
@@ -175,17 +182,88 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     editor.edit('src/editor/routes.ts', "import { Router } from 'express';\nimport { health, report } from './handlers.js';\n\nexport const router = Router();\nrouter.get('/health', health);\nrouter.get('/report', report);\n");
     editor.edit('src/editor/review.ts', nested('audit', 'ledger', 'review'));
     const second = editor.program();
-    const handlers = lintFile(second, 'src/editor/handlers.ts');
-    const post = lintFile(second, 'src/editor/post.ts');
+    const handlers = lintFile(dir, second, 'src/editor/handlers.ts');
+    const post = lintFile(dir, second, 'src/editor/post.ts');
     expect(handlers.some((m) => m.endsWith('no-blocking-in-async'))).toBe(true);
-    expect([...post, ...lintFile(second, 'src/editor/review.ts')].some((m) => m.endsWith('no-lock-order-inversion'))).toBe(true);
+    expect([...post, ...lintFile(dir, second, 'src/editor/review.ts')].some((m) => m.endsWith('no-lock-order-inversion'))).toBe(true);
     const stats = factStats(second)!;
     expect(stats.reused).toBeGreaterThan(0);
     expect(stats.computed).toBeLessThan(firstStats.computed / 4);
 
     const fresh = editor.freshProgram();
-    expect(lintFile(fresh, 'src/editor/handlers.ts')).toEqual(handlers);
-    expect(lintFile(fresh, 'src/editor/post.ts')).toEqual(post);
+    expect(lintFile(dir, fresh, 'src/editor/handlers.ts')).toEqual(handlers);
+    expect(lintFile(dir, fresh, 'src/editor/post.ts')).toEqual(post);
     expect(factStats(fresh)!.reused).toBe(0);
   });
+});
+
+/**
+ * An edit its importers cannot see (a new export nobody imports) computes only the edited file's
+ * facts; an edit they can see (a function they call now takes a lock, or blocks) computes theirs,
+ * and each step reports what a program built from scratch reports.
+ */
+describe('ESLint in an editor: how far an edit reaches', () => {
+  let root: string;
+  let dir: string;
+  const HELPER = "import { ledger } from './locks.js';\n\nasync function take(): Promise<void> {\n  await Promise.resolve();\n}\n\nexport async function inner(): Promise<void> {\n  await take();\n}\n";
+  const CONFIG = "export function readConfig(): string {\n  return 'x';\n}\n";
+  const STATE = "let stock = 10;\n\nexport function hasStock(): boolean {\n  return stock > 0;\n}\n\nexport function take(): void {\n  stock -= 1;\n}\n";
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-reach-'));
+    dir = path.join(root, 'app');
+    generate({ files: 40, seed: 7, out: dir });
+    const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src/edits', rel), text);
+    fs.mkdirSync(path.join(dir, 'src/edits'));
+    write('locks.ts', "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
+    write('post.ts', "import { ledger, audit } from './locks.js';\n\nexport async function post(): Promise<void> {\n  await ledger.runExclusive(async () => {\n    await audit.runExclusive(async () => {});\n  });\n}\n");
+    write('helper.ts', HELPER);
+    write('caller.ts', "import { audit } from './locks.js';\nimport { inner } from './helper.js';\n\nexport async function caller(): Promise<void> {\n  await audit.runExclusive(async () => {\n    await inner();\n  });\n}\n");
+    write('config.ts', CONFIG);
+    write('state.ts', STATE);
+    write('order.ts', "import { hasStock, take } from './state.js';\n\nexport async function order(): Promise<void> {\n  if (!hasStock()) return;\n  await Promise.resolve();\n  take();\n}\n");
+    write('api.ts', "import { Router, type Request, type Response } from 'express';\nimport { readConfig } from './config.js';\n\nexport const router = Router();\nrouter.get('/config', async (_req: Request, res: Response) => {\n  res.send(readConfig());\n});\n");
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const LINTED = ['src/edits/post.ts', 'src/edits/caller.ts', 'src/edits/api.ts', 'src/edits/order.ts'];
+  const lintAll = (program: ts.Program) => LINTED.map((rel) => lintFile(dir, program, rel));
+  const has = (messages: string[][], rule: string) => messages.flat().some((m) => m.endsWith(rule));
+
+  it('keeps the importers\' facts after an edit they cannot see, and recomputes them after one they can', () => {
+    const editor = editorHost(dir);
+    const first = lintAll(editor.program());
+    expect(has(first, 'no-lock-order-inversion')).toBe(false);
+    expect(has(first, 'no-blocking-in-async')).toBe(false);
+    expect(has(first, 'no-await-race')).toBe(true);
+
+    // Steps: [file, new text, does a linted file's answer change?]
+    const steps: [string, string, boolean][] = [
+      ['src/edits/helper.ts', `${HELPER}export const added = 1;\n`, false],
+      ['src/edits/helper.ts', `${HELPER.replace('await Promise.resolve();', 'await ledger.runExclusive(async () => {});')}export const added = 1;\n`, true],
+      ['src/edits/config.ts', `${CONFIG}export const added = 1;\n`, false],
+      ['src/edits/config.ts', `import fs from 'node:fs';\n\n${CONFIG.replace("'x'", "fs.readFileSync('/etc/hosts', 'utf8')")}export const added = 1;\n`, true],
+      // The helper that wrote the shared state after the `await` now only reads it.
+      ['src/edits/state.ts', STATE.replace('stock -= 1;', 'void stock;'), true],
+    ];
+    let before = first;
+    const computed: number[] = [];
+    for (const [rel, text, changes] of steps) {
+      editor.edit(rel, text);
+      const program = editor.program();
+      const after = lintAll(program);
+      const stats = factStats(program)!;
+      computed.push(stats.computed);
+      expect(stats.reused, rel).toBeGreaterThan(0);
+      expect(after, `${rel}: a fresh program's findings`).toEqual(lintAll(editor.freshProgram()));
+      if (changes) expect(after, rel).not.toEqual(before);
+      else expect(after, rel).toEqual(before);
+      before = after;
+    }
+    expect(has(before, 'no-lock-order-inversion')).toBe(true);
+    expect(has(before, 'no-blocking-in-async')).toBe(true);
+    expect(has(before, 'no-await-race')).toBe(false);
+    // A local edit computes the facts of the edited file only; a visible one those of its importers too.
+    expect(computed[0]).toBeLessThan(computed[1]!);
+    expect(computed[2]).toBeLessThan(computed[3]!);
+  }, 300_000);
 });

@@ -11,7 +11,7 @@ import { isFunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
 import { touchWholeProgram } from '../program/dependencies.js';
 import { stronglyConnected } from '../summaries/scc.js';
-import { fileFacts } from '../program/file-facts.js';
+import { carriedNodeValue, carryNodeValue, fileFacts } from '../program/file-facts.js';
 import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
 import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
@@ -133,11 +133,39 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
-    const facts = fileFacts(program, edgeFacts.kind(ctx.key), sf, codec, () => fileEdges(ctx, sf));
+    const facts = edgesOfFile(ctx, sf, codec);
     for (const [key, edge] of facts.edges) keepBest(edges, key, edge);
     recursive.push(...facts.recursive);
   }
   return { edges, recursive, cycles: findCycles(edges) };
+}
+
+/**
+ * A file's edges: in an editor, the previous program's (decoded, in memory) while the file and what
+ * it imports are unchanged; else the stored facts, decoded; else computed. Edges hold nodes,
+ * lock classes and instance paths: plain data, nothing of the previous program's checker.
+ */
+function edgesOfFile(ctx: LockContext, sf: ts.SourceFile, codec: ReturnType<typeof edgeCodec>): FileEdges {
+  const kind = edgeFacts.kind(ctx.key);
+  const carried = carriedNodeValue(ctx.program, kind, sf) as FileEdges | undefined;
+  if (carried) return adoptClasses(ctx, carried);
+  const facts = fileFacts(ctx.program, kind, sf, codec, () => fileEdges(ctx, sf));
+  carryNodeValue(ctx.program, kind, sf, facts);
+  return facts;
+}
+
+/** Carried edges with this program's one LockClass object per id (the first seen becomes it). */
+function adoptClasses(ctx: LockContext, facts: FileEdges): FileEdges {
+  let same = true;
+  const adopt = (c: LockClass): LockClass => {
+    const known = ctx.classes.get(c.id);
+    if (!known) ctx.classes.set(c.id, c);
+    else if (known !== c) same = false;
+    return known ?? c;
+  };
+  const edge = (e: Edge): Edge => ({ ...e, from: adopt(e.from), to: adopt(e.to), outer: { ...e.outer, lock: adopt(e.outer.lock) } });
+  const adopted: FileEdges = { edges: facts.edges.map(([key, e]) => [key, edge(e)]), recursive: facts.recursive.map(edge) };
+  return same ? facts : adopted;
 }
 
 function innerAcquisitions(ctx: LockContext, event: LockEvent): Acquisition[] {

@@ -200,17 +200,30 @@ export function relationNamesOf(program: ts.Program): Set<string> {
 /**
  * This pre-filter is not a fact about the checked file (a read of a relation needs its entity's
  * type, which the file imports), so it records nothing for the analysis cache (`walk` records
- * nothing: program/dependencies.ts).
+ * nothing: program/dependencies.ts). It is read from syntax alone, so each file's names are kept
+ * with its `SourceFile`: the programs an editor builds after each edit share the unchanged ones.
  */
 function collectRelationNames(program: ts.Program): Set<string> {
   const names = new Set<string>();
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    for (const name of relationNamesIn(sf)) names.add(name);
+  }
+  return names;
+}
+
+const namesByFile = new WeakMap<ts.SourceFile, string[]>();
+
+function relationNamesIn(sf: ts.SourceFile): string[] {
+  let names = namesByFile.get(sf);
+  if (!names) {
+    const found: string[] = [];
     walk(sf, (n) => {
       if (!ts.isPropertyDeclaration(n)) return true;
-      if (ts.isIdentifier(n.name) && decoratorsOf(n).some(isRelationDecoratorSyntax)) names.add(n.name.text);
+      if (ts.isIdentifier(n.name) && decoratorsOf(n).some(isRelationDecoratorSyntax)) found.push(n.name.text);
       return false;
     });
+    namesByFile.set(sf, (names = found));
   }
   return names;
 }

@@ -84,7 +84,12 @@ interface Recorder {
   produced: StoredFacts;
   /** Facts computed and facts reused, for tests and benchmarks. */
   stats: { computed: number; reused: number };
+  /** In-memory values about nodes, kept across the editor's programs (`carriedNodeValue`). */
+  carried: CarriedValues;
 }
+
+/** Values by kind, then by node: plain data and nodes, nothing of one program's checker. */
+export type CarriedValues = Map<string, Map<ts.Node, unknown>>;
 
 const recorders = new WeakMap<ts.Program, Recorder>();
 
@@ -96,14 +101,59 @@ const NODE_KIND = 'summary:';
  * files that may be reused are kept as they are, whether this run asks for them or not (an edit
  * run asks for few function summaries; the next run may need the others).
  */
-export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean): void {
+/**
+ * `carriable`: may the in-memory values about this file's nodes be kept? They hold node objects,
+ * so besides what `reusable` asks, nothing the file imports (directly or not) may be a new
+ * `SourceFile` object, even one an edit changed in a way its importers cannot see.
+ */
+export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean, previousCarried?: CarriedValues, carriable = reusable): void {
   const produced: StoredFacts = {};
   for (const [kind, byFile] of Object.entries(previous)) {
     for (const [file, data] of Object.entries(byFile)) {
       if (reusable(file)) (produced[kind] ??= {})[file] = kind.startsWith(NODE_KIND) ? { ...(data as object) } : data;
     }
   }
-  recorders.set(program, { previous, reusable, produced, stats: { computed: 0, reused: 0 } });
+  const carried: CarriedValues = new Map();
+  const fileReusable = new Map<ts.SourceFile, boolean>();
+  for (const [kind, byNode] of previousCarried ?? []) {
+    const kept = new Map<ts.Node, unknown>();
+    for (const [node, value] of byNode) {
+      const sf = node.getSourceFile();
+      let ok = fileReusable.get(sf);
+      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && carriable(path.resolve(sf.fileName))));
+      if (ok) kept.set(node, value);
+    }
+    carried.set(kind, kept);
+  }
+  recorders.set(program, { previous, reusable, produced, stats: { computed: 0, reused: 0 }, carried });
+}
+
+/** The in-memory values recorded for `program`, to hand to the next program (program/generations.ts). */
+export function carriedValues(program: ts.Program): CarriedValues | undefined {
+  return recorders.get(program)?.carried;
+}
+
+/**
+ * A value about one node that the previous program of an editor computed, kept in memory
+ * (not stored by `--cache`) while the node's file and what it imports are unchanged; undefined
+ * when there is none (then compute it and `carryNodeValue` it). Such a value must hold only
+ * plain data and nodes, never a type, symbol or signature of one program's checker, and must
+ * depend only on the node's file and what it imports.
+ */
+export function carriedNodeValue(program: ts.Program, kind: string, node: ts.Node): unknown {
+  const recorder = recorders.get(program);
+  const value = recorder?.carried.get(kind)?.get(node);
+  if (value !== undefined) recorder!.stats.reused++;
+  return value;
+}
+
+/** Keep a value about one node for the editor's next program (when recording). */
+export function carryNodeValue(program: ts.Program, kind: string, node: ts.Node, value: unknown): void {
+  const carried = recorders.get(program)?.carried;
+  if (!carried) return;
+  let byNode = carried.get(kind);
+  if (!byNode) carried.set(kind, (byNode = new Map()));
+  byNode.set(node, value);
 }
 
 export function isRecording(program: ts.Program): boolean {

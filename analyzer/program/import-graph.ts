@@ -44,15 +44,32 @@ function isGlobal(sf: ts.SourceFile): boolean {
   return (augments?.length ?? 0) > 0 || /\bdeclare\s+global\b/.test(sf.text);
 }
 
-/** The import graph, or undefined when this TypeScript cannot list resolved modules. */
-export function importGraph(program: ts.Program): ImportGraph | undefined {
+/** What an earlier graph of the same project knew about a file, to take over while its `SourceFile` is the same object. */
+export interface KnownImports {
+  sourceFile(file: string): ts.SourceFile | undefined;
+  graph: ImportGraph;
+}
+
+/**
+ * The import graph, or undefined when this TypeScript cannot list resolved modules. With
+ * `known` (the editor's previous program of the same project and options, program/generations.ts)
+ * and the same own files, a file whose `SourceFile` is the same object keeps its imports: what a
+ * file's imports resolve to changes only with the files there are (and the options).
+ */
+export function importGraph(program: ts.Program, known?: KnownImports): ImportGraph | undefined {
   const withResolutions = program as ts.Program & ProgramWithResolutions;
   if (typeof withResolutions.forEachResolvedModule !== 'function') return undefined;
   const own = new Map<string, ts.SourceFile>();
   for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(path.resolve(sf.fileName), sf);
+  const sameFiles = !!known && known.graph.files.length === own.size && known.graph.files.every((file) => own.has(file));
   const imports = new Map<string, string[]>();
   const globals = new Set<string>();
   for (const [file, sf] of own) {
+    if (sameFiles && known!.sourceFile(file) === sf) {
+      imports.set(file, known!.graph.imports.get(file) ?? []);
+      if (known!.graph.globals.has(file)) globals.add(file);
+      continue;
+    }
     const out = new Set<string>();
     withResolutions.forEachResolvedModule((resolution) => {
       const target = resolution.resolvedModule?.resolvedFileName;
@@ -68,7 +85,7 @@ export function importGraph(program: ts.Program): ImportGraph | undefined {
     imports.set(file, [...out].sort());
     if (isGlobal(sf)) globals.add(file);
   }
-  return { files: [...own.keys()].sort(), imports, globals };
+  return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals };
 }
 
 /** Every file that imports one of `changed`, directly or not (the changed files included). */

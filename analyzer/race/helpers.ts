@@ -14,6 +14,7 @@ import ts from '../ts/typescript.cjs';
 import type { TypeQueries } from '../program/type-queries.js';
 import { functionName, getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { walk } from '../program/walk.js';
+import { carriedNodeValue, carryNodeValue } from '../program/file-facts.js';
 import { isAsyncFunction } from '../program/async-context.js';
 import { collectEvents, consumes, type Access, type FunctionEvents, type Write } from './events.js';
 import type { Place } from './places.js';
@@ -28,10 +29,16 @@ interface Summary {
   writes: { place: Place; kind: Write['kind']; consumes: boolean; helper: string }[];
   /** Writes shared state (or calls a helper that does), or suspends: not a plain check. */
   claims: boolean;
+  /** Computed in full: no helper left out for depth or recursion, so the same wherever it is first asked for. */
+  complete: boolean;
 }
 
+/** Complete summaries hold places and nodes of the helper's own file only: the editor's next program may keep them. */
+const CARRIED = 'race-helper-summary';
+
 /** Per program: an editor keeps unchanged source files (and their nodes) across programs, but
- * what a helper reads can change with another file. */
+ * what a helper reads can change with another file; program/file-facts.ts's carried values keep
+ * a complete summary only while the helper's file and what it imports are unchanged. */
 const summariesByProgram = new WeakMap<ts.Program, WeakMap<FunctionLike, Summary | null>>();
 
 function summariesOf(program: ts.Program): WeakMap<FunctionLike, Summary | null> {
@@ -131,7 +138,12 @@ function inIfCondition(node: ts.Node): boolean {
 function summary(types: TypeQueries, fn: FunctionLike, depth: number): Summary {
   const summaries = summariesOf(types.program);
   const cached = summaries.get(fn);
-  if (cached !== undefined) return cached ?? { reads: [], writes: [], claims: true };
+  if (cached !== undefined) return cached ?? { reads: [], writes: [], claims: true, complete: false };
+  const carried = carriedNodeValue(types.program, CARRIED, fn) as Summary | undefined;
+  if (carried) {
+    summaries.set(fn, carried);
+    return carried;
+  }
   summaries.set(fn, null); // recursion guard
   const ev = collectEvents(types, fn);
   const name = functionName(fn);
@@ -139,6 +151,7 @@ function summary(types: TypeQueries, fn: FunctionLike, depth: number): Summary {
     reads: ev.reads.filter((r) => sharedWithCaller(r.place)).map((r) => ({ place: r.place, helper: name })),
     writes: ev.suspensions.length > 0 ? [] : ev.writes.filter((w) => sharedWithCaller(w.place) && !rechecked(ev, w)).map((w) => ({ place: w.place, kind: w.kind, consumes: consumes(ev, w), helper: name })),
     claims: ev.writes.length > 0 || ev.suspensions.length > 0,
+    complete: ev.suspensions.length > 0 || depth < MAX_DEPTH,
   };
   if (ev.suspensions.length === 0 && depth < MAX_DEPTH) {
     for (const site of getCallGraph(types.program).info(fn).calls) {
@@ -146,10 +159,12 @@ function summary(types: TypeQueries, fn: FunctionLike, depth: number): Summary {
       if (!callee || !isHelper(callee)) continue;
       const inner = summary(types, callee, depth + 1);
       result.claims ||= inner.claims;
+      result.complete &&= inner.complete;
       result.reads.push(...inner.reads.map((r) => ({ place: r.place, helper: name })));
       result.writes.push(...inner.writes.map((w) => ({ ...w, helper: name })));
     }
   }
   summaries.set(fn, result);
+  if (result.complete) carryNodeValue(types.program, CARRIED, fn, result);
   return result;
 }
