@@ -114,7 +114,8 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
   const written = new Map<ts.Node, ts.Symbol | undefined>();
 
   function symbolAsWritten(node: ts.Node): ts.Symbol | undefined {
-    if (written.has(node)) return written.get(node);
+    const known = written.get(node);
+    if (known !== undefined || written.has(node)) return known;
     const symbol = attempt(() => checker.getSymbolAtLocation(node));
     written.set(node, symbol);
     return symbol;
@@ -125,7 +126,8 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
   }
 
   function symbolAt(node: ts.Node): ts.Symbol | undefined {
-    if (resolved.has(node)) return resolved.get(node);
+    const known = resolved.get(node);
+    if (known !== undefined || resolved.has(node)) return known;
     let symbol = symbolAsWritten(node);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
       try {
@@ -203,7 +205,8 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
   const types = new Map<ts.Node, ts.Type | undefined>();
 
   function typeAt(node: ts.Node): ts.Type | undefined {
-    if (types.has(node)) return types.get(node);
+    const known = types.get(node);
+    if (known !== undefined || types.has(node)) return known;
     const type = attempt(() => checker.getTypeAtLocation(node));
     types.set(node, type);
     return type;
