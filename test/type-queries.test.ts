@@ -34,6 +34,7 @@ const SOURCE = [
   '}',
   'export const job = new Job();',
   'export const alias = job;',
+  "export function narrow(v: string | number) { if (typeof v === 'string') { return v; } return v; }",
 ].join('\n');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'type-queries-'));
@@ -106,6 +107,27 @@ describe('the door', () => {
     expect(types.isProperty(own)).toBe(false);
     expect(types.memberOf(job, '__private')).toBeDefined();
     expect(types.memberOf(job, 'missing')).toBeUndefined();
+  });
+
+  it("remembers answers per location: a symbol's narrowed type at each use, its declared type, origins", () => {
+    const fn = nameOf('narrow').parent as ts.FunctionDeclaration;
+    const uses: ts.Identifier[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isReturnStatement(node) && node.expression && ts.isIdentifier(node.expression)) uses.push(node.expression);
+      ts.forEachChild(node, visit);
+    };
+    visit(fn.body!);
+    const v = types.symbolAt(uses[0]!)!;
+    for (let round = 0; round < 2; round++) {
+      expect(types.typeText(types.typeOfSymbol(v, uses[0]!))).toBe('string');
+      expect(types.typeText(types.typeOfSymbol(v, uses[1]!))).toBe('number');
+      expect(types.typeText(types.typeOfSymbol(v))).toBe('string | number');
+      expect(types.originOf(v)).toEqual({ kind: 'file', fileName: sf.fileName });
+      expect(types.callSignatures(typeOf('overloaded'))).toHaveLength(2);
+      expect(types.arrayKind(typeOf('list'))).toBe('array');
+      expect(types.arrayKind(typeOf('map'))).toBeUndefined();
+    }
+    expect(types.originOf(types.typeSymbol(typeOf('map'))!)).toEqual({ kind: 'lib' });
   });
 
   it('gives the constructor declarations of a class and the declaration behind a name', () => {

@@ -93,9 +93,21 @@ export function blockingKind<T>(matcher: Matcher<T>): SummaryKind<Value<T>> {
   return kind;
 }
 
-/** The direct match for a site (a call that blocks by itself), if any. */
+const matches = perProgram<string, Map<ts.Node, unknown>>();
+
+/**
+ * The direct match for a site (a call that blocks by itself), if any. A call is matched once
+ * per program and matcher: the same site is asked about by every summary and entry that reaches it.
+ */
 export function directMatch<T>(site: SyncSite, matcher: Matcher<T>, ctx: SummaryContext): T | undefined {
-  return site.passed ? undefined : matcher.match(site.call, getTypeQueries(ctx.program));
+  if (site.passed) return undefined;
+  const known = matches.get(ctx.program, matcher.key, () => new Map()) as Map<ts.Node, T | null>;
+  let hit = known.get(site.call);
+  if (hit === undefined) {
+    hit = matcher.match(site.call, getTypeQueries(ctx.program)) ?? null;
+    known.set(site.call, hit);
+  }
+  return hit ?? undefined;
 }
 
 /** The chains through one site: the call itself when it blocks, else through each callee's summary. */

@@ -40,8 +40,26 @@ export function createTs6TypeQueries(program: ts.Program): Ts6Queries {
 
 function typeShapes(checker: ts.TypeChecker): Shapes {
   const parts = new Map<ts.Type, readonly ts.Type[]>();
-  const arrayKind = (type: ts.Type): 'array' | 'tuple' | undefined =>
-    checker.isArrayType(type) ? 'array' : checker.isTupleType(type) ? 'tuple' : undefined;
+  const kinds = new Map<ts.Type, 'array' | 'tuple' | null>();
+  const calls = new Map<ts.Type, readonly ts.Signature[]>();
+  const arrayKind = (type: ts.Type): 'array' | 'tuple' | undefined => {
+    let kind = kinds.get(type);
+    if (kind === undefined) {
+      kind = checker.isArrayType(type) ? 'array' : checker.isTupleType(type) ? 'tuple' : null;
+      kinds.set(type, kind);
+    }
+    return kind ?? undefined;
+  };
+  // A type's call signatures are fixed (the checker resolves its members once); the door is
+  // asked about the same few thousand types a hundred thousand times.
+  const callSignatures = (type: ts.Type): readonly ts.Signature[] => {
+    let found = calls.get(type);
+    if (!found) {
+      found = type.getCallSignatures();
+      calls.set(type, found);
+    }
+    return found;
+  };
   return {
     apparentType: (type) => checker.getApparentType(type),
     apparentParts(type) {
@@ -64,9 +82,9 @@ function typeShapes(checker: ts.TypeChecker): Shapes {
     propertiesOf: (type) => checker.getPropertiesOfType(type),
     propertyOf: (type, name) => checker.getPropertyOfType(type, name),
     wellKnownProperty: (type, name) => tsutils.getWellKnownSymbolPropertyOfType(type, name, checker),
-    callSignatures: (type) => type.getCallSignatures(),
+    callSignatures,
     constructSignatures: (type) => type.getConstructSignatures(),
-    callReturnTypes: (type) => type.getCallSignatures().map((sig) => sig.getReturnType()),
+    callReturnTypes: (type) => callSignatures(type).map((sig) => sig.getReturnType()),
     memberOf(type, name) {
       const escaped = ts.escapeLeadingUnderscores(name);
       return type.getSymbol()?.members?.get(escaped) ?? tsutils.getPropertyOfType(type, escaped);
@@ -96,7 +114,8 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
   const written = new Map<ts.Node, ts.Symbol | undefined>();
 
   function symbolAsWritten(node: ts.Node): ts.Symbol | undefined {
-    if (written.has(node)) return written.get(node);
+    const known = written.get(node);
+    if (known !== undefined || written.has(node)) return known;
     const symbol = attempt(() => checker.getSymbolAtLocation(node));
     written.set(node, symbol);
     return symbol;
@@ -107,7 +126,8 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
   }
 
   function symbolAt(node: ts.Node): ts.Symbol | undefined {
-    if (resolved.has(node)) return resolved.get(node);
+    const known = resolved.get(node);
+    if (known !== undefined || resolved.has(node)) return known;
     let symbol = symbolAsWritten(node);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
       try {
@@ -120,7 +140,17 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
     return symbol;
   }
 
+  const origins = new Map<ts.Symbol, SymbolOrigin>();
   function originOf(symbol: ts.Symbol): SymbolOrigin {
+    let origin = origins.get(symbol);
+    if (!origin) {
+      origin = originOfUncached(symbol);
+      origins.set(symbol, origin);
+    }
+    return origin;
+  }
+
+  function originOfUncached(symbol: ts.Symbol): SymbolOrigin {
     const decl = symbol.getDeclarations()?.[0];
     if (!decl) return { kind: 'file', fileName: '' };
     const sf = decl.getSourceFile();
@@ -128,6 +158,23 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
     const pkg = packageNameOf(sf.fileName);
     if (pkg) return { kind: 'package', name: pkg };
     return { kind: 'file', fileName: sf.fileName };
+  }
+
+  // A symbol's type at a location is fixed for the program; the same (symbol, location) pairs
+  // come back (a method's `then`, a release method's declaration), so each is asked once.
+  const declaredTypes = new Map<ts.Symbol, ts.Type>();
+  const typesAt = new Map<ts.Symbol, Map<ts.Node, ts.Type>>();
+  function typeOfSymbol(symbol: ts.Symbol, at?: ts.Node): ts.Type {
+    if (!at) {
+      let declared = declaredTypes.get(symbol);
+      if (!declared) declaredTypes.set(symbol, (declared = checker.getTypeOfSymbol(symbol)));
+      return declared;
+    }
+    let byNode = typesAt.get(symbol);
+    if (!byNode) typesAt.set(symbol, (byNode = new Map()));
+    let type = byNode.get(at);
+    if (!type) byNode.set(at, (type = checker.getTypeOfSymbolAtLocation(symbol, at)));
+    return type;
   }
 
   function importSpecifierOf(identifier: ts.Identifier): ImportBinding | undefined {
@@ -140,7 +187,7 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
     symbolAsWritten,
     immediateAlias,
     shorthandValueSymbol: (prop) => checker.getShorthandAssignmentValueSymbol(prop),
-    typeOfSymbol: (symbol, at) => (at ? checker.getTypeOfSymbolAtLocation(symbol, at) : checker.getTypeOfSymbol(symbol)),
+    typeOfSymbol,
     symbolName: (symbol) => symbol.getName(),
     declarationsOf: (symbol) => symbol.getDeclarations() ?? [],
     valueDeclarationOf: (symbol) => symbol.valueDeclaration,
@@ -158,7 +205,8 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
   const types = new Map<ts.Node, ts.Type | undefined>();
 
   function typeAt(node: ts.Node): ts.Type | undefined {
-    if (types.has(node)) return types.get(node);
+    const known = types.get(node);
+    if (known !== undefined || types.has(node)) return known;
     const type = attempt(() => checker.getTypeAtLocation(node));
     types.set(node, type);
     return type;
@@ -167,7 +215,7 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
   function isCallable(node: ts.Node): boolean {
     const type = typeAt(node);
     if (!type) return false;
-    return shapes.apparentParts(type).some((t) => t.getCallSignatures().length > 0);
+    return shapes.apparentParts(type).some((t) => shapes.callSignatures(t).length > 0);
   }
 
   return {
@@ -199,13 +247,13 @@ function promiseQueries(program: ts.Program, checker: ts.TypeChecker, q: Shapes 
   }
 
   const takesCallback = (param: ts.Symbol, at: ts.Node): boolean =>
-    q.apparentParts(q.typeOfSymbol(param, at)).some((t) => t.getCallSignatures().length > 0);
+    q.apparentParts(q.typeOfSymbol(param, at)).some((t) => q.callSignatures(t).length > 0);
 
   function isThenable(type: ts.Type, at: ts.Node): boolean {
     const then = type.getProperty('then');
     if (!then) return false;
     return tsutils.unionConstituents(q.typeOfSymbol(then, at)).some((t) =>
-      t.getCallSignatures().some((sig) => sig.parameters.length >= 2 && takesCallback(sig.parameters[0]!, at) && takesCallback(sig.parameters[1]!, at)),
+      q.callSignatures(t).some((sig) => sig.parameters.length >= 2 && takesCallback(sig.parameters[0]!, at) && takesCallback(sig.parameters[1]!, at)),
     );
   }
 
