@@ -38,7 +38,7 @@ describe.each([...folders, ...extra])('calledDeclaration on %s', (dir) => {
     if (extra.includes(dir)) console.log(`${dir}: ${calls} call-like expressions, ${fast} answered without resolving, ${calls - fast} by getResolvedSignature`);
     expect(calls).toBeGreaterThan(0);
     expect(mismatches).toEqual([]);
-  });
+  }, 1_200_000); // a program per folder, every call resolved twice: minutes on a busy machine
 });
 
 const SHAPES_TS = `
