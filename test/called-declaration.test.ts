@@ -61,6 +61,14 @@ class Base { run(): void {} static make(): Base { return new Base(); } }
 class Derived extends Base { constructor(private readonly n = 1) { super(); } override run(): void { super.run(); } }
 abstract class Abstract { protected constructor() {} }
 class Box<T> { constructor(readonly value: T) {} get(): T { return this.value; } map<U>(f: (v: T) => U): Box<U> { return new Box(f(this.value)); } }
+class Sub extends Derived {}
+abstract class AbstractPublic { constructor(n?: number) {} }
+class FromAbstract extends AbstractPublic {}
+class Hidden { private constructor() {} static make() { return new Hidden(); } }
+class Guarded { protected constructor() {} }
+declare const Ctor: new (n: number) => Base;
+declare const AbstractCtor: abstract new () => Base;
+declare const Ctors: { Box: typeof Box };
 type Mapped<T> = { [K in keyof T]: () => Promise<void> };
 type Callable = { (): void; (n: number): void };
 declare const svc: Svc;
@@ -79,6 +87,8 @@ export function uses<T extends Svc>(t: T, f: <U>(u: U) => U) {
   svc.find('a'); svc.handler(1); svc.optional?.(); svc.both(); either.find('a'); mapped.find(); ro.find('b'); callable(); maybeFn?.();
   if (typeof fnOrString === 'function') fnOrString();
   anything(); anything.method(); t.find('c'); t.handler(2); f(1); both.find('d');
+  new Sub(); new FromAbstract(); new AbstractPublic(); new Abstract(); new Hidden(); Hidden.make(); new Guarded(); new Ctor(1); new AbstractCtor(); new Ctors.Box(1);
+  new Map<string, number>(); new Promise<void>((resolve) => resolve()); new Error('x'); new Date();
   new Base().run(); Base.make(); new Derived(); new Box(1).get(); new Box('s').map((s) => s.length).get(); narrow(new Derived());
   tag\`x\${1}\`; [1, 2].map((n) => n + 1).filter(Boolean); Promise.all([svc.find('e')]); JSON.stringify({}); (0, plain)(3); (plain)(4);
   const local = function named() { return named; }; local(); Math.max(1, 2); parseInt('1'); setTimeout(() => {}, 1); String(1);
@@ -110,6 +120,9 @@ JsClass.prototype.method = function () { return 1; };
 /** @type {Cb} */
 const cb = (n) => {};
 export const obj = { method() { return 1; }, arrow: () => 2 };
+/** @param {number} n */
+export function JsPlainClass(n) {}
+new JsPlainClass(1); new JsClass();
 jsPlain(1); jsOverloaded('a'); jsOverloaded(1); jsTyped(2); new JsClass().method(); cb(1); obj.method(); obj.arrow();
 `;
 

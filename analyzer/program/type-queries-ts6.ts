@@ -194,12 +194,12 @@ type CalledDeclaration = ts.SignatureDeclaration | ts.JSDocSignature;
  * The declaration `checker.getResolvedSignature(call)` would give, answered from the callee
  * alone where it is certain, without resolving the call (the first resolution type-checks the
  * arguments, chooses among overloads and infers type arguments: most of the checker's time).
- * Certain: a plain call (not `super(...)`, `import(...)`, `new`, a tagged template, a decorator,
- * JSX) of a name or property access (not `super.m`) whose symbol is a function or method with
- * one declaration that is the function itself; else a callee whose type (after `?.`, null and
+ * Certain: a plain call (not `super(...)`, `import(...)`, a tagged template, a decorator, JSX)
+ * of a name or property access (not `super.m`) whose symbol is a function or method with one
+ * declaration that is the function itself; else a callee whose type (after `?.`, null and
  * undefined removed; its apparent type) is no union and has exactly one call signature, and
  * that signature is declared (a single candidate is what the call resolves to, instantiated
- * or not). Undefined where only the checker can say: then ask it. test/called-declaration.test.ts
+ * or not); `new` likewise with one construct signature (`certainConstructor`). Undefined where only the checker can say: then ask it. test/called-declaration.test.ts
  * compares both answers for every call of the fixtures.
  */
 function certainCalledDeclaration(
@@ -208,20 +208,44 @@ function certainCalledDeclaration(
   symbolAt: (node: ts.Node) => ts.Symbol | undefined,
   typeAt: (node: ts.Node) => ts.Type | undefined,
 ): { declaration: CalledDeclaration } | undefined {
-  if (!ts.isCallExpression(call)) return undefined;
+  if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
   const callee = call.expression;
   if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && callee.expression.kind !== ts.SyntaxKind.SuperKeyword)) return undefined;
+  if (ts.isNewExpression(call)) return certainConstructor(checker, callee, typeAt);
   const byName = declaredFunctionOf(symbolAt(callee));
   if (byName) return { declaration: byName };
-  const type = typeAt(callee);
-  if (!type) return undefined;
-  const apparent = checker.getApparentType(checker.getNonNullableType(type));
-  if (apparent.flags & (ts.TypeFlags.Any | ts.TypeFlags.Union | ts.TypeFlags.Never)) return undefined;
-  const signatures = apparent.getCallSignatures();
+  const apparent = calleeType(checker, callee, typeAt);
+  const signatures = apparent ? apparent.getCallSignatures() : [];
   const declaration = signatures.length === 1 ? signatures[0]!.declaration : undefined;
   if (!declaration || (inJsFile(declaration) && !plainJsFunction(declaration))) return undefined;
   return { declaration };
 }
+
+/** The apparent type of a callee without null and undefined (what the checker resolves a call on), unless it is `any`, `never` or a union. */
+function calleeType(checker: ts.TypeChecker, callee: ts.Expression, typeAt: (node: ts.Node) => ts.Type | undefined): ts.Type | undefined {
+  const type = typeAt(callee);
+  if (!type) return undefined;
+  const apparent = checker.getApparentType(checker.getNonNullableType(type));
+  return apparent.flags & (ts.TypeFlags.Any | ts.TypeFlags.Union | ts.TypeFlags.Never) ? undefined : apparent;
+}
+
+/**
+ * `new C(...)` where the callee's type has one declared construct signature (a class's own
+ * constructor or the one it inherits; a construct signature type) and nothing makes the checker
+ * refuse the call: no abstract class, no private or protected constructor, no JavaScript.
+ */
+function certainConstructor(checker: ts.TypeChecker, callee: ts.Expression, typeAt: (node: ts.Node) => ts.Type | undefined): { declaration: CalledDeclaration } | undefined {
+  const apparent = calleeType(checker, callee, typeAt);
+  const signatures = apparent ? apparent.getConstructSignatures() : [];
+  const declaration = signatures.length === 1 ? signatures[0]!.declaration : undefined;
+  if (!apparent || !declaration || ts.isJSDocSignature(declaration) || inJsFile(declaration)) return undefined;
+  const refused = ts.ModifierFlags.Private | ts.ModifierFlags.Protected | ts.ModifierFlags.Abstract;
+  if (ts.getCombinedModifierFlags(declaration) & refused || isAbstractClass(declaration.parent)) return undefined;
+  if (apparent.getSymbol()?.getDeclarations()?.some(isAbstractClass)) return undefined;
+  return { declaration };
+}
+
+const isAbstractClass = (node: ts.Node): boolean => ts.isClassLike(node) && (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Abstract) !== 0;
 
 /** The one declaration of a function or method symbol, when that declaration is the function (not overloads, merges, expandos or JS constructors). */
 function declaredFunctionOf(symbol: ts.Symbol | undefined): CalledDeclaration | undefined {

@@ -60,8 +60,7 @@ export function compareCalledDeclarations(program: ts.Program, files: readonly t
     if (expected === answers[i]) return;
     const sf = call.getSourceFile();
     const line = sf.getLineAndCharacterOfPosition(call.getStart(sf)).line + 1;
-    const callee = ts.isDecorator(call) ? call.expression : ts.isCallExpression(call) || ts.isNewExpression(call) || ts.isTaggedTemplateExpression(call) ? (ts.isTaggedTemplateExpression(call) ? call.tag : call.expression) : call.tagName;
-    mismatches.push(`${path.relative(root, sf.fileName)}:${line}: ${callee.getText(sf).slice(0, 60)}: door ${describeDeclaration(answers[i], root)} vs checker ${describeDeclaration(expected, root)}`);
+    mismatches.push(`${path.relative(root, sf.fileName)}:${line}: ${call.getText(sf).slice(0, 60)}: door ${describeDeclaration(answers[i], root)} vs checker ${describeDeclaration(expected, root)}`);
   });
   return { calls: calls.length, fast: calls.length - resolved, mismatches };
 }
