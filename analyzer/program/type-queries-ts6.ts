@@ -156,6 +156,7 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
 
 function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): Nodes {
   const types = new Map<ts.Node, ts.Type | undefined>();
+  const called = new Map<ts.Node, CalledDeclaration | undefined>();
 
   function typeAt(node: ts.Node): ts.Type | undefined {
     if (types.has(node)) return types.get(node);
@@ -180,8 +181,11 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
     typeOfTypeNode: (node) => checker.getTypeFromTypeNode(node),
     signatureOf: (call) => attempt(() => checker.getResolvedSignature(call)),
     calledDeclaration(call) {
+      if (called.has(call)) return called.get(call);
       const certain = attempt(() => certainCalledDeclaration(checker, call, symbols.symbolAt, typeAt));
-      return certain ? certain.declaration : attempt(() => checker.getResolvedSignature(call))?.declaration;
+      const declaration = certain ? certain.declaration : attempt(() => checker.getResolvedSignature(call))?.declaration;
+      called.set(call, declaration);
+      return declaration;
     },
     returnTypeOf: (decl) => attempt(() => checker.getSignatureFromDeclaration(decl)?.getReturnType()),
     isCallable,
