@@ -203,6 +203,7 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
 
 function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): Nodes {
   const types = new Map<ts.Node, ts.Type | undefined>();
+  const called = new Map<ts.Node, CalledDeclaration | undefined>();
 
   function typeAt(node: ts.Node): ts.Type | undefined {
     const known = types.get(node);
@@ -227,10 +228,93 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
     contextualType: (expr) => checker.getContextualType(expr),
     typeOfTypeNode: (node) => checker.getTypeFromTypeNode(node),
     signatureOf: (call) => attempt(() => checker.getResolvedSignature(call)),
-    calledDeclaration: (call) => attempt(() => checker.getResolvedSignature(call))?.declaration,
+    calledDeclaration(call) {
+      if (called.has(call)) return called.get(call);
+      const certain = attempt(() => certainCalledDeclaration(checker, call, symbols.symbolAt, typeAt));
+      const declaration = certain ? certain.declaration : attempt(() => checker.getResolvedSignature(call))?.declaration;
+      called.set(call, declaration);
+      return declaration;
+    },
     returnTypeOf: (decl) => attempt(() => checker.getSignatureFromDeclaration(decl)?.getReturnType()),
     isCallable,
   };
+}
+
+type CalledDeclaration = ts.SignatureDeclaration | ts.JSDocSignature;
+
+/**
+ * The declaration `checker.getResolvedSignature(call)` would give, answered from the callee
+ * alone where it is certain, without resolving the call (the first resolution type-checks the
+ * arguments, chooses among overloads and infers type arguments: most of the checker's time).
+ * Certain: a plain call (not `super(...)`, `import(...)`, a tagged template, a decorator, JSX)
+ * of a name or property access (not `super.m`) whose symbol is a function or method with one
+ * declaration that is the function itself; else a callee whose type (after `?.`, null and
+ * undefined removed; its apparent type) is no union and has exactly one call signature, and
+ * that signature is declared (a single candidate is what the call resolves to, instantiated
+ * or not); `new` likewise with one construct signature (`certainConstructor`). Undefined where only the checker can say: then ask it. test/called-declaration.test.ts
+ * compares both answers for every call of the fixtures.
+ */
+function certainCalledDeclaration(
+  checker: ts.TypeChecker,
+  call: ts.CallLikeExpression,
+  symbolAt: (node: ts.Node) => ts.Symbol | undefined,
+  typeAt: (node: ts.Node) => ts.Type | undefined,
+): { declaration: CalledDeclaration } | undefined {
+  if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
+  const callee = call.expression;
+  if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && callee.expression.kind !== ts.SyntaxKind.SuperKeyword)) return undefined;
+  if (ts.isNewExpression(call)) return certainConstructor(checker, callee, typeAt);
+  const byName = declaredFunctionOf(symbolAt(callee));
+  if (byName) return { declaration: byName };
+  const apparent = calleeType(checker, callee, typeAt);
+  const signatures = apparent ? apparent.getCallSignatures() : [];
+  const declaration = signatures.length === 1 ? signatures[0]!.declaration : undefined;
+  if (!declaration || (inJsFile(declaration) && !plainJsFunction(declaration))) return undefined;
+  return { declaration };
+}
+
+/** The apparent type of a callee without null and undefined (what the checker resolves a call on), unless it is `any`, `never` or a union. */
+function calleeType(checker: ts.TypeChecker, callee: ts.Expression, typeAt: (node: ts.Node) => ts.Type | undefined): ts.Type | undefined {
+  const type = typeAt(callee);
+  if (!type) return undefined;
+  const apparent = checker.getApparentType(checker.getNonNullableType(type));
+  return apparent.flags & (ts.TypeFlags.Any | ts.TypeFlags.Union | ts.TypeFlags.Never) ? undefined : apparent;
+}
+
+/**
+ * `new C(...)` where the callee's type has one declared construct signature (a class's own
+ * constructor or the one it inherits; a construct signature type) and nothing makes the checker
+ * refuse the call: no abstract class, no private or protected constructor, no JavaScript.
+ */
+function certainConstructor(checker: ts.TypeChecker, callee: ts.Expression, typeAt: (node: ts.Node) => ts.Type | undefined): { declaration: CalledDeclaration } | undefined {
+  const apparent = calleeType(checker, callee, typeAt);
+  const signatures = apparent ? apparent.getConstructSignatures() : [];
+  const declaration = signatures.length === 1 ? signatures[0]!.declaration : undefined;
+  if (!apparent || !declaration || ts.isJSDocSignature(declaration) || inJsFile(declaration)) return undefined;
+  const refused = ts.ModifierFlags.Private | ts.ModifierFlags.Protected | ts.ModifierFlags.Abstract;
+  if (ts.getCombinedModifierFlags(declaration) & refused || isAbstractClass(declaration.parent)) return undefined;
+  if (apparent.getSymbol()?.getDeclarations()?.some(isAbstractClass)) return undefined;
+  return { declaration };
+}
+
+const isAbstractClass = (node: ts.Node): boolean => ts.isClassLike(node) && (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Abstract) !== 0;
+
+/** The one declaration of a function or method symbol, when that declaration is the function (not overloads, merges, expandos or JS constructors). */
+function declaredFunctionOf(symbol: ts.Symbol | undefined): CalledDeclaration | undefined {
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method))) return undefined;
+  const decls = symbol.getDeclarations();
+  if (decls?.length !== 1) return undefined;
+  const decl = decls[0]!;
+  const functionLike = ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isFunctionExpression(decl);
+  if (!functionLike || (inJsFile(decl) && !plainJsFunction(decl))) return undefined;
+  return decl;
+}
+
+const inJsFile = (node: ts.Node): boolean => (node.flags & ts.NodeFlags.JavaScriptFile) !== 0;
+
+/** A JavaScript function whose JSDoc gives it no other signatures (`@overload`, `@type`) and does not make it a class (`@class`, `@constructor`). */
+function plainJsFunction(decl: ts.Node): boolean {
+  return ts.getJSDocTags(decl).every((tag) => !ts.isJSDocOverloadTag(tag) && !ts.isJSDocTypeTag(tag) && !ts.isJSDocClassTag(tag));
 }
 
 function promiseQueries(program: ts.Program, checker: ts.TypeChecker, q: Shapes & Symbols & Nodes): PromiseQueries<ts.Type> {
