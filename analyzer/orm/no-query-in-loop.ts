@@ -10,7 +10,7 @@
  * `{ in: ids }`, bulk writes of an array).
  */
 import ts from '../ts/typescript.cjs';
-import { touchWholeProgram } from '../program/dependencies.js';
+import { touch } from '../program/dependencies.js';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { describeExpression } from '../check/fix-helpers.js';
@@ -87,8 +87,12 @@ function findQuery(ctx: Ctx, call: ts.CallExpression): Found | undefined {
     const reach = getSummary(ctx.program, queryReachKind, callee);
     if (!reach) continue;
     const steps = [{ call, callee }, ...reach.steps.slice(0, -1)];
-    // Through an interface's implementation: the finding depends on files the checked one need not import.
-    if (steps.some((s) => ts.isCallExpression(s.call) && abstractTargetOf(ctx.program, s.call))) touchWholeProgram();
+    // Through an interface's implementation: the finding depends on the implementation's file,
+    // which the interface's file leads to in the cache's import graph (program/implementations.ts).
+    for (const s of steps) {
+      const target = ts.isCallExpression(s.call) ? abstractTargetOf(ctx.program, s.call) : undefined;
+      if (target) touch(target.decl);
+    }
     return { query: reach.target, steps };
   }
   return undefined;
