@@ -16,7 +16,7 @@ import { asyncEntryOf, type AsyncEntry } from '../program/async-context.js';
 import { touchWholeProgram, untracked } from '../program/dependencies.js';
 import { oncePerProgram } from '../program/per-program.js';
 import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
-import { walk } from '../program/walk.js';
+import { fileIndex } from '../program/file-index.js';
 
 export type Where = 'request' | 'background' | 'startup';
 
@@ -85,16 +85,13 @@ function buildCallers(program: ts.Program): Map<FunctionLike, Caller[]> {
 function callsIn(sf: ts.SourceFile, program: ts.Program): FileCalls {
   const graph = getCallGraph(program);
   const out: FileCalls = [];
-  walk(sf, (node) => {
+  for (const node of fileIndex(sf).nodes) {
     if (isFunctionLike(node)) {
       for (const site of graph.info(node).calls) for (const callee of site.callees) out.push([node, callee]);
-      return true;
-    }
-    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !graph.enclosingFunction(node)) {
+    } else if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !graph.enclosingFunction(node)) {
       for (const callee of graph.resolve(node)) out.push([null, callee]);
     }
-    return true;
-  });
+  }
   return out;
 }
 

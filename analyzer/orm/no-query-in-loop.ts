@@ -24,6 +24,7 @@ import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from './buil
 import { inPlaceHost, inPlaceSteps } from './in-place.js';
 import { abstractTargetOf, implementationsOf } from '../program/implementations.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from './recognize.js';
+import { fileIndex } from '../program/file-index.js';
 
 export type Options = Record<string, never>;
 
@@ -52,14 +53,13 @@ const check: Check<Options, MessageId> = {
   },
   run(ctx) {
     const byContext = new Map<ts.Node, Candidate[]>();
-    walk(ctx.sourceFile, (node) => {
-      if (!ts.isCallExpression(node)) return;
+    for (const node of fileIndex(ctx.sourceFile).of<ts.CallExpression>(ts.SyntaxKind.CallExpression)) {
       const candidate = candidateAt(ctx, node);
-      if (!candidate) return;
+      if (!candidate) continue;
       const group = byContext.get(candidate.pctx.node);
       if (group) group.push(candidate);
       else byContext.set(candidate.pctx.node, [candidate]);
-    });
+    }
     // One finding per loop or callback: the first query reported, the others named with it.
     for (const group of byContext.values()) report(ctx, group);
   },
