@@ -14,7 +14,9 @@
  *   see program/dependencies.ts) run again on every file. The per-file facts behind the program-wide
  *   indexes (callback registrations, lock edges; analyzer/program/file-facts.ts) are reused for files
  *   whose imports did not change, so those indexes cost little; a file that other files'
- *   changed facts are about (a handler a route file now registers) is checked again.
+ *   changed facts are about (a handler a route file now registers) is checked again, and so is
+ *   a file whose check read the program-wide answer of a family whose facts changed (the promise
+ *   rules' wording when an `unhandledRejection` handler is added or removed: `readFamily`).
  * - A library, tsconfig, script or global augmentation changed: every file is checked again.
  *
  * Results with and without the cache are the same (test/cache.test.ts checks this).
