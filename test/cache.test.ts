@@ -55,10 +55,14 @@ function edit(rel: string, change: (text: string) => string): void {
   fs.writeFileSync(file(rel), after);
 }
 
+/** The uncached result the last `same()` compared with. */
+let lastUncached: AnalyzeResult;
+
 /** A cached run equals an uncached one; returns the cache's stats. */
 function same(): CacheStats {
   const { result, stats } = cached();
-  expect(plain(result)).toEqual(plain(uncached()));
+  lastUncached = uncached();
+  expect(plain(result)).toEqual(plain(lastUncached));
   return stats;
 }
 
@@ -204,6 +208,60 @@ describe('the analysis cache gives the findings an uncached run gives', () => {
     expect(cycles()).toBe(1);
     expect(stats.localChecked).toBeLessThan(stats.files);
   });
+
+  it('after a file installs an unhandledRejection handler: the wording changes in files that do not import it, and only they are checked again', () => {
+    fs.mkdirSync(file('src/lost'), { recursive: true });
+    fs.writeFileSync(file('src/lost/work.ts'), 'export async function job(): Promise<void> {\n  await Promise.resolve();\n}\n');
+    fs.writeFileSync(file('src/lost/caller.ts'), "import { job } from './work.js';\n\nexport function start(): void {\n  job();\n}\n");
+    const floating = () => lastUncached.findings.filter((f) => f.ruleId === 'no-floating-promise' && f.file === file('src/lost/caller.ts'));
+    same();
+    expect(floating()).toHaveLength(1);
+    expect(floating()[0]!.message).toMatch(/goes unhandled/);
+    const install = "process.on('unhandledRejection', (reason) => {\n  console.error(reason);\n});\n";
+    fs.writeFileSync(file('src/lost/process.ts'), `export {};\n${install}`);
+    const added = same();
+    expect(floating()[0]!.message).toMatch(/process-wide `unhandledRejection` handler/);
+    expect(floating()[0]!.trace.some((s) => s.file === file('src/lost/process.ts'))).toBe(true);
+    expect(added.wholeProgramRules).not.toContain('no-floating-promise');
+    expect(added.wholeProgramRules).not.toContain('no-misused-async-function');
+    expect(added.localChecked).toBeGreaterThan(1);
+    expect(added.localChecked).toBeLessThan(added.files);
+    // An edit after the handler changes no file's fact: only the edited file is checked again.
+    fs.writeFileSync(file('src/lost/process.ts'), `export {};\n${install}export const later = 1;\n`);
+    const unchanged = same();
+    expect(unchanged.localChecked).toBe(1);
+    // A second handler in another file: the first one still answers, nothing else changes.
+    fs.writeFileSync(file('src/lost/second.ts'), `export {};\n${install}`);
+    same();
+    fs.rmSync(file('src/lost/process.ts'));
+    fs.rmSync(file('src/lost/second.ts'));
+    same();
+    expect(floating()[0]!.message).toMatch(/goes unhandled/);
+  }, 240_000);
+
+  it('after an interface\'s implementation in a file the caller does not import stops querying', () => {
+    const name = domains[0]!;
+    const entity = name[0]!.toUpperCase() + name.slice(1);
+    fs.mkdirSync(file('src/dispatch'), { recursive: true });
+    fs.writeFileSync(file('src/dispatch/finder.ts'), 'export interface Finder {\n  find(id: number): Promise<unknown>;\n}\n');
+    fs.writeFileSync(
+      file('src/dispatch/use.ts'),
+      "import type { Finder } from './finder.js';\n\nexport async function all(finder: Finder, ids: number[]): Promise<void> {\n  for (const id of ids) {\n    await finder.find(id);\n  }\n}\n",
+    );
+    const querying = `import { dataSource } from '../db/data-source.js';\nimport { ${entity} } from '../domains/${name}/${name}.entity.js';\nimport type { Finder } from './finder.js';\n\nexport class DbFinder implements Finder {\n  find(id: number): Promise<unknown> {\n    return dataSource.getRepository(${entity}).findOneBy({ id });\n  }\n}\n`;
+    fs.writeFileSync(file('src/dispatch/impl.ts'), querying);
+    const inLoop = () => lastUncached.findings.filter((f) => f.ruleId === 'no-query-in-loop' && f.file === file('src/dispatch/use.ts')).length;
+    same();
+    expect(inLoop()).toBe(1);
+    fs.writeFileSync(file('src/dispatch/impl.ts'), querying.replace(`dataSource.getRepository(${entity}).findOneBy({ id })`, 'Promise.resolve(id)'));
+    const stats = same();
+    expect(inLoop()).toBe(0);
+    expect(stats.wholeProgramRules).not.toContain('no-query-in-loop');
+    expect(stats.localChecked).toBeLessThan(stats.files);
+    fs.writeFileSync(file('src/dispatch/impl.ts'), querying);
+    same();
+    expect(inLoop()).toBe(1);
+  }, 240_000);
 
   it('after a suppression comment is added', () => {
     const finding = uncached().findings[0];

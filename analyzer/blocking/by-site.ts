@@ -9,8 +9,8 @@ import { functionName, getCallGraph, isFunctionLike, type CallGraph, type Functi
 import { describeEntry, type AsyncEntry } from '../program/async-context.js';
 import { startupPartEnd } from './startup.js';
 import { onlyTestsUse } from '../program/uses.js';
-import { getSummary } from '../summaries/engine.js';
-import { blockingKind, siteReaches, synchronousSites, type SyncSite } from './summary.js';
+import type { SyncSite } from './summary.js';
+import { entryReaches } from './entry-reaches.js';
 import type { ReachStep } from '../summaries/reach.js';
 import type { ReportInput, TraceInput } from '../check/contract.js';
 import type { MessageId } from './no-blocking-in-async.js';
@@ -40,16 +40,14 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
   // findings depend only on what the file reaches (the analysis cache, ESLint's cache).
   const acrossFiles = everyTarget;
   const summaryContext = { program, graph: getCallGraph(program) };
-  const kind = blockingKind(matcher);
-  const get = (fn: FunctionLike) => getSummary(program, kind, fn);
   // An async helper only tests use (a test-setup module) serves no requests.
   if (acrossFiles && entry.kind === 'async' && onlyTestsUse(entry.fn, program)) return [];
   const candidates: Candidate[] = [];
   // In an async function started only from module top level, calls before its first `await` are start-up code.
   const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, program, acrossFiles) : undefined;
-  for (const site of synchronousSites(entry.fn, summaryContext)) {
+  for (const { site, reach } of entryReaches(entry.fn, matcher, summaryContext)) {
     if (startupEnd !== undefined && site.call.getStart() < startupEnd) continue;
-    for (const reach of siteReaches(site, matcher, summaryContext, get)) candidates.push({ site, chain: reach.steps, target: reach.target });
+    candidates.push({ site, chain: reach.steps, target: reach.target });
   }
   // Stable sort: shortest chains first, then source order of the site.
   candidates.sort((a, b) => a.chain.length - b.chain.length);

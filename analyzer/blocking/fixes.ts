@@ -13,10 +13,10 @@ import type { TextEdit } from '../check/finding.js';
 import type { BlockingRewrite } from './catalog.js';
 import { isFunctionLike } from '../program/callgraph.js';
 import { isAsyncFunction } from '../program/async-context.js';
-import { walk } from '../program/walk.js';
 import type { SuggestionInput } from '../check/contract.js';
 import type { MessageId } from './no-blocking-in-async.js';
 import { normalizeModule } from '../program/module-ref.js';
+import { fileIndex } from '../program/file-index.js';
 
 const namesInFile = new WeakMap<ts.SourceFile, Set<string>>();
 
@@ -25,12 +25,11 @@ function usedNames(sf: ts.SourceFile): Set<string> {
   let names = namesInFile.get(sf);
   if (names) return names;
   const found = new Set<string>();
-  walk(sf, (node) => {
-    if (!ts.isIdentifier(node)) return;
+  for (const node of fileIndex(sf).of<ts.Identifier>(ts.SyntaxKind.Identifier)) {
     const parent = node.parent;
-    if (parent && ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    if (parent && ts.isPropertyAccessExpression(parent) && parent.name === node) continue;
     found.add(node.text);
-  });
+  }
   names = found;
   namesInFile.set(sf, names);
   return names;

@@ -15,6 +15,7 @@ import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/call
 import { isExportedDeclaration, walk } from '../program/walk.js';
 import { isTopLevelCall, topLevelFunctionName, usesOf } from '../program/uses.js';
 import { perProgram } from '../program/per-program.js';
+import { fileIndex } from '../program/file-index.js';
 
 const ends = [new WeakMap<FunctionLike, number | null>(), new WeakMap<FunctionLike, number | null>()];
 
@@ -88,13 +89,12 @@ function computeStartedOnlyIn(sf: ts.SourceFile, program: ts.Program): Map<Symbo
     if (symbol) uses.set(symbol, { calls: 0, other: false });
   }
   if (uses.size > 0) {
-    walk(sf, (node) => {
-      if (!ts.isIdentifier(node) || declared.get(node.text) === node || !declared.has(node.text)) return true;
+    for (const node of fileIndex(sf).of<ts.Identifier>(ts.SyntaxKind.Identifier)) {
+      if (declared.get(node.text) === node || !declared.has(node.text)) continue;
       const use = uses.get(types.symbolAt(node)!);
       if (use && isTopLevelCall(node)) use.calls++;
       else if (use) use.other = true;
-      return true;
-    });
+    }
   }
   return new Map([...uses].map(([symbol, use]) => [symbol, use.calls > 0 && !use.other]));
 }

@@ -6,14 +6,17 @@
  *
  * A registered entry says it by its kind. An async function is followed up its callers (a
  * callers index of the whole program, built once): it runs in a request when a request handler
- * calls it, directly or through other functions, and so on.
+ * calls it, directly or through other functions, and so on. The index is made of per-file
+ * facts (each file's calls and the functions they run: analyzer/program/file-facts.ts), so the
+ * analysis cache and the editor resolve again only the calls of changed files and their importers.
  */
 import ts from '../ts/typescript.cjs';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { asyncEntryOf, type AsyncEntry } from '../program/async-context.js';
 import { touchWholeProgram, untracked } from '../program/dependencies.js';
 import { oncePerProgram } from '../program/per-program.js';
-import { walk } from '../program/walk.js';
+import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
+import { fileIndex } from '../program/file-index.js';
 
 export type Where = 'request' | 'background' | 'startup';
 
@@ -46,24 +49,50 @@ function callersOf(fn: FunctionLike, program: ts.Program): Caller[] {
   return callerIndex(program, () => untracked(() => buildCallers(program))).get(fn) ?? [];
 }
 
+/** A file's calls as caller -> callee pairs, in source order (the caller `null` at module top level). */
+type FileCalls = [FunctionLike | null, FunctionLike][];
+
+/** The callers index is read by the whole-program cause grouping only: a changed fact names no file of its own. */
+export const callerFacts = factFamily('blocking-callers', () => []);
+
+const CALLERS_KIND = callerFacts.kind('all');
+
+const callsCodec: FactCodec<FileCalls> = {
+  encode: (pairs) => pairs.map(([caller, callee]) => [caller ? nodeRef(caller) : null, nodeRef(callee)]),
+  decode(data, program) {
+    const out: FileCalls = [];
+    for (const [callerRef, calleeRef] of data as [NodeRef | null, NodeRef][]) {
+      const caller = callerRef ? nodeAt(program, callerRef) : null;
+      const callee = nodeAt(program, calleeRef);
+      if (caller === undefined || (caller && !isFunctionLike(caller)) || !callee || !isFunctionLike(callee)) return undefined;
+      out.push([caller as FunctionLike | null, callee]);
+    }
+    return out;
+  },
+};
+
 function buildCallers(program: ts.Program): Map<FunctionLike, Caller[]> {
-  const graph = getCallGraph(program);
   const index = new Map<FunctionLike, Caller[]>();
-  const add = (callee: FunctionLike, caller: Caller) => index.set(callee, [...(index.get(callee) ?? []), caller]);
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    walk(sf, (node) => {
-      if (isFunctionLike(node)) {
-        for (const site of graph.info(node).calls) for (const callee of site.callees) add(callee, node);
-        return true;
-      }
-      if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !graph.enclosingFunction(node)) {
-        for (const callee of graph.resolve(node)) add(callee, TOP);
-      }
-      return true;
-    });
+    for (const [caller, callee] of fileFacts(program, CALLERS_KIND, sf, callsCodec, () => callsIn(sf, program))) {
+      index.set(callee, [...(index.get(callee) ?? []), caller ?? TOP]);
+    }
   }
   return index;
+}
+
+function callsIn(sf: ts.SourceFile, program: ts.Program): FileCalls {
+  const graph = getCallGraph(program);
+  const out: FileCalls = [];
+  for (const node of fileIndex(sf).nodes) {
+    if (isFunctionLike(node)) {
+      for (const site of graph.info(node).calls) for (const callee of site.callees) out.push([node, callee]);
+    } else if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !graph.enclosingFunction(node)) {
+      for (const callee of graph.resolve(node)) out.push([null, callee]);
+    }
+  }
+  return out;
 }
 
 /**

@@ -5,6 +5,8 @@
  */
 import type { FactFamily } from '../program/file-facts.js';
 import { entryFacts } from '../program/async-context.js';
+import { rejectionHandlerFacts } from '../promises/process-handlers.js';
 import { edgeFacts } from '../locks/graph-facts.js';
+import { callerFacts } from '../blocking/where.js';
 
-export const FACT_FAMILIES: readonly FactFamily[] = [entryFacts, edgeFacts];
+export const FACT_FAMILIES: readonly FactFamily[] = [entryFacts, edgeFacts, rejectionHandlerFacts, callerFacts];

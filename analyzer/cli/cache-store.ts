@@ -10,11 +10,13 @@ import type { Finding } from '../check/finding.js';
 import type { RunDiagnostic } from '../check/run-types.js';
 import type { StoredFacts } from '../program/file-facts.js';
 
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 export interface CachedFile {
   /** Findings of every enabled rule in this file, suppression comments applied. */
   findings: Finding[];
+  /** Per rule, the fact families whose program-wide answer its check of this file read (program/dependencies.ts `readFamily`). */
+  reads?: Record<string, string[]>;
 }
 
 export interface CacheData {

@@ -14,7 +14,9 @@
  *   see program/dependencies.ts) run again on every file. The per-file facts behind the program-wide
  *   indexes (callback registrations, lock edges; analyzer/program/file-facts.ts) are reused for files
  *   whose imports did not change, so those indexes cost little; a file that other files'
- *   changed facts are about (a handler a route file now registers) is checked again.
+ *   changed facts are about (a handler a route file now registers) is checked again, and so is
+ *   a file whose check read the program-wide answer of a family whose facts changed (the promise
+ *   rules' wording when an `unhandledRejection` handler is added or removed: `readFamily`).
  * - A library, tsconfig, script or global augmentation changed: every file is checked again.
  *
  * Results with and without the cache are the same (test/cache.test.ts checks this).
@@ -209,9 +211,15 @@ function checkRecording(
   input: CachedTaskInput,
   isBeyond: (file: string, touched: Touched) => boolean,
   wholeProgram: Set<string>,
+  reads: Reads,
 ): AnalyzeResult {
-  setCheckListener((ruleId, sf, touched) => {
-    if (!wholeProgram.has(ruleId) && isBeyond(path.resolve(sf.fileName), touched)) wholeProgram.add(ruleId);
+  setCheckListener((ruleId, sf, touched, families) => {
+    const file = path.resolve(sf.fileName);
+    if (!wholeProgram.has(ruleId) && isBeyond(file, touched)) wholeProgram.add(ruleId);
+    const byRule = reads.get(file) ?? new Map<string, string[]>();
+    if (families.size > 0) byRule.set(ruleId, [...families].sort());
+    else byRule.delete(ruleId);
+    reads.set(file, byRule);
   });
   try {
     return checkProjects(restrict(projects, files), { rules: new Map(rules), onProgress: input.onProgress, debug: input.debug });
@@ -233,10 +241,26 @@ function beyondImports(state: ProgramState, external: ReadonlySet<string>) {
   };
 }
 
-/** The files whose findings facts changed since the previous run could change (analyzer/program/file-facts.ts). */
-function factTargetsChanged(previous: StoredFacts, projects: LoadedProject[]): Set<string> {
+/** Per checked file (absolute path), per rule: the fact families its check read (`readFamily`). */
+type Reads = Map<string, Map<string, string[]>>;
+
+function readsOf(old: CacheData | undefined): Reads {
+  const reads: Reads = new Map();
+  for (const [file, entry] of Object.entries(old?.files ?? {})) {
+    if (entry.reads) reads.set(file, new Map(Object.entries(entry.reads)));
+  }
+  return reads;
+}
+
+/**
+ * The files whose findings facts changed since the previous run could change (analyzer/program/file-facts.ts):
+ * the family's targets of the old and new fact, and the files whose checks read the family's program-wide answer.
+ */
+function factTargetsChanged(previous: StoredFacts, projects: LoadedProject[], reads: Reads): Set<string> {
   const out = new Set<string>();
+  const changedFamilies = new Set<string>();
   for (const { program } of projects) {
+    for (const family of FACT_FAMILIES) family.complete?.(program);
     const recorded = recordedFacts(program);
     if (!recorded) continue;
     for (const kind of new Set([...Object.keys(previous), ...Object.keys(recorded)])) {
@@ -248,9 +272,13 @@ function factTargetsChanged(previous: StoredFacts, projects: LoadedProject[]): S
         const a = before[file];
         const b = now[file];
         if (a === b || JSON.stringify(a) === JSON.stringify(b)) continue;
+        changedFamilies.add(family.name);
         for (const data of [a, b]) if (data !== undefined) for (const t of family.targets(data)) out.add(t);
       }
     }
+  }
+  for (const [file, byRule] of reads) {
+    if ([...byRule.values()].some((families) => families.some((f) => changedFamilies.has(f)))) out.add(file);
   }
   return out;
 }
@@ -287,9 +315,10 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
   const globalRules = input.rules.filter(([id]) => wholeProgram.has(id));
   const reusable = (file: string) => plan.affected !== undefined && !plan.affected.has(file);
   for (const { program } of projects) recordFacts(program, old?.facts ?? {}, reusable);
+  const reads = readsOf(old);
   const runs: { rules: [string, RuleSetting][]; files: Set<string>; result: AnalyzeResult }[] = [];
   const run = (rules: [string, RuleSetting][], files: Set<string>) => {
-    if (rules.length > 0 && files.size > 0) runs.push({ rules, files, result: checkRecording(projects, files, rules, input, isBeyond, wholeProgram) });
+    if (rules.length > 0 && files.size > 0) runs.push({ rules, files, result: checkRecording(projects, files, rules, input, isBeyond, wholeProgram, reads) });
   };
   run(localRules, plan.local);
   run(globalRules, plan.global);
@@ -302,7 +331,7 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
   const checkedSet = new Set(checked);
   for (let round = 0; round < 8; round++) {
     const stillLocal = input.rules.filter(([id]) => !wholeProgram.has(id));
-    const extra = new Set([...factTargetsChanged(old?.facts ?? {}, projects)].filter((f) => checkedSet.has(f) && !locallyChecked.has(f)));
+    const extra = new Set([...factTargetsChanged(old?.facts ?? {}, projects, reads)].filter((f) => checkedSet.has(f) && !locallyChecked.has(f)));
     if (stillLocal.length === 0 || extra.size === 0) break;
     for (const f of extra) locallyChecked.add(f);
     run(stillLocal, extra);
@@ -317,7 +346,7 @@ export function analyzeCachedTask(input: CachedTaskInput): AnalyzeResult {
     reusedFacts: projects.reduce((n, p) => n + (factStats(p.program)?.reused ?? 0), 0),
   });
 
-  return finish(input, { old, state, key, cacheFile, projects, checked, runs, loadDiagnostics, wholeProgram });
+  return finish(input, { old, state, key, cacheFile, projects, checked, runs, loadDiagnostics, wholeProgram, reads });
 }
 
 interface Outcome {
@@ -330,6 +359,7 @@ interface Outcome {
   runs: { rules: [string, RuleSetting][]; files: Set<string>; result: AnalyzeResult }[];
   loadDiagnostics: RunDiagnostic[];
   wholeProgram: Set<string>;
+  reads: Reads;
 }
 
 /** Merge fresh and reused findings per file, and write the cache. */
@@ -357,7 +387,10 @@ function finish(input: CachedTaskInput, o: Outcome): AnalyzeResult {
   const files = o.projects.flatMap((p) => p.files.map((sf) => sf.fileName)).sort();
   if (!diagnostics.some((d) => d.severity === 'error')) {
     const entries: Record<string, CachedFile> = {};
-    for (const [file, list] of perFile) entries[file] = { findings: list };
+    for (const [file, list] of perFile) {
+      const byRule = o.reads.get(file);
+      entries[file] = byRule && byRule.size > 0 ? { findings: list, reads: Object.fromEntries(byRule) } : { findings: list };
+    }
     const warning = writeCache(o.cacheFile, {
       format: CACHE_FORMAT,
       key: o.key,

@@ -7,8 +7,6 @@
  * nested).
  */
 import ts from '../ts/typescript.cjs';
-import { isFunctionLike } from '../program/callgraph.js';
-import { walk } from '../program/walk.js';
 import { touchWholeProgram } from '../program/dependencies.js';
 import { stronglyConnected } from '../summaries/scc.js';
 import { carriedNodeValue, carryNodeValue, fileFacts } from '../program/file-facts.js';
@@ -19,6 +17,7 @@ import { cacheOf, type LockContext } from './context.js';
 import { bodyLocks, type Body, type LockEvent } from './regions.js';
 import type { CallStep, HeldLock, LockClass } from './types.js';
 import { isSingleInstance, type InstancePath } from './instance-path.js';
+import { fileIndex } from '../program/file-index.js';
 
 export interface Edge {
   from: LockClass;
@@ -66,9 +65,7 @@ export function lockGraph(ctx: LockContext): LockGraph {
 /** The top level of a file and each function in it. */
 function bodiesOf(sf: ts.SourceFile): Body[] {
   const bodies: Body[] = [sf];
-  walk(sf, (n) => {
-    if (isFunctionLike(n) && n.body) bodies.push(n);
-  });
+  for (const fn of fileIndex(sf).functions) if (fn.body) bodies.push(fn);
   return bodies;
 }
 

@@ -19,6 +19,7 @@ import { releaseSuggestions } from './release-fix.js';
 import { lockName } from './describe.js';
 import { lockOptionProperties, type CustomLock } from './types.js';
 import { touch } from '../program/dependencies.js';
+import { fileIndex } from '../program/file-index.js';
 
 export interface Options {
   customLocks: CustomLock[];
@@ -52,12 +53,10 @@ const check: Check<Options, MessageId> = {
   },
   run(ctx) {
     const locks = getLockContext(ctx.program, ctx.options);
-    walk(ctx.sourceFile, (node) => {
-      if (ts.isCallExpression(node)) {
-        const op = lockOpAt(locks, node);
-        if (op?.kind === 'acquire') checkAcquire(ctx, locks, op);
-      }
-    });
+    for (const node of fileIndex(ctx.sourceFile).of<ts.CallExpression>(ts.SyntaxKind.CallExpression)) {
+      const op = lockOpAt(locks, node);
+      if (op?.kind === 'acquire') checkAcquire(ctx, locks, op);
+    }
   },
 };
 
@@ -275,16 +274,13 @@ function isEverCalled(locks: LockContext, target: ts.PropertyAccessExpression): 
   for (const sf of locks.program.getSourceFiles()) {
     if (sf.isDeclarationFile || !sf.text.includes(name)) continue;
     touch(sf); // a file the checked one need not import
-    let called = false;
-    walk(sf, (n) => {
-      if (called) return false;
+    const called = fileIndex(sf).of(ts.SyntaxKind.CallExpression, ts.SyntaxKind.PropertyAccessExpression).some((n) => {
       if (ts.isCallExpression(n)) {
         const callee = skipOuter(n.expression);
-        if (ts.isPropertyAccessExpression(callee) && callee.name.text === name) called = true;
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === name) return true;
       }
       // Passed on or read into a variable: assume it is called.
-      if (ts.isPropertyAccessExpression(n) && n.name.text === name && n !== target && !ts.isCallExpression(n.parent)) called = true;
-      return !called;
+      return ts.isPropertyAccessExpression(n) && n.name.text === name && n !== target && !ts.isCallExpression(n.parent);
     });
     if (called) return true;
   }

@@ -18,6 +18,7 @@ import { RELEASE_METHOD_NAME } from './catalog.js';
 import type { ReleaseShape } from './types.js';
 import { touch } from '../program/dependencies.js';
 import type { SignatureRef, SymbolRef, TypeRef } from '../program/type-queries.js';
+import { fileIndex } from '../program/file-index.js';
 
 /**
  * Is the function a call runs lock-shaped (see the file comment)? 'waits': its body waits its
@@ -85,10 +86,7 @@ function releasedInFinally(ctx: LockContext): Map<ts.Node, ts.Node> {
     for (const sf of program.getSourceFiles()) {
       if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !sf.text.includes('finally')) continue;
       touch(sf); // a file the checked one need not import
-      walk(sf, (n) => {
-        if (ts.isTryStatement(n) && n.finallyBlock) collectFinally(ctx, n.finallyBlock, found);
-        return true;
-      });
+      for (const n of fileIndex(sf).of<ts.TryStatement>(ts.SyntaxKind.TryStatement)) if (n.finallyBlock) collectFinally(ctx, n.finallyBlock, found);
     }
     return found;
   });

@@ -5,10 +5,11 @@
  */
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries, TypeRef } from '../program/type-queries.js';
-import { skipOuterExpressions, walk } from '../program/walk.js';
+import { skipOuterExpressions } from '../program/walk.js';
 import { oncePerProgram } from '../program/per-program.js';
 import { TYPEORM_RELATION_DECORATORS } from './catalog.js';
 import { moduleOfDeclaration, ormOfModule } from './recognize.js';
+import { fileIndex } from '../program/file-index.js';
 
 export type EntityOrm = 'typeorm' | 'mikro-orm';
 
@@ -218,14 +219,19 @@ function relationNamesIn(sf: ts.SourceFile): string[] {
   let names = namesByFile.get(sf);
   if (!names) {
     const found: string[] = [];
-    walk(sf, (n) => {
-      if (!ts.isPropertyDeclaration(n)) return true;
+    // Property declarations not inside another one (a class expression in an initializer).
+    for (const n of fileIndex(sf).of<ts.PropertyDeclaration>(ts.SyntaxKind.PropertyDeclaration)) {
+      if (insideProperty(n)) continue;
       if (ts.isIdentifier(n.name) && decoratorsOf(n).some(isRelationDecoratorSyntax)) found.push(n.name.text);
-      return false;
-    });
+    }
     namesByFile.set(sf, (names = found));
   }
   return names;
+}
+
+function insideProperty(node: ts.Node): boolean {
+  for (let n = node.parent; n && !ts.isSourceFile(n); n = n.parent) if (ts.isPropertyDeclaration(n)) return true;
+  return false;
 }
 
 function isRelationDecoratorSyntax(d: ts.Decorator): boolean {

@@ -33,6 +33,7 @@ import { loadFixFor } from './relation-fixes.js';
 import { MIKRO_ALWAYS_QUERY, MIKRO_ORM, SEQUELIZE, TYPEORM } from './catalog.js';
 import { MONGOOSE } from './catalog-mongoose.js';
 import { documentPopulateOf } from './mongoose.js';
+import { fileIndex } from '../program/file-index.js';
 
 export type Options = Record<string, never>;
 
@@ -73,14 +74,15 @@ const check: Check<Options, MessageId> = {
   },
   run(ctx) {
     const origins = originContext(ctx.program);
-    walk(ctx.sourceFile, (node) => {
+    const kinds = [ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.CallExpression, ts.SyntaxKind.BindingElement];
+    for (const node of fileIndex(ctx.sourceFile).of(...kinds)) {
       if (ts.isPropertyAccessExpression(node)) checkRead(ctx, node, origins);
       else if (ts.isCallExpression(node)) {
         checkLoaderCall(ctx, node, origins);
         checkPassedEntities(ctx, node, origins);
       }
       else if (ts.isBindingElement(node)) checkDestructuring(ctx, node, origins);
-    });
+    }
   },
 };
 

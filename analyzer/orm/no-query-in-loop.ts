@@ -10,7 +10,7 @@
  * `{ in: ids }`, bulk writes of an array).
  */
 import ts from '../ts/typescript.cjs';
-import { touchWholeProgram } from '../program/dependencies.js';
+import { touch } from '../program/dependencies.js';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import { skipOuterExpressions, walk } from '../program/walk.js';
 import { describeExpression } from '../check/fix-helpers.js';
@@ -24,6 +24,7 @@ import { builderOrmOf, builderTables, rawSqlText, runSite, runsAt } from './buil
 import { inPlaceHost, inPlaceSteps } from './in-place.js';
 import { abstractTargetOf, implementationsOf } from '../program/implementations.js';
 import { describeQuery, isPrismaBatchable, methodOf, ormQueryOf, type OrmQuery } from './recognize.js';
+import { fileIndex } from '../program/file-index.js';
 
 export type Options = Record<string, never>;
 
@@ -52,14 +53,13 @@ const check: Check<Options, MessageId> = {
   },
   run(ctx) {
     const byContext = new Map<ts.Node, Candidate[]>();
-    walk(ctx.sourceFile, (node) => {
-      if (!ts.isCallExpression(node)) return;
+    for (const node of fileIndex(ctx.sourceFile).of<ts.CallExpression>(ts.SyntaxKind.CallExpression)) {
       const candidate = candidateAt(ctx, node);
-      if (!candidate) return;
+      if (!candidate) continue;
       const group = byContext.get(candidate.pctx.node);
       if (group) group.push(candidate);
       else byContext.set(candidate.pctx.node, [candidate]);
-    });
+    }
     // One finding per loop or callback: the first query reported, the others named with it.
     for (const group of byContext.values()) report(ctx, group);
   },
@@ -87,8 +87,12 @@ function findQuery(ctx: Ctx, call: ts.CallExpression): Found | undefined {
     const reach = getSummary(ctx.program, queryReachKind, callee);
     if (!reach) continue;
     const steps = [{ call, callee }, ...reach.steps.slice(0, -1)];
-    // Through an interface's implementation: the finding depends on files the checked one need not import.
-    if (steps.some((s) => ts.isCallExpression(s.call) && abstractTargetOf(ctx.program, s.call))) touchWholeProgram();
+    // Through an interface's implementation: the finding depends on the implementation's file,
+    // which the interface's file leads to in the cache's import graph (program/implementations.ts).
+    for (const s of steps) {
+      const target = ts.isCallExpression(s.call) ? abstractTargetOf(ctx.program, s.call) : undefined;
+      if (target) touch(target.decl);
+    }
     return { query: reach.target, steps };
   }
   return undefined;

@@ -27,8 +27,9 @@ import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } 
 import { getTypeQueries, type SymbolRef, type TypeQueries } from './type-queries.js';
 import { functionName, isFunctionLike, type FunctionLike } from './callgraph.js';
 import { moduleRefOf, symbolModuleOf, calleeModule } from './module-ref.js';
-import { skipOuterExpressions as skipOuter, walk } from './walk.js';
+import { skipOuterExpressions as skipOuter } from './walk.js';
 import { perProgram } from './per-program.js';
+import { CALL_KINDS, CLASS_KINDS, fileIndex } from './file-index.js';
 
 export interface AsyncEntry {
   fn: FunctionLike;
@@ -296,15 +297,15 @@ function registeredIn(sf: ts.SourceFile, program: ts.Program, routeModules: Read
   const add = (fn: FunctionLike, kind: AsyncEntry['kind'], label: string) => {
     if (!found.has(fn) && !fn.getSourceFile().isDeclarationFile) found.set(fn, { fn, kind, label });
   };
-  walk(sf, (node) => {
+  for (const node of fileIndex(sf).of(...CLASS_KINDS, ...CALL_KINDS)) {
     if (ts.isClassLike(node)) classEntries(node, types, add);
-    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return;
+    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) continue;
     const registration = registrationOf(node, types, routeModules);
     for (const cb of registration?.callbacks ?? []) {
       const fn = isFunctionLike(cb) ? cb : functionOfArgument(cb, types);
       if (fn) add(fn, registration!.kind, registration!.label);
     }
-  });
+  }
   return [...found.values()];
 }
 
@@ -342,11 +343,11 @@ export function asyncEntriesIn(sf: ts.SourceFile, program: ts.Program, options: 
   const index = indexFor(program, options);
   const types = getTypeQueries(program);
   const out = [...(index.byFile.get(sf) ?? [])];
-  walk(sf, (node) => {
-    if (isFunctionLike(node) && isAsyncFunction(node) && !index.byFn.has(node) && !isTestCallback(node, types)) {
+  for (const node of fileIndex(sf).functions) {
+    if (isAsyncFunction(node) && !index.byFn.has(node) && !isTestCallback(node, types)) {
       out.push({ fn: node, kind: 'async', label: asyncLabel(node) });
     }
-  });
+  }
   return out.sort((a, b) => a.fn.getStart() - b.fn.getStart());
 }
 

@@ -19,6 +19,12 @@
  *   lock graph) calls `touchWholeProgram()`; what it builds inside `untracked` is not recorded.
  * `walk` (program/walk.ts) records nothing: walking the checked file, or a node the call graph
  * already touched, adds nothing, and a module that walks another file's nodes says so above.
+ *
+ * A check may also read a program-wide answer made of per-file facts (program/file-facts.ts)
+ * without depending on every file: it names the fact family with `readFamily(name)`. The cache
+ * keeps which files' checks read which families and checks those files again when a fact of
+ * the family changed (is an `unhandledRejection` handler installed anywhere: the wording of the
+ * promise rules, promises/process-handlers.ts).
  */
 import type ts from 'typescript';
 
@@ -27,10 +33,12 @@ export const WHOLE_PROGRAM = Symbol('whole program');
 
 export type Touched = Set<ts.SourceFile | typeof WHOLE_PROGRAM>;
 
-export type CheckListener = (ruleId: string, sourceFile: ts.SourceFile, touched: Touched) => void;
+/** `families`: the fact families whose program-wide answer the check read (`readFamily`). */
+export type CheckListener = (ruleId: string, sourceFile: ts.SourceFile, touched: Touched, families: ReadonlySet<string>) => void;
 
 let listener: CheckListener | undefined;
 let active: Touched | undefined;
+let activeFamilies: Set<string> | undefined;
 
 /** Start (or, with undefined, stop) recording what each check touches. */
 export function setCheckListener(next: CheckListener | undefined): void {
@@ -41,13 +49,17 @@ export function setCheckListener(next: CheckListener | undefined): void {
 export function trackCheck<T>(ruleId: string, sourceFile: ts.SourceFile, run: () => T): T {
   if (!listener) return run();
   const outer = active;
+  const outerFamilies = activeFamilies;
   const touched: Touched = new Set();
+  const families = new Set<string>();
   active = touched;
+  activeFamilies = families;
   try {
     return run();
   } finally {
     active = outer;
-    listener(ruleId, sourceFile, touched);
+    activeFamilies = outerFamilies;
+    listener(ruleId, sourceFile, touched, families);
   }
 }
 
@@ -59,6 +71,11 @@ export function touch(node: ts.Node): void {
 /** The check being recorded read facts about every file of the program. */
 export function touchWholeProgram(): void {
   if (active) active.add(WHOLE_PROGRAM);
+}
+
+/** The check being recorded read the program-wide answer of a fact family (by its name). */
+export function readFamily(name: string): void {
+  activeFamilies?.add(name);
 }
 
 /**

@@ -62,10 +62,16 @@ export interface FactFamily {
   targets(data: unknown): string[];
   /** One kind of the family: facts computed with different options are different kinds. */
   kind(variant: string): string;
+  /**
+   * For a family whose program-wide answer checks read (`readFamily`, program/dependencies.ts):
+   * compute or reuse the facts of every file of `program`, so that the cache compares all of
+   * them even when no check of this run asked; a change re-checks the files that read it.
+   */
+  complete?(program: ts.Program): void;
 }
 
-export function factFamily(name: string, targets: (data: unknown) => string[]): FactFamily {
-  return { name, targets, kind: (variant) => `${name}:${variant}` };
+export function factFamily(name: string, targets: (data: unknown) => string[], complete?: (program: ts.Program) => void): FactFamily {
+  return { name, targets, kind: (variant) => `${name}:${variant}`, ...(complete ? { complete } : {}) };
 }
 
 /** The family of `kind` among `families`, if it is one of them. */

@@ -5,11 +5,19 @@
  * `implements`/`extends` the type (directly or through other types) and declare the method
  * with a body. The index of subtypes is built once per program from the heritage clauses of
  * the program's own files (declaration files and packages are left out).
+ *
+ * For the analysis cache, a dispatch makes the interface's file depend on the files of its
+ * implementations: `dispatchEdges` lists those edges (supertype's file -> subtype's file), which
+ * the import graph adds to the imports (program/import-graph.ts). A file that calls through
+ * the interface imports its file, directly or not, so an edit of an implementation (or a new
+ * one) re-checks it like an edit of a file it imports, and a check that follows a dispatch
+ * reads nothing beyond its file's (extended) imports.
  */
+import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { getTypeQueries } from './type-queries.js';
-import { touchWholeProgram, untracked } from './dependencies.js';
+import { touch, untracked } from './dependencies.js';
 import { oncePerProgram, perProgram } from './per-program.js';
 import { skipOuterExpressions } from './walk.js';
 
@@ -48,9 +56,31 @@ function hasAbstract(node: ts.Node): boolean {
 export function implementationsOf(program: ts.Program, call: ts.CallExpression): Implementation[] {
   const target = abstractTargetOf(program, call);
   if (!target) return [];
-  // The answer depends on files the calling file need not import.
-  touchWholeProgram();
-  return results.get(program, target.decl, () => untracked(() => collect(program, target.owner, target.name)));
+  // The answer depends on files the calling file need not import: through the interface's
+  // file, whose dispatch edges lead to them (`dispatchEdges`).
+  touch(target.decl);
+  const found = results.get(program, target.decl, () => untracked(() => collect(program, target.owner, target.name)));
+  for (const impl of found) touch(impl.fn);
+  return found;
+}
+
+/**
+ * Supertype's file -> the files that declare its subtypes (absolute paths, own files only,
+ * different files): what a dispatch through the supertype can run depends on them.
+ */
+export function dispatchEdges(program: ts.Program): Map<string, Set<string>> {
+  const edges = new Map<string, Set<string>>();
+  for (const [sup, subs] of subtypeIndex(program)) {
+    const from = path.resolve(sup.getSourceFile().fileName);
+    for (const sub of subs) {
+      const to = path.resolve(sub.getSourceFile().fileName);
+      if (to === from) continue;
+      const set = edges.get(from) ?? new Set<string>();
+      set.add(to);
+      edges.set(from, set);
+    }
+  }
+  return edges;
 }
 
 function collect(program: ts.Program, owner: TypeDecl, name: string): Implementation[] {

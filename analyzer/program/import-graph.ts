@@ -5,14 +5,19 @@
  * plus what is global: the default libraries, packages, and files that are scripts (no
  * import/export) or that augment other modules or the global scope. A change to a global
  * file can change any file's types, so the cache then checks everything again.
+ *
+ * Besides imports, the graph has an edge from the file of an interface or a class to each
+ * file that declares one of its subtypes (program/implementations.ts, `dispatchEdges`): a call
+ * through the interface runs the implementations, so its findings depend on their files.
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
+import { dispatchEdges } from './implementations.js';
 
 export interface ImportGraph {
   /** The program's own files (not libraries or packages), by absolute path. */
   files: string[];
-  /** Own files each own file imports (absolute paths). */
+  /** Own files each own file imports (absolute paths), and the files of its types' subtypes. */
   imports: Map<string, string[]>;
   /** Own files whose declarations are visible without an import (scripts, augmentations). */
   globals: Set<string>;
@@ -64,6 +69,7 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   const sameFiles = !!known && known.graph.files.length === own.size && known.graph.files.every((file) => own.has(file));
   const imports = new Map<string, string[]>();
   const globals = new Set<string>();
+  const dispatch = dispatchEdges(program);
   for (const [file, sf] of own) {
     if (sameFiles && known!.sourceFile(file) === sf) {
       imports.set(file, known!.graph.imports.get(file) ?? []);
@@ -81,6 +87,7 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
       const abs = path.resolve(path.dirname(file), ref.fileName);
       if (own.has(abs)) out.add(abs);
     }
+    for (const sub of dispatch.get(file) ?? []) if (own.has(sub)) out.add(sub);
     out.delete(file);
     imports.set(file, [...out].sort());
     if (isGlobal(sf)) globals.add(file);

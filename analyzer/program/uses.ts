@@ -14,8 +14,8 @@ import { getTypeQueries, type SymbolRef, type TypeQueries } from './type-queries
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { isTestCallback } from './async-context.js';
 import { touchWholeProgram, untracked } from './dependencies.js';
-import { walk } from './walk.js';
 import { oncePerProgram } from './per-program.js';
+import { fileIndex } from './file-index.js';
 
 export interface Uses {
   /** Calls made at module top level, in the function's own file and in others. */
@@ -87,10 +87,10 @@ function buildIndex(program: ts.Program): Index {
   for (const sf of files) {
     const test = isTestFile(sf, types);
     if (!test) for (const target of importedFiles(sf, types)) importedByProduction.add(target);
-    walk(sf, (node) => {
-      if (!ts.isIdentifier(node) || !names.has(node.text) || isBindingName(node)) return true;
+    for (const node of fileIndex(sf).of<ts.Identifier>(ts.SyntaxKind.Identifier)) {
+      if (!names.has(node.text) || isBindingName(node)) continue;
       const entry = bySymbol.get(types.symbolAt(node)!);
-      if (!entry) return true;
+      if (!entry) continue;
       const { uses } = entry;
       if (test) uses.inTests++;
       else uses.inProduction++;
@@ -98,8 +98,7 @@ function buildIndex(program: ts.Program): Index {
         uses.topLevelCalls++;
         if (sf !== entry.fn.getSourceFile()) uses.crossFileCalls++;
       } else uses.other = true;
-      return true;
-    });
+    }
   }
   return { uses: new Map([...bySymbol.values()].map((e) => [e.fn, e.uses])), importedByProduction };
 }
@@ -146,12 +145,7 @@ const testFiles = new WeakMap<ts.SourceFile, boolean>();
 function isTestFile(sf: ts.SourceFile, types: TypeQueries): boolean {
   let answer = testFiles.get(sf);
   if (answer !== undefined) return answer;
-  answer = false;
-  walk(sf, (node) => {
-    if (answer) return false;
-    if (isFunctionLike(node) && isTestCallback(node, types)) answer = true;
-    return !answer;
-  });
+  answer = fileIndex(sf).functions.some((fn) => isTestCallback(fn, types));
   testFiles.set(sf, answer);
   return answer;
 }

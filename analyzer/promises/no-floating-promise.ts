@@ -17,6 +17,7 @@ import { awaitsAnything, handlesOwnFailures } from './rejections.js';
 import { isAsyncFunction, isGeneratorFunction } from '../program/async-context.js';
 import { lostRejectionWording, unhandledRejectionHandler } from './process-handlers.js';
 import { isAssignmentOperator, isLogicalOperator } from '../program/syntax.js';
+import { fileIndex } from '../program/file-index.js';
 
 export interface Options {
   ignoreVoid: boolean;
@@ -78,13 +79,13 @@ const check: Check<Options, MessageId> = {
     hasSuggestions: true,
   },
   run(ctx) {
-    walk(ctx.sourceFile, (node) => {
+    for (const node of fileIndex(ctx.sourceFile).of(ts.SyntaxKind.ExpressionStatement, ts.SyntaxKind.ArrowFunction)) {
       if (ts.isExpressionStatement(node)) {
         checkStatement(ctx, node, node.expression);
       } else if (!ctx.options.ignoreVoid && ts.isArrowFunction(node) && ts.isVoidExpression(node.body)) {
         checkStatement(ctx, node.body, node.body);
       }
-    });
+    }
   },
 };
 

@@ -1,15 +1,19 @@
 /**
- * A whole-program fact for the promise rules' wording: does any file of the program install a
+ * A program-wide fact for the promise rules' wording: does any file of the program install a
  * process-wide `unhandledRejection` handler (`process.on('unhandledRejection', ...)`, `once`,
  * `addListener`, `prependListener`)? Without one, Node 15+ exits on an unhandled rejection; with
  * one, the rejection reaches that handler, far from its cause, and the process goes on.
  *
- * Computed once per program (a WeakMap); the files are searched as text first, so only the few
- * that mention the event are parsed for the call. A check whose message depends on the answer
- * reads every file, so it tells the analysis cache (`touchWholeProgram`).
+ * Made of a per-file fact (the first handler a file installs, program/file-facts.ts), so the
+ * analysis cache keeps it per file: a check whose message uses the answer says so
+ * (`readFamily`), and when a file's fact changes (a handler added, removed or moved) the cache
+ * checks the files that read it again; an edit elsewhere re-checks nothing for it. Computed
+ * once per program; a file is searched as text first, so only the few that mention the event
+ * are walked for the call.
  */
 import ts from '../ts/typescript.cjs';
-import { touchWholeProgram } from '../program/dependencies.js';
+import { readFamily, untracked } from '../program/dependencies.js';
+import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
 import { skipOuterExpressions } from '../program/walk.js';
 import { oncePerProgram } from '../program/per-program.js';
 
@@ -23,19 +27,40 @@ const METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prepen
 
 const handlers = oncePerProgram<RejectionHandler | null>();
 
+/** Which files install a handler: read by every file that reports a lost rejection, not by file. */
+export const rejectionHandlerFacts = factFamily('rejection-handlers', () => [], (program) => void programHandler(program));
+
+const KIND = rejectionHandlerFacts.kind('first');
+
+/** A file's fact: its first install call, or null. */
+const codec: FactCodec<ts.CallExpression | null> = {
+  encode: (call) => (call ? nodeRef(call) : null),
+  decode(data, program) {
+    if (data === null) return null;
+    const node = nodeAt(program, data as NodeRef);
+    return node && ts.isCallExpression(node) ? node : undefined;
+  },
+};
+
 /** The first `unhandledRejection` handler the program installs (files in program order), if any. */
 export function unhandledRejectionHandler(program: ts.Program): RejectionHandler | undefined {
-  touchWholeProgram();
-  return handlers(program, () => search(program)) ?? undefined;
+  readFamily(rejectionHandlerFacts.name);
+  return programHandler(program);
 }
 
+function programHandler(program: ts.Program): RejectionHandler | undefined {
+  return handlers(program, () => untracked(() => search(program))) ?? undefined;
+}
+
+/** Every own file's fact is asked (so the cache stores all of them); the first handler wins. */
 function search(program: ts.Program): RejectionHandler | null {
+  let first: RejectionHandler | null = null;
   for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || !sf.text.includes(EVENT)) continue;
-    const call = findInstall(sf);
-    if (call) return { call };
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    const call = fileFacts(program, KIND, sf, codec, () => (sf.text.includes(EVENT) ? (findInstall(sf) ?? null) : null));
+    if (call && !first) first = { call };
   }
-  return null;
+  return first;
 }
 
 function findInstall(sf: ts.SourceFile): ts.CallExpression | undefined {

@@ -11,8 +11,7 @@ import ts from '../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../check/contract.js';
 import { codeText, quoteCode } from '../check/quote.js';
 import type { TypeQueries } from '../program/type-queries.js';
-import { isFunctionLike, type FunctionLike } from '../program/callgraph.js';
-import { walk } from '../program/walk.js';
+import { type FunctionLike } from '../program/callgraph.js';
 import { isAsyncFunction } from '../program/async-context.js';
 import { collectEvents, consumes, dependenciesOf, within, type Access, type FunctionEvents, type Write } from './events.js';
 import { related, type Place } from './places.js';
@@ -22,6 +21,7 @@ import { isSingleFlight } from './single-flight.js';
 import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from './guards.js';
 import { helperReadsIn, helperWritesOf } from './helpers.js';
 import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from './entries.js';
+import { fileIndex } from '../program/file-index.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -68,9 +68,9 @@ const check: Check<Options, MessageId> = {
     strictOptions: { checkThrowGuards: true },
   },
   run(ctx) {
-    walk(ctx.sourceFile, (node) => {
-      if (isFunctionLike(node) && node.body && isAsyncFunction(node)) checkFunction(ctx, node);
-    });
+    for (const node of fileIndex(ctx.sourceFile).functions) {
+      if (node.body && isAsyncFunction(node)) checkFunction(ctx, node);
+    }
   },
 };
 

@@ -9,7 +9,6 @@
  */
 import ts from '../../ts/typescript.cjs';
 import type { Check, CheckContext, TraceInput } from '../../check/contract.js';
-import { walk } from '../../program/walk.js';
 import { functionName, getCallGraph } from '../../program/callgraph.js';
 import type { SymbolRef } from '../../program/type-queries.js';
 import { getSummary } from '../../summaries/engine.js';
@@ -24,6 +23,7 @@ import { mapThroughCall, txEscapeKind, type Escape } from './summary.js';
 import { escapes, sequelizeUsesCls } from './judge.js';
 import { suggestionsFor } from './suggestions.js';
 import { unrecognizedOrmNotes } from '../support.js';
+import { fileIndex } from '../../program/file-index.js';
 
 export type Options = Record<string, never>;
 
@@ -54,12 +54,10 @@ const check: Check<Options, MessageId> = {
   notes: unrecognizedOrmNotes,
   run(ctx) {
     const scopes: TxScope[] = [];
-    walk(ctx.sourceFile, (node) => {
-      if (ts.isCallExpression(node)) {
-        const scope = scopeOf(ctx.types, node);
-        if (scope) scopes.push(scope);
-      }
-    });
+    for (const node of fileIndex(ctx.sourceFile).of<ts.CallExpression>(ts.SyntaxKind.CallExpression)) {
+      const scope = scopeOf(ctx.types, node);
+      if (scope) scopes.push(scope);
+    }
     if (scopes.length === 0) return;
     const tx = new Set<SymbolRef>();
     for (const s of scopes) {

@@ -12,11 +12,11 @@
 import ts from '../../ts/typescript.cjs';
 import type { Check } from '../../check/contract.js';
 import { specifierSchema } from '../../program/specifiers.js';
-import { walk } from '../../program/walk.js';
 import { checkConditionsAt } from './conditions.js';
 import { checkPropertyAccess, checkValuesAt } from './values.js';
 import { checkReturn } from './returns.js';
 import type { Options, Scan } from './context.js';
+import { fileIndex } from '../../program/file-index.js';
 
 export type { Options } from './context.js';
 
@@ -85,12 +85,12 @@ const check: Check<Options, MessageId> = {
       conditionSeen: new Set(),
       handles: new Map(),
     };
-    walk(ctx.sourceFile, (node) => {
+    for (const node of fileIndex(ctx.sourceFile).nodes) {
       if (ctx.options.checksConditionals) checkConditionsAt(scan, node);
       checkValuesAt(scan, node);
       if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) checkPropertyAccess(scan, node);
       else if (ts.isReturnStatement(node)) checkReturn(scan, node);
-    });
+    }
   },
 };
 

@@ -9,11 +9,12 @@
  * (`if (loadUser())`) are still reported. Answers are cached per property symbol and program.
  */
 import ts from '../../ts/typescript.cjs';
-import { skipOuterExpressions, walk } from '../../program/walk.js';
+import { skipOuterExpressions } from '../../program/walk.js';
 import type { Scan } from './context.js';
 import { perProgram } from '../../program/per-program.js';
 import { touch } from '../../program/dependencies.js';
 import type { SymbolRef, TypeQueries } from '../../program/type-queries.js';
+import { fileIndex } from '../../program/file-index.js';
 
 const answers = perProgram<SymbolRef, boolean>();
 
@@ -61,12 +62,9 @@ function assignedEmpty(scan: Scan, symbol: SymbolRef): boolean {
   const name = scan.types.symbolName(symbol);
   for (const sf of files) {
     if (!sf.text.includes(name)) continue;
-    let found = false;
-    walk(sf, (node) => {
-      if (found) return false;
+    const found = fileIndex(sf).of(ts.SyntaxKind.BinaryExpression, ts.SyntaxKind.DeleteExpression).some((node) => {
       const target = emptiedTarget(node);
-      if (target && targetName(target) === name && scan.types.symbolAt(ts.isPropertyAccessExpression(target) ? target.name : target.argumentExpression) === symbol) found = true;
-      return !found;
+      return !!target && targetName(target) === name && scan.types.symbolAt(ts.isPropertyAccessExpression(target) ? target.name : target.argumentExpression) === symbol;
     });
     if (found) return true;
   }

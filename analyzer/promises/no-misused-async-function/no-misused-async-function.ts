@@ -12,11 +12,11 @@
 import ts from '../../ts/typescript.cjs';
 import type { Check, CheckContext } from '../../check/contract.js';
 import { lostRejectionWording } from '../process-handlers.js';
-import { walk } from '../../program/walk.js';
 import { checkCall } from './calls.js';
 import { checkAssignment, checkAttribute, checkHeritage, checkProperty, checkReturn, checkVariable } from './positions.js';
 import { voidChecks, type Options } from './candidates.js';
 import { checkDisposeMember, isDisposeName } from './dispose.js';
+import { fileIndex } from '../../program/file-index.js';
 
 export type { Options } from './candidates.js';
 
@@ -113,7 +113,7 @@ const check: Check<Options, MessageId> = {
   run(outer) {
     const ctx = withLostWording(outer);
     const voids = voidChecks(ctx.options);
-    walk(ctx.sourceFile, (node) => {
+    const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) || ts.isNewExpression(node)) checkCall(ctx, node);
       if (!voids) return;
       if (ts.isComputedPropertyName(node) && isDisposeName(node)) {
@@ -133,7 +133,8 @@ const check: Check<Options, MessageId> = {
       } else if (voids.inheritedMethods && (ts.isClassLike(node) || ts.isInterfaceDeclaration(node))) {
         checkHeritage(ctx, node);
       }
-    });
+    };
+    for (const node of fileIndex(ctx.sourceFile).nodes) visit(node);
   },
 };
 
