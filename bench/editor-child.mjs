@@ -6,9 +6,13 @@
  * integrations pass the unsaved buffer). Prints JSON: the first lint's seconds, each re-lint's
  * seconds, ESLint's own split of each re-lint (\`stats: true\`: parsing, which is where
  * typescript-eslint updates the program, and each rule), and the message counts. Started by
- * bench/editor-bench.mjs, one process per variant.
+ * bench/editor-bench.mjs, one process per variant and kind of edit.
  *
- *   node bench/editor-child.mjs --dir <tree> --file src/... --variant ours|typescript-eslint --edits 10
+ * Two kinds of edit (`--edit`): `export` appends `export const benchEditN = N;` (a new export no
+ * other file imports: its importers cannot see it); `body` adds `void N;` at the start of the
+ * first method body of the file (a change to code its importers call, as typing in an editor is).
+ *
+ *   node bench/editor-child.mjs --dir <tree> --file src/... --variant ours|typescript-eslint --edits 10 [--edit export|body]
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,6 +30,7 @@ const { values: opts } = parseArgs({
     file: { type: 'string' },
     variant: { type: 'string' },
     edits: { type: 'string', default: '10' },
+    edit: { type: 'string', default: 'export' },
   },
 });
 
@@ -61,6 +66,17 @@ async function typescriptEslintConfig(dir) {
   ];
 }
 
+/** How the `i`th edit changes the text (see the file comment). */
+function editOf(kind, original) {
+  if (kind === 'export') return (text, i) => `${text}export const benchEdit${i} = ${i};\n`;
+  if (kind !== 'body') throw new Error(`--edit: 'export' or 'body', not '${kind}'`);
+  const method = /\n[ \t]+(?:(?:public|private|protected|static|async)\s+)*[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(?::[^{;]+)?\{[ \t]*\n/.exec(original);
+  if (!method) throw new Error('--edit body: no method body found in the file');
+  const at = method.index + method[0].length;
+  // Each edit adds one more statement at the same place: the method's body keeps growing.
+  return (text, i) => `${text.slice(0, at)}    void ${i};\n${text.slice(at)}`;
+}
+
 async function main() {
   const dir = path.resolve(opts.dir);
   const filePath = path.join(dir, opts.file);
@@ -82,8 +98,9 @@ async function main() {
   const parse = [];
   const rules = {};
   let last = first;
+  const edit = editOf(opts.edit, text);
   for (let i = 1; i <= Number(opts.edits); i++) {
-    text += `export const benchEdit${i} = ${i};\n`;
+    text = edit(text, i);
     last = await lint();
     edits.push(last.seconds);
     parse.push(last.parse);
