@@ -114,11 +114,7 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
   const written = new Map<ts.Node, ts.Symbol | undefined>();
 
   function symbolAsWritten(node: ts.Node): ts.Symbol | undefined {
-    const known = written.get(node);
-    if (known !== undefined || written.has(node)) return known;
-    const symbol = attempt(() => checker.getSymbolAtLocation(node));
-    written.set(node, symbol);
-    return symbol;
+    return remembered(written, node, () => attempt(() => checker.getSymbolAtLocation(node)));
   }
 
   function immediateAlias(symbol: ts.Symbol): ts.Symbol | undefined {
@@ -126,18 +122,11 @@ function symbolQueries(program: ts.Program, checker: ts.TypeChecker): Symbols {
   }
 
   function symbolAt(node: ts.Node): ts.Symbol | undefined {
-    const known = resolved.get(node);
-    if (known !== undefined || resolved.has(node)) return known;
-    let symbol = symbolAsWritten(node);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
-      try {
-        symbol = checker.getAliasedSymbol(symbol);
-      } catch {
-        /* keep the alias */
-      }
-    }
-    resolved.set(node, symbol);
-    return symbol;
+    return remembered(resolved, node, () => {
+      const symbol = symbolAsWritten(node);
+      if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return symbol;
+      return attempt(() => checker.getAliasedSymbol(symbol)) ?? symbol; // keep the alias where it cannot be followed
+    });
   }
 
   const origins = new Map<ts.Symbol, SymbolOrigin>();
@@ -206,11 +195,7 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
   const called = new Map<ts.Node, CalledDeclaration | undefined>();
 
   function typeAt(node: ts.Node): ts.Type | undefined {
-    const known = types.get(node);
-    if (known !== undefined || types.has(node)) return known;
-    const type = attempt(() => checker.getTypeAtLocation(node));
-    types.set(node, type);
-    return type;
+    return remembered(types, node, () => attempt(() => checker.getTypeAtLocation(node)));
   }
 
   function isCallable(node: ts.Node): boolean {
@@ -228,13 +213,11 @@ function nodeTypes(checker: ts.TypeChecker, shapes: Shapes, symbols: Symbols): N
     contextualType: (expr) => checker.getContextualType(expr),
     typeOfTypeNode: (node) => checker.getTypeFromTypeNode(node),
     signatureOf: (call) => attempt(() => checker.getResolvedSignature(call)),
-    calledDeclaration(call) {
-      if (called.has(call)) return called.get(call);
-      const certain = attempt(() => certainCalledDeclaration(checker, call, symbols.symbolAt, typeAt));
-      const declaration = certain ? certain.declaration : attempt(() => checker.getResolvedSignature(call))?.declaration;
-      called.set(call, declaration);
-      return declaration;
-    },
+    calledDeclaration: (call) =>
+      remembered(called, call, () => {
+        const certain = attempt(() => certainCalledDeclaration(checker, call, symbols.symbolAt, typeAt));
+        return certain ? certain.declaration : attempt(() => checker.getResolvedSignature(call))?.declaration;
+      }),
     returnTypeOf: (decl) => attempt(() => checker.getSignatureFromDeclaration(decl)?.getReturnType()),
     isCallable,
   };
@@ -386,6 +369,15 @@ function isLibSymbol(program: ts.Program, symbol: ts.Symbol): boolean {
 }
 
 /** The checker's answer, or undefined where it throws (a compiler crash on odd input must not end the check). */
+/** The answer `map` holds for `key` (undefined answers included), else `compute`'s, remembered. */
+function remembered<K, V>(map: Map<K, V | undefined>, key: K, compute: () => V | undefined): V | undefined {
+  const known = map.get(key);
+  if (known !== undefined || map.has(key)) return known;
+  const value = compute();
+  map.set(key, value);
+  return value;
+}
+
 function attempt<T>(ask: () => T | undefined): T | undefined {
   try {
     return ask();
