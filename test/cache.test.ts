@@ -211,8 +211,8 @@ describe('the analysis cache gives the findings an uncached run gives', () => {
 
   it('after a file installs an unhandledRejection handler: the wording changes in files that do not import it, and only they are checked again', () => {
     fs.mkdirSync(file('src/lost'), { recursive: true });
-    fs.writeFileSync(file('src/lost/work.ts'), 'export async function job(): Promise<void> {\n  await Promise.resolve();\n}\n');
-    fs.writeFileSync(file('src/lost/caller.ts'), "import { job } from './work.js';\n\nexport function start(): void {\n  job();\n}\n");
+    fs.writeFileSync(file('src/lost/job.ts'), 'export async function job(): Promise<void> {\n  await Promise.resolve();\n}\n');
+    fs.writeFileSync(file('src/lost/caller.ts'), "import { job } from './job.js';\n\nexport function start(): void {\n  job();\n}\n");
     const floating = () => lastUncached.findings.filter((f) => f.ruleId === 'no-floating-promise' && f.file === file('src/lost/caller.ts'));
     same();
     expect(floating()).toHaveLength(1);

@@ -95,34 +95,28 @@ export class NativeAnswers {
 
   /** The type at a node, as TypeScript 7 sees it. */
   typeAt(node: ts.Node): Sync.Type | undefined {
-    if (this.types.has(node)) {
-      this.stats.hits++;
-      return this.types.get(node);
-    }
-    const twin = this.twin(node);
-    let type: Sync.Type | undefined;
-    if (twin) {
-      this.stats.singleCalls++;
-      type = this.checker.getTypeAtLocation(twin);
-    }
-    this.types.set(node, type);
-    return type;
+    return this.answer(this.types, node, (twin) => this.checker.getTypeAtLocation(twin));
   }
 
   /** The symbol at a node as written (an import's alias is not followed), as TypeScript 7 sees it. */
   symbolAt(node: ts.Node): Sync.Symbol | undefined {
-    if (this.symbols.has(node)) {
+    return this.answer(this.symbols, node, (twin) => this.checker.getSymbolAtLocation(twin));
+  }
+
+  /** The prefetched answer for `node`, else one single call on its twin (remembered either way). */
+  private answer<T>(known: Map<ts.Node, T | undefined>, node: ts.Node, ask: (twin: Ast.Node) => T | undefined): T | undefined {
+    if (known.has(node)) {
       this.stats.hits++;
-      return this.symbols.get(node);
+      return known.get(node);
     }
     const twin = this.twin(node);
-    let symbol: Sync.Symbol | undefined;
+    let value: T | undefined;
     if (twin) {
       this.stats.singleCalls++;
-      symbol = this.checker.getSymbolAtLocation(twin);
+      value = ask(twin);
     }
-    this.symbols.set(node, symbol);
-    return symbol;
+    known.set(node, value);
+    return value;
   }
 
   /** A call's resolved signature: the API has no batched form, so this is always one round trip. */
