@@ -19,7 +19,7 @@
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { carriedValues, isRecording, recordFacts, recordedFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
-import { dependents, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
+import { dependents, importersOf, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
 import { editReach } from './edit-reach.js';
 import { optionsKey } from './options-key.js';
 
@@ -77,19 +77,6 @@ export function followProgram(program: ts.Program): void {
 
 function isExternal(program: ts.Program, sf: ts.SourceFile | undefined): boolean {
   return !!sf && (isExternalFile(program, sf) || sf.isDeclarationFile);
-}
-
-/** Files by the own files that import them directly. */
-function importersOf(imports: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [file, targets] of imports) {
-    for (const target of targets) {
-      const list = out.get(target);
-      if (list) list.push(file);
-      else out.set(target, [file]);
-    }
-  }
-  return out;
 }
 
 /** Was the file edited (not added or removed) in a way its importers cannot see? */

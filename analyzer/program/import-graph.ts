@@ -95,16 +95,22 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals };
 }
 
-/** Every file that imports one of `changed`, directly or not (the changed files included). */
-export function dependents(imports: ReadonlyMap<string, readonly string[]>, changed: Iterable<string>): Set<string> {
-  const importers = new Map<string, string[]>();
+/** Files by the own files that import them directly. */
+export function importersOf(imports: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const [file, targets] of imports) {
     for (const target of targets) {
-      const list = importers.get(target);
+      const list = out.get(target);
       if (list) list.push(file);
-      else importers.set(target, [file]);
+      else out.set(target, [file]);
     }
   }
+  return out;
+}
+
+/** Every file that imports one of `changed`, directly or not (the changed files included). */
+export function dependents(imports: ReadonlyMap<string, readonly string[]>, changed: Iterable<string>): Set<string> {
+  const importers = importersOf(imports);
   const seen = new Set<string>(changed);
   const queue = [...seen];
   for (let i = 0; i < queue.length; i++) {
