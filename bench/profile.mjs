@@ -15,10 +15,10 @@
  * .cpuprofile in Chrome DevTools; `tsc -p <folder> --extendedDiagnostics` gives tsc's phases.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 import { REPO } from './tools.mjs';
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = scriptArgs(import.meta.url, {
   allowPositionals: true,
   options: {
     'full-first': { type: 'boolean', default: false },

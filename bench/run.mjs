@@ -28,7 +28,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 import { generate } from './generate.mjs';
 import { hasGnuTime, measure } from './measure.mjs';
 import { REPO, TOOLS, OURS_BIN, PEER_VERSIONS, markerRecall, installPeerTools, peerVersion } from './tools.mjs';
@@ -36,7 +36,7 @@ import { cacheBench } from './cache-bench.mjs';
 import { editorBench } from './editor-bench.mjs';
 import { renderReport } from './report.mjs';
 
-const { values: opts, positionals } = parseArgs({
+const { values: opts, positionals } = scriptArgs(import.meta.url, {
   allowPositionals: true,
   options: {
     sizes: { type: 'string', default: '1000,5000' },

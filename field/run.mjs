@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../bench/script-args.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.dirname(HERE);
@@ -231,7 +231,7 @@ function runProject(checkout, values, rules) {
 }
 
 export async function main(argv) {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = scriptArgs(import.meta.url, {
     args: argv,
     allowPositionals: true,
     options: {

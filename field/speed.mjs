@@ -28,7 +28,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../bench/script-args.mjs';
 import { measure, median, hasGnuTime } from '../bench/measure.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -241,7 +241,7 @@ export function table(rows, runs) {
 }
 
 async function main() {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = scriptArgs(import.meta.url, {
     allowPositionals: true,
     options: {
       root: { type: 'string' },
