@@ -76,7 +76,9 @@ function buildCallers(program: ts.Program): Map<FunctionLike, Caller[]> {
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
     for (const [caller, callee] of fileFacts(program, CALLERS_KIND, sf, callsCodec, () => callsIn(sf, program))) {
-      index.set(callee, [...(index.get(callee) ?? []), caller ?? TOP]);
+      const callers = index.get(callee);
+      if (callers) callers.push(caller ?? TOP);
+      else index.set(callee, [caller ?? TOP]);
     }
   }
   return index;
@@ -121,6 +123,21 @@ export function whereEntryRuns(entry: AsyncEntry, program: ts.Program, routeModu
     }
   }
   return out;
+}
+
+/**
+ * What waits while a call that `entries` reach blocks: `effectOf` the union of where they run.
+ * The effect names the first of request, background, start-up that the union holds, so when an
+ * entry's own kind already says 'request' the callers walk (and the callers index of the whole
+ * program it needs) cannot change it and is skipped. `whereOf` gives an entry's set (cached by
+ * the caller across groups).
+ */
+export function effectOfEntries(entries: Iterable<AsyncEntry>, whereOf: (entry: AsyncEntry) => ReadonlySet<Where>): string {
+  const list = [...entries];
+  if (list.some((entry) => roleOf(entry) === 'request')) return effectOf(new Set<Where>(['request']));
+  const where = new Set<Where>();
+  for (const entry of list) for (const w of whereOf(entry)) where.add(w);
+  return effectOf(where);
 }
 
 /** What waits while the call blocks, for the message. */
