@@ -18,7 +18,7 @@ import { touchWholeProgram, untracked } from '../program/dependencies.js';
 import { oncePerProgram } from '../program/per-program.js';
 import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
 import { fileIndex } from '../program/file-index.js';
-import { importGraph, importersOf } from '../program/import-graph.js';
+import { importGraph, importersOf, type ImportGraph } from '../program/import-graph.js';
 
 export type Where = 'request' | 'background' | 'startup';
 
@@ -84,6 +84,7 @@ const callsCodec: FactCodec<FileCalls> = {
  */
 function callersIndex(program: ts.Program): (fn: FunctionLike) => Caller[] {
   const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
+  const order = new Map(files.map((sf, i) => [path.resolve(sf.fileName), i]));
   // Per file: its callers of each function it calls, in source order.
   const byFile = new Map<ts.SourceFile, Map<FunctionLike, Caller[]>>();
   const fileCallers = (sf: ts.SourceFile): Map<FunctionLike, Caller[]> => {
@@ -98,15 +99,20 @@ function callersIndex(program: ts.Program): (fn: FunctionLike) => Caller[] {
     byFile.set(sf, index);
     return index;
   };
-  const importers = importersWithin(program);
+  const graph = importGraph(program);
+  const importers = graph && importersWithin(graph);
+  // Files the import graph leaves out (a source file under a node_modules folder): always searched.
+  const mapped = new Set(graph?.files);
+  const unmapped = graph ? [...order.keys()].filter((file) => !mapped.has(file)) : [];
   const known = new Map<FunctionLike, Caller[]>();
   return (fn) => {
     let callers = known.get(fn);
     if (callers) return callers;
     callers = [];
     const from = importers?.(path.resolve(fn.getSourceFile().fileName));
-    for (const sf of files) {
-      if (from && !from.has(path.resolve(sf.fileName))) continue;
+    // The importing files in the program's order (the order of the whole program's callers).
+    const within = from ? [...from, ...unmapped].flatMap((file) => order.get(file) ?? []).sort((a, b) => a - b).map((i) => files[i]!) : files;
+    for (const sf of within) {
       const here = fileCallers(sf).get(fn);
       if (here) callers.push(...here);
     }
@@ -116,9 +122,8 @@ function callersIndex(program: ts.Program): (fn: FunctionLike) => Caller[] {
 }
 
 /** The files that import a file, directly or not, itself included; undefined when any file may call into it. */
-function importersWithin(program: ts.Program): ((file: string) => Set<string> | undefined) | undefined {
-  const graph = importGraph(program);
-  if (!graph || [...graph.globals].some((file) => !file.endsWith('.json'))) return undefined;
+function importersWithin(graph: ImportGraph): ((file: string) => Set<string> | undefined) | undefined {
+  if ([...graph.globals].some((file) => !file.endsWith('.json'))) return undefined;
   const direct = importersOf(graph.imports);
   const own = new Set(graph.files);
   const closures = new Map<string, Set<string>>();
