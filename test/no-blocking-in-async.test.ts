@@ -492,6 +492,34 @@ describe('messages say what waits, and the trace when the blocking path runs', (
   });
 });
 
+describe('the callers of an async function in files that import its file only through another', () => {
+  // app.ts imports service.ts only through index.ts: the route handler that calls render() is
+  // found among the files that import service.ts directly or not, so the request wording holds.
+  const { project } = programOf({
+    'service.ts': [
+      "import { readFileSync } from 'node:fs';",
+      "function readTemplate(): string { return readFileSync('t.html', 'utf8'); }",
+      'export async function render(): Promise<string> { return readTemplate(); }',
+    ].join('\n'),
+    'index.ts': "export { render } from './service.js';\n",
+    'app.ts': [
+      "import express from 'express';",
+      "import { render } from './index.js';",
+      'export const app = express();',
+      "app.get('/page', async () => render());",
+    ].join('\n'),
+  });
+
+  it('says every request waits when grouping by cause, and not per call site (callers not looked at)', () => {
+    const grouped = causes(project).filter((f) => f.file.endsWith('service.ts'));
+    expect(grouped.map((f) => f.line)).toEqual([2]);
+    expect(grouped[0]!.message).toContain('so every request this process serves waits');
+    const site = findings(project).filter((f) => f.file.endsWith('service.ts'));
+    expect(site.map((f) => f.line)).toEqual([3]);
+    expect(site[0]!.message).toContain('so nothing else on the event loop');
+  });
+});
+
 describe('start-up and test-only code across files (whole program: report cause)', () => {
   const folder = path.resolve(import.meta.dirname, 'blocking-cause-fixture');
   const { projects } = loadProjects({ paths: [folder], cwd: folder });

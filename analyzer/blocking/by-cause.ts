@@ -22,7 +22,7 @@ import { asyncEntriesIn, describeEntry, type AsyncEntry } from '../program/async
 import type { ReportInput, TraceInput } from '../check/contract.js';
 import type { MessageId } from './no-blocking-in-async.js';
 import type { BlockingMatcher } from './recognize.js';
-import { effectOf, whereEntryRuns, type Where } from './where.js';
+import { effectOfEntries, whereEntryRuns, type Where } from './where.js';
 import { blockerName, candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
 import { perProgram } from '../program/per-program.js';
 
@@ -69,13 +69,13 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
   };
   for (const members of groups.values()) {
     members.sort(byChainThenPlace);
-    const where = new Set<Where>();
-    for (const entry of new Set(members.map((m) => m.entry))) for (const w of whereOf(entry)) where.add(w);
-    const effect = effectOf(where);
+    const effect = effectOfEntries(new Set(members.map((m) => m.entry)), whereOf);
     const direct = members.every((m) => m.c.chain.length === 1);
     const report = direct ? directReport(program, members, effect) : helperReport(program, members, effect);
     const sf = report.node.getSourceFile();
-    out.set(sf, [...(out.get(sf) ?? []), report]);
+    const reports = out.get(sf);
+    if (reports) reports.push(report);
+    else out.set(sf, [report]);
   }
   for (const reports of out.values()) reports.sort((a, b) => a.node.getStart() - b.node.getStart());
   return out;

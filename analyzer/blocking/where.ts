@@ -4,12 +4,13 @@
  * (a timer, an event or queue listener, a scheduled NestJS method: the other jobs, timers and
  * requests wait), start-up code, or, when nothing in the program says, the event loop in general.
  *
- * A registered entry says it by its kind. An async function is followed up its callers (a
- * callers index of the whole program, built once): it runs in a request when a request handler
- * calls it, directly or through other functions, and so on. The index is made of per-file
- * facts (each file's calls and the functions they run: analyzer/program/file-facts.ts), so the
- * analysis cache and the editor resolve again only the calls of changed files and their importers.
+ * A registered entry says it by its kind. An async function is followed up its callers (found
+ * in the files that import its file, directly or not, on first need): it runs in a request when
+ * a request handler calls it, directly or through other functions, and so on. The callers come
+ * from per-file facts (each file's calls and the functions they run: analyzer/program/file-facts.ts),
+ * so the analysis cache and the editor resolve again only the calls of changed files and their importers.
  */
+import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { asyncEntryOf, type AsyncEntry } from '../program/async-context.js';
@@ -17,6 +18,7 @@ import { touchWholeProgram, untracked } from '../program/dependencies.js';
 import { oncePerProgram } from '../program/per-program.js';
 import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
 import { fileIndex } from '../program/file-index.js';
+import { importGraph, importersOf, type ImportGraph } from '../program/import-graph.js';
 
 export type Where = 'request' | 'background' | 'startup';
 
@@ -42,11 +44,12 @@ function roleOf(entry: AsyncEntry): Where | undefined {
 const TOP = Symbol('top level');
 type Caller = FunctionLike | typeof TOP;
 
-const callerIndex = oncePerProgram<Map<FunctionLike, Caller[]>>();
+const callerIndex = oncePerProgram<(fn: FunctionLike) => Caller[]>();
 
 function callersOf(fn: FunctionLike, program: ts.Program): Caller[] {
   touchWholeProgram();
-  return callerIndex(program, () => untracked(() => buildCallers(program))).get(fn) ?? [];
+  const callers = callerIndex(program, () => untracked(() => callersIndex(program)));
+  return untracked(() => callers(fn));
 }
 
 /** A file's calls as caller -> callee pairs, in source order (the caller `null` at module top level). */
@@ -71,15 +74,77 @@ const callsCodec: FactCodec<FileCalls> = {
   },
 };
 
-function buildCallers(program: ts.Program): Map<FunctionLike, Caller[]> {
-  const index = new Map<FunctionLike, Caller[]>();
-  for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+/**
+ * The callers of a function, each in the order of the program's files and of the calls in them.
+ * A call can run a function of another file only when its file imports that file, directly or
+ * not (the import graph, program/import-graph.ts: what the analysis cache's dependencies rest
+ * on too), so only those files' calls are resolved, on first need. Without an import graph, or
+ * when a file is global (a script or an augmentation, which every file sees without an import;
+ * JSON files declare nothing), every file's calls are.
+ */
+function callersIndex(program: ts.Program): (fn: FunctionLike) => Caller[] {
+  const files = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
+  const order = new Map(files.map((sf, i) => [path.resolve(sf.fileName), i]));
+  // Per file: its callers of each function it calls, in source order.
+  const byFile = new Map<ts.SourceFile, Map<FunctionLike, Caller[]>>();
+  const fileCallers = (sf: ts.SourceFile): Map<FunctionLike, Caller[]> => {
+    let index = byFile.get(sf);
+    if (index) return index;
+    index = new Map();
     for (const [caller, callee] of fileFacts(program, CALLERS_KIND, sf, callsCodec, () => callsIn(sf, program))) {
-      index.set(callee, [...(index.get(callee) ?? []), caller ?? TOP]);
+      const callers = index.get(callee);
+      if (callers) callers.push(caller ?? TOP);
+      else index.set(callee, [caller ?? TOP]);
     }
-  }
-  return index;
+    byFile.set(sf, index);
+    return index;
+  };
+  const graph = importGraph(program);
+  const importers = graph && importersWithin(graph);
+  // Files the import graph leaves out (a source file under a node_modules folder): always searched.
+  const mapped = new Set(graph?.files);
+  const unmapped = graph ? [...order.keys()].filter((file) => !mapped.has(file)) : [];
+  const known = new Map<FunctionLike, Caller[]>();
+  return (fn) => {
+    let callers = known.get(fn);
+    if (callers) return callers;
+    callers = [];
+    const from = importers?.(path.resolve(fn.getSourceFile().fileName));
+    // The importing files in the program's order (the order of the whole program's callers).
+    const within = from ? [...from, ...unmapped].flatMap((file) => order.get(file) ?? []).sort((a, b) => a - b).map((i) => files[i]!) : files;
+    for (const sf of within) {
+      const here = fileCallers(sf).get(fn);
+      if (here) callers.push(...here);
+    }
+    known.set(fn, callers);
+    return callers;
+  };
+}
+
+/** The files that import a file, directly or not, itself included; undefined when any file may call into it. */
+function importersWithin(graph: ImportGraph): ((file: string) => Set<string> | undefined) | undefined {
+  if ([...graph.globals].some((file) => !file.endsWith('.json'))) return undefined;
+  const direct = importersOf(graph.imports);
+  const own = new Set(graph.files);
+  const closures = new Map<string, Set<string>>();
+  return (file) => {
+    if (!own.has(file)) return undefined;
+    let closure = closures.get(file);
+    if (!closure) {
+      closure = new Set([file]);
+      const queue = [file];
+      for (let i = 0; i < queue.length; i++) {
+        for (const importer of direct.get(queue[i]!) ?? []) {
+          if (!closure.has(importer)) {
+            closure.add(importer);
+            queue.push(importer);
+          }
+        }
+      }
+      closures.set(file, closure);
+    }
+    return closure;
+  };
 }
 
 function callsIn(sf: ts.SourceFile, program: ts.Program): FileCalls {
@@ -121,6 +186,21 @@ export function whereEntryRuns(entry: AsyncEntry, program: ts.Program, routeModu
     }
   }
   return out;
+}
+
+/**
+ * What waits while a call that `entries` reach blocks: `effectOf` the union of where they run.
+ * The effect names the first of request, background, start-up that the union holds, so when an
+ * entry's own kind already says 'request' the callers walk (and the callers index of the whole
+ * program it needs) cannot change it and is skipped. `whereOf` gives an entry's set (cached by
+ * the caller across groups).
+ */
+export function effectOfEntries(entries: Iterable<AsyncEntry>, whereOf: (entry: AsyncEntry) => ReadonlySet<Where>): string {
+  const list = [...entries];
+  if (list.some((entry) => roleOf(entry) === 'request')) return effectOf(new Set<Where>(['request']));
+  const where = new Set<Where>();
+  for (const entry of list) for (const w of whereOf(entry)) where.add(w);
+  return effectOf(where);
 }
 
 /** What waits while the call blocks, for the message. */
