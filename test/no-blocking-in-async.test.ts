@@ -179,6 +179,35 @@ describe('options', () => {
   });
 });
 
+describe('reportStartup', () => {
+  // Start-up code in both modes: a top-level promise callback, and an async function only module
+  // top level starts (after its first `await`; before it nothing else runs, in either setting).
+  const { dir, project } = programOf({
+    'main.ts': [
+      "import { readFileSync } from 'node:fs';",
+      'async function boot(): Promise<void> {',
+      "  readFileSync('before.json');",
+      "  await fetch('http://config.invalid/');",
+      "  readFileSync('after.json');",
+      '}',
+      'void boot();',
+      "void fetch('http://config.invalid/').then(() => readFileSync('banner.txt'));",
+    ].join('\n'),
+  });
+  const lines = (options: Partial<Options>) => findings(project, options).map((f) => where(f, dir));
+
+  it('is off by default: start-up code is not reported, in either mode', () => {
+    expect(check.meta.defaultOptions.reportStartup).toBe(false);
+    expect(lines({})).toEqual([]);
+    expect(lines({ report: 'cause' })).toEqual([]);
+  });
+
+  it('reports the calls after the first `await` and the top-level callbacks when on', () => {
+    expect(lines({ reportStartup: true })).toEqual(['main.ts:5', 'main.ts:8']);
+    expect(lines({ report: 'cause', reportStartup: true })).toEqual(['main.ts:5', 'main.ts:8']);
+  });
+});
+
 describe('suggestions', () => {
   const source = [
     "import { readFileSync, statSync } from 'node:fs';",
@@ -421,8 +450,9 @@ describe("report: 'cause' keeps every site-mode finding of the fixtures", () => 
   it.each(folders)('%s', (folder) => {
     const { projects } = loadProjects({ paths: [folder], cwd: folder });
     for (const project of projects) {
-      const site = findings(project).map((f) => where(f, folder));
-      const cause = causes(project);
+      // Start-up code reported in both modes: grouping by cause knows more start-up code (see below).
+      const site = findings(project, { reportStartup: true }).map((f) => where(f, folder));
+      const cause = causes(project, { reportStartup: true });
       // Every cause finding is a site finding itself (a direct call) or lists them: its entry points.
       const covered = new Set(cause.flatMap((f) => [where(f, folder), ...(f.related ?? []).map((r) => where(r, folder))]));
       expect(site.filter((s) => !covered.has(s))).toEqual([]);
@@ -431,6 +461,15 @@ describe("report: 'cause' keeps every site-mode finding of the fixtures", () => 
       expect(entryPoints.filter((e) => !site.includes(e))).toEqual([]);
       expect(cause.length).toBeLessThanOrEqual(site.length);
     }
+  });
+
+  it('leaves out, by default, exported functions the whole program starts only from module top level (per call site, other modules may call them)', () => {
+    const folder = folders[0]!;
+    const { projects } = loadProjects({ paths: [folder], cwd: folder });
+    const placesOf = (found: Finding[]) => found.flatMap((f) => [where(f, folder), ...(f.related ?? []).map((r) => where(r, folder))]);
+    const site = projects.flatMap((p) => findings(p)).map((f) => where(f, folder));
+    const cause = new Set(projects.flatMap((p) => placesOf(causes(p))));
+    expect(site.filter((s) => !cause.has(s))).toEqual(['startup-async.ts:37', 'startup-async.ts:61']);
   });
 });
 
@@ -530,10 +569,17 @@ describe('start-up and test-only code across files (whole program: report cause)
     expect(keys(causes(project))).toEqual(expectedKeys(project.files.map((f) => f.fileName), folder));
   });
 
+  it('reports the start-up code again with reportStartup: the lines after the first `await`', () => {
+    const quiet = keys(causes(project));
+    const loud = keys(causes(project, { reportStartup: true }));
+    expect(loud.filter((k) => !quiet.includes(k))).toEqual(['bootstrap.ts:11 no-blocking-in-async', 'cli.ts:8 no-blocking-in-async', 'runner.ts:19 no-blocking-in-async']);
+    expect(quiet.filter((k) => !loud.includes(k))).toEqual([]);
+  });
+
   it('per call site, a file is judged by what it reaches: the cross-file start-up and test-only cases are reported', () => {
     const site = keys(findings(project));
-    for (const place of ['bootstrap.ts:7', 'cli.ts:5', 'test-setup.ts:5']) expect(site).toContain(`${place} no-blocking-in-async`);
+    for (const place of ['bootstrap.ts:8', 'cli.ts:5', 'test-setup.ts:5']) expect(site).toContain(`${place} no-blocking-in-async`);
     // The once-called runner callback is decided from the file and what it imports: quiet in both modes.
-    expect(site).not.toContain('runner.ts:16 no-blocking-in-async');
+    expect(site).not.toContain('runner.ts:17 no-blocking-in-async');
   });
 });

@@ -22,7 +22,7 @@ import { asyncEntriesIn, describeEntry, type AsyncEntry } from '../program/async
 import type { ReportInput, TraceInput } from '../check/contract.js';
 import type { MessageId } from './no-blocking-in-async.js';
 import type { BlockingMatcher } from './recognize.js';
-import { effectOfEntries, whereEntryRuns, type Where } from './where.js';
+import { effectOfEntries, onlyAtStartup, whereEntryRuns, type Where } from './where.js';
 import { blockerName, candidatesForEntry, chainText, describeBlockingCall, helperOf, siteReport, traceOf, type Candidate } from './by-site.js';
 import { perProgram } from '../program/per-program.js';
 
@@ -34,10 +34,10 @@ interface Member {
 const reportsByCause = perProgram<string, Map<ts.SourceFile, ReportInput<MessageId>[]>>();
 
 /** The cause-mode reports whose cause lies in `sf`. */
-export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput<MessageId>[] {
+export function causeReportsIn(sf: ts.SourceFile, program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[], reportStartup: boolean): ReportInput<MessageId>[] {
   touchWholeProgram();
-  const key = `${matcher.key}\n${[...routeModules].sort().join(',')}`;
-  const byFile = reportsByCause.get(program, key, () => untracked(() => buildReports(program, matcher, routeModules)));
+  const key = `${matcher.key}\n${[...routeModules].sort().join(',')}\n${reportStartup}`;
+  const byFile = reportsByCause.get(program, key, () => untracked(() => buildReports(program, matcher, routeModules, reportStartup)));
   return byFile.get(sf) ?? [];
 }
 
@@ -47,12 +47,12 @@ function causeOf(entry: AsyncEntry, c: Candidate): ts.Node {
   return c.chain.length === 1 ? entry.fn : helperOf(c);
 }
 
-function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[]): Map<ts.SourceFile, ReportInput<MessageId>[]> {
+function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModules: readonly string[], reportStartup: boolean): Map<ts.SourceFile, ReportInput<MessageId>[]> {
   const groups = new Map<ts.Node, Member[]>();
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
     for (const entry of asyncEntriesIn(sf, program, { routeModules })) {
-      for (const c of candidatesForEntry(program, entry, matcher, true)) {
+      for (const c of candidatesForEntry(program, entry, matcher, { everyTarget: true, reportStartup })) {
         const key = causeOf(entry, c);
         const members = groups.get(key);
         if (members) members.push({ entry, c });
@@ -69,7 +69,9 @@ function buildReports(program: ts.Program, matcher: BlockingMatcher, routeModule
   };
   for (const members of groups.values()) {
     members.sort(byChainThenPlace);
-    const effect = effectOfEntries(new Set(members.map((m) => m.entry)), whereOf);
+    const entries = new Set(members.map((m) => m.entry));
+    if (!reportStartup && onlyAtStartup(entries, whereOf)) continue;
+    const effect = effectOfEntries(entries, whereOf);
     const direct = members.every((m) => m.c.chain.length === 1);
     const report = direct ? directReport(program, members, effect) : helperReport(program, members, effect);
     const sf = report.node.getSourceFile();

@@ -7,7 +7,7 @@
 import ts from '../ts/typescript.cjs';
 import { functionName, getCallGraph, isFunctionLike, type CallGraph, type FunctionLike } from '../program/callgraph.js';
 import { describeEntry, type AsyncEntry } from '../program/async-context.js';
-import { startupPartEnd } from './startup.js';
+import { startsAtTopLevel, startupPartEnd } from './startup.js';
 import { onlyTestsUse } from '../program/uses.js';
 import type { SyncSite } from './summary.js';
 import { entryReaches } from './entry-reaches.js';
@@ -34,7 +34,8 @@ export interface Candidate {
  * once per entry, and each site at most once (unless `everyTarget`: then a site is chosen for
  * each blocking call it is the best way to, as grouping by cause wants them all).
  */
-export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, everyTarget = false): Candidate[] {
+export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, how: { everyTarget?: boolean; reportStartup: boolean }): Candidate[] {
+  const everyTarget = how.everyTarget ?? false;
   // Grouping by cause looks at the whole program anyway: it also uses what other files say
   // about the entry (who starts it, whether only tests use it). Per call site, a file's
   // findings depend only on what the file reaches (the analysis cache, ESLint's cache).
@@ -45,6 +46,8 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
   const candidates: Candidate[] = [];
   // In an async function started only from module top level, calls before its first `await` are start-up code.
   const startupEnd = entry.kind === 'async' ? startupPartEnd(entry.fn, program, acrossFiles) : undefined;
+  // Code that runs only as the program starts stalls no request or job (`reportStartup` opts in).
+  if (!how.reportStartup && (startupEnd !== undefined || startsAtTopLevel(entry))) return [];
   for (const { site, reach } of entryReaches(entry.fn, matcher, summaryContext)) {
     if (startupEnd !== undefined && site.call.getStart() < startupEnd) continue;
     candidates.push({ site, chain: reach.steps, target: reach.target });
@@ -65,8 +68,8 @@ export function candidatesForEntry(program: ts.Program, entry: AsyncEntry, match
 }
 
 /** The site-mode reports for one async entry, in source order. */
-export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, routeModules: readonly string[]): ReportInput<MessageId>[] {
-  const chosen = candidatesForEntry(program, entry, matcher);
+export function reportsForEntry(program: ts.Program, entry: AsyncEntry, matcher: BlockingMatcher, routeModules: readonly string[], reportStartup: boolean): ReportInput<MessageId>[] {
+  const chosen = candidatesForEntry(program, entry, matcher, { reportStartup });
   if (chosen.length === 0) return [];
   const effect = effectOf(whereEntryRuns(entry, program, routeModules, false));
   return chosen.map((c) => siteReport(program, entry, c, effect));

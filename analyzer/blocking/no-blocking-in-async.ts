@@ -34,6 +34,12 @@ export interface Options {
    * (a finding in the file you edit, and a file's findings depend only on what it reaches).
    */
   report: 'cause' | 'site';
+  /**
+   * Also report blocking calls in code that runs only as the program starts (async functions
+   * only module top level starts, after their first `await`; promise callbacks registered at
+   * module top level). Off by default: start-up is not a request path.
+   */
+  reportStartup: boolean;
 }
 
 const allowSchema: JSONSchema4 = {
@@ -91,6 +97,10 @@ const check: Check<Options, MessageId> = {
           items: { type: 'string' },
           description: 'Extra packages whose router methods (`get`, `post`, `use`, ...) take request handlers.',
         },
+        reportStartup: {
+          type: 'boolean',
+          description: 'Also report blocking calls in code that runs only as the program starts: async functions only module top level starts (after their first `await`) and promise callbacks registered at module top level.',
+        },
         report: {
           type: 'string',
           enum: ['cause', 'site'],
@@ -98,7 +108,7 @@ const check: Check<Options, MessageId> = {
         },
       },
     },
-    defaultOptions: { additional: [], allow: [], reportRequire: true, routeHandlers: [], report: 'cause' },
+    defaultOptions: { additional: [], allow: [], reportRequire: true, routeHandlers: [], report: 'cause', reportStartup: false },
     /**
      * In an editor the finding belongs in the open file, at the call that leads to the blocking
      * code, and ESLint's own cache keys a file's messages on that file alone: per call site.
@@ -109,11 +119,11 @@ const check: Check<Options, MessageId> = {
   run(ctx) {
     const matcher = matcherFor(ctx.options);
     if (ctx.options.report === 'cause') {
-      for (const report of causeReportsIn(ctx.sourceFile, ctx.program, matcher, ctx.options.routeHandlers)) ctx.report(report);
+      for (const report of causeReportsIn(ctx.sourceFile, ctx.program, matcher, ctx.options.routeHandlers, ctx.options.reportStartup)) ctx.report(report);
       return;
     }
     for (const entry of asyncEntriesIn(ctx.sourceFile, ctx.program, { routeModules: ctx.options.routeHandlers })) {
-      for (const report of reportsForEntry(ctx.program, entry, matcher, ctx.options.routeHandlers)) ctx.report(report);
+      for (const report of reportsForEntry(ctx.program, entry, matcher, ctx.options.routeHandlers, ctx.options.reportStartup)) ctx.report(report);
     }
   },
 };

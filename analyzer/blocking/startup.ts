@@ -16,6 +16,7 @@ import { isExportedDeclaration, walk } from '../program/walk.js';
 import { isTopLevelCall, topLevelFunctionName, usesOf } from '../program/uses.js';
 import { perProgram } from '../program/per-program.js';
 import { fileIndex } from '../program/file-index.js';
+import type { AsyncEntry } from '../program/async-context.js';
 
 const ends = [new WeakMap<FunctionLike, number | null>(), new WeakMap<FunctionLike, number | null>()];
 
@@ -139,6 +140,16 @@ function callsOnce(runner: FunctionLike, param: ts.Identifier, program: ts.Progr
     return true;
   });
   return uses === 1 && once;
+}
+
+/**
+ * A promise callback registered at module top level (`init().then(() => ...)` in the entry
+ * module): a module's top level runs once, so the callback runs once, as the program starts.
+ */
+export function startsAtTopLevel(entry: AsyncEntry): boolean {
+  if (entry.kind !== 'promise') return false;
+  for (let n: ts.Node = entry.fn; n.parent; n = n.parent) if (n !== entry.fn && (isFunctionLike(n) || ts.isClassLike(n))) return false;
+  return true;
 }
 
 /** The start of the first `await` (or `for await`) in the body, or of the outermost loop around it; the body's end when there is none. */

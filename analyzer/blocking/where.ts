@@ -14,6 +14,7 @@ import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { getCallGraph, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
 import { asyncEntryOf, type AsyncEntry } from '../program/async-context.js';
+import { startsAtTopLevel } from './startup.js';
 import { touchWholeProgram, untracked } from '../program/dependencies.js';
 import { oncePerProgram } from '../program/per-program.js';
 import { factFamily, fileFacts, nodeAt, nodeRef, type FactCodec, type NodeRef } from '../program/file-facts.js';
@@ -26,6 +27,7 @@ const BACKGROUND_DECORATORS = /@(Cron|Interval|Timeout|OnEvent|EventPattern)\b/;
 
 /** What a registered entry's kind says about where it runs. */
 function roleOf(entry: AsyncEntry): Where | undefined {
+  if (startsAtTopLevel(entry)) return 'startup';
   switch (entry.kind) {
     case 'route':
     case 'server':
@@ -186,6 +188,19 @@ export function whereEntryRuns(entry: AsyncEntry, program: ts.Program, routeModu
     }
   }
   return out;
+}
+
+/**
+ * Do all `entries` run only as the program starts (module top level starts them, directly or
+ * through their callers, and nothing else does)? Then a blocking call they reach delays
+ * start-up and stalls no request or job.
+ */
+export function onlyAtStartup(entries: Iterable<AsyncEntry>, whereOf: (entry: AsyncEntry) => ReadonlySet<Where>): boolean {
+  for (const entry of entries) {
+    const where = whereOf(entry);
+    if (where.size !== 1 || !where.has('startup')) return false;
+  }
+  return true;
 }
 
 /**
