@@ -6,9 +6,11 @@
  * One walk of the program answers for every top-level function (`function f`, `const f = () =>`,
  * exported or not). A use is an identifier that resolves to the function (through imports and
  * re-exports); import and export specifiers only name it. A test file is one that hands a
- * callback to a test runner (`describe`, `it`, `beforeEach`, ... : analyzer/program/async-context.ts).
+ * callback to a test runner (`describe`, `it`, `beforeEach`, ... : analyzer/program/async-context.ts)
+ * or one whose path says it is test support (`tests/`, `*.spec.ts`, `vitest.setup.ts`, ...).
  * The answers depend on every file, so asking tells the analysis cache so (`touchWholeProgram`).
  */
+import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { getTypeQueries, type SymbolRef, type TypeQueries } from './type-queries.js';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
@@ -47,13 +49,33 @@ export function usesOf(fn: FunctionLike, program: ts.Program): Uses | undefined 
 }
 
 /**
- * Is `fn` test code: a top-level function used only in test files, declared in a file that no
- * production file imports (a test-setup module, a helper of a test file)?
+ * Is `fn` test code? Its file is one no production file imports, and either its path says it is
+ * test support (a test runner's `globalSetup` module under `tests/`), or `fn` is a top-level
+ * function used only in test files (a test-setup module, a helper of a test file).
  */
 export function onlyTestsUse(fn: FunctionLike, program: ts.Program): boolean {
   const index = indexOf(program);
+  const sf = fn.getSourceFile();
+  if (index.importedByProduction.has(sf)) return false;
+  // Test support a test runner loads by its path (a `globalSetup` module, a file under `tests/`).
+  if (isTestPath(sf, program)) return true;
   const uses = index.uses.get(fn);
-  return !!uses && uses.inTests > 0 && uses.inProduction === 0 && !index.importedByProduction.has(fn.getSourceFile());
+  return !!uses && uses.inTests > 0 && uses.inProduction === 0;
+}
+
+/**
+ * Folders and file names that hold tests and their support by convention (Jest, Vitest, Mocha,
+ * Playwright): a `test`, `tests`, `__tests__`, `__mocks__` or `e2e` folder, `*.test.*`/`*.spec.*`,
+ * and set-up modules named so (`vitest.setup.ts`, `jest.global-setup.js`, `setupTests.ts`,
+ * `global-setup.ts`). Matched on the path below the program's folder, so where the checkout
+ * lives does not count.
+ */
+const TEST_PATH = /(^|\/)(tests?|__tests__|__mocks__|e2e)\/|\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)((vitest|jest)\.(setup|global-setup|teardown)[^/]*|setupTests\.[cm]?[jt]sx?|global-(setup|teardown)\.[cm]?[jt]sx?)$/;
+
+function isTestPath(sf: ts.SourceFile, program: ts.Program): boolean {
+  // The CLI's compiler host answers the project's folder as its current directory (project/project.ts).
+  const relative = path.relative(program.getCurrentDirectory(), path.resolve(sf.fileName)).split(path.sep).join('/');
+  return !relative.startsWith('../') && TEST_PATH.test(relative);
 }
 
 /** The name a top-level `function f` or `const f = () => ...` is declared with. */
@@ -85,7 +107,7 @@ function buildIndex(program: ts.Program): Index {
   }
   const importedByProduction = new Set<ts.SourceFile>();
   for (const sf of files) {
-    const test = isTestFile(sf, types);
+    const test = isTestFile(sf, types) || isTestPath(sf, program);
     if (!test) for (const target of importedFiles(sf, types)) importedByProduction.add(target);
     for (const node of fileIndex(sf).of<ts.Identifier>(ts.SyntaxKind.Identifier)) {
       if (!names.has(node.text) || isBindingName(node)) continue;
