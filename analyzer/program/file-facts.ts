@@ -134,6 +134,50 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
   recorders.set(program, { previous, reusable, produced, stats: { computed: 0, reused: 0 }, carried });
 }
 
+/**
+ * Take over the previous facts of more files after recording started (the editor's early
+ * cut-off, program/generations.ts: the files that import an edited file whose summaries did not
+ * change). `transform` gives each stored datum as it is to be kept (its nodes moved through the
+ * edit), or undefined when it cannot be kept (then that fact is computed). Facts these files
+ * already computed for `program` stay.
+ */
+export function reuseAlso(program: ts.Program, files: ReadonlySet<string>, transform: (data: unknown) => unknown): void {
+  const recorder = recorders.get(program);
+  if (!recorder || files.size === 0) return;
+  const previous: StoredFacts = {};
+  for (const [kind, byFile] of Object.entries(recorder.previous)) {
+    const touched = [...files].filter((file) => byFile[file] !== undefined);
+    if (touched.length === 0) {
+      previous[kind] = byFile;
+      continue;
+    }
+    const copy = { ...byFile };
+    previous[kind] = copy;
+    for (const file of touched) {
+      let data: unknown;
+      if (kind.startsWith(NODE_KIND)) {
+        const kept: Record<string, unknown> = {};
+        for (const [node, datum] of Object.entries(byFile[file] as Record<string, unknown>)) {
+          const moved = transform(datum);
+          if (moved !== undefined) kept[node] = moved;
+        }
+        data = kept;
+        const produced = (recorder.produced[kind] ??= {});
+        produced[file] = { ...kept, ...(produced[file] as object | undefined) };
+      } else {
+        data = transform(byFile[file]);
+        const produced = (recorder.produced[kind] ??= {});
+        if (data !== undefined && produced[file] === undefined) produced[file] = data;
+      }
+      if (data === undefined) delete copy[file];
+      else copy[file] = data;
+    }
+  }
+  const reusable = recorder.reusable;
+  recorder.previous = previous;
+  recorder.reusable = (file) => files.has(file) || reusable(file);
+}
+
 /** The in-memory values recorded for `program`, to hand to the next program (program/generations.ts). */
 export function carriedValues(program: ts.Program): CarriedValues | undefined {
   return recorders.get(program)?.carried;
