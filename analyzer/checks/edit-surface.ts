@@ -8,8 +8,8 @@
  * - the file's declarations (program/edit-reach.ts `sameDeclarations`: its text outside the
  *   bodies of functions with a declared return type), checked by generations.ts: the types, the
  *   calls the call graph resolves, the callbacks other files register;
- * - per function of the file (matched by position through the edit), in the previous program
- *   and in the new one:
+ * - per function of the file the edit changed (matched by position through the edit; see
+ *   `compared` for why the others need not be), in the previous program and in the new one:
  *   - every summary kind stored between programs (summaries with a codec: the blocking reach
  *     the promise and blocking rules keep per function and per async entry), as stored;
  *   - for each set of lock options in use, the locks it acquires (locks/summary.ts) and what a
@@ -27,7 +27,7 @@
  * counts as different: the importers compute their facts again.
  */
 import type ts from 'typescript';
-import type { FunctionLike } from '../program/callgraph.js';
+import { getCallGraph, type CallGraph, type FunctionLike } from '../program/callgraph.js';
 import { untracked } from '../program/dependencies.js';
 import { fileIndex } from '../program/file-index.js';
 import type { EditCutoff } from '../program/generations.js';
@@ -65,7 +65,7 @@ function compareSurfaces(previous: ts.Program, before: ts.SourceFile, program: t
   const old = normalizer(before, map, renamed);
   const now = normalizer(after, undefined, renamed);
   const lockContexts = lockOptionsUsed().map((options) => [getLockContext(previous, options), getLockContext(program, options)] as const);
-  for (const [o, n] of pairs) {
+  for (const [o, n] of compared(pairs, after, map, getCallGraph(program))) {
     for (const kind of storedSummaryKinds()) {
       const codec = kind.codec!;
       const a = remapStored(codec.encode(getSummary(previous, kind, o)), maps);
@@ -109,6 +109,7 @@ function pairFunctions(before: ts.SourceFile, after: ts.SourceFile, map: Positio
   const matchedOld = new Set<ts.Node>();
   const matchedNew = new Set<ts.Node>();
   for (const fn of fileIndex(before).functions) {
+    if (fn.getSourceFile() !== before) return undefined; // a node the new version reuses (an incremental parse)
     const range = map.range(fn.pos, fn.end);
     const twin = range && byRange.get(key(range[0], range[1], fn.kind));
     if (!twin) continue;
@@ -123,6 +124,26 @@ function pairFunctions(before: ts.SourceFile, after: ts.SourceFile, map: Positio
   for (const fn of fileIndex(before).functions) if (!matchedOld.has(fn) && !nestedInMatched(fn, matchedOld)) return undefined;
   for (const fn of fileIndex(after).functions) if (!matchedNew.has(fn) && !nestedInMatched(fn, matchedNew)) return undefined;
   return pairs;
+}
+
+/**
+ * The matched functions whose summaries may differ: those whose text the edit changed (it is
+ * inside them). A summary is made from the function's own body (the same text elsewhere, its
+ * nodes moved), what the checker says about it (the same declarations: generations.ts) and the
+ * summaries of its callees; the callees in other files did not change (the edited file is in no
+ * import cycle), so when the edited functions' summaries are the same, so are those of the
+ * functions of the file that call them. Unless an edited function calls back into its own file
+ * (a recursive component could settle elsewhere): then every function is compared.
+ */
+function compared(pairs: [FunctionLike, FunctionLike][], after: ts.SourceFile, map: PositionMap, graph: CallGraph): [FunctionLike, FunctionLike][] {
+  const edited = pairs.filter(([o]) => map.touches(o.pos, o.end));
+  const queue = edited.map(([, n]) => n);
+  for (let i = 0; i < queue.length; i++) {
+    const info = graph.info(queue[i]!);
+    if (info.calls.some((site) => site.callees.some((callee) => callee.getSourceFile() === after))) return pairs;
+    queue.push(...info.nested);
+  }
+  return edited;
 }
 
 function isNode(value: object): value is ts.Node {

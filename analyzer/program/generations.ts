@@ -122,6 +122,9 @@ function mayCutOff(file: string, previous: Generation, files: ReadonlyMap<string
   const before = previous.files.get(file);
   const after = files.get(file);
   if (!before || !after || !sameDeclarations(before, after)) return false;
+  // An incremental parse moves the nodes of the previous version past the edit in place (and
+  // reuses them): then its positions no longer match its text.
+  if (before.endOfFileToken.end !== before.text.length || after.endOfFileToken.end !== after.text.length) return false;
   const imported = new Set<string>();
   const stack = [file];
   while (stack.length > 0) {
