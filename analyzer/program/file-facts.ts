@@ -85,6 +85,10 @@ export type StoredFacts = Record<string, Record<string, unknown>>;
 
 interface Recorder {
   previous: StoredFacts;
+  /** Previous facts as taken over by `reuseAlso` (moved through an edit; undefined: not kept), by kind and file, before `previous`. */
+  moved: Map<string, Map<string, unknown>>;
+  /** Node-fact records of `produced` this recorder made (the others are the previous run's, shared until written). */
+  owned: Set<object>;
   /** May the previous run's facts of this file be used? */
   reusable(file: string): boolean;
   produced: StoredFacts;
@@ -114,10 +118,11 @@ const NODE_KIND = 'summary:';
  */
 export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean, previousCarried?: CarriedValues, carriable = reusable): void {
   const produced: StoredFacts = {};
-  for (const [kind, byFile] of Object.entries(previous)) {
-    for (const [file, data] of Object.entries(byFile)) {
-      if (reusable(file)) (produced[kind] ??= {})[file] = kind.startsWith(NODE_KIND) ? { ...(data as object) } : data;
-    }
+  for (const kind in previous) {
+    const byFile = previous[kind]!;
+    const out: Record<string, unknown> = (produced[kind] = {});
+    // Node-fact records are shared with the previous run's until this run writes to one (recordNodeFact).
+    for (const file in byFile) if (reusable(file)) out[file] = byFile[file];
   }
   const carried: CarriedValues = new Map();
   const fileReusable = new Map<ts.SourceFile, boolean>();
@@ -131,7 +136,7 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
     }
     carried.set(kind, kept);
   }
-  recorders.set(program, { previous, reusable, produced, stats: { computed: 0, reused: 0 }, carried });
+  recorders.set(program, { previous, moved: new Map(), owned: new Set(), reusable, produced, stats: { computed: 0, reused: 0 }, carried });
 }
 
 /**
@@ -144,38 +149,47 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
 export function reuseAlso(program: ts.Program, files: ReadonlySet<string>, transform: (data: unknown) => unknown): void {
   const recorder = recorders.get(program);
   if (!recorder || files.size === 0) return;
-  const previous: StoredFacts = {};
-  for (const [kind, byFile] of Object.entries(recorder.previous)) {
-    const touched = [...files].filter((file) => byFile[file] !== undefined);
-    if (touched.length === 0) {
-      previous[kind] = byFile;
-      continue;
-    }
-    const copy = { ...byFile };
-    previous[kind] = copy;
-    for (const file of touched) {
-      let data: unknown;
+  for (const kind in recorder.previous) {
+    const byFile = recorder.previous[kind]!;
+    for (const file of files) {
+      const old = byFile[file];
+      if (old === undefined) continue;
+      let moved = recorder.moved.get(kind);
+      if (!moved) recorder.moved.set(kind, (moved = new Map()));
+      const produced = (recorder.produced[kind] ??= {});
       if (kind.startsWith(NODE_KIND)) {
         const kept: Record<string, unknown> = {};
-        for (const [node, datum] of Object.entries(byFile[file] as Record<string, unknown>)) {
-          const moved = transform(datum);
-          if (moved !== undefined) kept[node] = moved;
+        for (const [node, datum] of Object.entries(old as Record<string, unknown>)) {
+          const data = transform(datum);
+          if (data !== undefined) kept[node] = data;
         }
-        data = kept;
-        const produced = (recorder.produced[kind] ??= {});
-        produced[file] = { ...kept, ...(produced[file] as object | undefined) };
+        moved.set(file, kept);
+        const merged = { ...kept, ...(produced[file] as object | undefined) };
+        recorder.owned.add(merged);
+        produced[file] = merged;
       } else {
-        data = transform(byFile[file]);
-        const produced = (recorder.produced[kind] ??= {});
+        const data = transform(old);
+        moved.set(file, data);
         if (data !== undefined && produced[file] === undefined) produced[file] = data;
       }
-      if (data === undefined) delete copy[file];
-      else copy[file] = data;
     }
   }
   const reusable = recorder.reusable;
-  recorder.previous = previous;
   recorder.reusable = (file) => files.has(file) || reusable(file);
+}
+
+/**
+ * The facts recorded for `program` become the next program's previous facts (program/generations.ts):
+ * from now on a write for `program` copies a record before changing it, so that the next one's stay as they are.
+ */
+export function sealFacts(program: ts.Program): void {
+  recorders.get(program)?.owned.clear();
+}
+
+/** The previous run's stored fact of `kind` about `file`, as `reuseAlso` moved it. */
+function previousFact(recorder: Recorder, kind: string, file: string): unknown {
+  const moved = recorder.moved.get(kind);
+  return moved?.has(file) ? moved.get(file) : recorder.previous[kind]?.[file];
 }
 
 /** The in-memory values recorded for `program`, to hand to the next program (program/generations.ts). */
@@ -235,7 +249,7 @@ export function previousNodeFact(program: ts.Program, kind: string, node: ts.Nod
   if (!recorder) return undefined;
   const file = path.resolve(node.getSourceFile().fileName);
   if (!recorder.reusable(file)) return undefined;
-  const data = (recorder.previous[NODE_KIND + kind]?.[file] as Record<string, unknown> | undefined)?.[nodeKey(node)];
+  const data = (previousFact(recorder, NODE_KIND + kind, file) as Record<string, unknown> | undefined)?.[nodeKey(node)];
   if (data !== undefined) recorder.stats.reused++;
   return data;
 }
@@ -245,7 +259,13 @@ export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node,
   const recorder = recorders.get(program);
   if (!recorder) return;
   const file = path.resolve(node.getSourceFile().fileName);
-  const byNode = ((recorder.produced[NODE_KIND + kind] ??= {})[file] ??= {}) as Record<string, unknown>;
+  const byFile = (recorder.produced[NODE_KIND + kind] ??= {});
+  let byNode = byFile[file] as Record<string, unknown> | undefined;
+  if (!byNode || !recorder.owned.has(byNode)) {
+    byNode = { ...byNode };
+    recorder.owned.add(byNode);
+    byFile[file] = byNode;
+  }
   byNode[nodeKey(node)] = data;
 }
 
@@ -254,7 +274,7 @@ export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFil
   const recorder = recorders.get(program);
   if (!recorder) return compute();
   const file = path.resolve(sf.fileName);
-  const old = recorder.previous[kind]?.[file];
+  const old = previousFact(recorder, kind, file);
   let value = old !== undefined && recorder.reusable(file) ? codec.decode(old, program) : undefined;
   if (value === undefined) recorder.stats.computed++;
   else recorder.stats.reused++;

@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import { carriedValues, isRecording, recordFacts, recordedFacts, reuseAlso, type CarriedValues, type StoredFacts } from './file-facts.js';
+import { carriedValues, isRecording, recordFacts, recordedFacts, reuseAlso, sealFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
 import { positionMap, remapStored, type PositionMap } from './position-map.js';
 import { dependents, importersOf, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
 import { editReach, sameDeclarations } from './edit-reach.js';
@@ -106,6 +106,7 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
       }
     }
   }
+  if (previous) sealFacts(previous.program);
   recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried, carriable);
   if (previous && graph && candidates.length > 0) cutOff(program, previous, files, graph, changed, affected, visible, candidates, cutoff!);
   if (graph) latest.set(key, { program, files, graph, facts: recordedFacts(program)!, carried: carriedValues(program)! });
@@ -173,7 +174,7 @@ function cutOff(
   // The files still to compute: every changed file, and the importers of the changed files not cut off.
   const still = new Set(changed);
   const uncut = visible.filter((file) => !cut.includes(file));
-  for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, uncut)) still.add(file);
+  if (uncut.length > 0) for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, uncut)) still.add(file);
   const kept = new Set([...affected].filter((file) => !still.has(file)));
   stats.kept = kept.size;
   reuseAlso(program, kept, (data) => {

@@ -95,8 +95,13 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals };
 }
 
-/** Files by the own files that import them directly. */
-export function importersOf(imports: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+/** `importersOf` per imports map (a graph's map is not changed once made). */
+const importersCache = new WeakMap<ReadonlyMap<string, readonly string[]>, ReadonlyMap<string, readonly string[]>>();
+
+/** Files by the own files that import them directly (computed once per imports map; not to be changed). */
+export function importersOf(imports: ReadonlyMap<string, readonly string[]>): ReadonlyMap<string, readonly string[]> {
+  const known = importersCache.get(imports);
+  if (known) return known;
   const out = new Map<string, string[]>();
   for (const [file, targets] of imports) {
     for (const target of targets) {
@@ -105,6 +110,7 @@ export function importersOf(imports: ReadonlyMap<string, readonly string[]>): Ma
       else out.set(target, [file]);
     }
   }
+  importersCache.set(imports, out);
   return out;
 }
 
