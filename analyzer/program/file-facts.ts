@@ -47,6 +47,12 @@ export function nodeAt(program: ts.Program, ref: NodeRef): ts.Node | undefined {
 
 /** How one kind of fact is stored: as plain JSON data. */
 export interface FactCodec<T> {
+  /**
+   * The decoded value holds only plain data and nodes of its file and of what it imports, read from
+   * nothing but the stored data: in an editor it is kept in memory across programs while they are
+   * unchanged (as `carriedNodeValue`), instead of being decoded again from the stored facts.
+   */
+  carriable?: boolean;
   encode(value: T): unknown;
   /** Undefined when the data cannot be used (then the fact is computed). */
   decode(data: unknown, program: ts.Program): T | undefined;
@@ -131,7 +137,7 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
     for (const [node, value] of byNode) {
       const sf = node.getSourceFile();
       let ok = fileReusable.get(sf);
-      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && carriable(path.resolve(sf.fileName))));
+      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && carriable(resolvedName(sf))));
       if (ok) kept.set(node, value);
     }
     carried.set(kind, kept);
@@ -247,7 +253,7 @@ function nodeKey(node: ts.Node): string {
 export function previousNodeFact(program: ts.Program, kind: string, node: ts.Node): unknown {
   const recorder = recorders.get(program);
   if (!recorder) return undefined;
-  const file = path.resolve(node.getSourceFile().fileName);
+  const file = resolvedName(node.getSourceFile());
   if (!recorder.reusable(file)) return undefined;
   const data = (previousFact(recorder, NODE_KIND + kind, file) as Record<string, unknown> | undefined)?.[nodeKey(node)];
   if (data !== undefined) recorder.stats.reused++;
@@ -258,7 +264,7 @@ export function previousNodeFact(program: ts.Program, kind: string, node: ts.Nod
 export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node, data: unknown): void {
   const recorder = recorders.get(program);
   if (!recorder) return;
-  const file = path.resolve(node.getSourceFile().fileName);
+  const file = resolvedName(node.getSourceFile());
   const byFile = (recorder.produced[NODE_KIND + kind] ??= {});
   let byNode = byFile[file] as Record<string, unknown> | undefined;
   if (!byNode || !recorder.owned.has(byNode)) {
@@ -273,12 +279,31 @@ export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node,
 export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFile, codec: FactCodec<T>, compute: () => T): T {
   const recorder = recorders.get(program);
   if (!recorder) return compute();
-  const file = path.resolve(sf.fileName);
+  const carryKind = codec.carriable ? `file:${kind}` : undefined;
+  if (carryKind) {
+    // Kept only while the file and what it imports are the same objects; its stored data was taken over with it (recordFacts).
+    const carried = recorder.carried.get(carryKind)?.get(sf);
+    if (carried !== undefined) {
+      recorder.stats.reused++;
+      return carried as T;
+    }
+  }
+  const file = resolvedName(sf);
   const old = previousFact(recorder, kind, file);
   let value = old !== undefined && recorder.reusable(file) ? codec.decode(old, program) : undefined;
   if (value === undefined) recorder.stats.computed++;
   else recorder.stats.reused++;
   const data = value === undefined ? codec.encode((value = compute())) : old;
   (recorder.produced[kind] ??= {})[file] = data;
+  if (carryKind) carryNodeValue(program, carryKind, sf, value);
   return value;
+}
+
+const resolvedNames = new WeakMap<ts.SourceFile, string>();
+
+/** The file's absolute path (the key of stored facts), once per SourceFile object. */
+export function resolvedName(sf: ts.SourceFile): string {
+  let name = resolvedNames.get(sf);
+  if (name === undefined) resolvedNames.set(sf, (name = path.resolve(sf.fileName)));
+  return name;
 }

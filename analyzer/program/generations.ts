@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import { carriedValues, isRecording, recordFacts, recordedFacts, reuseAlso, sealFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
+import { carriedValues, isRecording, recordFacts, recordedFacts, resolvedName, reuseAlso, sealFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
 import { positionMap, remapStored, type PositionMap } from './position-map.js';
 import { dependents, importersOf, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
 import { editReach, sameDeclarations } from './edit-reach.js';
@@ -77,7 +77,7 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   const key = projectKey(program);
   const previous = latest.get(key);
   const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph });
-  const files = new Map(program.getSourceFiles().map((sf) => [path.resolve(sf.fileName), sf] as const));
+  const files = new Map(program.getSourceFiles().map((sf) => [resolvedName(sf), sf] as const));
   let reusable: (file: string) => boolean = () => false;
   let carriable: (file: string) => boolean = () => false;
   let candidates: string[] = [];

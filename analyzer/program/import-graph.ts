@@ -13,6 +13,7 @@
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { dispatchEdges } from './implementations.js';
+import { resolvedName } from './file-facts.js';
 
 export interface ImportGraph {
   /** The program's own files (not libraries or packages), by absolute path. */
@@ -65,7 +66,7 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   const withResolutions = program as ts.Program & ProgramWithResolutions;
   if (typeof withResolutions.forEachResolvedModule !== 'function') return undefined;
   const own = new Map<string, ts.SourceFile>();
-  for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(path.resolve(sf.fileName), sf);
+  for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(resolvedName(sf), sf);
   const sameFiles = !!known && known.graph.files.length === own.size && known.graph.files.every((file) => own.has(file));
   const imports = new Map<string, string[]>();
   const globals = new Set<string>();
