@@ -13,7 +13,7 @@
  * (program/generations.ts). Uncached CLI runs record nothing: `fileFacts` computes.
  */
 import path from 'node:path';
-import type ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 
 /** A node, by file and position: stable across runs while the file's text is unchanged. */
 export interface NodeRef {
@@ -132,12 +132,13 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
   }
   const carried: CarriedValues = new Map();
   const fileReusable = new Map<ts.SourceFile, boolean>();
+  const inProgram = previousCarried && previousCarried.size > 0 ? new Set(program.getSourceFiles()) : undefined;
   for (const [kind, byNode] of previousCarried ?? []) {
     const kept = new Map<ts.Node, unknown>();
     for (const [node, value] of byNode) {
-      const sf = node.getSourceFile();
+      const sf = ts.isSourceFile(node) ? node : node.getSourceFile();
       let ok = fileReusable.get(sf);
-      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && carriable(resolvedName(sf))));
+      if (ok === undefined) fileReusable.set(sf, (ok = inProgram!.has(sf) && carriable(resolvedName(sf))));
       if (ok) kept.set(node, value);
     }
     carried.set(kind, kept);
