@@ -6,8 +6,10 @@
  * the child's CPU and peak memory.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { measure, median } from './measure.mjs';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'editor-child.mjs');
@@ -21,6 +23,7 @@ export const EDITOR_VARIANTS = {
 export const EDITOR_EDITS = {
   export: 'appends `export const benchEditN = N;` (a new export no other file imports)',
   body: 'adds `void N;` at the start of the first method body of the service class (code its importers call)',
+  call: "adds `this.cache.get(N + 'x'.length);` at the start of the first method body of the service class (a call and property accesses in code its importers call)",
 };
 
 /**
@@ -50,10 +53,10 @@ export function slowest(medians, count) {
     .join(', ');
 }
 
-export function editorBench(dir, { edits, runs, log }) {
+export function editorBench(dir, { edits, runs, log, kinds = Object.keys(EDITOR_EDITS) }) {
   const file = editorTarget(dir);
   const variants = {};
-  for (const edit of Object.keys(EDITOR_EDITS)) {
+  for (const edit of kinds) {
     for (const [tool, label] of Object.entries(EDITOR_VARIANTS)) {
       const variant = `${tool}@${edit}`;
       const runsOf = [];
@@ -79,7 +82,41 @@ function editorRun(dir, file, tool, edit, edits, log) {
     return undefined;
   }
   if (out.fatal.length > 0) log(`  editor ${name}: parse or config errors: ${out.fatal.slice(0, 2).join(' | ')}`);
-  const run = { ...out, cpu: m.cpu, rssMb: m.rssMb, median: median(out.edits), parseMedian: median(out.parse), ruleMedians: ruleMedians(out.rules) };
+  const run = { ...out, load: os.loadavg()[0], cpu: m.cpu, rssMb: m.rssMb, median: median(out.edits), parseMedian: median(out.parse), ruleMedians: ruleMedians(out.rules) };
   log(`  editor ${name}: first lint ${out.first.toFixed(2)} s, re-lint after an edit: median ${run.median.toFixed(3)} s of ${out.edits.length} (${out.edits.map((s) => s.toFixed(2)).join(' ')}; parsing ${run.parseMedian?.toFixed(3) ?? '?'} s; ${slowest(run.ruleMedians, 3)}), ${out.firstMessages} -> ${out.lastMessages} messages, ${m.rssMb?.toFixed(0) ?? '?'} MB`);
   return run;
+}
+
+const USAGE = `usage: node bench/editor-bench.mjs --dir <generated tree> [--edits 10] [--runs 1] [--edit export,body,call]
+
+The editor scenario alone, on a tree made by bench/generate.mjs: for each kind of edit, our plugin
+then typescript-eslint's four promise rules, back to back (one process each, --runs times),
+then a table of the median re-lint per kind, the ratio and the load average (1 minute) when each
+process ended. Kinds of edit:
+${Object.entries(EDITOR_EDITS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
+`;
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: { dir: { type: 'string' }, edits: { type: 'string', default: '10' }, runs: { type: 'string', default: '1' }, edit: { type: 'string', default: Object.keys(EDITOR_EDITS).join(',') }, help: { type: 'boolean' } },
+  });
+  if (values.help || !values.dir) {
+    process.stdout.write(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const kinds = values.edit.split(',').filter(Boolean);
+  for (const kind of kinds) if (!(kind in EDITOR_EDITS)) throw new Error(`--edit: unknown kind '${kind}'`);
+  const dir = path.resolve(values.dir);
+  const log = (line) => process.stderr.write(`${line}\n`);
+  const result = editorBench(dir, { edits: Number(values.edits), runs: Number(values.runs), log, kinds });
+  const rows = ['| edit | ours (median s) | typescript-eslint (median s) | ratio | load (ours, tseslint) |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const kind of kinds) {
+    const ours = result.variants[`ours@${kind}`]?.runs ?? [];
+    const theirs = result.variants[`typescript-eslint@${kind}`]?.runs ?? [];
+    const a = median(ours.map((r) => r.median));
+    const b = median(theirs.map((r) => r.median));
+    const loads = `${ours.map((r) => r.load.toFixed(2)).join('/')}, ${theirs.map((r) => r.load.toFixed(2)).join('/')}`;
+    rows.push(`| ${kind} | ${a?.toFixed(3)} | ${b?.toFixed(3)} | ${a && b ? (a / b).toFixed(2) : '?'}x | ${loads} |`);
+  }
+  process.stdout.write(`${result.file}\n${rows.join('\n')}\n`);
 }

@@ -8,11 +8,13 @@
  * typescript-eslint updates the program, and each rule), and the message counts. Started by
  * bench/editor-bench.mjs, one process per variant and kind of edit.
  *
- * Two kinds of edit (`--edit`): `export` appends `export const benchEditN = N;` (a new export no
+ * Three kinds of edit (`--edit`): `export` appends `export const benchEditN = N;` (a new export no
  * other file imports: its importers cannot see it); `body` adds `void N;` at the start of the
- * first method body of the file (a change to code its importers call, as typing in an editor is).
+ * first method body of the file (a change to code its importers call, as typing in an editor is);
+ * `call` adds `this.cache.get(N + 'x'.length);` there instead (a statement with calls and property
+ * accesses the checker and the summaries look at).
  *
- *   node bench/editor-child.mjs --dir <tree> --file src/... --variant ours|typescript-eslint --edits 10 [--edit export|body]
+ *   node bench/editor-child.mjs --dir <tree> --file src/... --variant ours|typescript-eslint --edits 10 [--edit export|body|call]
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -69,12 +71,15 @@ async function typescriptEslintConfig(dir) {
 /** How the `i`th edit changes the text (see the file comment). */
 function editOf(kind, original) {
   if (kind === 'export') return (text, i) => `${text}export const benchEdit${i} = ${i};\n`;
-  if (kind !== 'body') throw new Error(`--edit: 'export' or 'body', not '${kind}'`);
+  if (kind !== 'body' && kind !== 'call') throw new Error(`--edit: 'export', 'body' or 'call', not '${kind}'`);
   const method = /\n[ \t]+(?:(?:public|private|protected|static|async)\s+)*[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(?::[^{;]+)?\{[ \t]*\n/.exec(original);
   if (!method) throw new Error('--edit body: no method body found in the file');
   const at = method.index + method[0].length;
   // Each edit adds one more statement at the same place: the method's body keeps growing.
-  return (text, i) => `${text.slice(0, at)}    void ${i};\n${text.slice(at)}`;
+  if (kind === 'body') return (text, i) => `${text.slice(0, at)}    void ${i};\n${text.slice(at)}`;
+  // A call through a property of the service (the generated services keep a `cache` Map).
+  if (!/\bthis\.cache\b/.test(original)) throw new Error('--edit call: the service has no `this.cache`');
+  return (text, i) => `${text.slice(0, at)}    this.cache.get(${i} + 'x'.length);\n${text.slice(at)}`;
 }
 
 async function main() {

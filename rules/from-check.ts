@@ -10,6 +10,7 @@ import type ts from 'typescript';
 import { docsUrl, type AnyCheck } from '../analyzer/check/contract.js';
 import { runCheck } from '../analyzer/check/run.js';
 import { followProgram } from '../analyzer/program/generations.js';
+import { editSurface } from '../analyzer/checks/edit-surface.js';
 import type { Finding, TraceStep } from '../analyzer/check/finding.js';
 import { applyDefault, typedServices } from './rule-creator.js';
 
@@ -54,7 +55,7 @@ export function ruleFromCheck(check: AnyCheck): AdaptedRule {
           const sf = services.esTreeNodeToTSNodeMap.get(node) as ts.SourceFile;
           let findings: Finding[];
           try {
-            followProgram(program);
+            followProgram(program, editSurface);
             findings = runCheck(check, { severity: 'error', options }, program, sf);
           } catch (error) {
             // One rule failing on one file must not abort the editor's or CI's whole ESLint run.

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { editReach } from '../analyzer/program/edit-reach.js';
+import { editReach, sameDeclarations } from '../analyzer/program/edit-reach.js';
+import { positionMap, remapStored } from '../analyzer/program/position-map.js';
 
 const ROOT = path.resolve('/virtual/app');
 const file = (name: string) => path.join(ROOT, name);
@@ -108,5 +109,52 @@ describe('editReach', () => {
 
   it('a file that becomes a script reaches the importers', () => {
     expect(reach('const rate = 2;\n')).toBe('importers');
+  });
+});
+
+describe('sameDeclarations (the early cut-off\'s declarations)', () => {
+  const sf = (text: string) => ts.createSourceFile(file('helper.ts'), text, ts.ScriptTarget.ES2022, true);
+  const same = (after: string) => sameDeclarations(sf(HELPER), sf(after));
+
+  it('leaves out the bodies of functions with a declared return type', () => {
+    expect(same(HELPER.replace('return double(n);', 'void 1;\n  return double(n) + 1;'))).toBe(true);
+    expect(same(HELPER.replace('return n * rate;', '// twice\n  return n * rate;'))).toBe(true);
+  });
+
+  it('keeps declarations, module-level code and bodies whose type is inferred', () => {
+    expect(same(HELPER.replace('const rate = 2;', 'const rate = 3;'))).toBe(false);
+    expect(same(HELPER.replace('export function price(n: number): number {', 'export function price(n: number, m = 0): number {'))).toBe(false);
+    expect(same(`import fs from 'node:fs';\n${HELPER}`)).toBe(false);
+    const inferred = 'export function f() {\n  return 1;\n}\n';
+    expect(sameDeclarations(sf(inferred), sf(inferred.replace('return 1;', "return 'one';")))).toBe(false);
+  });
+});
+
+describe('positionMap and remapStored (nodes of an edited file moved through the edit)', () => {
+  const before = 'function a() {\n  x();\n}\nfunction b() {}\n';
+  const after = 'function a() {\n  y(); x();\n}\nfunction b() {}\n';
+  const map = positionMap('f.ts', before, after);
+  const shift = after.length - before.length;
+
+  it('keeps positions before the edit, moves those after it, and has none inside it', () => {
+    const b = before.indexOf('\nfunction b');
+    expect(map.range(0, 5)).toEqual([0, 5]);
+    expect(map.range(b, before.length)).toEqual([b + shift, before.length + shift]);
+    expect(map.range(0, before.indexOf('}\n') + 1)).toEqual([0, before.indexOf('}\n') + 1 + shift]);
+    expect(map.unmoved(0, 5)).toBe(true);
+    expect(map.unmoved(b, before.length)).toBe(false);
+    expect(map.touches(0, before.indexOf('}\n') + 1)).toBe(true);
+    expect(map.touches(b, before.length)).toBe(false);
+  });
+
+  it('moves the NodeRefs of stored data, and refuses one whose node the edit changed unless it is a function', () => {
+    const b = before.indexOf('\nfunction b');
+    const fn = { file: 'f.ts', pos: b, end: before.length, kind: ts.SyntaxKind.FunctionDeclaration };
+    const other = { file: 'g.ts', pos: 1, end: 2, kind: ts.SyntaxKind.Identifier };
+    expect(remapStored({ fns: [fn, other], n: 1 }, new Map([['f.ts', map]]))).toEqual({ fns: [{ ...fn, pos: b + shift, end: before.length + shift }, other], n: 1 });
+    const edited = { file: 'f.ts', pos: 0, end: before.indexOf('}\n') + 1, kind: ts.SyntaxKind.FunctionDeclaration };
+    expect(remapStored([edited], new Map([['f.ts', map]]))).toEqual([{ ...edited, end: edited.end + shift }]);
+    const statement = { file: 'f.ts', pos: before.indexOf('{') + 1, end: before.indexOf(';') + 1, kind: ts.SyntaxKind.ExpressionStatement };
+    expect(remapStored([statement], new Map([['f.ts', map]]))).toBeUndefined();
   });
 });

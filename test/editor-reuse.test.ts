@@ -12,6 +12,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
 import { factStats } from '../analyzer/program/file-facts.js';
+import { editCutoffStats } from '../analyzer/program/generations.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -265,5 +266,134 @@ describe('ESLint in an editor: how far an edit reaches', () => {
     // A local edit computes the facts of the edited file only; a visible one those of its importers too.
     expect(computed[0]).toBeLessThan(computed[1]!);
     expect(computed[2]).toBeLessThan(computed[3]!);
+  }, 300_000);
+});
+
+/**
+ * The early cut-off (program/generations.ts, checks/edit-surface.ts): after an edit its
+ * importers can see, when the summaries other files read of the edited file are unchanged, the
+ * importers keep their facts (their nodes in the edited file moved through the edit); when a
+ * summary changed (a function they call now takes a lock, or blocks), they compute theirs again.
+ * Either way the findings are those of a program built from scratch.
+ */
+describe('ESLint in an editor: the early cut-off on summaries', () => {
+  let root: string;
+  let dir: string;
+  const HELPER = [
+    "import { ledger } from './locks.js';",
+    '',
+    'export async function inner(id: number): Promise<number> {',
+    '  const doubled = id * 2;',
+    '  await Promise.resolve();',
+    '  return doubled;',
+    '}',
+    '',
+    'export function readConfig(): string {',
+    "  return 'x';",
+    '}',
+    '',
+    'export class Store {',
+    '  private readonly rows = new Map<number, string>();',
+    '',
+    '  async save(id: number): Promise<void> {',
+    '    await Promise.resolve();',
+    "    this.rows.set(id, 'row');",
+    '  }',
+    '',
+    '  async load(id: number): Promise<string | undefined> {',
+    '    await ledger.runExclusive(async () => {});',
+    '    return this.rows.get(id);',
+    '  }',
+    '}',
+    '',
+    'export const store = new Store();',
+    '',
+  ].join('\n');
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-cutoff-'));
+    dir = path.join(root, 'app');
+    generate({ files: 40, seed: 11, out: dir });
+    const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src/cut', rel), text);
+    fs.mkdirSync(path.join(dir, 'src/cut'));
+    write('locks.ts', "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
+    write('post.ts', "import { ledger, audit } from './locks.js';\n\nexport async function post(): Promise<void> {\n  await ledger.runExclusive(async () => {\n    await audit.runExclusive(async () => {});\n  });\n}\n");
+    write('helper.ts', HELPER);
+    write(
+      'caller.ts',
+      "import { audit } from './locks.js';\nimport { inner, store } from './helper.js';\n\nexport async function caller(): Promise<void> {\n  await audit.runExclusive(async () => {\n    await inner(1);\n  });\n}\n\nexport async function loader(): Promise<void> {\n  await store.load(1);\n}\n",
+    );
+    write('api.ts', "import { Router, type Request, type Response } from 'express';\nimport { readConfig, store } from './helper.js';\n\nexport const router = Router();\nrouter.get('/config', async (_req: Request, res: Response) => {\n  await store.save(1);\n  res.send(readConfig());\n});\n");
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const LINTED = ['src/cut/helper.ts', 'src/cut/post.ts', 'src/cut/caller.ts', 'src/cut/api.ts'];
+  const lintAll = (program: ts.Program) => LINTED.map((rel) => lintFile(dir, program, rel));
+  const has = (messages: string[][], rule: string) => messages.flat().some((m) => m.endsWith(rule));
+  const insert = (text: string, after: string, line: string) => text.replace(after, `${after}\n${line}`);
+
+  it('keeps the importers\' facts when the edited file\'s summaries did not change, and only then', () => {
+    const editor = editorHost(dir);
+    const first = lintAll(editor.program());
+    expect(has(first, 'no-lock-order-inversion')).toBe(false);
+    expect(has(first, 'no-blocking-in-async')).toBe(false);
+
+    // Steps: [new text of helper.ts, are its summaries unchanged (the importers keep their facts)?, does a linted file's answer change?]
+    let text = HELPER;
+    const steps: [string, string, boolean, boolean][] = [];
+    const step = (label: string, next: string, same: boolean, changes: boolean) => {
+      text = next;
+      steps.push([label, text, same, changes]);
+    };
+    step('a statement at the start of an imported function (every later function moves)', insert(text, 'export async function inner(id: number): Promise<number> {', '  void 1;'), true, false);
+    step('a call and a property access in it', insert(text, '  void 1;', "  console.debug('x' + String(id).length);"), true, false);
+    step('a statement in a method the importers call, before its lock', insert(text, 'async load(id: number): Promise<string | undefined> {', '    void this.rows.size;'), true, false);
+    step('the imported function now takes a lock', text.replace('  await Promise.resolve();\n  return doubled;', '  await ledger.runExclusive(async () => {});\n  return doubled;'), false, true);
+    step('a statement after the edit, again', insert(text, '  void 1;', '  void 2;'), true, false);
+    step('an imported function now blocks', `import fs from 'node:fs';\n${text.replace("return 'x';", "return fs.readFileSync('/etc/hosts', 'utf8');")}`, false, true);
+    step('a local edit', `${text}export const added = 1;\n`, true, false);
+    step('the imported function no longer takes the lock', text.replace('  await ledger.runExclusive(async () => {});\n  return doubled;', '  await Promise.resolve();\n  return doubled;'), false, true);
+
+    let before = first;
+    const computed = new Map<string, number>();
+    for (const [label, next, same, changes] of steps) {
+      editor.edit('src/cut/helper.ts', next);
+      const program = editor.program();
+      const after = lintAll(program);
+      expect(after, `${label}: a fresh program's findings`).toEqual(lintAll(editor.freshProgram()));
+      const cut = editCutoffStats(program);
+      computed.set(label, factStats(program)!.computed);
+      if (label === 'a local edit') expect(cut, label).toBeUndefined();
+      else if (same) {
+        expect(cut?.cut.map((f) => path.basename(f)), label).toEqual(['helper.ts']);
+        expect(cut!.kept, label).toBeGreaterThan(0);
+      } else expect(cut?.cut ?? [], label).toEqual([]);
+      if (changes) expect(after, label).not.toEqual(before);
+      else expect(after, label).toEqual(before);
+      before = after;
+    }
+    expect(has(before, 'no-blocking-in-async')).toBe(true);
+    expect(has(before, 'no-lock-order-inversion')).toBe(false);
+    // A kept edit computes the facts of the edited file only, as a local edit does (an importer's
+    // lock edge through the moved lock site was kept, its nodes moved); a changed one its importers' too.
+    const local = computed.get('a local edit')!;
+    for (const [label, , same] of steps) {
+      if (same) expect(computed.get(label), label).toBe(local);
+      else expect(computed.get(label), label).toBeGreaterThan(local);
+    }
+  }, 300_000);
+
+  it('computes the importers\' facts again only when it cannot keep them: the counters of a kept edit and of a changed one', () => {
+    const editor = editorHost(dir);
+    editor.edit('src/cut/helper.ts', HELPER);
+    lintAll(editor.program());
+    editor.edit('src/cut/helper.ts', insert(HELPER, 'export async function inner(id: number): Promise<number> {', '  void 1;'));
+    const kept = editor.program();
+    lintAll(kept);
+    editor.edit('src/cut/helper.ts', HELPER.replace('  await Promise.resolve();\n  return doubled;', '  await ledger.runExclusive(async () => {});\n  return doubled;'));
+    const recomputed = editor.program();
+    lintAll(recomputed);
+    expect(editCutoffStats(kept)!.cut).toHaveLength(1);
+    expect(editCutoffStats(recomputed)!.cut).toHaveLength(0);
+    expect(factStats(kept)!.computed).toBeLessThan(factStats(recomputed)!.computed);
   }, 300_000);
 });

@@ -63,6 +63,7 @@ export const callerFacts = factFamily('blocking-callers', () => []);
 const CALLERS_KIND = callerFacts.kind('all');
 
 const callsCodec: FactCodec<FileCalls> = {
+  carriable: true,
   encode: (pairs) => pairs.map(([caller, callee]) => [caller ? nodeRef(caller) : null, nodeRef(callee)]),
   decode(data, program) {
     const out: FileCalls = [];

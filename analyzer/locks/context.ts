@@ -34,9 +34,23 @@ export interface LockContext {
 
 const contexts = perProgram<string, LockContext>();
 
+/** The lock options of every lock context made in this process (for the editor's early cut-off, checks/edit-surface.ts). */
+const optionsSeen = new Map<string, Partial<LockOptions>>();
+
 export function getLockContext(program: ts.Program, options: Partial<LockOptions>): LockContext {
   const key = lockOptionsKey(options);
+  if (!optionsSeen.has(key)) optionsSeen.set(key, options);
   return contexts.get(program, key, () => createContext(program, options, key));
+}
+
+/** Every set of lock options a lock context was made with so far in this process. */
+export function lockOptionsUsed(): Partial<LockOptions>[] {
+  return [...optionsSeen.values()];
+}
+
+/** The base of `nodeId` for a node at this file and range (a collision within one program adds a suffix). */
+export function nodeIdBase(fileName: string, pos: number, end: number, kind: number): string {
+  return crypto.createHash('sha1').update(`${fileName}\0${pos}\0${end}\0${kind}`).digest('hex').slice(0, 12);
 }
 
 function createContext(program: ts.Program, options: Partial<LockOptions>, key: string): LockContext {
@@ -56,7 +70,7 @@ function createContext(program: ts.Program, options: Partial<LockOptions>, key: 
       let id = ids.get(node);
       if (id === undefined) {
         const sf = node.getSourceFile();
-        const base = crypto.createHash('sha1').update(`${sf.fileName}\0${node.pos}\0${node.end}\0${node.kind}`).digest('hex').slice(0, 12);
+        const base = nodeIdBase(sf.fileName, node.pos, node.end, node.kind);
         id = base;
         for (let i = 1; taken.has(id); i++) id = `${base}x${i}`; // a hash collision: still unique within the program
         taken.set(id, node);

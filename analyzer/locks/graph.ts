@@ -160,9 +160,15 @@ function adoptClasses(ctx: LockContext, facts: FileEdges): FileEdges {
     else if (known !== c) same = false;
     return known ?? c;
   };
+  // Most files' classes are already this program's: copy the edges only when one is not.
+  for (const e of [...facts.edges.map(([, e]) => e), ...facts.recursive]) {
+    adopt(e.from);
+    adopt(e.to);
+    adopt(e.outer.lock);
+  }
+  if (same) return facts;
   const edge = (e: Edge): Edge => ({ ...e, from: adopt(e.from), to: adopt(e.to), outer: { ...e.outer, lock: adopt(e.outer.lock) } });
-  const adopted: FileEdges = { edges: facts.edges.map(([key, e]) => [key, edge(e)]), recursive: facts.recursive.map(edge) };
-  return same ? facts : adopted;
+  return { edges: facts.edges.map(([key, e]) => [key, edge(e)]), recursive: facts.recursive.map(edge) };
 }
 
 function innerAcquisitions(ctx: LockContext, event: LockEvent): Acquisition[] {

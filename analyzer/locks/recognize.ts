@@ -8,13 +8,13 @@
 import ts from '../ts/typescript.cjs';
 import { LOCK_HELPER_NAME, LOCK_LIBRARIES, RELEASE_METHOD_NAME } from './catalog.js';
 import { calleeMatches } from '../program/specifiers.js';
-import { enclosingFunction, isFunctionLike, type FunctionLike } from '../program/callgraph.js';
+import { enclosingFunction, isFunctionLike, returnedExpressions, type FunctionLike } from '../program/callgraph.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import { cacheOf, type LockContext } from './context.js';
 import { internClass, instancePath, mapPathThroughCall, storageClassOf } from './classes.js';
 import { declarationOf, initializerOfDeclaration, literalString, lockObjectOf, type LockObject } from './objects.js';
 import { helperKeyOf, wrapperRef } from './helper-keys.js';
-import { lockShapeOf, releaseShape } from './shapes.js';
+import { lockShapeOf, queuedWaitOf, releaseShape } from './shapes.js';
 import { asyncLockKeyRef, asyncLockOp, webLockOp } from './keyed.js';
 import type { CustomLock, LockOp, LockRef, ReleaseShape } from './types.js';
 import { globalPath, UNKNOWN_PATH } from './instance-path.js';
@@ -218,6 +218,33 @@ function wrapperFact<T>(ctx: LockContext, key: string, fn: FunctionLike, compute
     facts.set(fn, fact);
   }
   return fact ?? undefined;
+}
+
+/**
+ * What the lock operation of a call reads of the body of the function it calls, besides the
+ * locks that body acquires (locks/summary.ts): the acquisition it hands to its caller, the lock
+ * it runs a callback parameter under, whether it waits on a queued resolver, the one value it
+ * returns (an async-lock key). For the editor's early cut-off (checks/edit-surface.ts): when
+ * these and the acquisitions of every function of an edited file are unchanged, the lock
+ * facts of the files that import it are too.
+ */
+export function lockFactsForCallers(ctx: LockContext, fn: FunctionLike): unknown {
+  if (!fn.body) return null;
+  const infer = ctx.options.inferWrappers;
+  wrapperDepth++;
+  let returned: LockOp | undefined;
+  try {
+    returned = returnedAcquisition(ctx, fn);
+  } finally {
+    wrapperDepth--;
+  }
+  return {
+    handOff: infer ? (wrapperFact(ctx, 'handOffs', fn, () => (mayReturnAcquisition(fn) ? returnedAcquisition(ctx, fn) : undefined)) ?? null) : null,
+    callbackWrapper: infer ? (wrapperFact(ctx, 'callbackWrappers', fn, () => callbackWrapperOf(ctx, fn)) ?? null) : null,
+    returned: returned ?? null,
+    queuedWait: queuedWaitOf(ctx, fn),
+    returnedValues: returnedExpressions(fn),
+  };
 }
 
 /** A cheap filter before asking the checker: a body with exactly one `return` of a call (or of a name). */

@@ -28,14 +28,20 @@ import { fileIndex } from '../program/file-index.js';
 export function lockShapeOf(ctx: LockContext, call: ts.CallExpression, name: string): LockShape | undefined {
   const fn = ctx.graph.resolve(call)[0];
   if (fn?.body) {
-    const facts = cacheOf(ctx, 'queuedWaits', () => new Map<FunctionLike, ts.NewExpression | null>());
-    let wait = facts.get(fn);
-    if (wait === undefined) facts.set(fn, (wait = waitsOnKeptResolver(fn) ?? null));
+    const wait = queuedWaitOf(ctx, fn);
     return wait ? { kind: 'waits', evidence: { node: wait, message: `\`${name}\` waits here for a promise whose resolver it queues: it takes its turn like a lock` } } : undefined;
   }
   const decl = ctx.types.calledDeclaration(call);
   const release = decl ? releasedInFinally(ctx).get(decl) : undefined;
   return release ? { kind: 'used', evidence: { node: release, message: `another caller releases the result of \`${name}\` in a \`finally\` here: it is used as a lock` } } : undefined;
+}
+
+/** Where the body of `fn` waits for a promise whose resolver it queues or keeps (see the file comment), or null. */
+export function queuedWaitOf(ctx: LockContext, fn: FunctionLike): ts.NewExpression | null {
+  const facts = cacheOf(ctx, 'queuedWaits', () => new Map<FunctionLike, ts.NewExpression | null>());
+  let wait = facts.get(fn);
+  if (wait === undefined) facts.set(fn, (wait = (fn.body && waitsOnKeptResolver(fn)) || null));
+  return wait;
 }
 
 export interface LockShape {

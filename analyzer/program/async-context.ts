@@ -316,6 +316,7 @@ interface StoredEntry {
 }
 
 const entryCodec: FactCodec<AsyncEntry[]> = {
+  carriable: true,
   encode: (entries) => entries.map((e): StoredEntry => ({ fn: nodeRef(e.fn), kind: e.kind, label: e.label })),
   decode(data, program) {
     const out: AsyncEntry[] = [];

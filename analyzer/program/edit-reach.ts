@@ -168,3 +168,36 @@ function reexportedNames(s: ts.ExportDeclaration): string[] | undefined {
   if (!s.exportClause || !ts.isNamedExports(s.exportClause)) return undefined;
   return s.exportClause.elements.map((e) => (e.propertyName ?? e.name).text);
 }
+
+/**
+ * For the editor's early cut-off (program/generations.ts): do the two versions of a file declare
+ * the same things, with the same types, to the files that import it? True when both are
+ * TypeScript modules with the same directives and the same text once the bodies of functions
+ * whose type does not depend on their body (a declared return type, a constructor, a setter)
+ * are left out: a function body of that kind can change what its callers' summaries say (compared
+ * separately, checks/edit-surface.ts), not what the checker answers about the file's
+ * declarations. A body whose return type is inferred counts as declaration text.
+ */
+export function sameDeclarations(before: ts.SourceFile, after: ts.SourceFile): boolean {
+  if (!isTypeScriptModule(before) || !isTypeScriptModule(after) || directivesOf(before) !== directivesOf(after)) return false;
+  return declarationText(before) === declarationText(after);
+}
+
+/** The file's text with the bodies `sameDeclarations` leaves out replaced by `{}`. */
+export function declarationText(sf: ts.SourceFile): string {
+  const parts: string[] = [];
+  let from = 0;
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body && ts.isBlock(node.body as ts.Node) && (node.type || ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node))) {
+      const body = node.body as ts.Block;
+      const start = body.getStart(sf);
+      parts.push(sf.text.slice(from, start), '{}');
+      from = body.end;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  parts.push(sf.text.slice(from));
+  return parts.join('');
+}

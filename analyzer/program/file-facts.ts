@@ -13,7 +13,7 @@
  * (program/generations.ts). Uncached CLI runs record nothing: `fileFacts` computes.
  */
 import path from 'node:path';
-import type ts from 'typescript';
+import ts from '../ts/typescript.cjs';
 
 /** A node, by file and position: stable across runs while the file's text is unchanged. */
 export interface NodeRef {
@@ -47,6 +47,12 @@ export function nodeAt(program: ts.Program, ref: NodeRef): ts.Node | undefined {
 
 /** How one kind of fact is stored: as plain JSON data. */
 export interface FactCodec<T> {
+  /**
+   * The decoded value holds only plain data and nodes of its file and of what it imports, read from
+   * nothing but the stored data: in an editor it is kept in memory across programs while they are
+   * unchanged (as `carriedNodeValue`), instead of being decoded again from the stored facts.
+   */
+  carriable?: boolean;
   encode(value: T): unknown;
   /** Undefined when the data cannot be used (then the fact is computed). */
   decode(data: unknown, program: ts.Program): T | undefined;
@@ -85,6 +91,10 @@ export type StoredFacts = Record<string, Record<string, unknown>>;
 
 interface Recorder {
   previous: StoredFacts;
+  /** Previous facts as taken over by `reuseAlso` (moved through an edit; undefined: not kept), by kind and file, before `previous`. */
+  moved: Map<string, Map<string, unknown>>;
+  /** Node-fact records of `produced` this recorder made (the others are the previous run's, shared until written). */
+  owned: Set<object>;
   /** May the previous run's facts of this file be used? */
   reusable(file: string): boolean;
   produced: StoredFacts;
@@ -114,24 +124,79 @@ const NODE_KIND = 'summary:';
  */
 export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean, previousCarried?: CarriedValues, carriable = reusable): void {
   const produced: StoredFacts = {};
-  for (const [kind, byFile] of Object.entries(previous)) {
-    for (const [file, data] of Object.entries(byFile)) {
-      if (reusable(file)) (produced[kind] ??= {})[file] = kind.startsWith(NODE_KIND) ? { ...(data as object) } : data;
-    }
+  for (const kind in previous) {
+    const byFile = previous[kind]!;
+    const out: Record<string, unknown> = (produced[kind] = {});
+    // Node-fact records are shared with the previous run's until this run writes to one (recordNodeFact).
+    for (const file in byFile) if (reusable(file)) out[file] = byFile[file];
   }
   const carried: CarriedValues = new Map();
   const fileReusable = new Map<ts.SourceFile, boolean>();
+  const inProgram = previousCarried && previousCarried.size > 0 ? new Set(program.getSourceFiles()) : undefined;
   for (const [kind, byNode] of previousCarried ?? []) {
     const kept = new Map<ts.Node, unknown>();
     for (const [node, value] of byNode) {
-      const sf = node.getSourceFile();
+      const sf = ts.isSourceFile(node) ? node : node.getSourceFile();
       let ok = fileReusable.get(sf);
-      if (ok === undefined) fileReusable.set(sf, (ok = program.getSourceFile(sf.fileName) === sf && carriable(path.resolve(sf.fileName))));
+      if (ok === undefined) fileReusable.set(sf, (ok = inProgram!.has(sf) && carriable(resolvedName(sf))));
       if (ok) kept.set(node, value);
     }
     carried.set(kind, kept);
   }
-  recorders.set(program, { previous, reusable, produced, stats: { computed: 0, reused: 0 }, carried });
+  recorders.set(program, { previous, moved: new Map(), owned: new Set(), reusable, produced, stats: { computed: 0, reused: 0 }, carried });
+}
+
+/**
+ * Take over the previous facts of more files after recording started (the editor's early
+ * cut-off, program/generations.ts: the files that import an edited file whose summaries did not
+ * change). `transform` gives each stored datum as it is to be kept (its nodes moved through the
+ * edit), or undefined when it cannot be kept (then that fact is computed). Facts these files
+ * already computed for `program` stay.
+ */
+export function reuseAlso(program: ts.Program, files: ReadonlySet<string>, transform: (data: unknown) => unknown): void {
+  const recorder = recorders.get(program);
+  if (!recorder || files.size === 0) return;
+  for (const kind in recorder.previous) {
+    const byFile = recorder.previous[kind]!;
+    for (const file of files) {
+      const old = byFile[file];
+      if (old === undefined) continue;
+      let moved = recorder.moved.get(kind);
+      if (!moved) recorder.moved.set(kind, (moved = new Map()));
+      const produced = (recorder.produced[kind] ??= {});
+      if (kind.startsWith(NODE_KIND)) {
+        const kept: Record<string, unknown> = {};
+        for (const [node, datum] of Object.entries(old as Record<string, unknown>)) {
+          const data = transform(datum);
+          if (data !== undefined) kept[node] = data;
+        }
+        moved.set(file, kept);
+        const merged = { ...kept, ...(produced[file] as object | undefined) };
+        recorder.owned.add(merged);
+        produced[file] = merged;
+      } else {
+        const data = transform(old);
+        moved.set(file, data);
+        if (data !== undefined && produced[file] === undefined) produced[file] = data;
+      }
+    }
+  }
+  const reusable = recorder.reusable;
+  recorder.reusable = (file) => files.has(file) || reusable(file);
+}
+
+/**
+ * The facts recorded for `program` become the next program's previous facts (program/generations.ts):
+ * from now on a write for `program` copies a record before changing it, so that the next one's stay as they are.
+ */
+export function sealFacts(program: ts.Program): void {
+  recorders.get(program)?.owned.clear();
+}
+
+/** The previous run's stored fact of `kind` about `file`, as `reuseAlso` moved it. */
+function previousFact(recorder: Recorder, kind: string, file: string): unknown {
+  const moved = recorder.moved.get(kind);
+  return moved?.has(file) ? moved.get(file) : recorder.previous[kind]?.[file];
 }
 
 /** The in-memory values recorded for `program`, to hand to the next program (program/generations.ts). */
@@ -189,9 +254,9 @@ function nodeKey(node: ts.Node): string {
 export function previousNodeFact(program: ts.Program, kind: string, node: ts.Node): unknown {
   const recorder = recorders.get(program);
   if (!recorder) return undefined;
-  const file = path.resolve(node.getSourceFile().fileName);
+  const file = resolvedName(node.getSourceFile());
   if (!recorder.reusable(file)) return undefined;
-  const data = (recorder.previous[NODE_KIND + kind]?.[file] as Record<string, unknown> | undefined)?.[nodeKey(node)];
+  const data = (previousFact(recorder, NODE_KIND + kind, file) as Record<string, unknown> | undefined)?.[nodeKey(node)];
   if (data !== undefined) recorder.stats.reused++;
   return data;
 }
@@ -200,8 +265,14 @@ export function previousNodeFact(program: ts.Program, kind: string, node: ts.Nod
 export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node, data: unknown): void {
   const recorder = recorders.get(program);
   if (!recorder) return;
-  const file = path.resolve(node.getSourceFile().fileName);
-  const byNode = ((recorder.produced[NODE_KIND + kind] ??= {})[file] ??= {}) as Record<string, unknown>;
+  const file = resolvedName(node.getSourceFile());
+  const byFile = (recorder.produced[NODE_KIND + kind] ??= {});
+  let byNode = byFile[file] as Record<string, unknown> | undefined;
+  if (!byNode || !recorder.owned.has(byNode)) {
+    byNode = { ...byNode };
+    recorder.owned.add(byNode);
+    byFile[file] = byNode;
+  }
   byNode[nodeKey(node)] = data;
 }
 
@@ -209,12 +280,31 @@ export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node,
 export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFile, codec: FactCodec<T>, compute: () => T): T {
   const recorder = recorders.get(program);
   if (!recorder) return compute();
-  const file = path.resolve(sf.fileName);
-  const old = recorder.previous[kind]?.[file];
+  const carryKind = codec.carriable ? `file:${kind}` : undefined;
+  if (carryKind) {
+    // Kept only while the file and what it imports are the same objects; its stored data was taken over with it (recordFacts).
+    const carried = recorder.carried.get(carryKind)?.get(sf);
+    if (carried !== undefined) {
+      recorder.stats.reused++;
+      return carried as T;
+    }
+  }
+  const file = resolvedName(sf);
+  const old = previousFact(recorder, kind, file);
   let value = old !== undefined && recorder.reusable(file) ? codec.decode(old, program) : undefined;
   if (value === undefined) recorder.stats.computed++;
   else recorder.stats.reused++;
   const data = value === undefined ? codec.encode((value = compute())) : old;
   (recorder.produced[kind] ??= {})[file] = data;
+  if (carryKind) carryNodeValue(program, carryKind, sf, value);
   return value;
+}
+
+const resolvedNames = new WeakMap<ts.SourceFile, string>();
+
+/** The file's absolute path (the key of stored facts), once per SourceFile object. */
+export function resolvedName(sf: ts.SourceFile): string {
+  let name = resolvedNames.get(sf);
+  if (name === undefined) resolvedNames.set(sf, (name = path.resolve(sf.fileName)));
+  return name;
 }

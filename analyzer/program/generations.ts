@@ -18,16 +18,44 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import { carriedValues, isRecording, recordFacts, recordedFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
+import { carriedValues, isRecording, recordFacts, recordedFacts, resolvedName, reuseAlso, sealFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
+import { positionMap, remapStored, type PositionMap } from './position-map.js';
 import { dependents, importersOf, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
-import { editReach } from './edit-reach.js';
+import { editReach, sameDeclarations } from './edit-reach.js';
 import { optionsKey } from './options-key.js';
 
 interface Generation {
+  /** Kept until the next program has compared an edited file's summaries with this one's (the early cut-off). */
+  program: ts.Program;
   files: Map<string, ts.SourceFile>;
   graph: ImportGraph;
   facts: StoredFacts;
   carried: CarriedValues;
+}
+
+/**
+ * The early cut-off: compares what the kept facts of other files read of an edited file, in the
+ * previous program and in the new one (analyzer/checks/edit-surface.ts; the declarations are
+ * compared here). Undefined when it may differ; else a test for a stored fact of another file
+ * (as JSON, its nodes already moved through the edit): false when it cannot be kept all the same.
+ */
+export interface EditCutoff {
+  compare(previous: ts.Program, before: ts.SourceFile, program: ts.Program, after: ts.SourceFile, map: PositionMap): ((json: string) => boolean) | undefined;
+}
+
+/** What the early cut-off did for a program, for tests and benchmarks. */
+export interface CutoffStats {
+  /** Edited files whose importers kept their facts. */
+  cut: string[];
+  /** Files that kept their facts thanks to it. */
+  kept: number;
+}
+
+const cutoffStats = new WeakMap<ts.Program, CutoffStats>();
+
+/** What the early cut-off did for `program` (undefined: nothing was edited visibly, or no previous program). */
+export function editCutoffStats(program: ts.Program): CutoffStats | undefined {
+  return cutoffStats.get(program);
 }
 
 /** The latest program seen per project (its tsconfig, or its folder for inferred projects) and compiler options. */
@@ -39,17 +67,24 @@ function projectKey(program: ts.Program): string {
   return `${config}\0${optionsKey(options)}`;
 }
 
-/** Start recording facts for `program`, reusing the previous program's where its files did not change. */
-export function followProgram(program: ts.Program): void {
+/**
+ * Start recording facts for `program`, reusing the previous program's where its files did not
+ * change. With `cutoff`, an edit its importers can see still stops at the edited file when what
+ * they read of it is unchanged.
+ */
+export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   if (isRecording(program)) return;
   const key = projectKey(program);
   const previous = latest.get(key);
   const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph });
-  const files = new Map(program.getSourceFiles().map((sf) => [path.resolve(sf.fileName), sf] as const));
+  const files = new Map(program.getSourceFiles().map((sf) => [resolvedName(sf), sf] as const));
   let reusable: (file: string) => boolean = () => false;
   let carriable: (file: string) => boolean = () => false;
+  let candidates: string[] = [];
+  let affected = new Set<string>();
+  let visible: string[] = [];
+  const changed = new Set<string>();
   if (previous && graph) {
-    const changed = new Set<string>();
     for (const [file, sf] of files) if (previous.files.get(file) !== sf) changed.add(file);
     for (const file of previous.files.keys()) if (!files.has(file)) changed.add(file);
     const global = [...changed].some(
@@ -57,8 +92,8 @@ export function followProgram(program: ts.Program): void {
     );
     if (!global) {
       const importers = importersOf(graph.imports);
-      const visible = [...changed].filter((file) => !isLocalEdit(program, previous.files.get(file), files.get(file), importers.get(file) ?? [], files));
-      const affected = new Set(changed);
+      visible = [...changed].filter((file) => !isLocalEdit(program, previous.files.get(file), files.get(file), importers.get(file) ?? [], files));
+      affected = new Set(changed);
       if (visible.length > 0) for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, visible)) affected.add(file);
       const dispatch = visible.length > 0 && [...affected].some((file) => declaresSubtype(files.get(file)) || declaresSubtype(previous.files.get(file)));
       if (!dispatch) {
@@ -67,12 +102,87 @@ export function followProgram(program: ts.Program): void {
         const renewed = new Set(affected);
         for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, changed)) renewed.add(file);
         carriable = (file) => !renewed.has(file);
+        if (cutoff) candidates = visible.filter((file) => mayCutOff(file, previous, files, graph, changed));
       }
     }
   }
+  if (previous) sealFacts(previous.program);
   recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried, carriable);
-  if (graph) latest.set(key, { files, graph, facts: recordedFacts(program)!, carried: carriedValues(program)! });
+  if (previous && graph && candidates.length > 0) cutOff(program, previous, files, graph, changed, affected, visible, candidates, cutoff!);
+  if (graph) latest.set(key, { program, files, graph, facts: recordedFacts(program)!, carried: carriedValues(program)! });
   else latest.delete(key);
+}
+
+/**
+ * May the importers of an edited file keep their facts (before comparing summaries)? The file
+ * was edited (not added or removed), declares the same things (program/edit-reach.ts
+ * `sameDeclarations`), and is in no import cycle with another changed file or with the files
+ * that import it (their summaries would feed its own).
+ */
+function mayCutOff(file: string, previous: Generation, files: ReadonlyMap<string, ts.SourceFile>, graph: ImportGraph, changed: ReadonlySet<string>): boolean {
+  const before = previous.files.get(file);
+  const after = files.get(file);
+  if (!before || !after || !sameDeclarations(before, after)) return false;
+  // An incremental parse moves the nodes of the previous version past the edit in place (and
+  // reuses them): then its positions no longer match its text.
+  if (before.endOfFileToken.end !== before.text.length || after.endOfFileToken.end !== after.text.length) return false;
+  const imported = new Set<string>();
+  const stack = [file];
+  while (stack.length > 0) {
+    for (const next of graph.imports.get(stack.pop()!) ?? []) {
+      if (imported.has(next)) continue;
+      if (next === file || changed.has(next)) return false;
+      imported.add(next);
+      stack.push(next);
+    }
+  }
+  return true;
+}
+
+/**
+ * Compare the candidates' summaries in the previous program and in this one; for those found
+ * the same, the files that import them (and nothing else that changed) take over their facts,
+ * each stored fact's nodes of the edited files moved through the edit.
+ */
+function cutOff(
+  program: ts.Program,
+  previous: Generation,
+  files: ReadonlyMap<string, ts.SourceFile>,
+  graph: ImportGraph,
+  changed: ReadonlySet<string>,
+  affected: ReadonlySet<string>,
+  visible: readonly string[],
+  candidates: readonly string[],
+  cutoff: EditCutoff,
+): void {
+  const maps = new Map<string, PositionMap>();
+  const keeps: ((json: string) => boolean)[] = [];
+  const cut: string[] = [];
+  for (const file of candidates) {
+    const before = previous.files.get(file)!;
+    const after = files.get(file)!;
+    const map = positionMap(after.fileName, before.text, after.text);
+    const keep = cutoff.compare(previous.program, before, program, after, map);
+    if (!keep) continue;
+    maps.set(after.fileName, map);
+    keeps.push(keep);
+    cut.push(file);
+  }
+  const stats: CutoffStats = { cut, kept: 0 };
+  cutoffStats.set(program, stats);
+  if (cut.length === 0) return;
+  // The files still to compute: every changed file, and the importers of the changed files not cut off.
+  const still = new Set(changed);
+  const uncut = visible.filter((file) => !cut.includes(file));
+  if (uncut.length > 0) for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, uncut)) still.add(file);
+  const kept = new Set([...affected].filter((file) => !still.has(file)));
+  stats.kept = kept.size;
+  reuseAlso(program, kept, (data) => {
+    const moved = remapStored(data, maps);
+    if (moved === undefined) return undefined;
+    const json = JSON.stringify(moved);
+    return keeps.every((keep) => keep(json)) ? moved : undefined;
+  });
 }
 
 function isExternal(program: ts.Program, sf: ts.SourceFile | undefined): boolean {

@@ -13,6 +13,7 @@
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { dispatchEdges } from './implementations.js';
+import { resolvedName } from './file-facts.js';
 
 export interface ImportGraph {
   /** The program's own files (not libraries or packages), by absolute path. */
@@ -65,7 +66,7 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   const withResolutions = program as ts.Program & ProgramWithResolutions;
   if (typeof withResolutions.forEachResolvedModule !== 'function') return undefined;
   const own = new Map<string, ts.SourceFile>();
-  for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(path.resolve(sf.fileName), sf);
+  for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(resolvedName(sf), sf);
   const sameFiles = !!known && known.graph.files.length === own.size && known.graph.files.every((file) => own.has(file));
   const imports = new Map<string, string[]>();
   const globals = new Set<string>();
@@ -95,8 +96,13 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals };
 }
 
-/** Files by the own files that import them directly. */
-export function importersOf(imports: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+/** `importersOf` per imports map (a graph's map is not changed once made). */
+const importersCache = new WeakMap<ReadonlyMap<string, readonly string[]>, ReadonlyMap<string, readonly string[]>>();
+
+/** Files by the own files that import them directly (computed once per imports map; not to be changed). */
+export function importersOf(imports: ReadonlyMap<string, readonly string[]>): ReadonlyMap<string, readonly string[]> {
+  const known = importersCache.get(imports);
+  if (known) return known;
   const out = new Map<string, string[]>();
   for (const [file, targets] of imports) {
     for (const target of targets) {
@@ -105,6 +111,7 @@ export function importersOf(imports: ReadonlyMap<string, readonly string[]>): Ma
       else out.set(target, [file]);
     }
   }
+  importersCache.set(imports, out);
   return out;
 }
 

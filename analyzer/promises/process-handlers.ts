@@ -34,6 +34,7 @@ const KIND = rejectionHandlerFacts.kind('first');
 
 /** A file's fact: its first install call, or null. */
 const codec: FactCodec<ts.CallExpression | null> = {
+  carriable: true,
   encode: (call) => (call ? nodeRef(call) : null),
   decode(data, program) {
     if (data === null) return null;

@@ -59,7 +59,20 @@ interface Store<S> {
 
 const stores = perProgram<string, Store<unknown>>();
 
+/**
+ * Every summary kind with a codec used in this process: their values are the per-function facts
+ * the editor keeps across programs (program/generations.ts), so an edit's early cut-off compares
+ * them (checks/edit-surface.ts), whichever program used them first.
+ */
+const storedKinds = new Map<string, SummaryKind<unknown>>();
+
+/** The summary kinds with a codec used so far in this process. */
+export function storedSummaryKinds(): SummaryKind<unknown>[] {
+  return [...storedKinds.values()];
+}
+
 function storeFor<S>(program: ts.Program, kind: SummaryKind<S>): Store<S> {
+  if (kind.codec && !storedKinds.has(kind.name)) storedKinds.set(kind.name, kind as SummaryKind<unknown>);
   const create = (): Store<unknown> => ({ values: new Map(), stats: { computeCalls: 0, components: 0, recursiveComponents: 0 }, perFunction: new Map() });
   return stores.get(program, kind.name, create) as Store<S>;
 }
