@@ -12,7 +12,8 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
 import { factStats } from '../analyzer/program/file-facts.js';
-import { editCutoffStats } from '../analyzer/program/generations.js';
+import { editCutoffStats, followedImportGraph } from '../analyzer/program/generations.js';
+import { importGraph } from '../analyzer/program/import-graph.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -164,6 +165,9 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     fs.writeFileSync(path.join(dir, 'src/editor/locks.ts'), "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
     fs.writeFileSync(path.join(dir, 'src/editor/post.ts'), nested('ledger', 'audit', 'post'));
     fs.writeFileSync(path.join(dir, 'src/editor/review.ts'), nested('ledger', 'audit', 'review'));
+    fs.writeFileSync(path.join(dir, 'src/editor/store.ts'), 'export interface Store {\n  save(): Promise<void>;\n}\n');
+    fs.writeFileSync(path.join(dir, 'src/editor/memory-store.ts'), "import type { Store } from './store.js';\n\nexport class MemoryStore implements Store {\n  async save(): Promise<void> {}\n}\n");
+    fs.writeFileSync(path.join(dir, 'src/editor/disk-store.ts'), 'export class DiskStore {\n  async save(): Promise<void> {}\n}\n');
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -195,6 +199,36 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     expect(lintFile(dir, fresh, 'src/editor/handlers.ts')).toEqual(handlers);
     expect(lintFile(dir, fresh, 'src/editor/post.ts')).toEqual(post);
     expect(factStats(fresh)!.reused).toBe(0);
+  });
+
+  it('updates the import graph\'s dispatch edges for the changed files only, and a new subtype adds its edge', () => {
+    const editor = editorHost(dir);
+    const abs = (rel: string) => path.join(dir, rel);
+    const first = editor.program();
+    lintFile(dir, first, 'src/editor/routes.ts');
+    const firstGraph = followedImportGraph(first)!;
+    expect(firstGraph.imports.get(abs('src/editor/store.ts'))).toEqual([abs('src/editor/memory-store.ts')]);
+
+    // An edit of one file: only it (and the files importing it) resolve their heritage clauses again.
+    editor.edit('src/editor/routes.ts', "import { Router } from 'express';\nimport { health, report } from './handlers.js';\n\nexport const router = Router();\nrouter.get('/health', health);\nvoid report;\nvoid 1;\n");
+    const second = editor.program();
+    lintFile(dir, second, 'src/editor/routes.ts');
+    const secondGraph = followedImportGraph(second)!;
+    expect(secondGraph.resolvedHeritage).toBeGreaterThan(0);
+    expect(secondGraph.resolvedHeritage).toBeLessThan(firstGraph.resolvedHeritage! / 4);
+    expect(secondGraph.supertypes!.get(abs('src/editor/memory-store.ts'))).toBe(firstGraph.supertypes!.get(abs('src/editor/memory-store.ts')));
+
+    // A class that now implements the interface: the interface's file (unchanged) gets the new dispatch edge.
+    editor.edit('src/editor/disk-store.ts', "import type { Store } from './store.js';\n\nexport class DiskStore implements Store {\n  async save(): Promise<void> {}\n}\n");
+    const third = editor.program();
+    lintFile(dir, third, 'src/editor/routes.ts');
+    const thirdGraph = followedImportGraph(third)!;
+    expect(thirdGraph.resolvedHeritage).toBeLessThan(firstGraph.resolvedHeritage! / 4);
+    expect(thirdGraph.imports.get(abs('src/editor/store.ts'))).toEqual([abs('src/editor/disk-store.ts'), abs('src/editor/memory-store.ts')]);
+    // The same graph as one built from scratch for this program.
+    const scratch = importGraph(third)!;
+    expect(new Map(thirdGraph.imports)).toEqual(new Map(scratch.imports));
+    expect(thirdGraph.globals).toEqual(scratch.globals);
   });
 });
 

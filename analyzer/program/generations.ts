@@ -20,7 +20,7 @@ import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { carriedValues, isRecording, recordFacts, recordedFacts, resolvedName, reuseAlso, sealFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
 import { positionMap, remapStored, type PositionMap } from './position-map.js';
-import { dependents, importersOf, importGraph, isExternalFile, type ImportGraph } from './import-graph.js';
+import { dependents, importersOf, importGraph, isExternalFile, isGlobal, type ImportGraph } from './import-graph.js';
 import { editReach, sameDeclarations } from './edit-reach.js';
 import { optionsKey } from './options-key.js';
 
@@ -58,6 +58,13 @@ export function editCutoffStats(program: ts.Program): CutoffStats | undefined {
   return cutoffStats.get(program);
 }
 
+const graphs = new WeakMap<ts.Program, ImportGraph>();
+
+/** The import graph `followProgram` made for `program` (for tests: how many files resolved their heritage clauses again). */
+export function followedImportGraph(program: ts.Program): ImportGraph | undefined {
+  return graphs.get(program);
+}
+
 /** The latest program seen per project (its tsconfig, or its folder for inferred projects) and compiler options. */
 const latest = new Map<string, Generation>();
 
@@ -76,8 +83,8 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   if (isRecording(program)) return;
   const key = projectKey(program);
   const previous = latest.get(key);
-  const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph });
   const files = new Map(program.getSourceFiles().map((sf) => [resolvedName(sf), sf] as const));
+  const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph, sameHeritage: sameHeritage(program, previous, files) });
   let reusable: (file: string) => boolean = () => false;
   let carriable: (file: string) => boolean = () => false;
   let candidates: string[] = [];
@@ -109,8 +116,33 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   if (previous) sealFacts(previous.program);
   recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried, carriable);
   if (previous && graph && candidates.length > 0) cutOff(program, previous, files, graph, changed, affected, visible, candidates, cutoff!);
+  if (graph) graphs.set(program, graph);
   if (graph) latest.set(key, { program, files, graph, facts: recordedFacts(program)!, carried: carriedValues(program)! });
   else latest.delete(key);
+}
+
+/**
+ * Which files may keep their supertypes' files from the previous import graph (the dispatch
+ * edges, program/implementations.ts): what a heritage clause resolves to depends on the file and
+ * on the files it imports, directly or not (the previous graph's imports, a superset of the module
+ * imports), or on a global file. Undefined (every file resolves again) when a changed file is
+ * global, a library or a declaration file.
+ */
+function sameHeritage(program: ts.Program, previous: Generation, files: ReadonlyMap<string, ts.SourceFile>): ((file: string) => boolean) | undefined {
+  const changed: string[] = [];
+  for (const [file, sf] of files) {
+    if (previous.files.get(file) === sf) continue;
+    if (isExternal(program, sf) || isGlobal(sf)) return undefined;
+    changed.push(file);
+  }
+  for (const [file, sf] of previous.files) {
+    if (files.get(file) === sf) continue;
+    if (previous.graph.globals.has(file) || isExternal(program, sf)) return undefined;
+    if (!files.has(file)) changed.push(file);
+  }
+  if (changed.length === 0) return () => true;
+  const renewed = dependents(previous.graph.imports, changed);
+  return (file) => !renewed.has(file);
 }
 
 /**

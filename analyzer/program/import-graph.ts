@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import { dispatchEdges } from './implementations.js';
+import { dispatchEdgesByFile } from './implementations.js';
 import { resolvedName } from './file-facts.js';
 
 export interface ImportGraph {
@@ -22,6 +22,12 @@ export interface ImportGraph {
   imports: Map<string, string[]>;
   /** Own files whose declarations are visible without an import (scripts, augmentations). */
   globals: Set<string>;
+  /** Per own file declaring a subtype, the own files of its supertypes (the dispatch edges, by subtype's file). */
+  supertypes?: ReadonlyMap<string, readonly string[]>;
+  /** The dispatch edges: supertype's file -> subtypes' files. */
+  dispatch?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** How many files resolved their heritage clauses for this graph (the others kept the previous graph's; for tests). */
+  resolvedHeritage?: number;
 }
 
 type ResolvedModuleVisitor = (
@@ -44,7 +50,7 @@ export function isExternalFile(program: ts.Program, sf: ts.SourceFile): boolean 
   );
 }
 
-function isGlobal(sf: ts.SourceFile): boolean {
+export function isGlobal(sf: ts.SourceFile): boolean {
   if (!ts.isExternalModule(sf)) return true; // a script: its declarations are global
   const augments = (sf as { moduleAugmentations?: readonly unknown[] }).moduleAugmentations;
   return (augments?.length ?? 0) > 0 || /\bdeclare\s+global\b/.test(sf.text);
@@ -54,6 +60,8 @@ function isGlobal(sf: ts.SourceFile): boolean {
 export interface KnownImports {
   sourceFile(file: string): ts.SourceFile | undefined;
   graph: ImportGraph;
+  /** May the file keep its supertypes' files from `graph` (it and what its heritage clauses resolve through are unchanged)? */
+  sameHeritage?(file: string): boolean;
 }
 
 /**
@@ -70,9 +78,11 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   const sameFiles = !!known && known.graph.files.length === own.size && known.graph.files.every((file) => own.has(file));
   const imports = new Map<string, string[]>();
   const globals = new Set<string>();
-  const dispatch = dispatchEdges(program);
+  const prior = sameFiles && known!.sameHeritage && known!.graph.supertypes ? { supertypes: known!.graph.supertypes, reuse: known!.sameHeritage } : undefined;
+  const { edges: dispatch, supertypes, resolved } = dispatchEdgesByFile(program, prior);
   for (const [file, sf] of own) {
-    if (sameFiles && known!.sourceFile(file) === sf) {
+    // A kept file's imports include its dispatch edges: kept only while those are the same too.
+    if (sameFiles && known!.sourceFile(file) === sf && sameSet(known!.graph.dispatch?.get(file), dispatch.get(file))) {
       imports.set(file, known!.graph.imports.get(file) ?? []);
       if (known!.graph.globals.has(file)) globals.add(file);
       continue;
@@ -93,7 +103,13 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
     imports.set(file, [...out].sort());
     if (isGlobal(sf)) globals.add(file);
   }
-  return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals };
+  return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals, supertypes, dispatch, resolvedHeritage: resolved };
+}
+
+function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const x of a ?? []) if (!b!.has(x)) return false;
+  return true;
 }
 
 /** `importersOf` per imports map (a graph's map is not changed once made). */
