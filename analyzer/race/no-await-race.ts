@@ -22,6 +22,7 @@ import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from './
 import { helperReadsIn, helperWritesOf } from './helpers.js';
 import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from './entries.js';
 import { fileIndex } from '../program/file-index.js';
+import { storesLoadedModule } from './module-loads.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -123,7 +124,7 @@ function checkFunction(ctx: CheckContext<Options, MessageId>, fn: FunctionLike):
   for (const write of ev.writes) {
     if (reported.has(write.place.key) || (singleFlight !== undefined && write.expr.pos >= singleFlight)) continue;
     const race = lostUpdate(scope, write) ?? staleCheck(scope, write);
-    if (!race || heldAcross(ctx, race) || sharedTooLate(race)) continue;
+    if (!race || heldAcross(ctx, race) || sharedTooLate(race) || loadsSameModule(ev, race)) continue;
     reported.add(write.place.key);
     report(ctx, race);
   }
@@ -131,24 +132,30 @@ function checkFunction(ctx: CheckContext<Options, MessageId>, fn: FunctionLike):
 
 /**
  * Where the function becomes single-flight: an early exit on shared state `q` followed by a write
- * to `q` before the function first suspends (`if (this.pending) return this.pending; this.pending
- * = run();`, `if (this.busy) return; this.busy = true;`). Test and set happen in one synchronous
- * step, so no other run of this function gets past that point while this one is inside.
+ * to `q` before the function first suspends on the way there (`if (this.pending) return
+ * this.pending; this.pending = run();`, `if (this.busy) return; this.busy = true;`). Test and set
+ * happen in one synchronous step, so no other run of this function gets past that point while
+ * this one is inside. An `await` on a path that leaves before the write (`if (this.pending)
+ * return await this.pending;`) is not a suspension on the way.
  */
 function singleFlightPoint(scope: Scope): number | undefined {
   const ev = scope.ev;
-  const firstSuspension = Math.min(...ev.suspensions.map((s) => s.getStart()));
   for (const condition of ev.conditions) {
     const owner = condition.parent;
-    if (condition.getStart() > firstSuspension || !ts.isIfStatement(owner) || owner.expression !== condition || owner.elseStatement) continue;
+    if (!ts.isIfStatement(owner) || owner.expression !== condition || owner.elseStatement) continue;
     if (!exitOf(owner.thenStatement)) continue;
     const tested = conditionReads(scope, condition);
     const claim = ev.writes.find(
-      (w) => w.expr.pos >= owner.end && w.expr.end <= firstSuspension && follows(owner, w.expr) && tested.some((r) => related(r.place, w.place)),
+      (w) => w.expr.pos >= owner.end && follows(owner, w.expr) && tested.some((r) => related(r.place, w.place)) && !suspendsBefore(ev, w.expr),
     );
     if (claim) return claim.expr.end;
   }
   return undefined;
+}
+
+/** Does the function suspend before `target` on a path that reaches it? */
+function suspendsBefore(ev: FunctionEvents, target: ts.Node): boolean {
+  return ev.suspensions.some((s) => s.end <= target.getStart() && !exclusive(s, target) && !leavesBefore(s, target));
 }
 
 /** Methods of ORM entity classes (`@Entity()`, `@Table`, `@Schema`): each instance is one row owned
@@ -165,11 +172,15 @@ function isDataObjectMethod(fn: FunctionLike): boolean {
   return false;
 }
 
-/** The first suspension after `from` that completes before `to` does, on the same path. */
-function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd: number): ts.Node | undefined {
-  return ev.suspensions.find(
+/** The suspensions after `from` that complete before `to` does, on the same path. */
+function suspensionsBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd: number): ts.Node[] {
+  return ev.suspensions.filter(
     (s) => from.getStart() < s.end && s.end <= toEnd && !exclusive(s, to) && !exclusive(s, from) && !leavesBefore(s, to),
   );
+}
+
+function suspensionBetween(ev: FunctionEvents, from: ts.Node, to: ts.Node, toEnd: number): ts.Node | undefined {
+  return suspensionsBetween(ev, from, to, toEnd)[0];
 }
 
 /** Write of a value computed from a read made before a suspension (directly or via a local), or
@@ -338,6 +349,11 @@ function isConstant(types: TypeQueries, e: ts.Expression): boolean {
 }
 
 /** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */
+/** Only module loads suspend between the cause and the write, which stores the module or a constant. */
+function loadsSameModule(ev: FunctionEvents, race: Race): boolean {
+  return storesLoadedModule(suspensionsBetween(ev, race.cause.node, race.write.expr, race.write.expr.end), race.write.value);
+}
+
 function sharedTooLate(race: Race): boolean {
   const at = race.write.place.escapedAt;
   return !!at && at.getStart() >= race.suspension.getStart();

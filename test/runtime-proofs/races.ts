@@ -16,9 +16,10 @@ import { Account, Server } from '../../fixtures/no-await-race/check-then-act.js'
 import { Db, getPool, getPoolShared } from '../../fixtures/no-await-race/lazy-init.js';
 import { Ledger } from '../../fixtures/no-await-race/lock-helpers.js';
 import { SafeCounter } from '../../fixtures/no-await-race/locked.js';
-import { Scanner } from '../../fixtures/no-await-race/single-flight.js';
+import { ClientCache, Scanner } from '../../fixtures/no-await-race/single-flight.js';
 import { sumAll } from '../../fixtures/no-await-race/closures.js';
 import { Flags, Jobs } from '../../fixtures/no-await-race/claimed-keys.js';
+import { compress, getCodec, getDriver } from '../../fixtures/no-await-race/module-loads.js';
 
 export interface RaceProof {
   /** The fixture, relative to `fixtures/no-await-race/`. */
@@ -258,6 +259,30 @@ export const RACE_PROOFS: RaceProof[] = [
     const shared = new Scanner();
     expect(await counting('fetchDelta', () => twice(() => shared.load()))).toBe(1);
     expect(shared.loaded).toBe(1);
+  } },
+  { file: 'single-flight.ts', anchor: 'this.lateConnecting = pending;', shows: 'two getLate() calls connect twice; two get() calls (claim before any await) connect once', run: async () => {
+    const racy = new ClientCache();
+    expect(await counting('connect', () => twice(() => racy.getLate()))).toBe(2);
+    const fixed = new ClientCache();
+    expect(await counting('connect', () => twice(() => fixed.get()))).toBe(1);
+    expect(await counting('connect', () => fixed.get())).toBe(0);
+  } },
+  { file: 'single-flight.ts', anchor: 'this.lateClient = client;', shows: 'two getLate() calls each store their own client: the first one is overwritten (and leaked)', run: async () => {
+    const racy = new ClientCache();
+    const [a, b] = await twice(() => racy.getLate());
+    expect(a).not.toBe(b);
+    expect(await racy.getLate()).toBe(b);
+  } },
+  // --- module-loads.ts ---
+  { file: 'module-loads.ts', anchor: 'driver = await connect();', shows: 'two first getDriver() calls connect twice; two first compress() calls load one module', run: async () => {
+    expect(await counting('connect', () => twice(() => getDriver()))).toBe(2);
+    const [a, b] = await twice(() => compress('x'));
+    expect(Buffer.compare(a as Buffer, b as Buffer)).toBe(0);
+  } },
+  { file: 'module-loads.ts', anchor: 'codec = { encode', shows: 'two first getCodec() calls each build a codec and the second one replaces the first', run: async () => {
+    const [a, b] = await twice(() => getCodec());
+    expect(a).not.toBe(b);
+    expect(await getCodec()).toBe(b);
   } },
   // --- claimed-keys.ts ---
   { file: CLAIMED, anchor: 'this.busy.add(key);', shows: "two runLate('k') calls both load k; two run('k') calls (claim first) load it once", run: async () => {
