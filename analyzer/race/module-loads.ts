@@ -13,10 +13,37 @@
 import ts from '../ts/typescript.cjs';
 import { skipOuterExpressions as skipOuter } from '../program/walk.js';
 
-/** Do all these suspensions load a module, and does the written value come from one or is it a constant? */
-export function storesLoadedModule(suspensions: ts.Node[], value: ts.Expression | undefined): boolean {
+/**
+ * Do all these suspensions load a module, and does the write store what one gave, or a constant
+ * with nothing else done between `from` and the write (a flag after a side-effect import; `false`
+ * when the import failed)? A constant set after other work (`await import('m'); sendMail(); sent =
+ * true`) still guards work that concurrent callers repeat.
+ */
+export function storesLoadedModule(suspensions: ts.Node[], from: ts.Node, write: ts.Expression, value: ts.Expression | undefined): boolean {
   if (suspensions.length === 0 || !suspensions.every(isModuleLoad) || !value) return false;
-  return isConstant(value) || isModuleLoad(moduleOf(skipOuter(value)));
+  if (isModuleLoad(moduleOf(skipOuter(value)))) return true;
+  return isConstant(value) && !callsBetween(from, write);
+}
+
+/** Is anything called (or constructed) between `from` and `to`, other than `import()` itself? */
+function callsBetween(from: ts.Node, to: ts.Node): boolean {
+  let root: ts.Node = to;
+  while (root.parent && root.pos > from.pos) root = root.parent;
+  let found = false;
+  const start = from.end;
+  const end = to.getStart();
+  const visit = (n: ts.Node): void => {
+    if (found || n.end <= start || n.pos >= end) return;
+    if ((ts.isCallExpression(n) && n.expression.kind !== ts.SyntaxKind.ImportKeyword) || ts.isNewExpression(n) || ts.isTaggedTemplateExpression(n)) {
+      if (n.getStart() >= start && n.end <= end) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
 }
 
 function isModuleLoad(node: ts.Node): boolean {

@@ -351,7 +351,7 @@ function isConstant(types: TypeQueries, e: ts.Expression): boolean {
 /** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */
 /** Only module loads suspend between the cause and the write, which stores the module or a constant. */
 function loadsSameModule(ev: FunctionEvents, race: Race): boolean {
-  return storesLoadedModule(suspensionsBetween(ev, race.cause.node, race.write.expr, race.write.expr.end), race.write.value);
+  return storesLoadedModule(suspensionsBetween(ev, race.cause.node, race.write.expr, race.write.expr.end), race.cause.node, race.write.expr, race.write.value);
 }
 
 function sharedTooLate(race: Race): boolean {

@@ -19,7 +19,7 @@ import { SafeCounter } from '../../fixtures/no-await-race/locked.js';
 import { ClientCache, Scanner } from '../../fixtures/no-await-race/single-flight.js';
 import { sumAll } from '../../fixtures/no-await-race/closures.js';
 import { Flags, Jobs } from '../../fixtures/no-await-race/claimed-keys.js';
-import { compress, getCodec, getDriver } from '../../fixtures/no-await-race/module-loads.js';
+import { announceHelpers, compress, ensureHelpers, getCodec, getDriver, notices } from '../../fixtures/no-await-race/module-loads.js';
 
 export interface RaceProof {
   /** The fixture, relative to `fixtures/no-await-race/`. */
@@ -283,6 +283,11 @@ export const RACE_PROOFS: RaceProof[] = [
     const [a, b] = await twice(() => getCodec());
     expect(a).not.toBe(b);
     expect(await getCodec()).toBe(b);
+  } },
+  { file: 'module-loads.ts', anchor: 'announced = true;', shows: 'two first announceHelpers() calls announce twice; ensureHelpers() twice leaves nothing to repeat', run: async () => {
+    await twice(() => announceHelpers());
+    expect(notices).toEqual(['helpers ready', 'helpers ready']);
+    await twice(() => ensureHelpers());
   } },
   // --- claimed-keys.ts ---
   { file: CLAIMED, anchor: 'this.busy.add(key);', shows: "two runLate('k') calls both load k; two run('k') calls (claim first) load it once", run: async () => {
