@@ -9,6 +9,7 @@ import type { Finding, TextEdit } from '../analyzer/check/finding.js';
 import check, { type Options } from '../analyzer/promises/no-misused-async-function/no-misused-async-function.js';
 import { rejectionsKind } from '../analyzer/promises/rejections.js';
 import { summaryStats } from '../analyzer/summaries/engine.js';
+import { setCheckListener, WHOLE_PROGRAM } from '../analyzer/program/dependencies.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const temps: string[] = [];
@@ -273,5 +274,69 @@ describe('no-misused-async-function: callbacks that cannot reject', () => {
     const withHandler = lint({ ...files, 'main.ts': "process.on('unhandledRejection', (reason) => { console.error(reason); });\nexport {};\n" }).findings.find((f) => f.line === 8)!;
     expect(withHandler.message).not.toContain('exits');
     expect(withHandler.message).toContain('process-wide `unhandledRejection` handler');
+  });
+});
+
+describe('no-misused-async-function: listeners of an emitter the program awaits', () => {
+  const emitter = [
+    "import { EventEmitter } from 'node:events';",
+    'export class Lifecycle {',
+    '  static events = new EventEmitter();',
+    '  static async stop(): Promise<void> {',
+    "    for (const l of this.events.listeners('stopping')) await l();",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const listener = [
+    "import { Lifecycle } from './lifecycle.js';",
+    'declare function close(): Promise<void>;',
+    "Lifecycle.events.on('stopping', async () => { await close(); });",
+    '',
+  ].join('\n');
+  const main = "import './server.js';\nimport { Lifecycle } from './lifecycle.js';\nawait Lifecycle.stop();\n";
+
+  it('is quiet while no file emits, and reports once one does (the fact depends on every file)', () => {
+    expect(lines(lint({ 'lifecycle.ts': emitter, 'server.ts': listener, 'main.ts': main }).findings)).toEqual([]);
+    const emits = "import { Lifecycle } from './lifecycle.js';\nexport function quit(): void { Lifecycle.events.emit('stopping'); }\n";
+    const { findings } = lint({ 'lifecycle.ts': emitter, 'server.ts': listener, 'main.ts': main, 'signals.ts': emits });
+    expect(lines(findings)).toEqual(['server.ts:3 voidReturnArgument']);
+  });
+
+  it('tells the analysis cache that a listener file read the whole program, and other files did not', () => {
+    const { project } = programOf({ 'lifecycle.ts': emitter, 'server.ts': listener, 'main.ts': main });
+    const wholeProgram: string[] = [];
+    setCheckListener((_rule, sf, touched) => {
+      if (touched.has(WHOLE_PROGRAM)) wholeProgram.push(path.basename(sf.fileName));
+    });
+    try {
+      run(project);
+    } finally {
+      setCheckListener(undefined);
+    }
+    expect(wholeProgram).toEqual(['server.ts']);
+  });
+
+  it('reports when the field may be read through an interface, or the emitter is reassigned', () => {
+    const viaInterface = "import { Lifecycle } from './lifecycle.js';\ninterface HasEvents { events: { emit(e: string): boolean } }\nconst h: HasEvents = Lifecycle;\nh.events.emit('stopping');\n";
+    expect(lines(lint({ 'lifecycle.ts': emitter, 'server.ts': listener, 'main.ts': main, 'alias.ts': viaInterface }).findings)).toEqual(['server.ts:3 voidReturnArgument']);
+    const reassigned = "import { EventEmitter } from 'node:events';\nimport { Lifecycle } from './lifecycle.js';\nLifecycle.events = new EventEmitter();\n";
+    expect(lines(lint({ 'lifecycle.ts': emitter, 'server.ts': listener, 'main.ts': main, 'reset.ts': reassigned }).findings)).toEqual(['server.ts:3 voidReturnArgument']);
+  });
+
+  it('keeps a private field of a class exported from a package entry quiet (no one outside can reach it)', () => {
+    const owned = [
+      "import { EventEmitter } from 'node:events';",
+      'declare function close(): Promise<void>;',
+      'export class Service {',
+      '  readonly #events = new EventEmitter();',
+      "  constructor() { this.#events.on('stopping', async () => { await close(); }); }",
+      "  async stop(): Promise<void> { await Promise.all(this.#events.listeners('stopping').map((l) => l())); }",
+      '}',
+      '',
+    ].join('\n');
+    const publicField = owned.replaceAll('#events', 'events');
+    const { findings } = lint({ 'private.ts': owned, 'public.ts': publicField, 'index.ts': "export * from './private.js';\nexport * from './public.js';\n" });
+    expect(lines(findings)).toEqual(['public.ts:5 voidReturnArgument']);
   });
 });

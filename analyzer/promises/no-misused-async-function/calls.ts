@@ -37,6 +37,7 @@ import {
   type Ctx,
 } from './candidates.js';
 import { forEachSuggestions } from './suggestions.js';
+import { isAwaitedListener } from './awaited-listeners.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 import type { TypeRef } from '../../program/type-queries.js';
 
@@ -134,6 +135,8 @@ export function checkCall(ctx: Ctx, call: ts.CallExpression | ts.NewExpression):
   for (const index of looselyTypedVoidArguments(ctx, call, callee)) voids.add(index);
   for (const [index, c] of promising) {
     if (!voids.has(index) || cannotRejectInVoidSlot(ctx, c) || isDeclaredMaybeAsync(ctx, c)) continue;
+    // `bus.on(event, listener)` of an emitter the program dispatches itself, awaiting each listener.
+    if (isAwaitedListener(ctx, call, index)) continue;
     ctx.report({
       node: c.expr,
       messageId: voidMessage(c, 'voidReturnArgument'),
