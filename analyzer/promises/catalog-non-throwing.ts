@@ -63,3 +63,10 @@ export const NON_THROWING_CONSTRUCTORS: ReadonlySet<string> = new Set(['Map', 'S
 
 /** Calls on promises that settle later and never throw when called: their outcome is judged separately. */
 export const PROMISE_CHAIN_METHODS: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);
+
+/**
+ * Functions of a library that make a promise-returning handler which catches every failure
+ * itself, by package: `http.createServer(app.callback())` serves Koa, whose handler runs
+ * `fnMiddleware(ctx).then(handleResponse).catch(onerror)` and answers errors with a response.
+ */
+export const SELF_HANDLING_HANDLER_FACTORIES: ReadonlyMap<string, ReadonlySet<string>> = new Map([['koa', new Set(['callback'])]]);

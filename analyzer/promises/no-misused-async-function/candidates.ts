@@ -6,6 +6,8 @@ import { skipOuterExpressions } from '../../program/walk.js';
 import { functionName, getCallGraph, returnedExpressions, type FunctionLike } from '../../program/callgraph.js';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
+import { SELF_HANDLING_HANDLER_FACTORIES } from '../catalog-non-throwing.js';
+import { symbolModuleOf } from '../../program/module-ref.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 import { codeName, codeText, quoteCode } from '../../check/quote.js';
 
@@ -126,8 +128,20 @@ export function describeCandidate(c: Candidate, sf: ts.SourceFile): string {
  * excuse it)? A whole-program summary: analyzer/promises/rejections.ts.
  */
 export function handlesOwnRejections(ctx: Ctx, c: Candidate): boolean {
-  if (!ctx.options.allowHandledRejections || !c.fn) return false;
+  if (!ctx.options.allowHandledRejections) return false;
+  if (!c.fn) return madeBySelfHandlingFactory(ctx, c.expr);
   return handlesOwnFailures(ctx.program, c.fn);
+}
+
+/** `app.callback()` of a library whose handlers catch every failure (analyzer/promises/catalog-non-throwing.ts). */
+function madeBySelfHandlingFactory(ctx: Ctx, expr: ts.Expression): boolean {
+  const call = skipOuterExpressions(expr);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const symbol = ctx.types.symbolAt(callee.name);
+  const module = symbol && symbolModuleOf(symbol, ctx.types);
+  return !!module && !!SELF_HANDLING_HANDLER_FACTORIES.get(module)?.has(callee.name.text);
 }
 
 /** `onClose: async () => {}`: an empty async stub, whose promise is already resolved and cannot reject. */
