@@ -75,20 +75,23 @@ export function lockGraphStats(program: ts.Program): LockGraphStats | undefined 
 }
 
 /**
- * The previous graph's lock classes this program may use as they are: those without a
- * declaration and those declared in a file of this program (the same `SourceFile`), unless the
- * program already has another object for the id. They become the program's classes.
+ * May a kept entry's lock class be used by this program as it is? Yes when it has no declaration
+ * or is declared in a file of this program (the same `SourceFile`), unless the program already
+ * has another object for the id; it then becomes the program's class. Asked only for the
+ * classes of the entries kept (an unrelated program's classes are not added).
  */
-export function seedClasses(ctx: LockContext, previous: GraphState, inProgram: ReadonlySet<ts.SourceFile>): Set<string> {
-  const seeded = new Set<string>();
-  for (const [id, c] of previous.classes) {
-    if (c.declaration && !inProgram.has(declaringFile(c.declaration))) continue;
+export function classSeeder(ctx: LockContext, previous: GraphState, inProgram: ReadonlySet<ts.SourceFile>): (id: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (id) => {
+    let ok = answers.get(id);
+    if (ok !== undefined) return ok;
+    const c = previous.classes.get(id);
     const known = ctx.classes.get(id);
-    if (known && known !== c) continue;
-    if (!known) ctx.classes.set(id, c);
-    seeded.add(id);
-  }
-  return seeded;
+    ok = !!c && (!c.declaration || inProgram.has(declaringFile(c.declaration))) && (!known || known === c);
+    if (ok && !known) ctx.classes.set(id, c!);
+    answers.set(id, ok);
+    return ok;
+  };
 }
 
 const declaringFiles = new WeakMap<ts.Node, ts.SourceFile>();

@@ -18,7 +18,7 @@ import { bodyLocks, type Body, type LockEvent } from './regions.js';
 import type { CallStep, HeldLock, LockClass } from './types.js';
 import { isSingleInstance, type InstancePath } from './instance-path.js';
 import { fileIndex } from '../program/file-index.js';
-import { entryOf, keepState, seedClasses, takeState, updatePairs, type FileEntry, type GraphState } from './graph-state.js';
+import { classSeeder, entryOf, keepState, takeState, updatePairs, type FileEntry, type GraphState } from './graph-state.js';
 
 export interface Edge {
   from: LockClass;
@@ -129,14 +129,14 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   const kind = edgeFacts.kind(ctx.key);
   const previous = takeState(ctx);
-  const seeded = previous ? seedClasses(ctx, previous, new Set(program.getSourceFiles())) : new Set<string>();
+  const usable = previous ? classSeeder(ctx, previous, new Set(program.getSourceFiles())) : () => false;
   const state: GraphState = { files: new Map(), byPair: previous?.byPair ?? new Map(), edges: new Map(previous?.edges ?? []), components: previous?.components ?? [], classes: ctx.classes };
   const renewed = new Map<ts.SourceFile, FileEntry>();
   const carried = carriedNodeValues(program, kind);
   for (const sf of program.getSourceFiles()) {
     const old = previous?.files.get(sf);
     // Kept: the file's edges were carried over from the previous program, with lock classes this program has too.
-    if (old && carried(sf) === old.raw && old.classIds.every((id) => seeded.has(id))) {
+    if (old && carried(sf) === old.raw && old.classIds.every(usable)) {
       state.files.set(sf, old);
       continue;
     }
