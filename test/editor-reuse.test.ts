@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../bench/generate.mjs';
 import { factStats } from '../analyzer/program/file-facts.js';
 import { editCutoffStats, followedImportGraph } from '../analyzer/program/generations.js';
+import { lockGraphStats } from '../analyzer/locks/graph-state.js';
 import { importGraph } from '../analyzer/program/import-graph.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
@@ -396,6 +397,8 @@ describe('ESLint in an editor: the early cut-off on summaries', () => {
       expect(after, `${label}: a fresh program's findings`).toEqual(lintAll(editor.freshProgram()));
       const cut = editCutoffStats(program);
       computed.set(label, factStats(program)!.computed);
+      // The lock graph takes over the entries of the files whose edges were kept (locks/graph-state.ts).
+      expect(lockGraphStats(program)!.kept, label).toBeGreaterThan(0);
       if (label === 'a local edit') expect(cut, label).toBeUndefined();
       else if (same) {
         expect(cut?.cut.map((f) => path.basename(f)), label).toEqual(['helper.ts']);
@@ -429,5 +432,60 @@ describe('ESLint in an editor: the early cut-off on summaries', () => {
     expect(editCutoffStats(kept)!.cut).toHaveLength(1);
     expect(editCutoffStats(recomputed)!.cut).toHaveLength(0);
     expect(factStats(kept)!.computed).toBeLessThan(factStats(recomputed)!.computed);
+  }, 300_000);
+});
+
+/**
+ * The lock graph across the editor's programs (locks/graph-state.ts): the next program's graph
+ * takes over the previous graph's entries of the files whose edges were kept and computes only
+ * the others'; its cycles are those of a graph built from scratch.
+ */
+describe('ESLint in an editor: the lock graph updated across programs', () => {
+  let root: string;
+  let dir: string;
+  const POST = "import { ledger, audit } from './locks.js';\n\nexport async function post(): Promise<void> {\n  await ledger.runExclusive(async () => {\n    await audit.runExclusive(async () => {});\n  });\n}\n";
+  const REVERSED = '\nasync function reverse(): Promise<void> {\n  await audit.runExclusive(async () => {\n    await ledger.runExclusive(async () => {});\n  });\n}\n\nvoid reverse;\n';
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-graph-'));
+    dir = path.join(root, 'app');
+    generate({ files: 40, seed: 13, out: dir });
+    const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src/graph', rel), text);
+    fs.mkdirSync(path.join(dir, 'src/graph'));
+    write('locks.ts', "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
+    write('post.ts', POST);
+    write('other.ts', "import { ledger } from './locks.js';\n\nexport async function other(): Promise<void> {\n  await ledger.runExclusive(async () => {});\n}\n");
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const LINTED = ['src/graph/post.ts', 'src/graph/other.ts'];
+  const lintAll = (program: ts.Program) => LINTED.map((rel) => lintFile(dir, program, rel));
+  const cycles = (messages: string[][]) => messages.flat().filter((m) => m.endsWith('no-lock-order-inversion'));
+
+  it('keeps the entries of unchanged files, and an edit adding or removing a lock acquisition changes the cycles as a fresh program does', () => {
+    const editor = editorHost(dir);
+    const first = editor.program();
+    expect(cycles(lintAll(first))).toEqual([]);
+    expect(lockGraphStats(first)!.kept).toBe(0);
+    // Steps on a file no other file imports: [label, text of post.ts, does it report a cycle?]
+    const steps: [string, string, boolean][] = [
+      ['a statement, no new lock', POST.replace('{\n  await ledger', '{\n  void 1;\n  await ledger'), false],
+      ['the reverse order in a second function (a cycle)', `${POST}${REVERSED}`, true],
+      ['a statement before it (the cycle moves)', `// moved\n${POST}${REVERSED}`, true],
+      ['its inner acquisition removed (no cycle)', `// moved\n${POST}${REVERSED.replace('    await ledger.runExclusive(async () => {});\n', '')}`, false],
+      ['the reverse order again', `${POST}${REVERSED}`, true],
+      ['back to the start', POST, false],
+    ];
+    for (const [label, text, cycle] of steps) {
+      editor.edit('src/graph/post.ts', text);
+      const program = editor.program();
+      const after = lintAll(program);
+      expect(after, `${label}: a fresh program's findings`).toEqual(lintAll(editor.freshProgram()));
+      expect(cycles(after).length > 0, label).toBe(cycle);
+      const stats = lockGraphStats(program)!;
+      // Updated, not rebuilt: only the edited file's edges are computed again.
+      expect(stats.renewed, label).toBe(1);
+      const own = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
+      expect(stats.kept, label).toBe(own.length - 1);
+    }
   }, 300_000);
 });

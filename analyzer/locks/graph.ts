@@ -9,7 +9,7 @@
 import ts from '../ts/typescript.cjs';
 import { touchWholeProgram } from '../program/dependencies.js';
 import { stronglyConnected } from '../summaries/scc.js';
-import { carriedNodeValue, carryNodeValue, fileFacts } from '../program/file-facts.js';
+import { carriedNodeValue, carriedNodeValues, carryNodeValue, fileFacts } from '../program/file-facts.js';
 import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
 import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
@@ -18,6 +18,7 @@ import { bodyLocks, type Body, type LockEvent } from './regions.js';
 import type { CallStep, HeldLock, LockClass } from './types.js';
 import { isSingleInstance, type InstancePath } from './instance-path.js';
 import { fileIndex } from '../program/file-index.js';
+import { classSeeder, entryOf, keepState, takeState, updatePairs, type FileEntry, type GraphState } from './graph-state.js';
 
 export interface Edge {
   from: LockClass;
@@ -124,28 +125,52 @@ export function isGated(cycle: Cycle): boolean {
 }
 
 function buildGraph(ctx: LockContext): LockGraph {
-  const edges = new Map<string, Edge>();
-  const recursive: Edge[] = [];
   const { program } = ctx;
   const codec = edgeCodec(ctx);
+  const kind = edgeFacts.kind(ctx.key);
+  const previous = takeState(ctx);
+  const usable = previous ? classSeeder(ctx, previous, new Set(program.getSourceFiles())) : () => false;
+  const state: GraphState = { files: new Map(), byPair: previous?.byPair ?? new Map(), edges: new Map(previous?.edges ?? []), components: previous?.components ?? [], classes: ctx.classes };
+  const renewed = new Map<ts.SourceFile, FileEntry>();
+  const carried = carriedNodeValues(program, kind);
   for (const sf of program.getSourceFiles()) {
+    const old = previous?.files.get(sf);
+    // Kept: the file's edges were carried over from the previous program, with lock classes this program has too.
+    if (old && carried(sf) === old.raw && old.classIds.every(usable)) {
+      state.files.set(sf, old);
+      continue;
+    }
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
-    const facts = edgesOfFile(ctx, sf, codec);
-    for (const [key, edge] of facts.edges) keepBest(edges, key, edge);
-    recursive.push(...facts.recursive);
+    const raw = edgesOfFile(ctx, sf, codec);
+    const entry = entryOf(raw, adoptClasses(ctx, raw));
+    state.files.set(sf, entry);
+    renewed.set(sf, entry);
   }
-  return { edges, recursive, cycles: findCycles(edges) };
+  const gone = new Map<ts.SourceFile, FileEntry>();
+  for (const [sf, entry] of previous?.files ?? []) if (state.files.get(sf) !== entry) gone.set(sf, entry);
+  const touched = updatePairs(state.byPair, gone, renewed);
+  let samePairs = !!previous;
+  for (const pair of touched) {
+    const had = state.edges.delete(pair);
+    for (const sf of state.byPair.get(pair) ?? []) keepBest(state.edges, pair, state.files.get(sf)!.pairs.get(pair)!);
+    if (had !== state.edges.has(pair)) samePairs = false;
+  }
+  if (!samePairs) state.components = lockComponents(state.edges);
+  const recursive: Edge[] = [];
+  for (const entry of state.files.values()) recursive.push(...entry.recursive);
+  keepState(ctx, state, { kept: state.files.size - renewed.size, renewed: renewed.size, pairs: touched.size, sameComponents: samePairs });
+  return { edges: state.edges, recursive, cycles: findCycles(state.components, state.edges) };
 }
 
 /**
- * A file's edges: in an editor, the previous program's (decoded, in memory) while the file and what
+ * A file's edges, as computed: in an editor, the previous program's (decoded, in memory) while the file and what
  * it imports are unchanged; else the stored facts, decoded; else computed. Edges hold nodes,
  * lock classes and instance paths: plain data, nothing of the previous program's checker.
  */
 function edgesOfFile(ctx: LockContext, sf: ts.SourceFile, codec: ReturnType<typeof edgeCodec>): FileEdges {
   const kind = edgeFacts.kind(ctx.key);
   const carried = carriedNodeValue(ctx.program, kind, sf) as FileEdges | undefined;
-  if (carried) return adoptClasses(ctx, carried);
+  if (carried) return carried;
   const facts = fileFacts(ctx.program, kind, sf, codec, () => fileEdges(ctx, sf));
   carryNodeValue(ctx.program, kind, sf, facts);
   return facts;
@@ -187,25 +212,39 @@ function innerAcquisitions(ctx: LockContext, event: LockEvent): Acquisition[] {
 
 const bySortKey = (a: LockClass, b: LockClass) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
 
-/** Strongly connected components (iterative Tarjan), then cycles covering every edge of each. */
-function findCycles(edges: Map<string, Edge>): Cycle[] {
-  const out = new Map<string, Edge[]>();
+/** Strongly connected components (iterative Tarjan) of two or more lock classes; they depend only on the pairs. */
+function lockComponents(edges: Map<string, Edge>): Set<string>[] {
+  const out = outgoing(edges, () => true);
   const nodes = new Map<string, LockClass>();
   for (const e of edges.values()) {
     nodes.set(e.from.id, e.from);
     nodes.set(e.to.id, e.to);
+  }
+  const ordered = [...nodes.values()].sort(bySortKey);
+  const successors = (id: string) => (out.get(id) ?? []).map((e) => e.to.id);
+  return stronglyConnected(ordered.map((c) => c.id), successors).filter((c) => c.length >= 2).map((c) => new Set(c));
+}
+
+/** Edges by the class they leave, each list in the order of the class entered. */
+function outgoing(edges: Map<string, Edge>, keep: (from: string) => boolean): Map<string, Edge[]> {
+  const out = new Map<string, Edge[]>();
+  for (const e of edges.values()) {
+    if (!keep(e.from.id)) continue;
     if (!out.has(e.from.id)) out.set(e.from.id, []);
     out.get(e.from.id)!.push(e);
   }
   for (const list of out.values()) list.sort((a, b) => bySortKey(a.to, b.to));
-  const ordered = [...nodes.values()].sort(bySortKey);
+  return out;
+}
+
+/** Cycles covering every edge of each component. */
+function findCycles(components: Set<string>[], edges: Map<string, Edge>): Cycle[] {
+  if (components.length === 0) return [];
+  const inside = new Set(components.flatMap((c) => [...c]));
+  const out = outgoing(edges, (from) => inside.has(from));
   const cycles: Cycle[] = [];
   const usedPrimaries = new Set<ts.Node>();
-  const successors = (id: string) => (out.get(id) ?? []).map((e) => e.to.id);
-  for (const component of stronglyConnected(ordered.map((c) => c.id), successors).map((c) => new Set(c))) {
-    if (component.size < 2) continue;
-    cycles.push(...componentCycles(component, out, usedPrimaries));
-  }
+  for (const component of components) cycles.push(...componentCycles(component, out, usedPrimaries));
   return cycles;
 }
 

@@ -218,6 +218,18 @@ export function carriedNodeValue(program: ts.Program, kind: string, node: ts.Nod
   return value;
 }
 
+/** `carriedNodeValue` for many nodes of one kind: the lookup is made once. */
+export function carriedNodeValues(program: ts.Program, kind: string): (node: ts.Node) => unknown {
+  const recorder = recorders.get(program);
+  const byNode = recorder?.carried.get(kind);
+  if (!byNode) return () => undefined;
+  return (node) => {
+    const value = byNode.get(node);
+    if (value !== undefined) recorder!.stats.reused++;
+    return value;
+  };
+}
+
 /** Keep a value about one node for the editor's next program (when recording). */
 export function carryNodeValue(program: ts.Program, kind: string, node: ts.Node, value: unknown): void {
   const carried = recorders.get(program)?.carried;
