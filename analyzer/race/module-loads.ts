@@ -12,6 +12,7 @@
  */
 import ts from '../ts/typescript.cjs';
 import { skipOuterExpressions as skipOuter } from '../program/walk.js';
+import type { TypeQueries } from '../program/type-queries.js';
 
 /**
  * Do all these suspensions load a module, and does the write store what one gave, or a constant
@@ -19,10 +20,10 @@ import { skipOuterExpressions as skipOuter } from '../program/walk.js';
  * when the import failed)? A constant set after other work (`await import('m'); sendMail(); sent =
  * true`) still guards work that concurrent callers repeat.
  */
-export function storesLoadedModule(suspensions: ts.Node[], from: ts.Node, write: ts.Expression, value: ts.Expression | undefined): boolean {
+export function storesLoadedModule(types: TypeQueries, suspensions: ts.Node[], from: ts.Node, write: ts.Expression, value: ts.Expression | undefined): boolean {
   if (suspensions.length === 0 || !suspensions.every(isModuleLoad) || !value) return false;
   if (isModuleLoad(moduleOf(skipOuter(value)))) return true;
-  return isConstant(value) && !callsBetween(from, write);
+  return isConstant(types, value) && !callsBetween(from, write);
 }
 
 /** Is anything called (or constructed) between `from` and `to`, other than `import()` itself? */
@@ -61,17 +62,13 @@ function moduleOf(value: ts.Expression): ts.Expression {
   return e;
 }
 
-function isConstant(value: ts.Expression): boolean {
-  const v = skipOuter(value);
-  switch (v.kind) {
-    case ts.SyntaxKind.TrueKeyword:
-    case ts.SyntaxKind.FalseKeyword:
-    case ts.SyntaxKind.NullKeyword:
-    case ts.SyntaxKind.NumericLiteral:
-    case ts.SyntaxKind.StringLiteral:
-    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      return true;
-    default:
-      return ts.isIdentifier(v) && v.text === 'undefined';
+/** A literal, or a member of an enum (`Status.Connected`). */
+export function isConstant(types: TypeQueries, e: ts.Expression): boolean {
+  let v = e;
+  while (ts.isParenthesizedExpression(v)) v = v.expression;
+  if (ts.isPropertyAccessExpression(v)) {
+    const symbol = types.symbolAt(v.name);
+    return !!symbol && types.isEnumMemberSymbol(symbol);
   }
+  return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
 }

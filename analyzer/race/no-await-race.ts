@@ -22,7 +22,7 @@ import { exclusive, exitOf, follows, guards, leavesBefore, type Guard } from './
 import { helperReadsIn, helperWritesOf } from './helpers.js';
 import { entryKeyOf, isFreshKey, methodOnReceiver, sameKey } from './entries.js';
 import { fileIndex } from '../program/file-index.js';
-import { storesLoadedModule } from './module-loads.js';
+import { isConstant, storesLoadedModule } from './module-loads.js';
 
 export interface Options {
   /** Also report check-then-act on collections (`if (!cache.has(k)) { await ...; cache.set(k, v) }`). */
@@ -124,7 +124,7 @@ function checkFunction(ctx: CheckContext<Options, MessageId>, fn: FunctionLike):
   for (const write of ev.writes) {
     if (reported.has(write.place.key) || (singleFlight !== undefined && write.expr.pos >= singleFlight)) continue;
     const race = lostUpdate(scope, write) ?? staleCheck(scope, write);
-    if (!race || heldAcross(ctx, race) || sharedTooLate(race) || loadsSameModule(ev, race)) continue;
+    if (!race || heldAcross(ctx, race) || sharedTooLate(race) || loadsSameModule(ctx.types, ev, race)) continue;
     reported.add(write.place.key);
     report(ctx, race);
   }
@@ -337,23 +337,13 @@ function setsFlag(types: TypeQueries, write: Write): boolean {
   return write.kind === 'assign' && !!write.value && isConstant(types, write.value);
 }
 
-/** A literal, or a member of an enum (`Status.Connected`). */
-function isConstant(types: TypeQueries, e: ts.Expression): boolean {
-  let v = e;
-  while (ts.isParenthesizedExpression(v)) v = v.expression;
-  if (ts.isPropertyAccessExpression(v)) {
-    const symbol = types.symbolAt(v.name);
-    return !!symbol && types.isEnumMemberSymbol(symbol);
-  }
-  return v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword || ts.isNumericLiteral(v) || ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v);
+/** Only module loads suspend between the cause and the write, which stores the module or a constant. */
+function loadsSameModule(types: TypeQueries, ev: FunctionEvents, race: Race): boolean {
+  const suspensions = suspensionsBetween(ev, race.cause.node, race.write.expr, race.write.expr.end);
+  return storesLoadedModule(types, suspensions, race.cause.node, race.write.expr, race.write.value);
 }
 
 /** A local object stored where other calls reach it only after the suspension: nobody could change it meanwhile. */
-/** Only module loads suspend between the cause and the write, which stores the module or a constant. */
-function loadsSameModule(ev: FunctionEvents, race: Race): boolean {
-  return storesLoadedModule(suspensionsBetween(ev, race.cause.node, race.write.expr, race.write.expr.end), race.cause.node, race.write.expr, race.write.value);
-}
-
 function sharedTooLate(race: Race): boolean {
   const at = race.write.place.escapedAt;
   return !!at && at.getStart() >= race.suspension.getStart();
