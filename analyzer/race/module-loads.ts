@@ -11,7 +11,7 @@
  * differs per caller and is still a race.
  */
 import ts from '../ts/typescript.cjs';
-import { skipOuterExpressions as skipOuter } from '../program/walk.js';
+import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
 import type { TypeQueries } from '../program/type-queries.js';
 
 /**
@@ -30,20 +30,15 @@ export function storesLoadedModule(types: TypeQueries, suspensions: ts.Node[], f
 function callsBetween(from: ts.Node, to: ts.Node): boolean {
   let root: ts.Node = to;
   while (root.parent && root.pos > from.pos) root = root.parent;
-  let found = false;
   const start = from.end;
   const end = to.getStart();
-  const visit = (n: ts.Node): void => {
-    if (found || n.end <= start || n.pos >= end) return;
-    if ((ts.isCallExpression(n) && n.expression.kind !== ts.SyntaxKind.ImportKeyword) || ts.isNewExpression(n) || ts.isTaggedTemplateExpression(n)) {
-      if (n.getStart() >= start && n.end <= end) {
-        found = true;
-        return;
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(root);
+  let found = false;
+  walk(root, (n) => {
+    if (found || n.end <= start || n.pos >= end) return false;
+    const call = (ts.isCallExpression(n) && n.expression.kind !== ts.SyntaxKind.ImportKeyword) || ts.isNewExpression(n) || ts.isTaggedTemplateExpression(n);
+    if (call && n.getStart() >= start && n.end <= end) found = true;
+    return !found;
+  });
   return found;
 }
 
@@ -52,7 +47,7 @@ function isModuleLoad(node: ts.Node): boolean {
   const call = skipOuter(node.expression);
   if (!ts.isCallExpression(call) || call.expression.kind !== ts.SyntaxKind.ImportKeyword) return false;
   const specifier = call.arguments[0];
-  return !!specifier && (ts.isStringLiteral(specifier) || ts.isNoSubstitutionTemplateLiteral(specifier));
+  return !!specifier && ts.isStringLiteralLike(specifier);
 }
 
 /** `(await import('m')).default` -> `await import('m')`. */

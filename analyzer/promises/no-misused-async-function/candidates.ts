@@ -7,7 +7,7 @@ import { functionName, getCallGraph, returnedExpressions, type FunctionLike } fr
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
 import { SELF_HANDLING_HANDLER_FACTORIES } from '../catalog-non-throwing.js';
-import { symbolModuleOf } from '../../program/module-ref.js';
+import { calleeModule } from '../../program/module-ref.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 import { codeName, codeText, quoteCode } from '../../check/quote.js';
 
@@ -136,12 +136,9 @@ export function handlesOwnRejections(ctx: Ctx, c: Candidate): boolean {
 /** `app.callback()` of a library whose handlers catch every failure (analyzer/promises/catalog-non-throwing.ts). */
 function madeBySelfHandlingFactory(ctx: Ctx, expr: ts.Expression): boolean {
   const call = skipOuterExpressions(expr);
-  if (!ts.isCallExpression(call)) return false;
-  const callee = skipOuterExpressions(call.expression);
-  if (!ts.isPropertyAccessExpression(callee)) return false;
-  const symbol = ctx.types.symbolAt(callee.name);
-  const module = symbol && symbolModuleOf(symbol, ctx.types);
-  return !!module && !!SELF_HANDLING_HANDLER_FACTORIES.get(module)?.has(callee.name.text);
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(skipOuterExpressions(call.expression))) return false;
+  const callee = calleeModule(call.expression, ctx.types);
+  return !!callee && !!SELF_HANDLING_HANDLER_FACTORIES.get(callee.module)?.has(callee.name);
 }
 
 /** `onClose: async () => {}`: an empty async stub, whose promise is already resolved and cannot reject. */
