@@ -21,7 +21,9 @@
  * class (the function edited inside, compared through its summaries). Lock class ids and
  * instance paths are made from positions (locks/context.ts `nodeId`): an id of a node the edit
  * moved compares as the id of the node after the edit, and a kept fact of another file that
- * holds such an id is not kept (it is computed again).
+ * holds such an id is kept with the id after the edit (a lock reached through a module variable
+ * declared below the edit), unless the id names a lock class: a class's sort key holds its
+ * position too (locks/classes.ts), so that fact is computed again.
  *
  * Anything this cannot compare (a value holding a checker type, a node inside the edited text)
  * counts as different: the importers compute their facts again.
@@ -57,7 +59,7 @@ export const editSurface: EditCutoff = {
   },
 };
 
-function compareSurfaces(previous: ts.Program, before: ts.SourceFile, program: ts.Program, after: ts.SourceFile, map: PositionMap): ((json: string) => boolean) | undefined {
+function compareSurfaces(previous: ts.Program, before: ts.SourceFile, program: ts.Program, after: ts.SourceFile, map: PositionMap): ((json: string) => string | undefined) | undefined {
   const renamed = movedIds(before, after, map);
   const pairs = pairFunctions(before, after, map);
   if (!pairs) return undefined;
@@ -76,13 +78,22 @@ function compareSurfaces(previous: ts.Program, before: ts.SourceFile, program: t
     }
   }
   return (json) => {
-    for (const token of json.match(ID) ?? []) if (renamed.has(token)) return false;
-    return true;
+    for (const [, id] of json.matchAll(CLASS_ID)) for (const token of id!.match(ID) ?? []) if (renamed.has(token)) return undefined;
+    let inside = false;
+    const moved = json.replace(ID, (token) => {
+      if (!renamed.has(token)) return token;
+      const id = renamed.get(token);
+      if (id === undefined) inside = true;
+      return id ?? token;
+    });
+    return inside ? undefined : moved;
   };
 }
 
 /** A lock node id (locks/context.ts `nodeIdBase`). */
 const ID = /[0-9a-f]{12}/g;
+/** A lock class's id in a stored fact (locks/graph-facts.ts: the classes an edge names). */
+const CLASS_ID = /"id":"([^"]*)"/g;
 
 /** The ids of the nodes of `before` the edit moved, with the id of each after it (undefined: inside the edited text). */
 function movedIds(before: ts.SourceFile, after: ts.SourceFile, map: PositionMap): Map<string, string | undefined> {

@@ -91,6 +91,12 @@ export type StoredFacts = Record<string, Record<string, unknown>>;
 
 interface Recorder {
   previous: StoredFacts;
+  /**
+   * Taken over from the previous program's recorder (`continueFacts`): `produced` began as the
+   * previous run's own records, so a reusable file's previous fact is read there; `previous` then
+   * holds only the facts of the files that could not be reused, as they were.
+   */
+  shared: boolean;
   /** Previous facts as taken over by `reuseAlso` (moved through an edit; undefined: not kept), by kind and file, before `previous`. */
   moved: Map<string, Map<string, unknown>>;
   /** Node-fact records of `produced` this recorder made (the others are the previous run's, shared until written). */
@@ -104,10 +110,27 @@ interface Recorder {
   carried: CarriedValues;
 }
 
-/** Values by kind, then by node: plain data and nodes, nothing of one program's checker. */
-export type CarriedValues = Map<string, Map<ts.Node, unknown>>;
+/**
+ * Values by kind, then by node: plain data and nodes, nothing of one program's checker; with
+ * the nodes of each file, so that a file's values are dropped without visiting the others'.
+ */
+export interface CarriedValues {
+  byKind: Map<string, Map<ts.Node, unknown>>;
+  byFile: Map<ts.SourceFile, { kind: string; node: ts.Node }[]>;
+}
+
+function noCarriedValues(): CarriedValues {
+  return { byKind: new Map(), byFile: new Map() };
+}
 
 const recorders = new WeakMap<ts.Program, Recorder>();
+/** Each recording program's counters, kept after it stops recording (`continueFacts`). */
+const counters = new WeakMap<ts.Program, Recorder['stats']>();
+
+function startRecording(program: ts.Program, recorder: Recorder): void {
+  recorders.set(program, recorder);
+  counters.set(program, recorder.stats);
+}
 
 /** Kinds of facts kept per node (function summaries) rather than per file. */
 const NODE_KIND = 'summary:';
@@ -117,12 +140,7 @@ const NODE_KIND = 'summary:';
  * files that may be reused are kept as they are, whether this run asks for them or not (an edit
  * run asks for few function summaries; the next run may need the others).
  */
-/**
- * `carriable`: may the in-memory values about this file's nodes be kept? They hold node objects,
- * so besides what `reusable` asks, nothing the file imports (directly or not) may be a new
- * `SourceFile` object, even one an edit changed in a way its importers cannot see.
- */
-export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean, previousCarried?: CarriedValues, carriable = reusable): void {
+export function recordFacts(program: ts.Program, previous: StoredFacts, reusable: (file: string) => boolean): void {
   const produced: StoredFacts = {};
   for (const kind in previous) {
     const byFile = previous[kind]!;
@@ -130,20 +148,42 @@ export function recordFacts(program: ts.Program, previous: StoredFacts, reusable
     // Node-fact records are shared with the previous run's until this run writes to one (recordNodeFact).
     for (const file in byFile) if (reusable(file)) out[file] = byFile[file];
   }
-  const carried: CarriedValues = new Map();
-  const fileReusable = new Map<ts.SourceFile, boolean>();
-  const inProgram = previousCarried && previousCarried.size > 0 ? new Set(program.getSourceFiles()) : undefined;
-  for (const [kind, byNode] of previousCarried ?? []) {
-    const kept = new Map<ts.Node, unknown>();
-    for (const [node, value] of byNode) {
-      const sf = ts.isSourceFile(node) ? node : node.getSourceFile();
-      let ok = fileReusable.get(sf);
-      if (ok === undefined) fileReusable.set(sf, (ok = inProgram!.has(sf) && carriable(resolvedName(sf))));
-      if (ok) kept.set(node, value);
+  startRecording(program, { previous, shared: false, moved: new Map(), owned: new Set(), reusable, produced, stats: { computed: 0, reused: 0 }, carried: noCarriedValues() });
+}
+
+/**
+ * Recording for the next program of an editor (program/generations.ts): the previous program's
+ * facts and in-memory values are taken over in place rather than copied, as one edit leaves
+ * nearly all of them as they are. `stale`: the files whose stored facts may not be reused
+ * (undefined: none may). `carriable`: may the in-memory values about this file's nodes be kept?
+ * They hold node objects, so besides the stored facts' test, nothing the file imports (directly
+ * or not) may be a new `SourceFile` object, even one an edit changed in a way its importers
+ * cannot see. The previous program stops recording, as its records are now the next one's: a
+ * later check of it (the early cut-off's comparison, program/generations.ts) computes its facts.
+ */
+export function continueFacts(program: ts.Program, previousProgram: ts.Program, stale: ReadonlySet<string> | undefined, carriable: (file: string) => boolean): void {
+  const before = recorders.get(previousProgram);
+  if (!before) return recordFacts(program, {}, () => false);
+  recorders.delete(previousProgram);
+  const produced = stale ? before.produced : {};
+  const previous: StoredFacts = stale ? {} : before.produced;
+  for (const kind in produced) {
+    const byFile = produced[kind]!;
+    for (const file of stale!) {
+      if (!(file in byFile)) continue;
+      (previous[kind] ??= {})[file] = byFile[file];
+      delete byFile[file];
     }
-    carried.set(kind, kept);
   }
-  recorders.set(program, { previous, moved: new Map(), owned: new Set(), reusable, produced, stats: { computed: 0, reused: 0 }, carried });
+  const carried = before.carried;
+  const inProgram = new Set(program.getSourceFiles());
+  for (const [sf, entries] of carried.byFile) {
+    if (inProgram.has(sf) && carriable(resolvedName(sf))) continue;
+    for (const { kind, node } of entries) carried.byKind.get(kind)?.delete(node);
+    carried.byFile.delete(sf);
+  }
+  const reusable = stale ? (file: string) => !stale.has(file) : () => false;
+  startRecording(program, { previous, shared: !!stale, moved: new Map(), owned: new Set(), reusable, produced, stats: { computed: 0, reused: 0 }, carried });
 }
 
 /**
@@ -185,23 +225,11 @@ export function reuseAlso(program: ts.Program, files: ReadonlySet<string>, trans
   recorder.reusable = (file) => files.has(file) || reusable(file);
 }
 
-/**
- * The facts recorded for `program` become the next program's previous facts (program/generations.ts):
- * from now on a write for `program` copies a record before changing it, so that the next one's stay as they are.
- */
-export function sealFacts(program: ts.Program): void {
-  recorders.get(program)?.owned.clear();
-}
-
 /** The previous run's stored fact of `kind` about `file`, as `reuseAlso` moved it. */
 function previousFact(recorder: Recorder, kind: string, file: string): unknown {
   const moved = recorder.moved.get(kind);
-  return moved?.has(file) ? moved.get(file) : recorder.previous[kind]?.[file];
-}
-
-/** The in-memory values recorded for `program`, to hand to the next program (program/generations.ts). */
-export function carriedValues(program: ts.Program): CarriedValues | undefined {
-  return recorders.get(program)?.carried;
+  if (moved?.has(file)) return moved.get(file);
+  return recorder.previous[kind]?.[file] ?? (recorder.shared ? recorder.produced[kind]?.[file] : undefined);
 }
 
 /**
@@ -213,7 +241,7 @@ export function carriedValues(program: ts.Program): CarriedValues | undefined {
  */
 export function carriedNodeValue(program: ts.Program, kind: string, node: ts.Node): unknown {
   const recorder = recorders.get(program);
-  const value = recorder?.carried.get(kind)?.get(node);
+  const value = recorder?.carried.byKind.get(kind)?.get(node);
   if (value !== undefined) recorder!.stats.reused++;
   return value;
 }
@@ -221,7 +249,7 @@ export function carriedNodeValue(program: ts.Program, kind: string, node: ts.Nod
 /** `carriedNodeValue` for many nodes of one kind: the lookup is made once. */
 export function carriedNodeValues(program: ts.Program, kind: string): (node: ts.Node) => unknown {
   const recorder = recorders.get(program);
-  const byNode = recorder?.carried.get(kind);
+  const byNode = recorder?.carried.byKind.get(kind);
   if (!byNode) return () => undefined;
   return (node) => {
     const value = byNode.get(node);
@@ -234,8 +262,14 @@ export function carriedNodeValues(program: ts.Program, kind: string): (node: ts.
 export function carryNodeValue(program: ts.Program, kind: string, node: ts.Node, value: unknown): void {
   const carried = recorders.get(program)?.carried;
   if (!carried) return;
-  let byNode = carried.get(kind);
-  if (!byNode) carried.set(kind, (byNode = new Map()));
+  let byNode = carried.byKind.get(kind);
+  if (!byNode) carried.byKind.set(kind, (byNode = new Map()));
+  if (!byNode.has(node)) {
+    const sf = ts.isSourceFile(node) ? node : node.getSourceFile();
+    const entries = carried.byFile.get(sf);
+    if (entries) entries.push({ kind, node });
+    else carried.byFile.set(sf, [{ kind, node }]);
+  }
   byNode.set(node, value);
 }
 
@@ -245,7 +279,7 @@ export function isRecording(program: ts.Program): boolean {
 
 /** How many per-file facts the checks of `program` computed and how many they reused. */
 export function factStats(program: ts.Program): { computed: number; reused: number } | undefined {
-  const stats = recorders.get(program)?.stats;
+  const stats = counters.get(program);
   return stats && { ...stats };
 }
 
@@ -295,7 +329,7 @@ export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFil
   const carryKind = codec.carriable ? `file:${kind}` : undefined;
   if (carryKind) {
     // Kept only while the file and what it imports are the same objects; its stored data was taken over with it (recordFacts).
-    const carried = recorder.carried.get(carryKind)?.get(sf);
+    const carried = recorder.carried.byKind.get(carryKind)?.get(sf);
     if (carried !== undefined) {
       recorder.stats.reused++;
       return carried as T;

@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import ts from '../ts/typescript.cjs';
-import { carriedValues, isRecording, recordFacts, recordedFacts, resolvedName, reuseAlso, sealFacts, type CarriedValues, type StoredFacts } from './file-facts.js';
+import { continueFacts, isRecording, recordFacts, resolvedName, reuseAlso } from './file-facts.js';
 import { positionMap, remapStored, type PositionMap } from './position-map.js';
 import { dependents, importersOf, importGraph, isExternalFile, isGlobal, type ImportGraph } from './import-graph.js';
 import { editReach, sameDeclarations } from './edit-reach.js';
@@ -29,18 +29,17 @@ interface Generation {
   program: ts.Program;
   files: Map<string, ts.SourceFile>;
   graph: ImportGraph;
-  facts: StoredFacts;
-  carried: CarriedValues;
 }
 
 /**
  * The early cut-off: compares what the kept facts of other files read of an edited file, in the
  * previous program and in the new one (analyzer/checks/edit-surface.ts; the declarations are
- * compared here). Undefined when it may differ; else a test for a stored fact of another file
- * (as JSON, its nodes already moved through the edit): false when it cannot be kept all the same.
+ * compared here). Undefined when it may differ; else what becomes of a stored fact of another
+ * file (as JSON, its nodes already moved through the edit): the JSON to keep (the edited file's
+ * ids moved too), or undefined when it cannot be kept all the same.
  */
 export interface EditCutoff {
-  compare(previous: ts.Program, before: ts.SourceFile, program: ts.Program, after: ts.SourceFile, map: PositionMap): ((json: string) => boolean) | undefined;
+  compare(previous: ts.Program, before: ts.SourceFile, program: ts.Program, after: ts.SourceFile, map: PositionMap): ((json: string) => string | undefined) | undefined;
 }
 
 /** What the early cut-off did for a program, for tests and benchmarks. */
@@ -85,7 +84,7 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   const previous = latest.get(key);
   const files = new Map(program.getSourceFiles().map((sf) => [resolvedName(sf), sf] as const));
   const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph, sameHeritage: sameHeritage(program, previous, files) });
-  let reusable: (file: string) => boolean = () => false;
+  let stale: Set<string> | undefined;
   let carriable: (file: string) => boolean = () => false;
   let candidates: string[] = [];
   let affected = new Set<string>();
@@ -104,7 +103,7 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
       if (visible.length > 0) for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, visible)) affected.add(file);
       const dispatch = visible.length > 0 && [...affected].some((file) => declaresSubtype(files.get(file)) || declaresSubtype(previous.files.get(file)));
       if (!dispatch) {
-        reusable = (file) => !affected.has(file);
+        stale = affected;
         // In-memory values hold nodes: none of a file that is a new SourceFile object, local edit or not.
         const renewed = new Set(affected);
         for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, changed)) renewed.add(file);
@@ -113,11 +112,11 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
       }
     }
   }
-  if (previous) sealFacts(previous.program);
-  recordFacts(program, previous?.facts ?? {}, reusable, previous?.carried, carriable);
+  if (previous) continueFacts(program, previous.program, stale, carriable);
+  else recordFacts(program, {}, () => false);
   if (previous && graph && candidates.length > 0) cutOff(program, previous, files, graph, changed, affected, visible, candidates, cutoff!);
   if (graph) graphs.set(program, graph);
-  if (graph) latest.set(key, { program, files, graph, facts: recordedFacts(program)!, carried: carriedValues(program)! });
+  if (graph) latest.set(key, { program, files, graph });
   else latest.delete(key);
 }
 
@@ -188,7 +187,7 @@ function cutOff(
   cutoff: EditCutoff,
 ): void {
   const maps = new Map<string, PositionMap>();
-  const keeps: ((json: string) => boolean)[] = [];
+  const keeps: ((json: string) => string | undefined)[] = [];
   const cut: string[] = [];
   for (const file of candidates) {
     const before = previous.files.get(file)!;
@@ -213,7 +212,10 @@ function cutOff(
     const moved = remapStored(data, maps);
     if (moved === undefined) return undefined;
     const json = JSON.stringify(moved);
-    return keeps.every((keep) => keep(json)) ? moved : undefined;
+    let kept: string | undefined = json;
+    for (const keep of keeps) if (kept !== undefined) kept = keep(kept);
+    if (kept === undefined) return undefined;
+    return kept === json ? moved : JSON.parse(kept);
   });
 }
 
