@@ -14,7 +14,7 @@ import { generate } from '../bench/generate.mjs';
 import { factStats } from '../analyzer/program/file-facts.js';
 import { editCutoffStats, followedImportGraph } from '../analyzer/program/generations.js';
 import { lockGraphStats } from '../analyzer/locks/graph-state.js';
-import { importGraph } from '../analyzer/program/import-graph.js';
+import { importGraph, importersOf } from '../analyzer/program/import-graph.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -230,6 +230,10 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     const scratch = importGraph(third)!;
     expect(new Map(thirdGraph.imports)).toEqual(new Map(scratch.imports));
     expect(thirdGraph.globals).toEqual(scratch.globals);
+    // Its importers were updated from the previous graph's (only the renewed files' lists changed): the same as from scratch.
+    const sorted = (importers: ReadonlyMap<string, readonly string[]>) => new Map([...importers].map(([file, list]) => [file, [...list].sort()]));
+    expect(sorted(importersOf(thirdGraph.imports))).toEqual(sorted(importersOf(new Map(scratch.imports))));
+    expect(importersOf(thirdGraph.imports).get(abs('src/editor/disk-store.ts'))).toContain(abs('src/editor/store.ts'));
   });
 });
 

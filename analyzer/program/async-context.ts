@@ -285,7 +285,9 @@ function buildIndex(program: ts.Program, routeModules: ReadonlySet<string>): Ent
   const byFile = new Map<ts.SourceFile, AsyncEntry[]>();
   for (const entry of byFn.values()) {
     const sf = entry.fn.getSourceFile();
-    byFile.set(sf, [...(byFile.get(sf) ?? []), entry]);
+    const list = byFile.get(sf);
+    if (list) list.push(entry);
+    else byFile.set(sf, [entry]);
   }
   return { byFile, byFn };
 }

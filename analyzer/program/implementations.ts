@@ -13,11 +13,11 @@
  * one) re-checks it like an edit of a file it imports, and a check that follows a dispatch
  * reads nothing beyond its file's (extended) imports.
  */
-import path from 'node:path';
 import ts from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { getTypeQueries } from './type-queries.js';
 import { touch, untracked } from './dependencies.js';
+import { resolvedName } from './file-facts.js';
 import { oncePerProgram, perProgram } from './per-program.js';
 import { skipOuterExpressions } from './walk.js';
 
@@ -71,9 +71,9 @@ export function implementationsOf(program: ts.Program, call: ts.CallExpression):
 export function dispatchEdges(program: ts.Program): Map<string, Set<string>> {
   const edges = new Map<string, Set<string>>();
   for (const [sup, subs] of subtypeIndex(program)) {
-    const from = path.resolve(sup.getSourceFile().fileName);
+    const from = resolvedName(sup.getSourceFile());
     for (const sub of subs) {
-      const to = path.resolve(sub.getSourceFile().fileName);
+      const to = resolvedName(sub.getSourceFile());
       if (to === from) continue;
       const set = edges.get(from) ?? new Set<string>();
       set.add(to);
@@ -99,7 +99,7 @@ export function dispatchEdgesByFile(
   let types: ReturnType<typeof getTypeQueries> | undefined;
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    const file = path.resolve(sf.fileName);
+    const file = resolvedName(sf);
     if (known && known.reuse(file)) {
       const list = known.supertypes.get(file);
       if (list) supertypes.set(file, list);
@@ -113,7 +113,7 @@ export function dispatchEdgesByFile(
         for (const type of clause.types) {
           const symbol = types!.symbolAt(type.expression);
           for (const sup of symbol ? types!.declarationsOf(symbol) : []) {
-            if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) out.add(path.resolve(sup.getSourceFile().fileName));
+            if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) out.add(resolvedName(sup.getSourceFile()));
           }
         }
       }

@@ -80,6 +80,7 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
   const globals = new Set<string>();
   const prior = sameFiles && known!.sameHeritage && known!.graph.supertypes ? { supertypes: known!.graph.supertypes, reuse: known!.sameHeritage } : undefined;
   const { edges: dispatch, supertypes, resolved } = dispatchEdgesByFile(program, prior);
+  const renewed: string[] = [];
   for (const [file, sf] of own) {
     // A kept file's imports include its dispatch edges: kept only while those are the same too.
     if (sameFiles && known!.sourceFile(file) === sf && sameSet(known!.graph.dispatch?.get(file), dispatch.get(file))) {
@@ -101,9 +102,40 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
     for (const sub of dispatch.get(file) ?? []) if (own.has(sub)) out.add(sub);
     out.delete(file);
     imports.set(file, [...out].sort());
+    renewed.push(file);
     if (isGlobal(sf)) globals.add(file);
   }
+  if (sameFiles) importersAfter(known!.graph.imports, imports, renewed);
   return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals, supertypes, dispatch, resolvedHeritage: resolved };
+}
+
+/**
+ * The importers of `imports`, from those of `previous` (the same files; only `renewed` have new
+ * import lists) when they were computed: the lists of the files those import, before or after,
+ * are copied and changed, the others shared.
+ */
+function importersAfter(previous: ReadonlyMap<string, readonly string[]>, imports: ReadonlyMap<string, readonly string[]>, renewed: readonly string[]): void {
+  const before = importersCache.get(previous);
+  if (!before) return;
+  const out = new Map(before);
+  const copied = new Set<string>();
+  const listOf = (target: string): string[] => {
+    if (copied.has(target)) return out.get(target) as string[];
+    const list = [...(out.get(target) ?? [])];
+    copied.add(target);
+    out.set(target, list);
+    return list;
+  };
+  for (const file of renewed) {
+    for (const target of previous.get(file) ?? []) {
+      const list = listOf(target);
+      const at = list.indexOf(file);
+      if (at >= 0) list.splice(at, 1);
+    }
+    for (const target of imports.get(file) ?? []) listOf(target).push(file);
+  }
+  for (const target of copied) if (out.get(target)!.length === 0) out.delete(target);
+  importersCache.set(imports, out);
 }
 
 function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
