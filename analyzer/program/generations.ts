@@ -27,6 +27,8 @@ import { optionsKey } from './options-key.js';
 interface Generation {
   /** Kept until the next program has compared an edited file's summaries with this one's (the early cut-off). */
   program: ts.Program;
+  /** `program.getSourceFiles()`, in its order. */
+  sources: readonly ts.SourceFile[];
   files: Map<string, ts.SourceFile>;
   graph: ImportGraph;
 }
@@ -82,17 +84,34 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   if (isRecording(program)) return;
   const key = projectKey(program);
   const previous = latest.get(key);
-  const files = new Map(program.getSourceFiles().map((sf) => [resolvedName(sf), sf] as const));
-  const graph = importGraph(program, previous && { sourceFile: (file) => previous.files.get(file), graph: previous.graph, sameHeritage: sameHeritage(program, previous, files) });
+  const sources = program.getSourceFiles();
+  const inPlace = previous && editedInPlace(previous.sources, sources);
+  let files: Map<string, ts.SourceFile>;
+  if (inPlace) {
+    files = new Map(previous!.files);
+    for (const sf of inPlace) files.set(resolvedName(sf), sf);
+  } else files = new Map(sources.map((sf) => [resolvedName(sf), sf] as const));
+  const editedFiles = inPlace?.map(resolvedName);
+  const graph = importGraph(
+    program,
+    previous && {
+      sourceFile: (file) => previous.files.get(file),
+      graph: previous.graph,
+      heritageRenewed: heritageRenewed(program, previous, files, editedFiles),
+      ...(editedFiles ? { edited: { files: editedFiles, sourceFile: (file: string) => files.get(file) } } : {}),
+    },
+  );
   let stale: Set<string> | undefined;
   let carriable: (file: string) => boolean = () => false;
   let candidates: string[] = [];
   let affected = new Set<string>();
   let visible: string[] = [];
-  const changed = new Set<string>();
+  const changed = new Set<string>(editedFiles);
   if (previous && graph) {
-    for (const [file, sf] of files) if (previous.files.get(file) !== sf) changed.add(file);
-    for (const file of previous.files.keys()) if (!files.has(file)) changed.add(file);
+    if (!editedFiles) {
+      for (const [file, sf] of files) if (previous.files.get(file) !== sf) changed.add(file);
+      for (const file of previous.files.keys()) if (!files.has(file)) changed.add(file);
+    }
     const global = [...changed].some(
       (file) => graph.globals.has(file) || previous.graph.globals.has(file) || isExternal(program, files.get(file)) || isExternal(program, previous.files.get(file)),
     );
@@ -116,32 +135,55 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
   else recordFacts(program, {}, () => false);
   if (previous && graph && candidates.length > 0) cutOff(program, previous, files, graph, changed, affected, visible, candidates, cutoff!);
   if (graph) graphs.set(program, graph);
-  if (graph) latest.set(key, { program, files, graph });
+  if (graph) latest.set(key, { program, sources, files, graph });
   else latest.delete(key);
 }
 
 /**
- * Which files may keep their supertypes' files from the previous import graph (the dispatch
- * edges, program/implementations.ts): what a heritage clause resolves to depends on the file and
- * on the files it imports, directly or not (the previous graph's imports, a superset of the module
- * imports), or on a global file. Undefined (every file resolves again) when a changed file is
- * global, a library or a declaration file.
+ * The files of `program` that are new `SourceFile` objects, when it lists the same files as the
+ * previous program in the same order (an edit, the usual case); undefined otherwise.
  */
-function sameHeritage(program: ts.Program, previous: Generation, files: ReadonlyMap<string, ts.SourceFile>): ((file: string) => boolean) | undefined {
+function editedInPlace(previous: readonly ts.SourceFile[], sources: readonly ts.SourceFile[]): ts.SourceFile[] | undefined {
+  if (previous.length !== sources.length) return undefined;
+  const edited: ts.SourceFile[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    const before = previous[i]!;
+    const after = sources[i]!;
+    if (before === after) continue;
+    if (resolvedName(before) !== resolvedName(after)) return undefined;
+    edited.push(after);
+  }
+  return edited;
+}
+
+/**
+ * The files that may not keep their supertypes' files from the previous import graph (the
+ * dispatch edges, program/implementations.ts): what a heritage clause resolves to depends on the
+ * file and on the files it imports, directly or not (the previous graph's imports, a superset of
+ * the module imports), or on a global file. Undefined (every file resolves again) when a changed
+ * file is global, a library or a declaration file. `edited`: the changed files, when the program
+ * lists the same files in the same order.
+ */
+function heritageRenewed(program: ts.Program, previous: Generation, files: ReadonlyMap<string, ts.SourceFile>, edited: readonly string[] | undefined): ReadonlySet<string> | undefined {
   const changed: string[] = [];
-  for (const [file, sf] of files) {
-    if (previous.files.get(file) === sf) continue;
-    if (isExternal(program, sf) || isGlobal(sf)) return undefined;
+  for (const file of edited ?? []) {
+    const sf = files.get(file)!;
+    if (isExternal(program, sf) || isGlobal(sf) || previous.graph.globals.has(file) || isExternal(program, previous.files.get(file))) return undefined;
     changed.push(file);
   }
-  for (const [file, sf] of previous.files) {
-    if (files.get(file) === sf) continue;
-    if (previous.graph.globals.has(file) || isExternal(program, sf)) return undefined;
-    if (!files.has(file)) changed.push(file);
+  if (!edited) {
+    for (const [file, sf] of files) {
+      if (previous.files.get(file) === sf) continue;
+      if (isExternal(program, sf) || isGlobal(sf)) return undefined;
+      changed.push(file);
+    }
+    for (const [file, sf] of previous.files) {
+      if (files.get(file) === sf) continue;
+      if (previous.graph.globals.has(file) || isExternal(program, sf)) return undefined;
+      if (!files.has(file)) changed.push(file);
+    }
   }
-  if (changed.length === 0) return () => true;
-  const renewed = dependents(previous.graph.imports, changed);
-  return (file) => !renewed.has(file);
+  return changed.length === 0 ? new Set() : dependents(previous.graph.imports, changed);
 }
 
 /**

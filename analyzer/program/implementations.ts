@@ -86,47 +86,44 @@ export function dispatchEdges(program: ts.Program): Map<string, Set<string>> {
 /**
  * The dispatch edges built file by file: for each own file that declares a subtype, the own files
  * of its supertypes (`supertypes`). With `known` (the previous program's per-file lists), a file
- * for which `reuse` says yes keeps its list (its `SourceFile` and everything its heritage clauses
- * can resolve through are unchanged); only the others resolve their heritage clauses again.
- * Gives the same edges as `dispatchEdges`.
+ * not in `known.renewed` keeps its list (its `SourceFile` and everything its heritage clauses can
+ * resolve through are unchanged); only the others resolve their heritage clauses again. With
+ * `known.edited` (the program lists the same files as the previous one, in the same order), only
+ * those are looked at, by name. Gives the same edges as `dispatchEdges`.
  */
 export function dispatchEdgesByFile(
   program: ts.Program,
-  known?: { supertypes: ReadonlyMap<string, readonly string[]>; reuse(file: string): boolean },
+  known?: { supertypes: ReadonlyMap<string, readonly string[]>; renewed: ReadonlySet<string>; edited?: (file: string) => ts.SourceFile | undefined },
 ): { edges: Map<string, Set<string>>; supertypes: Map<string, readonly string[]>; resolved: number } {
-  const supertypes = new Map<string, readonly string[]>();
+  let supertypes: Map<string, readonly string[]>;
   let resolved = 0;
   let types: ReturnType<typeof getTypeQueries> | undefined;
-  for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    const file = resolvedName(sf);
-    if (known && known.reuse(file)) {
-      const list = known.supertypes.get(file);
-      if (list) supertypes.set(file, list);
-      continue;
-    }
+  const resolve = (sf: ts.SourceFile, file: string) => {
     resolved++;
     types ??= getTypeQueries(program);
-    const out = new Set<string>();
-    const add = (decl: TypeDecl) => {
-      for (const clause of decl.heritageClauses ?? []) {
-        for (const type of clause.types) {
-          const symbol = types!.symbolAt(type.expression);
-          for (const sup of symbol ? types!.declarationsOf(symbol) : []) {
-            if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) out.add(resolvedName(sup.getSourceFile()));
-          }
-        }
+    const list = supertypesOf(sf, file, types);
+    if (list.length > 0) supertypes.set(file, list);
+    else supertypes.delete(file);
+  };
+  if (known?.edited) {
+    supertypes = new Map(known.supertypes);
+    for (const file of known.renewed) {
+      const sf = known.edited(file);
+      if (sf && !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf)) resolve(sf, file);
+      else supertypes.delete(file);
+    }
+  } else {
+    supertypes = new Map();
+    for (const sf of program.getSourceFiles()) {
+      if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+      const file = resolvedName(sf);
+      if (known && !known.renewed.has(file)) {
+        const list = known.supertypes.get(file);
+        if (list) supertypes.set(file, list);
+        continue;
       }
-    };
-    const visit = (statements: readonly ts.Statement[]) => {
-      for (const s of statements) {
-        if (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) add(s);
-        else if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) visit(s.body.statements);
-      }
-    };
-    visit(sf.statements);
-    out.delete(file);
-    if (out.size > 0) supertypes.set(file, [...out]);
+      resolve(sf, file);
+    }
   }
   const edges = new Map<string, Set<string>>();
   for (const [to, froms] of supertypes) {
@@ -137,6 +134,30 @@ export function dispatchEdgesByFile(
     }
   }
   return { edges, supertypes, resolved };
+}
+
+/** The own files of the supertypes named in the heritage clauses of the file's classes and interfaces. */
+function supertypesOf(sf: ts.SourceFile, file: string, types: ReturnType<typeof getTypeQueries>): string[] {
+  const out = new Set<string>();
+  const add = (decl: TypeDecl) => {
+    for (const clause of decl.heritageClauses ?? []) {
+      for (const type of clause.types) {
+        const symbol = types.symbolAt(type.expression);
+        for (const sup of symbol ? types.declarationsOf(symbol) : []) {
+          if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) out.add(resolvedName(sup.getSourceFile()));
+        }
+      }
+    }
+  };
+  const visit = (statements: readonly ts.Statement[]) => {
+    for (const s of statements) {
+      if (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) add(s);
+      else if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) visit(s.body.statements);
+    }
+  };
+  visit(sf.statements);
+  out.delete(file);
+  return [...out];
 }
 
 function collect(program: ts.Program, owner: TypeDecl, name: string): Implementation[] {

@@ -60,8 +60,17 @@ export function isGlobal(sf: ts.SourceFile): boolean {
 export interface KnownImports {
   sourceFile(file: string): ts.SourceFile | undefined;
   graph: ImportGraph;
-  /** May the file keep its supertypes' files from `graph` (it and what its heritage clauses resolve through are unchanged)? */
-  sameHeritage?(file: string): boolean;
+  /**
+   * The files that may not keep their supertypes' files from `graph` (a file may when it and what
+   * its heritage clauses resolve through are unchanged); undefined: none may.
+   */
+  heritageRenewed?: ReadonlySet<string>;
+  /**
+   * When the program lists the same files as `graph`'s, in the same order (an edit): the files
+   * whose `SourceFile` is a new object, and the program's file of a name. Then only those files,
+   * and the files whose dispatch edges changed, are looked at.
+   */
+  edited?: { files: readonly string[]; sourceFile(file: string): ts.SourceFile | undefined };
 }
 
 /**
@@ -73,12 +82,13 @@ export interface KnownImports {
 export function importGraph(program: ts.Program, known?: KnownImports): ImportGraph | undefined {
   const withResolutions = program as ts.Program & ProgramWithResolutions;
   if (typeof withResolutions.forEachResolvedModule !== 'function') return undefined;
+  if (known?.edited && known.heritageRenewed && known.graph.supertypes && known.graph.dispatch) return editedGraph(withResolutions, known, known.edited);
   const own = new Map<string, ts.SourceFile>();
   for (const sf of program.getSourceFiles()) if (!isExternalFile(program, sf)) own.set(resolvedName(sf), sf);
   const sameFiles = !!known && known.graph.files.length === own.size && known.graph.files.every((file) => own.has(file));
   const imports = new Map<string, string[]>();
   const globals = new Set<string>();
-  const prior = sameFiles && known!.sameHeritage && known!.graph.supertypes ? { supertypes: known!.graph.supertypes, reuse: known!.sameHeritage } : undefined;
+  const prior = sameFiles && known!.heritageRenewed && known!.graph.supertypes ? { supertypes: known!.graph.supertypes, renewed: known!.heritageRenewed } : undefined;
   const { edges: dispatch, supertypes, resolved } = dispatchEdgesByFile(program, prior);
   const renewed: string[] = [];
   for (const [file, sf] of own) {
@@ -88,25 +98,54 @@ export function importGraph(program: ts.Program, known?: KnownImports): ImportGr
       if (known!.graph.globals.has(file)) globals.add(file);
       continue;
     }
-    const out = new Set<string>();
-    withResolutions.forEachResolvedModule((resolution) => {
-      const target = resolution.resolvedModule?.resolvedFileName;
-      if (!target) return;
-      const abs = path.resolve(target);
-      if (own.has(abs)) out.add(abs);
-    }, sf);
-    for (const ref of sf.referencedFiles) {
-      const abs = path.resolve(path.dirname(file), ref.fileName);
-      if (own.has(abs)) out.add(abs);
-    }
-    for (const sub of dispatch.get(file) ?? []) if (own.has(sub)) out.add(sub);
-    out.delete(file);
-    imports.set(file, [...out].sort());
+    imports.set(file, importsOf(withResolutions, sf, file, (abs) => own.has(abs), dispatch));
     renewed.push(file);
     if (isGlobal(sf)) globals.add(file);
   }
   if (sameFiles) importersAfter(known!.graph.imports, imports, renewed);
   return { files: sameFiles ? known!.graph.files : [...own.keys()].sort(), imports, globals, supertypes, dispatch, resolvedHeritage: resolved };
+}
+
+/** The own files `sf` imports, and the files of its types' subtypes (`dispatch`). */
+function importsOf(program: ProgramWithResolutions, sf: ts.SourceFile, file: string, isOwn: (file: string) => boolean, dispatch: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const out = new Set<string>();
+  program.forEachResolvedModule!((resolution) => {
+    const target = resolution.resolvedModule?.resolvedFileName;
+    if (!target) return;
+    const abs = path.resolve(target);
+    if (isOwn(abs)) out.add(abs);
+  }, sf);
+  for (const ref of sf.referencedFiles) {
+    const abs = path.resolve(path.dirname(file), ref.fileName);
+    if (isOwn(abs)) out.add(abs);
+  }
+  for (const sub of dispatch.get(file) ?? []) if (isOwn(sub)) out.add(sub);
+  out.delete(file);
+  return [...out].sort();
+}
+
+/**
+ * The graph after an edit that left the program's files and their order as they were
+ * (`known.edited`): the previous graph's maps, copied, with the entries of the edited files, of
+ * the files that resolve their heritage clauses again and of the files whose dispatch edges
+ * changed made again. Gives the graph `importGraph` builds file by file.
+ */
+function editedGraph(program: ts.Program & ProgramWithResolutions, known: KnownImports, edited: NonNullable<KnownImports['edited']>): ImportGraph {
+  const previous = known.graph;
+  const isOwn = (file: string) => previous.imports.has(file);
+  const { edges: dispatch, supertypes, resolved } = dispatchEdgesByFile(program, { supertypes: previous.supertypes!, renewed: known.heritageRenewed!, edited: edited.sourceFile });
+  const again = new Set(edited.files.filter(isOwn));
+  for (const file of new Set([...dispatch.keys(), ...previous.dispatch!.keys()])) if (!sameSet(previous.dispatch!.get(file), dispatch.get(file))) again.add(file);
+  const imports = new Map(previous.imports);
+  const globals = new Set(previous.globals);
+  for (const file of again) {
+    const sf = edited.sourceFile(file)!;
+    imports.set(file, importsOf(program, sf, file, isOwn, dispatch));
+    if (isGlobal(sf)) globals.add(file);
+    else globals.delete(file);
+  }
+  importersAfter(previous.imports, imports, [...again]);
+  return { files: previous.files, imports, globals, supertypes, dispatch, resolvedHeritage: resolved };
 }
 
 /**
