@@ -26,11 +26,15 @@ export interface FileEntry {
 
 export interface GraphState {
   files: Map<ts.SourceFile, FileEntry>;
+  /** The `SourceFile` each file name had when its entry was last looked at (to find an edited file's previous entry). */
+  names: Map<string, ts.SourceFile>;
   /** The files with a witness of each pair. */
   byPair: Map<string, Set<ts.SourceFile>>;
   edges: Map<string, Edge>;
   /** Strongly connected components of two or more lock classes, in the order the cycle search takes them. */
   components: Set<string>[];
+  /** The recursive acquisitions of every file, in the program's order of files. */
+  recursive: Edge[];
   /** The lock classes of the graph, one object per id. */
   classes: Map<string, LockClass>;
 }

@@ -9,7 +9,7 @@
 import ts from '../ts/typescript.cjs';
 import { touchWholeProgram } from '../program/dependencies.js';
 import { stronglyConnected } from '../summaries/scc.js';
-import { carriedNodeValue, carriedNodeValues, carryNodeValue, fileFacts } from '../program/file-facts.js';
+import { carriedNodeValue, carriedNodeValues, carryNodeValue, fileFacts, resolvedName, sourceFileSet } from '../program/file-facts.js';
 import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
 import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
@@ -129,25 +129,50 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   const kind = edgeFacts.kind(ctx.key);
   const previous = takeState(ctx);
-  const usable = previous ? classSeeder(ctx, previous, new Set(program.getSourceFiles())) : () => false;
-  const state: GraphState = { files: new Map(), byPair: previous?.byPair ?? new Map(), edges: new Map(previous?.edges ?? []), components: previous?.components ?? [], classes: ctx.classes };
+  const usable = previous ? classSeeder(ctx, previous, sourceFileSet(program)) : () => false;
+  // The previous graph's index of files is updated in place (it is no longer the latest); its edges are copied, as its program's graph holds them.
+  const state: GraphState = {
+    files: previous?.files ?? new Map(),
+    names: previous?.names ?? new Map(),
+    byPair: previous?.byPair ?? new Map(),
+    edges: new Map(previous?.edges ?? []),
+    components: previous?.components ?? [],
+    recursive: previous?.recursive ?? [],
+    classes: ctx.classes,
+  };
   const renewed = new Map<ts.SourceFile, FileEntry>();
+  const gone = new Map<ts.SourceFile, FileEntry>();
   const carried = carriedNodeValues(program, kind);
+  let entries = 0;
   for (const sf of program.getSourceFiles()) {
-    const old = previous?.files.get(sf);
+    const old = state.files.get(sf);
     // Kept: the file's edges were carried over from the previous program, with lock classes this program has too.
     if (old && carried(sf) === old.raw && old.classIds.every(usable)) {
-      state.files.set(sf, old);
+      entries++;
       continue;
     }
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
+    if (old) gone.set(sf, old);
+    else if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
+    const name = resolvedName(sf);
+    const was = state.names.get(name);
+    if (was !== sf) {
+      const entry = was && state.files.get(was);
+      if (entry) gone.set(was!, entry);
+      if (was) state.files.delete(was);
+      state.names.set(name, sf);
+    }
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) {
+      state.files.delete(sf);
+      continue;
+    }
     const raw = edgesOfFile(ctx, sf, codec);
     const entry = entryOf(raw, adoptClasses(ctx, raw));
     state.files.set(sf, entry);
     renewed.set(sf, entry);
+    entries++;
   }
-  const gone = new Map<ts.SourceFile, FileEntry>();
-  for (const [sf, entry] of previous?.files ?? []) if (state.files.get(sf) !== entry) gone.set(sf, entry);
+  // A file the program no longer has.
+  if (state.files.size > entries) dropMissing(state, sourceFileSet(program), gone);
   const touched = updatePairs(state.byPair, gone, renewed);
   let samePairs = !!previous;
   for (const pair of touched) {
@@ -156,10 +181,26 @@ function buildGraph(ctx: LockContext): LockGraph {
     if (had !== state.edges.has(pair)) samePairs = false;
   }
   if (!samePairs) state.components = lockComponents(state.edges);
-  const recursive: Edge[] = [];
-  for (const entry of state.files.values()) recursive.push(...entry.recursive);
-  keepState(ctx, state, { kept: state.files.size - renewed.size, renewed: renewed.size, pairs: touched.size, sameComponents: samePairs });
-  return { edges: state.edges, recursive, cycles: findCycles(state.components, state.edges) };
+  if (!previous || [...gone.values(), ...renewed.values()].some((entry) => entry.recursive.length > 0)) state.recursive = recursiveEdges(program, state.files);
+  keepState(ctx, state, { kept: entries - renewed.size, renewed: renewed.size, pairs: touched.size, sameComponents: samePairs });
+  return { edges: state.edges, recursive: state.recursive, cycles: findCycles(state.components, state.edges) };
+}
+
+/** Drop the entries (and names) of the files `program` does not have. */
+function dropMissing(state: GraphState, inProgram: ReadonlySet<ts.SourceFile>, gone: Map<ts.SourceFile, FileEntry>): void {
+  for (const [sf, entry] of state.files) {
+    if (inProgram.has(sf)) continue;
+    gone.set(sf, entry);
+    state.files.delete(sf);
+    if (state.names.get(resolvedName(sf)) === sf) state.names.delete(resolvedName(sf));
+  }
+}
+
+/** The recursive acquisitions of every file, in the program's order of files. */
+function recursiveEdges(program: ts.Program, files: ReadonlyMap<ts.SourceFile, FileEntry>): Edge[] {
+  const out: Edge[] = [];
+  for (const sf of program.getSourceFiles()) out.push(...(files.get(sf)?.recursive ?? []));
+  return out;
 }
 
 /**

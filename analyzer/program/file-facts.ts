@@ -176,7 +176,7 @@ export function continueFacts(program: ts.Program, previousProgram: ts.Program, 
     }
   }
   const carried = before.carried;
-  const inProgram = new Set(program.getSourceFiles());
+  const inProgram = sourceFileSet(program);
   for (const [sf, entries] of carried.byFile) {
     if (inProgram.has(sf) && carriable(resolvedName(sf))) continue;
     for (const { kind, node } of entries) carried.byKind.get(kind)?.delete(node);
@@ -344,6 +344,15 @@ export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFil
   (recorder.produced[kind] ??= {})[file] = data;
   if (carryKind) carryNodeValue(program, carryKind, sf, value);
   return value;
+}
+
+const sourceFileSets = new WeakMap<ts.Program, ReadonlySet<ts.SourceFile>>();
+
+/** The program's files as a set, once per program. */
+export function sourceFileSet(program: ts.Program): ReadonlySet<ts.SourceFile> {
+  let set = sourceFileSets.get(program);
+  if (!set) sourceFileSets.set(program, (set = new Set(program.getSourceFiles())));
+  return set;
 }
 
 const resolvedNames = new WeakMap<ts.SourceFile, string>();
