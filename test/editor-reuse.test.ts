@@ -117,12 +117,18 @@ function editorHost(dir: string) {
   };
   host.readFile = (name) => edits.get(path.resolve(name)) ?? ts.sys.readFile(name);
   let previous: ts.Program | undefined;
+  const removed = new Set<string>();
+  const rootNames = () => config.fileNames.filter((name) => !removed.has(path.resolve(name)));
   return {
     edit(rel: string, text: string) {
       edits.set(path.join(dir, rel), text);
     },
+    /** The file leaves the project (no file may import it). */
+    remove(rel: string) {
+      removed.add(path.join(dir, rel));
+    },
     program(): ts.Program {
-      previous = ts.createProgram({ rootNames: config.fileNames, options: config.options, host, ...(previous ? { oldProgram: previous } : {}) });
+      previous = ts.createProgram({ rootNames: rootNames(), options: config.options, host, ...(previous ? { oldProgram: previous } : {}) });
       return previous;
     },
     /** A program parsed anew (the editor's programs keep their SourceFile objects), for another project as the editor's reuse sees it (no tsconfig path): nothing to take over. */
@@ -134,7 +140,7 @@ function editorHost(dir: string) {
         return text === undefined ? read(name, version, onError, create) : ts.createSourceFile(name, text, version, true);
       };
       freshHost.readFile = host.readFile;
-      return ts.createProgram({ rootNames: config.fileNames, options, host: freshHost });
+      return ts.createProgram({ rootNames: rootNames(), options, host: freshHost });
     },
   };
 }
@@ -503,6 +509,24 @@ describe('ESLint in an editor: the lock graph updated across programs', () => {
       expect(stats.renewed, label).toBe(1);
       const own = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
       expect(stats.kept, label).toBe(own.length - 1);
+    }
+  }, 300_000);
+
+  it('drops the edges of a file the program no longer has', () => {
+    fs.writeFileSync(path.join(dir, 'src/graph/reversed.ts'), `import { ledger, audit } from './locks.js';\n${REVERSED}`);
+    try {
+      const editor = editorHost(dir);
+      editor.edit('src/graph/post.ts', POST);
+      const first = editor.program();
+      expect(cycles([...lintAll(first), lintFile(dir, first, 'src/graph/reversed.ts')]).length).toBeGreaterThan(0);
+      editor.remove('src/graph/reversed.ts');
+      const program = editor.program();
+      const after = lintAll(program);
+      expect(after).toEqual(lintAll(editor.freshProgram()));
+      expect(cycles(after)).toEqual([]);
+      expect(lockGraphStats(program)!.renewed).toBe(0);
+    } finally {
+      fs.rmSync(path.join(dir, 'src/graph/reversed.ts'));
     }
   }, 300_000);
 });
