@@ -15,6 +15,7 @@ import { factStats } from '../analyzer/program/file-facts.js';
 import { editCutoffStats, followedImportGraph } from '../analyzer/program/generations.js';
 import { lockGraphStats } from '../analyzer/locks/graph-state.js';
 import { importGraph, importersOf } from '../analyzer/program/import-graph.js';
+import { implementationsOf } from '../analyzer/program/implementations.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -175,6 +176,7 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     fs.writeFileSync(path.join(dir, 'src/editor/store.ts'), 'export interface Store {\n  save(): Promise<void>;\n}\n');
     fs.writeFileSync(path.join(dir, 'src/editor/memory-store.ts'), "import type { Store } from './store.js';\n\nexport class MemoryStore implements Store {\n  async save(): Promise<void> {}\n}\n");
     fs.writeFileSync(path.join(dir, 'src/editor/disk-store.ts'), 'export class DiskStore {\n  async save(): Promise<void> {}\n}\n');
+    fs.writeFileSync(path.join(dir, 'src/editor/flush.ts'), "import type { Store } from './store.js';\n\nexport async function flush(store: Store): Promise<void> {\n  await store.save();\n}\n");
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -224,12 +226,27 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     expect(secondGraph.resolvedHeritage).toBeGreaterThan(0);
     expect(secondGraph.resolvedHeritage).toBeLessThan(firstGraph.resolvedHeritage! / 4);
     expect(secondGraph.supertypes!.get(abs('src/editor/memory-store.ts'))).toBe(firstGraph.supertypes!.get(abs('src/editor/memory-store.ts')));
+    // The call through the interface runs the implementations its program has (the subtype index, its files' pairs kept across programs).
+    const implementers = (program: ts.Program) => {
+      const flush = program.getSourceFile(abs('src/editor/flush.ts'))!;
+      let call: ts.CallExpression | undefined;
+      const find = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) call = node;
+        else ts.forEachChild(node, find);
+      };
+      find(flush);
+      return implementationsOf(program, call!).map((impl) => impl.cls.name?.text);
+    };
+    expect(implementers(first)).toEqual(['MemoryStore']);
+    expect(implementers(second)).toEqual(['MemoryStore']);
 
     // A class that now implements the interface: the interface's file (unchanged) gets the new dispatch edge.
     editor.edit('src/editor/disk-store.ts', "import type { Store } from './store.js';\n\nexport class DiskStore implements Store {\n  async save(): Promise<void> {}\n}\n");
     const third = editor.program();
     lintFile(dir, third, 'src/editor/routes.ts');
     const thirdGraph = followedImportGraph(third)!;
+    expect([...implementers(third)].sort()).toEqual(['DiskStore', 'MemoryStore']);
+    expect(implementers(third)).toEqual(implementers(editor.freshProgram()));
     expect(thirdGraph.resolvedHeritage).toBeLessThan(firstGraph.resolvedHeritage! / 4);
     expect(thirdGraph.imports.get(abs('src/editor/store.ts'))).toEqual([abs('src/editor/disk-store.ts'), abs('src/editor/memory-store.ts')]);
     // The same graph as one built from scratch for this program.

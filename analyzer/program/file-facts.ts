@@ -322,11 +322,20 @@ export function recordNodeFact(program: ts.Program, kind: string, node: ts.Node,
   byNode[nodeKey(node)] = data;
 }
 
+const carryKinds = new Map<string, string>();
+
+/** The kind of in-memory value a carriable file fact is kept as (one string per kind: asked for every file of a program-wide index). */
+function carryKindOf(kind: string): string {
+  let carryKind = carryKinds.get(kind);
+  if (carryKind === undefined) carryKinds.set(kind, (carryKind = `file:${kind}`));
+  return carryKind;
+}
+
 /** The facts of `kind` about `sf`: reused from the previous run when allowed, else computed. */
 export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFile, codec: FactCodec<T>, compute: () => T): T {
   const recorder = recorders.get(program);
   if (!recorder) return compute();
-  const carryKind = codec.carriable ? `file:${kind}` : undefined;
+  const carryKind = codec.carriable ? carryKindOf(kind) : undefined;
   if (carryKind) {
     // Kept only while the file and what it imports are the same objects; its stored data was taken over with it (recordFacts).
     const carried = recorder.carried.byKind.get(carryKind)?.get(sf);

@@ -17,7 +17,7 @@ import ts from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { getTypeQueries } from './type-queries.js';
 import { touch, untracked } from './dependencies.js';
-import { resolvedName } from './file-facts.js';
+import { carriedNodeValues, carryNodeValue, resolvedName } from './file-facts.js';
 import { oncePerProgram, perProgram } from './per-program.js';
 import { skipOuterExpressions } from './walk.js';
 
@@ -195,18 +195,38 @@ function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
   return indexes(program, () => buildSubtypeIndex(program));
 }
 
+/** In an editor, each file's pairs are kept across programs while it and what it imports are unchanged (file-facts.ts `carriedNodeValue`). */
+const CARRIED_PAIRS = 'subtype-pairs';
+
 function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
   const index = new Map<ts.Node, TypeDecl[]>();
-  const types = getTypeQueries(program);
+  const carried = carriedNodeValues(program, CARRIED_PAIRS);
+  let types: ReturnType<typeof getTypeQueries> | undefined;
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    let pairs = carried(sf) as [ts.Node, TypeDecl][] | undefined;
+    if (!pairs) {
+      pairs = subtypePairs(sf, (types ??= getTypeQueries(program)));
+      carryNodeValue(program, CARRIED_PAIRS, sf, pairs);
+    }
+    for (const [sup, decl] of pairs) {
+      const list = index.get(sup);
+      if (list) list.push(decl);
+      else index.set(sup, [decl]);
+    }
+  }
+  return index;
+}
+
+/** [supertype declaration, class or interface naming it in `implements`/`extends`] for the file's declarations. */
+function subtypePairs(sf: ts.SourceFile, types: ReturnType<typeof getTypeQueries>): [ts.Node, TypeDecl][] {
+  const pairs: [ts.Node, TypeDecl][] = [];
   const add = (decl: TypeDecl) => {
     for (const clause of decl.heritageClauses ?? []) {
       for (const type of clause.types) {
         const symbol = types.symbolAt(type.expression);
         for (const sup of symbol ? types.declarationsOf(symbol) : []) {
-          if (!ts.isClassLike(sup) && !ts.isInterfaceDeclaration(sup)) continue;
-          const list = index!.get(sup);
-          if (list) list.push(decl);
-          else index!.set(sup, [decl]);
+          if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) pairs.push([sup, decl]);
         }
       }
     }
@@ -217,9 +237,6 @@ function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
       else if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) visit(s.body.statements);
     }
   };
-  for (const sf of program.getSourceFiles()) {
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    visit(sf.statements);
-  }
-  return index;
+  visit(sf.statements);
+  return pairs;
 }
