@@ -109,6 +109,12 @@ function editorMedian(result, variant) {
   return median(runs.map((r) => r.median));
 }
 
+/** How many processes each editor figure is the median of, as text. */
+function editorRuns(rows) {
+  const counts = [...new Set(rows.flatMap((r) => Object.values(r.editor.variants).map((v) => v.runs.length)))];
+  return counts.length === 1 ? `${counts[0]} process${counts[0] === 1 ? '' : 'es'}` : `${counts.join(' to ')} processes`;
+}
+
 function editorTable(results) {
   const rows = results.filter((r) => r.editor);
   if (rows.length === 0) return 'Not measured.';
@@ -134,7 +140,7 @@ function editorTable(results) {
   const r0 = rows[0].editor;
   lines.push(
     '',
-    `One process per variant and run keeps one \`new ESLint(...)\` (typescript-eslint's parser, \`projectService: true\`), lints \`${r0.file}\` (at ${grouped(rows[0].files)} files; the domain service nearest the middle with a planted bug), then ${r0.edits} times edits its text and re-lints it with \`lintText\` (as editor integrations pass the buffer). Two kinds of edit, each in its own processes: \`export\` ${EDITOR_EDITS.export}; \`body\` ${EDITOR_EDITS.body}. The re-lint figure is the median of those ${r0.edits}, then the median over runs; parsing (where typescript-eslint updates the program after the edit) and the rules' times are ESLint's own (\`stats: true\`), the rules' from the first run; CPU and memory are the whole process's, first lint included.`,
+    `One process per variant and run keeps one \`new ESLint(...)\` (typescript-eslint's parser, \`projectService: true\`), lints \`${r0.file}\` (at ${grouped(rows[0].files)} files; the domain service nearest the middle with a planted bug), then ${r0.edits} times edits its text and re-lints it with \`lintText\` (as editor integrations pass the buffer). Each kind of edit in its own processes (${Object.keys(EDITOR_EDITS).length}): ${Object.entries(EDITOR_EDITS).map(([kind, what]) => `\`${kind}\` ${what}`).join('; ')}. The re-lint figure is the median of those ${r0.edits}, then the median over ${editorRuns(rows)}; parsing (where typescript-eslint updates the program after the edit) and the rules' times are ESLint's own (\`stats: true\`), the rules' from the first run; CPU and memory are the whole process's, first lint included.`,
   );
   return lines.join('\n');
 }

@@ -20,6 +20,8 @@
  *   --no-cache-bench        skip the --cache measurements
  *   --no-editor             skip the editor scenario
  *   --edits 10              edits (re-lints) per editor process
+ *   --editor-runs 3         editor processes per variant and kind of edit, at every size (a
+ *                           re-lint takes a tenth of a second: one process moves by +-0.25x)
  *   --no-build              do not rebuild dist/ first
  *   --keep                  keep the generated trees (printed) instead of deleting them
  *   --record                write the tables to bench/RESULTS.md
@@ -47,6 +49,7 @@ const { values: opts, positionals } = scriptArgs(import.meta.url, {
     'no-cache-bench': { type: 'boolean', default: false },
     'no-editor': { type: 'boolean', default: false },
     edits: { type: 'string', default: '10' },
+    'editor-runs': { type: 'string', default: '3' },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
@@ -112,7 +115,7 @@ function benchSize(size, root, rules) {
     }
   }
   const cache = rows.ours && !rows.ours.missing && !opts['no-cache-bench'] ? cacheBench(dir, root, runsFor(size), rows.ours.reference, rules, log) : undefined;
-  const editor = opts['no-editor'] || !TOOLS.ours || TOOLS.ours.missing() ? undefined : editorBench(dir, { edits: Number(opts.edits), runs: runsFor(size), log });
+  const editor = opts['no-editor'] || !TOOLS.ours || TOOLS.ours.missing() ? undefined : editorBench(dir, { edits: Number(opts.edits), runs: Number(opts['editor-runs']), log });
   if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   return { size, files: manifest.files, lines: manifest.lines, planted: manifest.planted, rows, cache, editor, load: os.loadavg()[0] };
 }
