@@ -157,4 +157,34 @@ describe('positionMap and remapStored (nodes of an edited file moved through the
     const statement = { file: 'f.ts', pos: before.indexOf('{') + 1, end: before.indexOf(';') + 1, kind: ts.SyntaxKind.ExpressionStatement };
     expect(remapStored([statement], new Map([['f.ts', map]]))).toBeUndefined();
   });
+
+  it('cuts two edits in different places into two regions: what lies between them moves by the first one only', () => {
+    // Between two lints: a call added in a(), and the trailing comment removed.
+    const two = 'function a() {\n  x();\n}\nfunction b() {\n  z();\n}\nfunction c() {}\n// note\n';
+    const edited = 'function a() {\n  y(); x();\n}\nfunction b() {\n  z();\n}\nfunction c() {}\n';
+    const m = positionMap('f.ts', two, edited);
+    const first = 'y(); '.length;
+    const b = two.indexOf('function b');
+    const bEnd = two.indexOf('}\nfunction c') + 1;
+    const c = two.indexOf('function c');
+    const cEnd = two.indexOf('// note');
+    expect(m.range(b, bEnd)).toEqual([b + first, bEnd + first]);
+    expect(m.touches(b, bEnd)).toBe(false);
+    expect(m.range(c, cEnd)).toEqual([c + first, cEnd + first]);
+    expect(m.touches(0, two.indexOf('}\n') + 1)).toBe(true);
+    // Inside the removed comment: no counterpart; the end of the file moves by both edits.
+    expect(m.range(cEnd + 2, cEnd + 4)).toBeUndefined();
+    expect(m.range(two.length, two.length)).toEqual([edited.length, edited.length]);
+    expect(m.unmoved(0, 8)).toBe(true);
+    expect(m.unmoved(b, bEnd)).toBe(false);
+    // A statement of b(), between the edits, is kept (one region from the first edit to the end could not).
+    const call = { file: 'f.ts', pos: two.indexOf('{\n  z') + 1, end: two.indexOf('z();') + 'z();'.length, kind: ts.SyntaxKind.ExpressionStatement };
+    expect(remapStored([call], new Map([['f.ts', m]]))).toEqual([{ ...call, pos: call.pos + first, end: call.end + first }]);
+    // Line for line, a region is narrowed to the characters that differ.
+    const words = positionMap('f.ts', 'let a = 1;\nlet b = 2;\nlet c = 3;\n', 'let a = 10;\nlet b = 2;\nlet c = 30;\n');
+    expect(words.range(0, 'let a = '.length)).toEqual([0, 'let a = '.length]);
+    expect(words.range(11, 21)).toEqual([12, 22]);
+    expect(words.touches(11, 21)).toBe(false);
+    expect(words.range(22, 30)).toEqual([23, 31]);
+  });
 });

@@ -2,9 +2,11 @@
  * Positions of one file before and after an edit, for the editor's early cut-off
  * (program/generations.ts): the facts other files keep name the edited file's nodes by position
  * (`NodeRef`, program/file-facts.ts), so when they are kept their positions are moved with the
- * text. An edit is one changed region (the text between the common prefix and the common
- * suffix of the two versions): a position before it stays, a position after it moves by the
- * change in length, a position inside it has no counterpart.
+ * text. The text between the two versions' common prefix and common suffix changed; when it
+ * holds lines both versions share (two edits in different places between two lints), it is cut
+ * into several changed regions by a line diff. A position before a region stays, a position
+ * after one moves by the regions' changes in length before it, a position inside one has no
+ * counterpart.
  */
 import ts from '../ts/typescript.cjs';
 import type { NodeRef } from './file-facts.js';
@@ -30,35 +32,168 @@ export function mayContainEdit(kind: number): boolean {
     kind === ts.SyntaxKind.ClassDeclaration || kind === ts.SyntaxKind.ClassExpression;
 }
 
+/** A changed region: `[oldStart, oldEnd)` of the text before, `[newStart, newEnd)` after. */
+interface Region {
+  oldStart: number;
+  oldEnd: number;
+  newStart: number;
+  newEnd: number;
+}
+
 export function positionMap(file: string, before: string, after: string): PositionMap {
+  const regions = changedRegions(before, after);
+  // A position on the boundary of a pure insertion (oldStart === oldEnd) stays before it: a node
+  // that ends there ends before the insertion; one that starts there is checked by its kind and
+  // range when it is found again (nodeAt).
+  const point = (x: number): number | undefined => {
+    let delta = 0;
+    for (const r of regions) {
+      if (x <= r.oldStart) return x + delta;
+      if (x < r.oldEnd) return undefined;
+      delta = r.newEnd - r.oldEnd;
+    }
+    return x + delta;
+  };
+  const touches = (pos: number, end: number, isAfter = false): boolean =>
+    regions.some((r) => {
+      const start = isAfter ? r.newStart : r.oldStart;
+      const stop = isAfter ? r.newEnd : r.oldEnd;
+      // A pure insertion touches the nodes it falls inside, and those that start where it is.
+      return start === stop ? pos <= start && start < end : pos < stop && start < end;
+    });
+  const range = (pos: number, end: number): [number, number] | undefined => {
+    const p = point(pos);
+    const e = point(end);
+    return p === undefined || e === undefined ? undefined : [p, e];
+  };
+  return {
+    file,
+    range,
+    unmoved(pos, end) {
+      const r = range(pos, end);
+      return !!r && r[0] === pos && r[1] === end && !touches(pos, end);
+    },
+    touches,
+  };
+}
+
+/** At most this many steps of the line diff (insertions plus deletions); past it, one region. */
+const MAX_DIFF_STEPS = 200;
+
+/**
+ * The changed regions, in order: the text between the common prefix and suffix, cut at the lines
+ * both versions share there (a line diff, Myers' O(ND)), each region then narrowed to the
+ * characters that differ.
+ */
+function changedRegions(before: string, after: string): Region[] {
   const shorter = Math.min(before.length, after.length);
   let prefix = 0;
   while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
   while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  const tail = before.length - suffix; // the first old position of the common suffix
-  const delta = after.length - before.length;
-  // A position on the boundary of a pure insertion (prefix === tail) stays: a node that ends
-  // there ends before the insertion; one that starts there is checked by its kind and range
-  // when it is found again (nodeAt).
-  const point = (x: number): number | undefined => (x <= prefix ? x : x >= tail ? x + delta : undefined);
-  return {
-    file,
-    range(pos, end) {
-      const p = point(pos);
-      const e = end <= prefix ? end : end >= tail ? end + delta : undefined;
-      return p === undefined || e === undefined ? undefined : [p, e];
-    },
-    unmoved(pos, end) {
-      return end <= prefix || (delta === 0 && pos >= tail);
-    },
-    touches(pos, end, isAfter = false) {
-      const start = prefix;
-      const stop = isAfter ? tail + delta : tail;
-      // A pure insertion touches the nodes it falls inside, and those that start where it is.
-      return start === stop ? pos <= start && start < end : pos < stop && start < end;
-    },
-  };
+  const whole: Region = { oldStart: prefix, oldEnd: before.length - suffix, newStart: prefix, newEnd: after.length - suffix };
+  if (whole.oldStart === whole.oldEnd && whole.newStart === whole.newEnd) return [];
+  // The lines the changed text is on, whole: from the start of the first (in the common prefix)
+  // to the end of the last (in the common suffix, the same length in both).
+  const from = before.lastIndexOf('\n', prefix - 1) + 1;
+  const atBreak = whole.oldEnd === 0 || before.charCodeAt(whole.oldEnd - 1) === 10;
+  const lineEnd = atBreak ? whole.oldEnd : before.indexOf('\n', whole.oldEnd);
+  const extra = lineEnd < 0 ? before.length - whole.oldEnd : atBreak ? 0 : lineEnd + 1 - whole.oldEnd;
+  const oldLines = linesOf(before, from, whole.oldEnd + extra);
+  const newLines = linesOf(after, from, whole.newEnd + extra);
+  const hunks = oldLines.length + newLines.length > 2 ? lineHunks(oldLines, newLines) : undefined;
+  if (!hunks || hunks.length <= 1) return [whole];
+  return hunks.map((h) => narrowed(before, after, h));
+}
+
+interface Line {
+  text: string;
+  start: number;
+}
+
+/** The lines of `text[from, to)` (each with its line break), with their start offsets. */
+function linesOf(text: string, from: number, to: number): Line[] {
+  const lines: Line[] = [];
+  let start = from;
+  while (start < to) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 || nl + 1 > to ? to : nl + 1;
+    lines.push({ text: text.slice(start, end), start });
+    start = end;
+  }
+  lines.push({ text: '', start: to }); // the end, as a line start
+  return lines;
+}
+
+/**
+ * The hunks where two line lists differ, as character regions (line starts), by Myers' diff;
+ * undefined past MAX_DIFF_STEPS. Both lists end with an empty sentinel line (the end offset).
+ */
+function lineHunks(a: Line[], b: Line[]): Region[] | undefined {
+  const n = a.length - 1;
+  const m = b.length - 1;
+  const max = Math.min(n + m, MAX_DIFF_STEPS);
+  const offset = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  let found = false;
+  for (let d = 0; d <= max && !found; d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x]!.text === b[y]!.text) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = true;
+        break;
+      }
+    }
+  }
+  if (!found) return undefined;
+  // Walk back through the trace: the matched lines (diagonals) between the edits.
+  const matched: [number, number][] = [];
+  let x = n;
+  let y = m;
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const vd = trace[d]!;
+    const k = x - y;
+    const prevK = d === 0 ? 0 : k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : vd[offset + prevK]!;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) matched.push([--x, --y]);
+    if (d > 0) {
+      x = prevX;
+      y = prevY;
+    }
+  }
+  matched.reverse();
+  const hunks: Region[] = [];
+  let i = 0;
+  let j = 0;
+  for (const [mi, mj] of [...matched, [n, m] as [number, number]]) {
+    if (mi > i || mj > j) hunks.push({ oldStart: a[i]!.start, oldEnd: a[mi]!.start, newStart: b[j]!.start, newEnd: b[mj]!.start });
+    i = mi + 1;
+    j = mj + 1;
+  }
+  return hunks;
+}
+
+/** A hunk narrowed to the characters that differ (its common prefix and suffix left out). */
+function narrowed(before: string, after: string, h: Region): Region {
+  let { oldStart, oldEnd, newStart, newEnd } = h;
+  while (oldStart < oldEnd && newStart < newEnd && before.charCodeAt(oldStart) === after.charCodeAt(newStart)) {
+    oldStart++;
+    newStart++;
+  }
+  while (oldEnd > oldStart && newEnd > newStart && before.charCodeAt(oldEnd - 1) === after.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  return { oldStart, oldEnd, newStart, newEnd };
 }
 
 function isNodeRef(value: Record<string, unknown>): value is Record<string, unknown> & NodeRef {
