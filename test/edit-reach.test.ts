@@ -128,6 +128,20 @@ describe('sameDeclarations (the early cut-off\'s declarations)', () => {
     const inferred = 'export function f() {\n  return 1;\n}\n';
     expect(sameDeclarations(sf(inferred), sf(inferred.replace('return 1;', "return 'one';")))).toBe(false);
   });
+
+  it('ignores comments and line breaks between nodes, not the text of strings, templates or regular expressions', () => {
+    expect(same(`/** Prices. */\n${HELPER}\n// the end\n`)).toBe(true);
+    expect(same(HELPER.replace('const rate = 2;', 'const rate = 2; // per unit\n\n'))).toBe(true);
+    // A body whose type is inferred: a comment in it is trivia too, a changed statement is not.
+    const inferred = 'export function f() {\n  return 1;\n}\n';
+    expect(sameDeclarations(sf(inferred), sf(inferred.replace('  return 1;', '  // one\n  return 1;')))).toBe(true);
+    expect(sameDeclarations(sf(inferred), sf(inferred.replace('return 1;', 'return 1 + 0;')))).toBe(false);
+    const literals = "export const s = 'a // b';\nexport const t = `x ${1} // y`;\nexport const r = /a\\/\\/b/;\n";
+    expect(sameDeclarations(sf(literals), sf(literals.replace("'a // b'", "'a // c'")))).toBe(false);
+    expect(sameDeclarations(sf(literals), sf(literals.replace('// y', '// z')))).toBe(false);
+    expect(sameDeclarations(sf(literals), sf(literals.replace('\\/b/', '\\/c/')))).toBe(false);
+    expect(sameDeclarations(sf(literals), sf(literals.replace('export const t', '// t\nexport const t')))).toBe(true);
+  });
 });
 
 describe('positionMap and remapStored (nodes of an edited file moved through the edit)', () => {

@@ -422,6 +422,7 @@ describe('ESLint in an editor: the early cut-off on summaries', () => {
     step('a statement after the edit, again', insert(text, '  void 1;', '  void 2;'), true, false);
     step('an imported function now blocks', `import fs from 'node:fs';\n${text.replace("return 'x';", "return fs.readFileSync('/etc/hosts', 'utf8');")}`, false, true);
     step('a local edit', `${text}export const added = 1;\n`, true, false);
+    step('a doc comment above an imported function (trivia: the same declarations)', text.replace('export async function inner', '/** Doubles the id. */\nexport async function inner'), true, false);
     // Both between two lints: two changed regions, not one from the first to the end of the file.
     step('a statement in load() and one in inner()', insert(insert(text, 'async load(id: number): Promise<string | undefined> {', '    void 4;'), '  void 1;', '  void 3;'), true, false);
     // Moves Store.lock: the importer's edge that names its lock class is computed again (the class's sort key holds its position).

@@ -183,15 +183,30 @@ export function sameDeclarations(before: ts.SourceFile, after: ts.SourceFile): b
   return declarationText(before) === declarationText(after);
 }
 
-/** The file's text with the bodies `sameDeclarations` leaves out replaced by `{}`. */
+/**
+ * The file's text with the bodies `sameDeclarations` leaves out replaced by `{}`, and the trivia
+ * before each node (comments, JSDoc, line breaks and spaces) made one space: a comment or a blank
+ * line edited outside those bodies changes no declaration. Trivia before a token that is not a
+ * node (a closing brace or parenthesis, a comma) is kept as written, which only makes two
+ * versions compare as different; JSX text keeps its spaces. Text with trivia made one space
+ * scans into the same tokens, so equal texts are equal token streams.
+ */
 export function declarationText(sf: ts.SourceFile): string {
   const parts: string[] = [];
   let from = 0;
+  const trivia = (node: ts.Node): void => {
+    if (node.pos < from || ts.isJsxText(node)) return;
+    const start = node.getStart(sf);
+    if (start <= node.pos) return;
+    parts.push(sf.text.slice(from, node.pos), ' ');
+    from = start;
+  };
   const visit = (node: ts.Node): void => {
+    trivia(node);
     if (ts.isFunctionLike(node) && 'body' in node && node.body && ts.isBlock(node.body as ts.Node) && (node.type || ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node))) {
       const body = node.body as ts.Block;
-      const start = body.getStart(sf);
-      parts.push(sf.text.slice(from, start), '{}');
+      trivia(body);
+      parts.push(sf.text.slice(from, body.getStart(sf)), '{}');
       from = body.end;
       return;
     }
@@ -199,5 +214,6 @@ export function declarationText(sf: ts.SourceFile): string {
   };
   visit(sf);
   parts.push(sf.text.slice(from));
-  return parts.join('');
+  // Trivia at the start or the end of the file, or none there, reads the same.
+  return parts.join('').trim();
 }
