@@ -102,6 +102,22 @@ describe('ESLint in an editor reuses the program and its summaries', () => {
 });
 
 /** Programs over the tree, with edits kept in memory, sharing unchanged SourceFile objects as a language service does. */
+/** The lock module the describes below share (`journal` only where a test uses it). */
+const LOCKS = "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n";
+
+/**
+ * A generated 40-file app in a fresh temporary folder, with `folder` under its `src/` for a
+ * describe's own files; `write(rel, text)` writes one of them.
+ */
+function appTree(prefix: string, seed: number, folder: string) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = path.join(root, 'app');
+  generate({ files: 40, seed, out: dir });
+  fs.mkdirSync(path.join(dir, 'src', folder));
+  const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src', folder, rel), text);
+  return { root, dir, write };
+}
+
 function editorHost(dir: string) {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const host = ts.createCompilerHost(config.options);
@@ -161,22 +177,17 @@ describe('ESLint in an editor, across the programs built after edits', () => {
   let root: string;
   let dir: string;
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-'));
-    dir = path.join(root, 'app');
-    generate({ files: 40, seed: 5, out: dir });
-    fs.mkdirSync(path.join(dir, 'src/editor'));
-    fs.writeFileSync(
-      path.join(dir, 'src/editor/handlers.ts'),
-      "import fs from 'node:fs';\nimport type { Request, Response } from 'express';\n\nexport function report(_req: Request, res: Response): void {\n  res.send(fs.readFileSync('/etc/hosts', 'utf8'));\n}\n\nexport function health(_req: Request, res: Response): void {\n  res.send('ok');\n}\n",
-    );
-    fs.writeFileSync(path.join(dir, 'src/editor/routes.ts'), "import { Router } from 'express';\nimport { health, report } from './handlers.js';\n\nexport const router = Router();\nrouter.get('/health', health);\nvoid report;\n");
-    fs.writeFileSync(path.join(dir, 'src/editor/locks.ts'), "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
-    fs.writeFileSync(path.join(dir, 'src/editor/post.ts'), nested('ledger', 'audit', 'post'));
-    fs.writeFileSync(path.join(dir, 'src/editor/review.ts'), nested('ledger', 'audit', 'review'));
-    fs.writeFileSync(path.join(dir, 'src/editor/store.ts'), 'export interface Store {\n  save(): Promise<void>;\n}\n');
-    fs.writeFileSync(path.join(dir, 'src/editor/memory-store.ts'), "import type { Store } from './store.js';\n\nexport class MemoryStore implements Store {\n  async save(): Promise<void> {}\n}\n");
-    fs.writeFileSync(path.join(dir, 'src/editor/disk-store.ts'), 'export class DiskStore {\n  async save(): Promise<void> {}\n}\n');
-    fs.writeFileSync(path.join(dir, 'src/editor/flush.ts'), "import type { Store } from './store.js';\n\nexport async function flush(store: Store): Promise<void> {\n  await store.save();\n}\n");
+    let write: (rel: string, text: string) => void;
+    ({ root, dir, write } = appTree('cl-editor-', 5, 'editor'));
+    write('handlers.ts', "import fs from 'node:fs';\nimport type { Request, Response } from 'express';\n\nexport function report(_req: Request, res: Response): void {\n  res.send(fs.readFileSync('/etc/hosts', 'utf8'));\n}\n\nexport function health(_req: Request, res: Response): void {\n  res.send('ok');\n}\n");
+    write('routes.ts', "import { Router } from 'express';\nimport { health, report } from './handlers.js';\n\nexport const router = Router();\nrouter.get('/health', health);\nvoid report;\n");
+    write('locks.ts', LOCKS);
+    write('post.ts', nested('ledger', 'audit', 'post'));
+    write('review.ts', nested('ledger', 'audit', 'review'));
+    write('store.ts', 'export interface Store {\n  save(): Promise<void>;\n}\n');
+    write('memory-store.ts', "import type { Store } from './store.js';\n\nexport class MemoryStore implements Store {\n  async save(): Promise<void> {}\n}\n");
+    write('disk-store.ts', 'export class DiskStore {\n  async save(): Promise<void> {}\n}\n');
+    write('flush.ts', "import type { Store } from './store.js';\n\nexport async function flush(store: Store): Promise<void> {\n  await store.save();\n}\n");
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -272,12 +283,9 @@ describe('ESLint in an editor: how far an edit reaches', () => {
   const CONFIG = "export function readConfig(): string {\n  return 'x';\n}\n";
   const STATE = "let stock = 10;\n\nexport function hasStock(): boolean {\n  return stock > 0;\n}\n\nexport function take(): void {\n  stock -= 1;\n}\n";
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-reach-'));
-    dir = path.join(root, 'app');
-    generate({ files: 40, seed: 7, out: dir });
-    const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src/edits', rel), text);
-    fs.mkdirSync(path.join(dir, 'src/edits'));
-    write('locks.ts', "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
+    let write: (rel: string, text: string) => void;
+    ({ root, dir, write } = appTree('cl-editor-reach-', 7, 'edits'));
+    write('locks.ts', LOCKS);
     write('post.ts', "import { ledger, audit } from './locks.js';\n\nexport async function post(): Promise<void> {\n  await ledger.runExclusive(async () => {\n    await audit.runExclusive(async () => {});\n  });\n}\n");
     write('helper.ts', HELPER);
     write('caller.ts', "import { audit } from './locks.js';\nimport { inner } from './helper.js';\n\nexport async function caller(): Promise<void> {\n  await audit.runExclusive(async () => {\n    await inner();\n  });\n}\n");
@@ -379,12 +387,9 @@ describe('ESLint in an editor: the early cut-off on summaries', () => {
     '',
   ].join('\n');
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-cutoff-'));
-    dir = path.join(root, 'app');
-    generate({ files: 40, seed: 11, out: dir });
-    const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src/cut', rel), text);
-    fs.mkdirSync(path.join(dir, 'src/cut'));
-    write('locks.ts', "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\nexport const journal = new Mutex();\n");
+    let write: (rel: string, text: string) => void;
+    ({ root, dir, write } = appTree('cl-editor-cutoff-', 11, 'cut'));
+    write('locks.ts', `${LOCKS}export const journal = new Mutex();\n`);
     write('post.ts', "import { ledger, audit } from './locks.js';\n\nexport async function post(): Promise<void> {\n  await ledger.runExclusive(async () => {\n    await audit.runExclusive(async () => {});\n  });\n}\n");
     write('helper.ts', HELPER);
     write(
@@ -489,12 +494,9 @@ describe('ESLint in an editor: the lock graph updated across programs', () => {
   const POST = "import { ledger, audit } from './locks.js';\n\nexport async function post(): Promise<void> {\n  await ledger.runExclusive(async () => {\n    await audit.runExclusive(async () => {});\n  });\n}\n";
   const REVERSED = '\nasync function reverse(): Promise<void> {\n  await audit.runExclusive(async () => {\n    await ledger.runExclusive(async () => {});\n  });\n}\n\nvoid reverse;\n';
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-editor-graph-'));
-    dir = path.join(root, 'app');
-    generate({ files: 40, seed: 13, out: dir });
-    const write = (rel: string, text: string) => fs.writeFileSync(path.join(dir, 'src/graph', rel), text);
-    fs.mkdirSync(path.join(dir, 'src/graph'));
-    write('locks.ts', "import { Mutex } from 'async-mutex';\n\nexport const ledger = new Mutex();\nexport const audit = new Mutex();\n");
+    let write: (rel: string, text: string) => void;
+    ({ root, dir, write } = appTree('cl-editor-graph-', 13, 'graph'));
+    write('locks.ts', LOCKS);
     write('post.ts', POST);
     write('other.ts', "import { ledger } from './locks.js';\n\nexport async function other(): Promise<void> {\n  await ledger.runExclusive(async () => {});\n}\n");
   });

@@ -151,17 +151,11 @@ function buildGraph(ctx: LockContext): LockGraph {
       entries++;
       continue;
     }
+    const external = sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf);
+    if (!old && external) continue;
     if (old) gone.set(sf, old);
-    else if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) continue;
-    const name = resolvedName(sf);
-    const was = state.names.get(name);
-    if (was !== sf) {
-      const entry = was && state.files.get(was);
-      if (entry) gone.set(was!, entry);
-      if (was) state.files.delete(was);
-      state.names.set(name, sf);
-    }
-    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf) || program.isSourceFileDefaultLibrary(sf)) {
+    replaceByName(state, sf, gone);
+    if (external) {
       state.files.delete(sf);
       continue;
     }
@@ -184,6 +178,19 @@ function buildGraph(ctx: LockContext): LockGraph {
   if (!previous || [...gone.values(), ...renewed.values()].some((entry) => entry.recursive.length > 0)) state.recursive = recursiveEdges(program, state.files);
   keepState(ctx, state, { kept: entries - renewed.size, renewed: renewed.size, pairs: touched.size, sameComponents: samePairs });
   return { edges: state.edges, recursive: state.recursive, cycles: findCycles(state.components, state.edges) };
+}
+
+/** The file's name now stands for `sf`: the entry of its previous `SourceFile` (an edited file) is gone. */
+function replaceByName(state: GraphState, sf: ts.SourceFile, gone: Map<ts.SourceFile, FileEntry>): void {
+  const name = resolvedName(sf);
+  const was = state.names.get(name);
+  if (was === sf) return;
+  const entry = was && state.files.get(was);
+  if (entry) {
+    gone.set(was!, entry);
+    state.files.delete(was!);
+  }
+  state.names.set(name, sf);
 }
 
 /** Drop the entries (and names) of the files `program` does not have. */

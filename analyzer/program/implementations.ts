@@ -7,7 +7,7 @@
  * the program's own files (declaration files and packages are left out).
  *
  * For the analysis cache, a dispatch makes the interface's file depend on the files of its
- * implementations: `dispatchEdges` lists those edges (supertype's file -> subtype's file), which
+ * implementations: `dispatchEdgesByFile` lists those edges (supertype's file -> subtype's file), which
  * the import graph adds to the imports (program/import-graph.ts). A file that calls through
  * the interface imports its file, directly or not, so an edit of an implementation (or a new
  * one) re-checks it like an edit of a file it imports, and a check that follows a dispatch
@@ -17,7 +17,7 @@ import ts from '../ts/typescript.cjs';
 import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { getTypeQueries } from './type-queries.js';
 import { touch, untracked } from './dependencies.js';
-import { carriedNodeValues, carryNodeValue, resolvedName } from './file-facts.js';
+import { carriedNodeValue, carryNodeValue, resolvedName } from './file-facts.js';
 import { oncePerProgram, perProgram } from './per-program.js';
 import { skipOuterExpressions } from './walk.js';
 
@@ -57,30 +57,11 @@ export function implementationsOf(program: ts.Program, call: ts.CallExpression):
   const target = abstractTargetOf(program, call);
   if (!target) return [];
   // The answer depends on files the calling file need not import: through the interface's
-  // file, whose dispatch edges lead to them (`dispatchEdges`).
+  // file, whose dispatch edges lead to them (`dispatchEdgesByFile`).
   touch(target.decl);
   const found = results.get(program, target.decl, () => untracked(() => collect(program, target.owner, target.name)));
   for (const impl of found) touch(impl.fn);
   return found;
-}
-
-/**
- * Supertype's file -> the files that declare its subtypes (absolute paths, own files only,
- * different files): what a dispatch through the supertype can run depends on them.
- */
-export function dispatchEdges(program: ts.Program): Map<string, Set<string>> {
-  const edges = new Map<string, Set<string>>();
-  for (const [sup, subs] of subtypeIndex(program)) {
-    const from = resolvedName(sup.getSourceFile());
-    for (const sub of subs) {
-      const to = resolvedName(sub.getSourceFile());
-      if (to === from) continue;
-      const set = edges.get(from) ?? new Set<string>();
-      set.add(to);
-      edges.set(from, set);
-    }
-  }
-  return edges;
 }
 
 /**
@@ -89,7 +70,8 @@ export function dispatchEdges(program: ts.Program): Map<string, Set<string>> {
  * not in `known.renewed` keeps its list (its `SourceFile` and everything its heritage clauses can
  * resolve through are unchanged); only the others resolve their heritage clauses again. With
  * `known.edited` (the program lists the same files as the previous one, in the same order), only
- * those are looked at, by name. Gives the same edges as `dispatchEdges`.
+ * those are looked at, by name. A file's heritage clauses are resolved once per program
+ * (`pairsOf`, shared with the subtype index).
  */
 export function dispatchEdgesByFile(
   program: ts.Program,
@@ -97,11 +79,9 @@ export function dispatchEdgesByFile(
 ): { edges: Map<string, Set<string>>; supertypes: Map<string, readonly string[]>; resolved: number } {
   let supertypes: Map<string, readonly string[]>;
   let resolved = 0;
-  let types: ReturnType<typeof getTypeQueries> | undefined;
   const resolve = (sf: ts.SourceFile, file: string) => {
     resolved++;
-    types ??= getTypeQueries(program);
-    const list = supertypesOf(sf, file, types);
+    const list = supertypesOf(program, sf, file);
     if (list.length > 0) supertypes.set(file, list);
     else supertypes.delete(file);
   };
@@ -137,25 +117,8 @@ export function dispatchEdgesByFile(
 }
 
 /** The own files of the supertypes named in the heritage clauses of the file's classes and interfaces. */
-function supertypesOf(sf: ts.SourceFile, file: string, types: ReturnType<typeof getTypeQueries>): string[] {
-  const out = new Set<string>();
-  const add = (decl: TypeDecl) => {
-    for (const clause of decl.heritageClauses ?? []) {
-      for (const type of clause.types) {
-        const symbol = types.symbolAt(type.expression);
-        for (const sup of symbol ? types.declarationsOf(symbol) : []) {
-          if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) out.add(resolvedName(sup.getSourceFile()));
-        }
-      }
-    }
-  };
-  const visit = (statements: readonly ts.Statement[]) => {
-    for (const s of statements) {
-      if (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) add(s);
-      else if (ts.isModuleDeclaration(s) && s.body && ts.isModuleBlock(s.body)) visit(s.body.statements);
-    }
-  };
-  visit(sf.statements);
+function supertypesOf(program: ts.Program, sf: ts.SourceFile, file: string): string[] {
+  const out = new Set(pairsOf(program, sf).map(([sup]) => resolvedName(sup.getSourceFile())));
   out.delete(file);
   return [...out];
 }
@@ -198,18 +161,28 @@ function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
 /** In an editor, each file's pairs are kept across programs while it and what it imports are unchanged (file-facts.ts `carriedNodeValue`). */
 const CARRIED_PAIRS = 'subtype-pairs';
 
+const pairs = perProgram<ts.SourceFile, [ts.Node, TypeDecl][]>();
+
+/**
+ * [supertype declaration, class or interface naming it in `implements`/`extends`] for the file's
+ * declarations: its heritage clauses resolved once per program (the dispatch edges of the import
+ * graph and the subtype index both read them), or kept from the editor's previous program.
+ */
+function pairsOf(program: ts.Program, sf: ts.SourceFile): [ts.Node, TypeDecl][] {
+  return pairs.get(program, sf, () => {
+    const carried = carriedNodeValue(program, CARRIED_PAIRS, sf) as [ts.Node, TypeDecl][] | undefined;
+    if (carried) return carried;
+    const found = subtypePairs(sf, getTypeQueries(program));
+    carryNodeValue(program, CARRIED_PAIRS, sf, found);
+    return found;
+  });
+}
+
 function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
   const index = new Map<ts.Node, TypeDecl[]>();
-  const carried = carriedNodeValues(program, CARRIED_PAIRS);
-  let types: ReturnType<typeof getTypeQueries> | undefined;
   for (const sf of program.getSourceFiles()) {
     if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
-    let pairs = carried(sf) as [ts.Node, TypeDecl][] | undefined;
-    if (!pairs) {
-      pairs = subtypePairs(sf, (types ??= getTypeQueries(program)));
-      carryNodeValue(program, CARRIED_PAIRS, sf, pairs);
-    }
-    for (const [sup, decl] of pairs) {
+    for (const [sup, decl] of pairsOf(program, sf)) {
       const list = index.get(sup);
       if (list) list.push(decl);
       else index.set(sup, [decl]);
@@ -218,15 +191,15 @@ function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
   return index;
 }
 
-/** [supertype declaration, class or interface naming it in `implements`/`extends`] for the file's declarations. */
+/** The pairs of the file, from its heritage clauses. */
 function subtypePairs(sf: ts.SourceFile, types: ReturnType<typeof getTypeQueries>): [ts.Node, TypeDecl][] {
-  const pairs: [ts.Node, TypeDecl][] = [];
+  const found: [ts.Node, TypeDecl][] = [];
   const add = (decl: TypeDecl) => {
     for (const clause of decl.heritageClauses ?? []) {
       for (const type of clause.types) {
         const symbol = types.symbolAt(type.expression);
         for (const sup of symbol ? types.declarationsOf(symbol) : []) {
-          if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) pairs.push([sup, decl]);
+          if (ts.isClassLike(sup) || ts.isInterfaceDeclaration(sup)) found.push([sup, decl]);
         }
       }
     }
@@ -238,5 +211,5 @@ function subtypePairs(sf: ts.SourceFile, types: ReturnType<typeof getTypeQueries
     }
   };
   visit(sf.statements);
-  return pairs;
+  return found;
 }

@@ -7,7 +7,7 @@
  * file can change any file's types, so the cache then checks everything again.
  *
  * Besides imports, the graph has an edge from the file of an interface or a class to each
- * file that declares one of its subtypes (program/implementations.ts, `dispatchEdges`): a call
+ * file that declares one of its subtypes (program/implementations.ts, `dispatchEdgesByFile`): a call
  * through the interface runs the implementations, so its findings depend on their files.
  */
 import path from 'node:path';
