@@ -9,6 +9,7 @@
  */
 import type ts from '../ts/typescript.cjs';
 import type { FileEdges } from './graph-facts.js';
+import { hasSourceFile } from '../program/file-facts.js';
 import type { LockContext } from './context.js';
 import type { Edge } from './graph.js';
 import type { LockClass } from './types.js';
@@ -84,14 +85,14 @@ export function lockGraphStats(program: ts.Program): LockGraphStats | undefined 
  * has another object for the id; it then becomes the program's class. Asked only for the
  * classes of the entries kept (an unrelated program's classes are not added).
  */
-export function classSeeder(ctx: LockContext, previous: GraphState, inProgram: ReadonlySet<ts.SourceFile>): (id: string) => boolean {
+export function classSeeder(ctx: LockContext, previous: GraphState): (id: string) => boolean {
   const answers = new Map<string, boolean>();
   return (id) => {
     let ok = answers.get(id);
     if (ok !== undefined) return ok;
     const c = previous.classes.get(id);
     const known = ctx.classes.get(id);
-    ok = !!c && (!c.declaration || inProgram.has(declaringFile(c.declaration))) && (!known || known === c);
+    ok = !!c && (!c.declaration || hasSourceFile(ctx.program, declaringFile(c.declaration))) && (!known || known === c);
     if (ok && !known) ctx.classes.set(id, c!);
     answers.set(id, ok);
     return ok;

@@ -9,7 +9,7 @@
 import ts from '../ts/typescript.cjs';
 import { touchWholeProgram } from '../program/dependencies.js';
 import { stronglyConnected } from '../summaries/scc.js';
-import { carriedNodeValue, carriedNodeValues, carryNodeValue, fileFacts, resolvedName, sourceFileSet } from '../program/file-facts.js';
+import { carriedNodeValue, carriedNodeValues, carryNodeValue, fileFacts, resolvedName, hasSourceFile } from '../program/file-facts.js';
 import { edgeCodec, edgeFacts, type FileEdges } from './graph-facts.js';
 import { acquisitionsOf, type Acquisition } from './summary.js';
 import { mapPathThroughCall } from './classes.js';
@@ -129,7 +129,7 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   const kind = edgeFacts.kind(ctx.key);
   const previous = takeState(ctx);
-  const usable = previous ? classSeeder(ctx, previous, sourceFileSet(program)) : () => false;
+  const usable = previous ? classSeeder(ctx, previous) : () => false;
   // The previous graph's index of files is updated in place (it is no longer the latest); its edges are copied, as its program's graph holds them.
   const state: GraphState = {
     files: previous?.files ?? new Map(),
@@ -166,7 +166,7 @@ function buildGraph(ctx: LockContext): LockGraph {
     entries++;
   }
   // A file the program no longer has.
-  if (state.files.size > entries) dropMissing(state, sourceFileSet(program), gone);
+  if (state.files.size > entries) dropMissing(state, program, gone);
   const touched = updatePairs(state.byPair, gone, renewed);
   let samePairs = !!previous;
   for (const pair of touched) {
@@ -194,9 +194,9 @@ function replaceByName(state: GraphState, sf: ts.SourceFile, gone: Map<ts.Source
 }
 
 /** Drop the entries (and names) of the files `program` does not have. */
-function dropMissing(state: GraphState, inProgram: ReadonlySet<ts.SourceFile>, gone: Map<ts.SourceFile, FileEntry>): void {
+function dropMissing(state: GraphState, program: ts.Program, gone: Map<ts.SourceFile, FileEntry>): void {
   for (const [sf, entry] of state.files) {
-    if (inProgram.has(sf)) continue;
+    if (hasSourceFile(program, sf)) continue;
     gone.set(sf, entry);
     state.files.delete(sf);
     if (state.names.get(resolvedName(sf)) === sf) state.names.delete(resolvedName(sf));

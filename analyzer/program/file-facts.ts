@@ -176,9 +176,8 @@ export function continueFacts(program: ts.Program, previousProgram: ts.Program, 
     }
   }
   const carried = before.carried;
-  const inProgram = sourceFileSet(program);
   for (const [sf, entries] of carried.byFile) {
-    if (inProgram.has(sf) && carriable(resolvedName(sf))) continue;
+    if (hasSourceFile(program, sf) && carriable(resolvedName(sf))) continue;
     for (const { kind, node } of entries) carried.byKind.get(kind)?.delete(node);
     carried.byFile.delete(sf);
   }
@@ -355,13 +354,11 @@ export function fileFacts<T>(program: ts.Program, kind: string, sf: ts.SourceFil
   return value;
 }
 
-const sourceFileSets = new WeakMap<ts.Program, ReadonlySet<ts.SourceFile>>();
-
-/** The program's files as a set, once per program. */
-export function sourceFileSet(program: ts.Program): ReadonlySet<ts.SourceFile> {
-  let set = sourceFileSets.get(program);
-  if (!set) sourceFileSets.set(program, (set = new Set(program.getSourceFiles())));
-  return set;
+/** Is `sf` one of the program's files (this object, not an older version of the file)? A lookup by path, no set of every file. */
+export function hasSourceFile(program: ts.Program, sf: ts.SourceFile): boolean {
+  // typescript-eslint's TypeScript 7 backend gives a program without lookups by path: by name there.
+  const byPath = (sf as { path?: ts.Path }).path;
+  return (byPath && typeof program.getSourceFileByPath === 'function' ? program.getSourceFileByPath(byPath) : program.getSourceFile(sf.fileName)) === sf;
 }
 
 const resolvedNames = new WeakMap<ts.SourceFile, string>();
