@@ -1,7 +1,10 @@
 /**
  * The body walk behind the "cannot reject" summary (analyzer/promises/rejections.ts): may a
- * statement or expression throw, and may a promise-valued expression reject? Conservative:
- * anything not understood throws, so a mistake here keeps a finding rather than hiding one.
+ * statement or expression throw, and may a promise-valued expression reject? Conservative about
+ * the program's own code (an explicit `throw`, destructuring or a property read of a value whose
+ * type admits null or undefined, a statement not understood) and about promises (one from outside
+ * the program may reject); a synchronous call of code outside the program throws only when it is
+ * one of the calls that fail on bad data (analyzer/promises/catalog-sync-throws.ts).
  */
 import ts from '../ts/typescript.cjs';
 import { getTypeQueries, type TypeQueries, type TypeRef } from '../program/type-queries.js';
@@ -11,15 +14,7 @@ import { skipOuterExpressions } from '../program/walk.js';
 import type { SummaryContext } from '../summaries/engine.js';
 import type { Outcome } from './rejections.js';
 import { isAssignmentOperator } from '../program/syntax.js';
-import {
-  LOG_METHODS,
-  NON_THROWING_COLLECTION_METHODS,
-  NON_THROWING_CONSTRUCTORS,
-  NON_THROWING_FUNCTIONS,
-  NON_THROWING_RECEIVERS,
-  NON_THROWING_STATIC_CALLS,
-  PROMISE_CHAIN_METHODS,
-} from './catalog-non-throwing.js';
+import { ASSERTION_ROOTS, PROMISE_CHAIN_METHODS, THROWING_CONSTRUCTORS, THROWING_FUNCTIONS, THROWING_METHODS } from './catalog-sync-throws.js';
 
 interface Env {
   fn: FunctionLike;
@@ -197,6 +192,7 @@ export function exprThrows(env: Env, expression: ts.Expression): boolean {
   if (isFunctionLike(e) || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isIdentifier(e)) return false;
   switch (e.kind) {
     case ts.SyntaxKind.ThisKeyword:
+    case ts.SyntaxKind.SuperKeyword: // `super(...)`: the base constructor is judged as the call's callee
     case ts.SyntaxKind.TrueKeyword:
     case ts.SyntaxKind.FalseKeyword:
     case ts.SyntaxKind.NullKeyword:
@@ -241,7 +237,7 @@ function callThrows(env: Env, call: ts.CallExpression | ts.NewExpression): boole
   if (ts.isPropertyAccessExpression(callee)) {
     if (exprThrows(env, callee.expression)) return true;
     if (!callee.questionDotToken && receiverMayBeNullish(env, callee.expression)) return true;
-  } else if (!isFunctionLike(callee) && !ts.isIdentifier(callee)) {
+  } else if (!isFunctionLike(callee) && !ts.isIdentifier(callee) && exprThrows(env, callee)) {
     return true;
   }
   const callees = env.callees.get(call) ?? [];
@@ -252,39 +248,36 @@ function callThrows(env: Env, call: ts.CallExpression | ts.NewExpression): boole
   // A promise-returning API with no body to read reports failures through its promise (judged
   // where the promise is awaited or returned), not by throwing.
   if (ts.isCallExpression(call) && isDeclaredPromise(env, call)) return false;
-  return !knownNonThrowing(env, call, callee);
+  // In a `catch` block a call of code outside the program reports the failure: trusted.
+  return !env.inHandler && throwsOnBadData(call, callee);
 }
 
-/** A call of code outside the program that does not throw (analyzer/promises/catalog-non-throwing.ts). */
-function knownNonThrowing(env: Env, call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): boolean {
-  if (ts.isNewExpression(call)) return ts.isIdentifier(callee) && NON_THROWING_CONSTRUCTORS.has(callee.text) && isOutsideProgram(env, callee);
-  if (env.inHandler) return true;
-  if (ts.isIdentifier(callee)) return NON_THROWING_FUNCTIONS.has(callee.text) && isOutsideProgram(env, callee);
+/**
+ * A call with no body in the program to read (a library's, a declaration's) that throws on data
+ * it does not accept (analyzer/promises/catalog-sync-throws.ts). Judged by name: a function of
+ * the program with one of these names has a body, and is judged by it instead.
+ */
+function throwsOnBadData(call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): boolean {
+  if (ts.isNewExpression(call)) return ts.isIdentifier(callee) && THROWING_CONSTRUCTORS.has(callee.text);
+  if (ts.isIdentifier(callee)) return THROWING_FUNCTIONS.has(callee.text) || callee.text.endsWith('Sync');
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
-  const receiver = skipOuterExpressions(callee.expression);
-  if (ts.isIdentifier(receiver)) {
-    if (NON_THROWING_RECEIVERS.has(receiver.text) && isOutsideProgram(env, receiver)) return true;
-    if (NON_THROWING_STATIC_CALLS.has(`${receiver.text}.${method}`) && isOutsideProgram(env, receiver)) return true;
-  }
-  if (PROMISE_CHAIN_METHODS.has(method) && env.types.isPromiseLike(receiver)) return true;
-  // No body in the program to read (the call graph found none): a logger's report is trusted.
-  if (LOG_METHODS.has(method)) return true;
-  return NON_THROWING_COLLECTION_METHODS.has(method) && isBuiltinCollection(env, receiver);
+  if (THROWING_METHODS.has(method) || method.endsWith('Sync')) return true;
+  const root = chainRoot(callee.expression);
+  return !!root && ASSERTION_ROOTS.has(root.text);
+}
+
+/** The identifier a chain of calls and property reads starts from: `expect` in `expect(x).not.toBe`. */
+function chainRoot(expression: ts.Expression): ts.Identifier | undefined {
+  let e = skipOuterExpressions(expression);
+  while (ts.isPropertyAccessExpression(e) || ts.isCallExpression(e) || ts.isElementAccessExpression(e)) e = skipOuterExpressions(e.expression);
+  return ts.isIdentifier(e) ? e : undefined;
 }
 
 function isOutsideProgram(env: Env, name: ts.Node): boolean {
   const symbol = env.types.symbolAt(name);
   if (!symbol) return true; // a member of an untyped (`any`) value
   return env.types.originOf(symbol).kind !== 'file';
-}
-
-function isBuiltinCollection(env: Env, receiver: ts.Expression): boolean {
-  const type = env.types.typeAt(receiver);
-  if (!type) return false;
-  if (env.types.arrayKind(type) === 'array') return true;
-  const symbol = env.types.typeSymbol(type);
-  return !!symbol && ['Map', 'Set', 'WeakMap', 'WeakSet'].includes(env.types.symbolName(symbol)) && env.types.originOf(symbol).kind === 'lib';
 }
 
 /** May the promise that `expr` evaluates to reject? (`expr` is promise-valued or unknown.) */

@@ -12,10 +12,12 @@
  * What counts as not throwing (analyzer/promises/rejections-eval.ts walks the body):
  * literals, reads, assignments and property access on values whose type excludes null and
  * undefined (the types are trusted, getters and setters are not questioned); calls of program
- * functions whose own summary says they do not throw; a few calls outside the program listed in
- * analyzer/promises/catalog-non-throwing.ts (console, loggers, built-in collections). In a `catch` block
- * a synchronous call of code outside the program (error reporting) is trusted too; an `await`
- * there is not.
+ * functions whose own summary says they do not throw; synchronous calls of code outside the
+ * program, except those that fail on bad data (parsing, `...Sync` file calls, assertions:
+ * analyzer/promises/catalog-sync-throws.ts). What a floating promise loses are asynchronous
+ * failures, and those are judged where a promise is awaited, returned or chained. In a `catch`
+ * block every synchronous call of code outside the program (error reporting) is trusted; an
+ * `await` there is not.
  */
 import type ts from 'typescript';
 import tsApi from '../ts/typescript.cjs';

@@ -6,7 +6,7 @@ import { skipOuterExpressions } from '../../program/walk.js';
 import { functionName, getCallGraph, returnedExpressions, type FunctionLike } from '../../program/callgraph.js';
 import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
-import { SELF_HANDLING_HANDLER_FACTORIES } from '../catalog-non-throwing.js';
+import { SELF_HANDLING_HANDLER_FACTORIES } from '../catalog-sync-throws.js';
 import { calleeModule } from '../../program/module-ref.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
 import { codeName, codeText, quoteCode } from '../../check/quote.js';
@@ -133,7 +133,7 @@ export function handlesOwnRejections(ctx: Ctx, c: Candidate): boolean {
   return handlesOwnFailures(ctx.program, c.fn);
 }
 
-/** `app.callback()` of a library whose handlers catch every failure (analyzer/promises/catalog-non-throwing.ts). */
+/** `app.callback()` of a library whose handlers catch every failure (analyzer/promises/catalog-sync-throws.ts). */
 function madeBySelfHandlingFactory(ctx: Ctx, expr: ts.Expression): boolean {
   const call = skipOuterExpressions(expr);
   if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(skipOuterExpressions(call.expression))) return false;
