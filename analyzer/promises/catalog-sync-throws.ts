@@ -23,6 +23,12 @@ export const THROWING_CONSTRUCTORS: ReadonlySet<string> = new Set(['URL', 'RegEx
  */
 export const THROWING_METHODS: ReadonlySet<string> = new Set(['parse']);
 
+/**
+ * Methods that run the program's code synchronously and pass its throw on to their caller:
+ * `emitter.emit(event, payload)` runs the listeners registered for the event.
+ */
+export const LISTENER_RUNNING_METHODS: ReadonlySet<string> = new Set(['emit']);
+
 /** Receivers whose every method is an assertion: `assert.equal(a, b)`, `expect(x).toBe(y)`. */
 export const ASSERTION_ROOTS: ReadonlySet<string> = new Set(['assert', 'expect']);
 

@@ -14,7 +14,8 @@ import { skipOuterExpressions } from '../program/walk.js';
 import type { SummaryContext } from '../summaries/engine.js';
 import type { Outcome } from './rejections.js';
 import { isAssignmentOperator } from '../program/syntax.js';
-import { ASSERTION_ROOTS, PROMISE_CHAIN_METHODS, THROWING_CONSTRUCTORS, THROWING_FUNCTIONS, THROWING_METHODS } from './catalog-sync-throws.js';
+import { ASSERTION_ROOTS, LISTENER_RUNNING_METHODS, PROMISE_CHAIN_METHODS, THROWING_CONSTRUCTORS, THROWING_FUNCTIONS, THROWING_METHODS } from './catalog-sync-throws.js';
+import { COMPARATOR_METHODS, ITERATION_METHODS, PREDICATE_METHODS, REDUCER_METHODS } from './catalog-sync-callbacks.js';
 
 interface Env {
   fn: FunctionLike;
@@ -27,13 +28,20 @@ interface Env {
   catches: boolean;
 }
 
-/** The functions given to `.then`/`.catch`/`.finally` in `fn`'s own body: their outcomes matter too. */
+/** Array methods that run their callback before they return: `items.map(parse)`. */
+const CALLBACK_NOW_METHODS: ReadonlySet<string> = new Set(['map', 'flatMap', ...PREDICATE_METHODS.keys(), ...ITERATION_METHODS, ...COMPARATOR_METHODS, ...REDUCER_METHODS]);
+
+/**
+ * The functions given to `.then`/`.catch`/`.finally`, and to array methods that run them before
+ * they return, in `fn`'s own body: their outcomes matter too.
+ */
 export function handlerFunctions(fn: FunctionLike, ctx: SummaryContext): FunctionLike[] {
   const types = getTypeQueries(ctx.program);
   const out: FunctionLike[] = [];
   for (const site of ctx.graph.info(fn).calls) {
     const callee = skipOuterExpressions(site.call.expression);
-    if (!ts.isCallExpression(site.call) || !ts.isPropertyAccessExpression(callee) || !PROMISE_CHAIN_METHODS.has(callee.name.text)) continue;
+    if (!ts.isCallExpression(site.call) || !ts.isPropertyAccessExpression(callee)) continue;
+    if (!PROMISE_CHAIN_METHODS.has(callee.name.text) && !CALLBACK_NOW_METHODS.has(callee.name.text)) continue;
     for (const arg of site.call.arguments) {
       const handler = handlerOf(arg, types);
       if (handler) out.push(handler);
@@ -249,7 +257,16 @@ function callThrows(env: Env, call: ts.CallExpression | ts.NewExpression): boole
   // where the promise is awaited or returned), not by throwing.
   if (ts.isCallExpression(call) && isDeclaredPromise(env, call)) return false;
   // In a `catch` block a call of code outside the program reports the failure: trusted.
-  return !env.inHandler && throwsOnBadData(call, callee);
+  return !env.inHandler && (throwsOnBadData(call, callee) || callbackThrows(env, call, callee));
+}
+
+/** `rows.map((row) => JSON.parse(row))`: a library method that runs a callback now throws what the callback throws. */
+function callbackThrows(env: Env, call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): boolean {
+  if (!ts.isPropertyAccessExpression(callee) || !CALLBACK_NOW_METHODS.has(callee.name.text)) return false;
+  return (call.arguments ?? []).some((arg) => {
+    const fn = handlerOf(arg, env.types);
+    return !!fn && !isAsyncFunction(fn) && env.get(fn).mayThrow;
+  });
 }
 
 /**
@@ -262,7 +279,7 @@ function throwsOnBadData(call: ts.CallExpression | ts.NewExpression, callee: ts.
   if (ts.isIdentifier(callee)) return THROWING_FUNCTIONS.has(callee.text) || callee.text.endsWith('Sync');
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
-  if (THROWING_METHODS.has(method) || method.endsWith('Sync')) return true;
+  if (THROWING_METHODS.has(method) || LISTENER_RUNNING_METHODS.has(method) || method.endsWith('Sync')) return true;
   const root = chainRoot(callee.expression);
   return !!root && ASSERTION_ROOTS.has(root.text);
 }
