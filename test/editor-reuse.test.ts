@@ -531,6 +531,8 @@ describe('ESLint in an editor: the lock graph updated across programs', () => {
       expect(stats.renewed, label).toBe(1);
       const own = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !program.isSourceFileFromExternalLibrary(sf));
       expect(stats.kept, label).toBe(own.length - 1);
+      // An edit in place: only the edited file is looked at, not every file of the program.
+      expect(stats.visited, label).toBe(1);
     }
   }, 300_000);
 

@@ -10,6 +10,7 @@
 import type ts from '../ts/typescript.cjs';
 import type { FileEdges } from './graph-facts.js';
 import { hasSourceFile } from '../program/file-facts.js';
+import type { ProgramDelta } from '../program/generations.js';
 import type { LockContext } from './context.js';
 import type { Edge } from './graph.js';
 import type { LockClass } from './types.js';
@@ -26,11 +27,15 @@ export interface FileEntry {
 }
 
 export interface GraphState {
+  /** The program the graph was built for. */
+  program: ts.Program;
   files: Map<ts.SourceFile, FileEntry>;
   /** The `SourceFile` each file name had when its entry was last looked at (to find an edited file's previous entry). */
   names: Map<string, ts.SourceFile>;
   /** The files with a witness of each pair. */
   byPair: Map<string, Set<ts.SourceFile>>;
+  /** The files whose entries name each lock class. */
+  byClass: Map<string, Set<ts.SourceFile>>;
   edges: Map<string, Edge>;
   /** Strongly connected components of two or more lock classes, in the order the cycle search takes them. */
   components: Set<string>[];
@@ -50,6 +55,8 @@ export interface LockGraphStats {
   pairs: number;
   /** Were the components of the previous graph kept (the same pairs)? */
   sameComponents: boolean;
+  /** Files looked at: every file of the program, or after an edit in place only those that may change (programDelta). */
+  visited: number;
 }
 
 /** The latest graph per project and lock options. */
@@ -97,6 +104,54 @@ export function classSeeder(ctx: LockContext, previous: GraphState): (id: string
     answers.set(id, ok);
     return ok;
   };
+}
+
+/**
+ * After an edit in place (program/generations.ts `programDelta`): every lock class of the previous
+ * graph that this program may use as it is becomes the program's class at once (as `classSeeder`
+ * would, one class at a time, for the entries it is asked about). Returns the ids it may not use:
+ * a class declared in an edited file (the only files of the previous program this one does not
+ * have: a class declared elsewhere was made from this program's or a kept file's nodes), or one
+ * the program already has another object for.
+ */
+export function seedClasses(ctx: LockContext, previous: GraphState, delta: ProgramDelta): Set<string> {
+  const replaced = new Set(delta.replaced);
+  const unusable = new Set<string>();
+  for (const [id, c] of previous.classes) {
+    const known = ctx.classes.get(id);
+    if ((known && known !== c) || (c.declaration && replaced.has(declaringFile(c.declaration)))) unusable.add(id);
+    else if (!known) ctx.classes.set(id, c);
+  }
+  return unusable;
+}
+
+/**
+ * The files to look at after an edit in place: those whose in-memory edges were dropped, and
+ * those whose entries name a lock class the program does not take over. Every other file's
+ * entry is kept as it is, without being looked at.
+ */
+export function filesToVisit(state: GraphState, delta: ProgramDelta, unusable: ReadonlySet<string>): Set<ts.SourceFile> {
+  const out = new Set<ts.SourceFile>(delta.renewed);
+  for (const id of unusable) for (const sf of state.byClass.get(id) ?? []) if (hasSourceFile(state.program, sf)) out.add(sf);
+  return out;
+}
+
+/** The index of lock classes to files, updated for the files whose entries changed (as `updatePairs`). */
+export function updateClassIndex(byClass: Map<string, Set<ts.SourceFile>>, before: Map<ts.SourceFile, FileEntry>, after: Map<ts.SourceFile, FileEntry>): void {
+  for (const [sf, entry] of before) {
+    for (const id of entry.classIds) {
+      const files = byClass.get(id);
+      files?.delete(sf);
+      if (files?.size === 0) byClass.delete(id);
+    }
+  }
+  for (const [sf, entry] of after) {
+    for (const id of entry.classIds) {
+      let files = byClass.get(id);
+      if (!files) byClass.set(id, (files = new Set()));
+      files.add(sf);
+    }
+  }
 }
 
 const declaringFiles = new WeakMap<ts.Node, ts.SourceFile>();

@@ -18,7 +18,8 @@ import { bodyLocks, type Body, type LockEvent } from './regions.js';
 import type { CallStep, HeldLock, LockClass } from './types.js';
 import { isSingleInstance, type InstancePath } from './instance-path.js';
 import { fileIndex } from '../program/file-index.js';
-import { classSeeder, entryOf, keepState, takeState, updatePairs, type FileEntry, type GraphState } from './graph-state.js';
+import { classSeeder, entryOf, filesToVisit, keepState, seedClasses, takeState, updateClassIndex, updatePairs, type FileEntry, type GraphState } from './graph-state.js';
+import { programDelta } from '../program/generations.js';
 
 export interface Edge {
   from: LockClass;
@@ -129,12 +130,18 @@ function buildGraph(ctx: LockContext): LockGraph {
   const codec = edgeCodec(ctx);
   const kind = edgeFacts.kind(ctx.key);
   const previous = takeState(ctx);
-  const usable = previous ? classSeeder(ctx, previous) : () => false;
+  // After an edit in place of the program the previous graph was built for, only the files whose
+  // edges were not carried over and those naming a lock class that cannot be kept are visited.
+  const delta = previous && previous.program === programDelta(program)?.previous ? programDelta(program) : undefined;
+  const unusable = delta && seedClasses(ctx, previous!, delta);
+  const usable = unusable ? (id: string) => !unusable.has(id) : previous ? classSeeder(ctx, previous) : () => false;
   // The previous graph's index of files is updated in place (it is no longer the latest); its edges are copied, as its program's graph holds them.
   const state: GraphState = {
+    program,
     files: previous?.files ?? new Map(),
     names: previous?.names ?? new Map(),
     byPair: previous?.byPair ?? new Map(),
+    byClass: previous?.byClass ?? new Map(),
     edges: new Map(previous?.edges ?? []),
     components: previous?.components ?? [],
     recursive: previous?.recursive ?? [],
@@ -144,7 +151,9 @@ function buildGraph(ctx: LockContext): LockGraph {
   const gone = new Map<ts.SourceFile, FileEntry>();
   const carried = carriedNodeValues(program, kind);
   let entries = 0;
-  for (const sf of program.getSourceFiles()) {
+  let visited = 0;
+  for (const sf of delta ? filesToVisit(state, delta, unusable!) : program.getSourceFiles()) {
+    visited++;
     const old = state.files.get(sf);
     // Kept: the file's edges were carried over from the previous program, with lock classes this program has too.
     if (old && carried(sf) === old.raw && old.classIds.every(usable)) {
@@ -165,8 +174,9 @@ function buildGraph(ctx: LockContext): LockGraph {
     renewed.set(sf, entry);
     entries++;
   }
-  // A file the program no longer has.
-  if (state.files.size > entries) dropMissing(state, program, gone);
+  // A file the program no longer has (an edit in place keeps every file).
+  if (!delta && state.files.size > entries) dropMissing(state, program, gone);
+  updateClassIndex(state.byClass, gone, renewed);
   const touched = updatePairs(state.byPair, gone, renewed);
   let samePairs = !!previous;
   for (const pair of touched) {
@@ -176,7 +186,8 @@ function buildGraph(ctx: LockContext): LockGraph {
   }
   if (!samePairs) state.components = lockComponents(state.edges);
   if (!previous || [...gone.values(), ...renewed.values()].some((entry) => entry.recursive.length > 0)) state.recursive = recursiveEdges(program, state.files);
-  keepState(ctx, state, { kept: entries - renewed.size, renewed: renewed.size, pairs: touched.size, sameComponents: samePairs });
+  const kept = delta ? state.files.size - renewed.size : entries - renewed.size;
+  keepState(ctx, state, { kept, renewed: renewed.size, pairs: touched.size, sameComponents: samePairs, visited });
   return { edges: state.edges, recursive: state.recursive, cycles: findCycles(state.components, state.edges) };
 }
 

@@ -54,6 +54,28 @@ export interface CutoffStats {
 
 const cutoffStats = new WeakMap<ts.Program, CutoffStats>();
 
+/**
+ * What changed from the previous program of the same project, when the program lists the same
+ * files in the same order (an edit): the files whose in-memory values were not taken over
+ * (file-facts.ts `carriedNodeValue`; the edited files among them). A program-wide index kept
+ * across programs (the lock graph) then visits only these files, not every file of the program.
+ */
+export interface ProgramDelta {
+  previous: ts.Program;
+  /** The new `SourceFile` objects (edited files), and their previous ones. */
+  edited: readonly ts.SourceFile[];
+  replaced: readonly ts.SourceFile[];
+  /** Every file (edited ones included) whose in-memory values were dropped, by `SourceFile`. */
+  renewed: readonly ts.SourceFile[];
+}
+
+const deltas = new WeakMap<ts.Program, ProgramDelta>();
+
+/** What changed from the previous program (undefined: not an edit in place, or every file's values were dropped). */
+export function programDelta(program: ts.Program): ProgramDelta | undefined {
+  return deltas.get(program);
+}
+
 /** What the early cut-off did for `program` (undefined: nothing was edited visibly, or no previous program). */
 export function editCutoffStats(program: ts.Program): CutoffStats | undefined {
   return cutoffStats.get(program);
@@ -127,6 +149,10 @@ export function followProgram(program: ts.Program, cutoff?: EditCutoff): void {
         const renewed = new Set(affected);
         for (const imports of [graph.imports, previous.graph.imports]) for (const file of dependents(imports, changed)) renewed.add(file);
         carriable = (file) => !renewed.has(file);
+        if (inPlace) {
+          const renewedFiles = [...renewed].map((file) => files.get(file)).filter((sf): sf is ts.SourceFile => !!sf);
+          deltas.set(program, { previous: previous.program, edited: inPlace, replaced: inPlace.map((sf) => previous.files.get(resolvedName(sf))!), renewed: renewedFiles });
+        }
         if (cutoff) candidates = visible.filter((file) => mayCutOff(file, previous, files, graph, changed));
       }
     }
