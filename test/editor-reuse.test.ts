@@ -15,7 +15,7 @@ import { factStats } from '../analyzer/program/file-facts.js';
 import { editCutoffStats, followedImportGraph } from '../analyzer/program/generations.js';
 import { lockGraphStats } from '../analyzer/locks/graph-state.js';
 import { importGraph, importersOf } from '../analyzer/program/import-graph.js';
-import { implementationsOf } from '../analyzer/program/implementations.js';
+import { implementationsOf, subtypeIndexMade } from '../analyzer/program/implementations.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -250,6 +250,8 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     };
     expect(implementers(first)).toEqual(['MemoryStore']);
     expect(implementers(second)).toEqual(['MemoryStore']);
+    expect(subtypeIndexMade(first)).toBe('built');
+    expect(subtypeIndexMade(second)).toBe('updated');
 
     // A class that now implements the interface: the interface's file (unchanged) gets the new dispatch edge.
     editor.edit('src/editor/disk-store.ts', "import type { Store } from './store.js';\n\nexport class DiskStore implements Store {\n  async save(): Promise<void> {}\n}\n");
@@ -268,6 +270,21 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     const sorted = (importers: ReadonlyMap<string, readonly string[]>) => new Map([...importers].map(([file, list]) => [file, [...list].sort()]));
     expect(sorted(importersOf(thirdGraph.imports))).toEqual(sorted(importersOf(new Map(scratch.imports))));
     expect(importersOf(thirdGraph.imports).get(abs('src/editor/disk-store.ts'))).toContain(abs('src/editor/store.ts'));
+
+    // A statement added outside the class of an implementation (nothing else can see it): the index is updated, with the class of the new file.
+    editor.edit('src/editor/disk-store.ts', "import type { Store } from './store.js';\n\nexport class DiskStore implements Store {\n  async save(): Promise<void> {}\n}\n\nvoid DiskStore;\n");
+    const fourth = editor.program();
+    lintFile(dir, fourth, 'src/editor/routes.ts');
+    expect(implementers(fourth)).toEqual(['DiskStore', 'MemoryStore']);
+    expect(subtypeIndexMade(fourth)).toBe('updated');
+    const flushCall = (program: ts.Program) => {
+      let call: ts.CallExpression | undefined;
+      const find = (node: ts.Node): void => (ts.isCallExpression(node) ? void (call = node) : ts.forEachChild(node, find));
+      find(program.getSourceFile(abs('src/editor/flush.ts'))!);
+      return call!;
+    };
+    const disk = implementationsOf(fourth, flushCall(fourth)).find((impl) => impl.cls.name?.text === 'DiskStore')!;
+    expect(disk.cls.getSourceFile()).toBe(fourth.getSourceFile(abs('src/editor/disk-store.ts')));
   });
 });
 

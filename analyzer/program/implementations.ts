@@ -18,7 +18,8 @@ import { isFunctionLike, type FunctionLike } from './callgraph.js';
 import { getTypeQueries } from './type-queries.js';
 import { touch, untracked } from './dependencies.js';
 import { carriedNodeValue, carryNodeValue, resolvedName } from './file-facts.js';
-import { oncePerProgram, perProgram } from './per-program.js';
+import { perProgram } from './per-program.js';
+import { programDelta, type ProgramDelta } from './generations.js';
 import { skipOuterExpressions } from './walk.js';
 
 type TypeDecl = ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
@@ -33,7 +34,8 @@ export interface Implementation {
 /** At most this many implementations are followed for one method (a wider fan-out is a plugin point, not a service). */
 const MAX_IMPLEMENTATIONS = 8;
 
-const indexes = oncePerProgram<Map<ts.Node, TypeDecl[]>>();
+/** The subtype index of each program it was built for (the next program of an editor updates its previous one's). */
+const indexes = new WeakMap<ts.Program, Map<ts.Node, TypeDecl[]>>();
 const results = perProgram<ts.Node, Implementation[]>();
 
 /** The abstract method (interface member, `abstract` method) a call resolves to, with its owner type. */
@@ -155,7 +157,22 @@ function ownMethod(cls: ts.ClassLikeDeclaration, name: string): FunctionLike | u
 
 /** Supertype declaration -> the classes and interfaces that name it in `implements`/`extends`. */
 function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
-  return indexes(program, () => buildSubtypeIndex(program));
+  let index = indexes.get(program);
+  if (!index) {
+    const delta = programDelta(program);
+    const before = delta && indexes.get(delta.previous);
+    const updated = before && updatedSubtypeIndex(program, delta, before);
+    indexes.set(program, (index = updated || buildSubtypeIndex(program)));
+    madeBy.set(program, updated ? 'updated' : 'built');
+  }
+  return index;
+}
+
+const madeBy = new WeakMap<ts.Program, 'built' | 'updated'>();
+
+/** How the program's subtype index was made, for tests: built from every file, or updated from the previous program's. */
+export function subtypeIndexMade(program: ts.Program): 'built' | 'updated' | undefined {
+  return madeBy.get(program);
 }
 
 /** In an editor, each file's pairs are kept across programs while it and what it imports are unchanged (file-facts.ts `carriedNodeValue`). */
@@ -188,7 +205,50 @@ function buildSubtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
       else index.set(sup, [decl]);
     }
   }
+  for (const list of index.values()) list.sort(bySource);
   return index;
+}
+
+/**
+ * After an edit in place (generations.ts `programDelta`): the previous program's index, with the
+ * pairs of the files whose in-memory values were dropped taken out as they were and put back as
+ * they are now. Undefined when a file's previous pairs are unknown (then the index is built).
+ */
+function updatedSubtypeIndex(program: ts.Program, delta: ProgramDelta, before: Map<ts.Node, TypeDecl[]>): Map<ts.Node, TypeDecl[]> | undefined {
+  const replaced = new Map(delta.edited.map((sf, i) => [sf, delta.replaced[i]!] as const));
+  const index = new Map(before);
+  const copied = new Set<ts.Node>();
+  const listOf = (sup: ts.Node): TypeDecl[] => {
+    let list = index.get(sup) ?? [];
+    if (!copied.has(sup)) index.set(sup, (list = [...list]));
+    copied.add(sup);
+    return list;
+  };
+  for (const sf of delta.renewed) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    const old = replaced.get(sf) ?? sf;
+    if (!pairs.has(delta.previous, old)) return undefined;
+    for (const [sup, decl] of pairs.get(delta.previous, old, () => [])) {
+      const list = listOf(sup);
+      const at = list.indexOf(decl);
+      if (at < 0) return undefined;
+      list.splice(at, 1);
+    }
+    for (const [sup, decl] of pairsOf(program, sf)) listOf(sup).push(decl);
+  }
+  for (const sup of copied) {
+    const list = index.get(sup)!;
+    if (list.length === 0) index.delete(sup);
+    else list.sort(bySource);
+  }
+  return index;
+}
+
+/** The index's order of subtypes: by file name, then position (the order of the program's files does not matter). */
+function bySource(a: TypeDecl, b: TypeDecl): number {
+  const fa = resolvedName(a.getSourceFile());
+  const fb = resolvedName(b.getSourceFile());
+  return fa < fb ? -1 : fa > fb ? 1 : a.pos - b.pos;
 }
 
 /** The pairs of the file, from its heritage clauses. */
