@@ -16,6 +16,7 @@ import { editCutoffStats, followedImportGraph } from '../analyzer/program/genera
 import { lockGraphStats } from '../analyzer/locks/graph-state.js';
 import { importGraph, importersOf } from '../analyzer/program/import-graph.js';
 import { implementationsOf, subtypeIndexMade } from '../analyzer/program/implementations.js';
+import { relationNamesOf } from '../analyzer/orm/entities.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
 import { getTypeQueries } from '../analyzer/program/type-queries.js';
@@ -569,5 +570,40 @@ describe('ESLint in an editor: the lock graph updated across programs', () => {
     } finally {
       fs.rmSync(path.join(dir, 'src/graph/reversed.ts'));
     }
+  }, 300_000);
+});
+
+/**
+ * The pre-filter of relation names (orm/entities.ts `relationNamesOf`) after an edit in place:
+ * the previous program's names and the edited file's, so a relation added by an edit is read
+ * as one at once, and an edit adding no name shares the previous set.
+ */
+describe('relation names across an editor\'s programs', () => {
+  let root = '';
+  let dir = '';
+  let write: (rel: string, text: string) => void;
+  const entity = (relation: boolean) =>
+    `import { Column, Entity, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';\n\n@Entity()\nexport class Crew {\n  @PrimaryGeneratedColumn()\n  id!: number;\n}\n\n@Entity()\nexport class Sailor {\n  @PrimaryGeneratedColumn()\n  id!: number;\n\n  @Column()\n  crewId!: number;\n\n${relation ? '  @ManyToOne(() => Crew)\n' : ''}  crew!: Crew;\n}\n`;
+  beforeAll(() => {
+    ({ root, dir, write } = appTree('cl-editor-orm-', 17, 'fleet'));
+    write('sailor.entity.ts', entity(false));
+    write('roster.ts', "import type { Repository } from 'typeorm';\nimport type { Sailor } from './sailor.entity.js';\n\nexport async function crewOf(sailors: Repository<Sailor>, id: number): Promise<number> {\n  const sailor = await sailors.findOneByOrFail({ id });\n  return sailor.crew.id;\n}\n");
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('reads a relation an edit adds, as a fresh program does, and shares the names when an edit adds none', () => {
+    const editor = editorHost(dir);
+    const lazy = (program: ts.Program) => lintFile(dir, program, 'src/fleet/roster.ts').filter((m) => m.endsWith('no-lazy-relation-access'));
+    const first = editor.program();
+    expect(lazy(first)).toEqual([]);
+    editor.edit('src/fleet/sailor.entity.ts', entity(true));
+    const second = editor.program();
+    expect(lazy(second)).toHaveLength(1);
+    expect(lazy(second)).toEqual(lazy(editor.freshProgram()));
+    expect(relationNamesOf(second).has('crew')).toBe(true);
+    editor.edit('src/fleet/sailor.entity.ts', `${entity(true)}\nvoid Crew;\n`);
+    const third = editor.program();
+    expect(lazy(third)).toHaveLength(1);
+    expect(relationNamesOf(third)).toBe(relationNamesOf(second));
   }, 300_000);
 });

@@ -6,7 +6,7 @@
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries, TypeRef } from '../program/type-queries.js';
 import { skipOuterExpressions } from '../program/walk.js';
-import { oncePerProgram } from '../program/per-program.js';
+import { programDelta } from '../program/generations.js';
 import { TYPEORM_RELATION_DECORATORS } from './catalog.js';
 import { moduleOfDeclaration, ormOfModule } from './recognize.js';
 import { fileIndex } from '../program/file-index.js';
@@ -190,12 +190,28 @@ export function entityOfExpression(types: TypeQueries, expr: ts.Expression): Ent
   return undefined;
 }
 
-const relationNames = oncePerProgram<Set<string>>();
+const relationNames = new WeakMap<ts.Program, Set<string>>();
 
 /** Names of properties decorated `@ManyToOne`/`@OneToMany`/... anywhere in the program's own files (a syntactic
  * pre-filter: a property read whose name is not here is no relation read, and needs no checker). */
 export function relationNamesOf(program: ts.Program): Set<string> {
-  return relationNames(program, () => collectRelationNames(program));
+  let names = relationNames.get(program);
+  if (!names) {
+    const delta = programDelta(program);
+    const before = delta && relationNames.get(delta.previous);
+    relationNames.set(program, (names = before ? namesAfterEdit(before, delta.edited) : collectRelationNames(program)));
+  }
+  return names;
+}
+
+/**
+ * After an edit in place (program/generations.ts `programDelta`): the previous program's names
+ * and the edited files' own. A name an edit removed stays (a pre-filter may let through more
+ * reads than it must: they are checked as before), so an unchanged set is shared as it is.
+ */
+function namesAfterEdit(before: Set<string>, edited: readonly ts.SourceFile[]): Set<string> {
+  const added = edited.flatMap((sf) => [...relationNamesIn(sf)]).filter((name) => !before.has(name));
+  return added.length === 0 ? before : new Set([...before, ...added]);
 }
 
 /**
