@@ -23,6 +23,9 @@ export const THROWING_CONSTRUCTORS: ReadonlySet<string> = new Set(['URL', 'RegEx
  */
 export const THROWING_METHODS: ReadonlySet<string> = new Set(['parse']);
 
+/** The `...Sync` calls that report failure in their result instead of throwing: `existsSync` (false), `spawnSync` (`result.error`). */
+export const NON_THROWING_SYNC: ReadonlySet<string> = new Set(['existsSync', 'spawnSync']);
+
 /**
  * Methods that run the program's code synchronously and pass its throw on to their caller:
  * `emitter.emit(event, payload)` runs the listeners registered for the event.

@@ -14,7 +14,7 @@ import { skipOuterExpressions } from '../program/walk.js';
 import type { SummaryContext } from '../summaries/engine.js';
 import type { Outcome } from './rejections.js';
 import { isAssignmentOperator } from '../program/syntax.js';
-import { ASSERTION_ROOTS, LISTENER_RUNNING_METHODS, PROMISE_CHAIN_METHODS, THROWING_CONSTRUCTORS, THROWING_FUNCTIONS, THROWING_METHODS } from './catalog-sync-throws.js';
+import { ASSERTION_ROOTS, LISTENER_RUNNING_METHODS, NON_THROWING_SYNC, PROMISE_CHAIN_METHODS, THROWING_CONSTRUCTORS, THROWING_FUNCTIONS, THROWING_METHODS } from './catalog-sync-throws.js';
 import { COMPARATOR_METHODS, ITERATION_METHODS, PREDICATE_METHODS, REDUCER_METHODS } from './catalog-sync-callbacks.js';
 
 interface Env {
@@ -276,12 +276,17 @@ function callbackThrows(env: Env, call: ts.CallExpression | ts.NewExpression, ca
  */
 function throwsOnBadData(call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): boolean {
   if (ts.isNewExpression(call)) return ts.isIdentifier(callee) && THROWING_CONSTRUCTORS.has(callee.text);
-  if (ts.isIdentifier(callee)) return THROWING_FUNCTIONS.has(callee.text) || callee.text.endsWith('Sync');
+  if (ts.isIdentifier(callee)) return THROWING_FUNCTIONS.has(callee.text) || isThrowingSync(callee.text);
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
-  if (THROWING_METHODS.has(method) || LISTENER_RUNNING_METHODS.has(method) || method.endsWith('Sync')) return true;
+  if (THROWING_METHODS.has(method) || LISTENER_RUNNING_METHODS.has(method) || isThrowingSync(method)) return true;
   const root = chainRoot(callee.expression);
   return !!root && ASSERTION_ROOTS.has(root.text);
+}
+
+/** `readFileSync`, `execSync`: a synchronous file or process call, which throws when it fails. */
+function isThrowingSync(name: string): boolean {
+  return name.endsWith('Sync') && !NON_THROWING_SYNC.has(name);
 }
 
 /** The identifier a chain of calls and property reads starts from: `expect` in `expect(x).not.toBe`. */
