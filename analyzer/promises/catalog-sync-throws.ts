@@ -11,17 +11,19 @@
  */
 
 /** Global functions that throw on input they cannot parse or convert, and assertions. */
-export const THROWING_FUNCTIONS: ReadonlySet<string> = new Set(['decodeURI', 'decodeURIComponent', 'atob', 'BigInt', 'structuredClone', 'require', 'assert', 'expect']);
+export const THROWING_FUNCTIONS: ReadonlySet<string> = new Set(['decodeURI', 'decodeURIComponent', 'atob', 'BigInt', 'structuredClone', 'require', 'assert', 'expect', 'invariant']);
 
 /** Constructors that throw on input they cannot parse. */
 export const THROWING_CONSTRUCTORS: ReadonlySet<string> = new Set(['URL', 'RegExp']);
 
 /**
  * Methods that throw on bad data, by name: `JSON.parse(text)`, a schema's `parse(body)` (zod,
- * valibot, ...). Besides these, the synchronous file and process calls (`readFileSync`,
- * `fs.statSync`, `execSync`, `validateSync`): every function or method whose name ends in `Sync`.
+ * valibot, ...), a token's `jwt.verify(token, secret)` (jsonwebtoken throws on a bad or expired
+ * token), a decipher's `final()` (throws on a wrong key or tampered data). Besides these, the
+ * synchronous file and process calls (`readFileSync`, `fs.statSync`, `execSync`,
+ * `validateSync`): every function or method whose name ends in `Sync`.
  */
-export const THROWING_METHODS: ReadonlySet<string> = new Set(['parse']);
+export const THROWING_METHODS: ReadonlySet<string> = new Set(['parse', 'verify', 'final']);
 
 /** The `...Sync` calls that report failure in their result instead of throwing: `existsSync` (false), `spawnSync` (`result.error`). */
 export const NON_THROWING_SYNC: ReadonlySet<string> = new Set(['existsSync', 'spawnSync']);
