@@ -15,7 +15,7 @@ import { factStats } from '../analyzer/program/file-facts.js';
 import { editCutoffStats, followedImportGraph } from '../analyzer/program/generations.js';
 import { lockGraphStats } from '../analyzer/locks/graph-state.js';
 import { importGraph, importersOf } from '../analyzer/program/import-graph.js';
-import { implementationsOf, subtypeIndexMade } from '../analyzer/program/implementations.js';
+import { implementationsOf, subtypeIndex } from '../analyzer/program/implementations.js';
 import { relationNamesOf } from '../analyzer/orm/entities.js';
 import plugin from '../rules/index.js';
 import { allChecks } from '../analyzer/checks/index.js';
@@ -251,8 +251,8 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     };
     expect(implementers(first)).toEqual(['MemoryStore']);
     expect(implementers(second)).toEqual(['MemoryStore']);
-    expect(subtypeIndexMade(first)).toBe('built');
-    expect(subtypeIndexMade(second)).toBe('updated');
+    expect(subtypeIndex.made(first)).toBe('built');
+    expect(subtypeIndex.made(second)).toBe('updated');
 
     // A class that now implements the interface: the interface's file (unchanged) gets the new dispatch edge.
     editor.edit('src/editor/disk-store.ts', "import type { Store } from './store.js';\n\nexport class DiskStore implements Store {\n  async save(): Promise<void> {}\n}\n");
@@ -277,7 +277,7 @@ describe('ESLint in an editor, across the programs built after edits', () => {
     const fourth = editor.program();
     lintFile(dir, fourth, 'src/editor/routes.ts');
     expect(implementers(fourth)).toEqual(['DiskStore', 'MemoryStore']);
-    expect(subtypeIndexMade(fourth)).toBe('updated');
+    expect(subtypeIndex.made(fourth)).toBe('updated');
     const flushCall = (program: ts.Program) => {
       let call: ts.CallExpression | undefined;
       const find = (node: ts.Node): void => (ts.isCallExpression(node) ? void (call = node) : ts.forEachChild(node, find));

@@ -132,7 +132,8 @@ function buildGraph(ctx: LockContext): LockGraph {
   const previous = takeState(ctx);
   // After an edit in place of the program the previous graph was built for, only the files whose
   // edges were not carried over and those naming a lock class that cannot be kept are visited.
-  const delta = previous && previous.program === programDelta(program)?.previous ? programDelta(program) : undefined;
+  const edit = programDelta(program);
+  const delta = edit && previous?.program === edit.previous ? edit : undefined;
   const unusable = delta && seedClasses(ctx, previous!, delta);
   const usable = unusable ? (id: string) => !unusable.has(id) : previous ? classSeeder(ctx, previous) : () => false;
   // The previous graph's index of files is updated in place (it is no longer the latest); its edges are copied, as its program's graph holds them.

@@ -6,7 +6,7 @@
 import ts from '../ts/typescript.cjs';
 import type { TypeQueries, TypeRef } from '../program/type-queries.js';
 import { skipOuterExpressions } from '../program/walk.js';
-import { programDelta } from '../program/generations.js';
+import { indexAcrossEdits } from '../program/generations.js';
 import { TYPEORM_RELATION_DECORATORS } from './catalog.js';
 import { moduleOfDeclaration, ormOfModule } from './recognize.js';
 import { fileIndex } from '../program/file-index.js';
@@ -190,19 +190,9 @@ export function entityOfExpression(types: TypeQueries, expr: ts.Expression): Ent
   return undefined;
 }
 
-const relationNames = new WeakMap<ts.Program, Set<string>>();
-
 /** Names of properties decorated `@ManyToOne`/`@OneToMany`/... anywhere in the program's own files (a syntactic
  * pre-filter: a property read whose name is not here is no relation read, and needs no checker). */
-export function relationNamesOf(program: ts.Program): Set<string> {
-  let names = relationNames.get(program);
-  if (!names) {
-    const delta = programDelta(program);
-    const before = delta && relationNames.get(delta.previous);
-    relationNames.set(program, (names = before ? namesAfterEdit(before, delta.edited) : collectRelationNames(program)));
-  }
-  return names;
-}
+export const relationNamesOf = indexAcrossEdits(collectRelationNames, (_program, delta, before) => namesAfterEdit(before, delta.edited));
 
 /**
  * After an edit in place (program/generations.ts `programDelta`): the previous program's names

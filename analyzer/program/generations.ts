@@ -76,6 +76,32 @@ export function programDelta(program: ts.Program): ProgramDelta | undefined {
   return deltas.get(program);
 }
 
+/** A value per program that an edit in place updates from the previous program's value, and how it was made (for tests). */
+export interface IndexAcrossEdits<V> {
+  (program: ts.Program): V;
+  made(program: ts.Program): 'built' | 'updated' | undefined;
+}
+
+/**
+ * One value per program (a program-wide index), made by `update` from the previous program's
+ * value after an edit in place (`programDelta`) when that program made one, else by `build`
+ * (`update` may give up with undefined: then `build` too).
+ */
+export function indexAcrossEdits<V>(build: (program: ts.Program) => V, update: (program: ts.Program, delta: ProgramDelta, before: V) => V | undefined): IndexAcrossEdits<V> {
+  const values = new WeakMap<ts.Program, { value: V; made: 'built' | 'updated' }>();
+  const get = (program: ts.Program): V => {
+    let found = values.get(program);
+    if (!found) {
+      const delta = programDelta(program);
+      const before = delta && values.get(delta.previous);
+      const updated = before && update(program, delta, before.value);
+      values.set(program, (found = updated === undefined ? { value: build(program), made: 'built' } : { value: updated, made: 'updated' }));
+    }
+    return found.value;
+  };
+  return Object.assign(get, { made: (program: ts.Program) => values.get(program)?.made });
+}
+
 /** What the early cut-off did for `program` (undefined: nothing was edited visibly, or no previous program). */
 export function editCutoffStats(program: ts.Program): CutoffStats | undefined {
   return cutoffStats.get(program);

@@ -19,7 +19,7 @@ import { getTypeQueries } from './type-queries.js';
 import { touch, untracked } from './dependencies.js';
 import { carriedNodeValue, carryNodeValue, resolvedName } from './file-facts.js';
 import { perProgram } from './per-program.js';
-import { programDelta, type ProgramDelta } from './generations.js';
+import { indexAcrossEdits, type ProgramDelta } from './generations.js';
 import { skipOuterExpressions } from './walk.js';
 
 type TypeDecl = ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
@@ -34,8 +34,6 @@ export interface Implementation {
 /** At most this many implementations are followed for one method (a wider fan-out is a plugin point, not a service). */
 const MAX_IMPLEMENTATIONS = 8;
 
-/** The subtype index of each program it was built for (the next program of an editor updates its previous one's). */
-const indexes = new WeakMap<ts.Program, Map<ts.Node, TypeDecl[]>>();
 const results = perProgram<ts.Node, Implementation[]>();
 
 /** The abstract method (interface member, `abstract` method) a call resolves to, with its owner type. */
@@ -155,25 +153,11 @@ function ownMethod(cls: ts.ClassLikeDeclaration, name: string): FunctionLike | u
   return undefined;
 }
 
-/** Supertype declaration -> the classes and interfaces that name it in `implements`/`extends`. */
-function subtypeIndex(program: ts.Program): Map<ts.Node, TypeDecl[]> {
-  let index = indexes.get(program);
-  if (!index) {
-    const delta = programDelta(program);
-    const before = delta && indexes.get(delta.previous);
-    const updated = before && updatedSubtypeIndex(program, delta, before);
-    indexes.set(program, (index = updated || buildSubtypeIndex(program)));
-    madeBy.set(program, updated ? 'updated' : 'built');
-  }
-  return index;
-}
-
-const madeBy = new WeakMap<ts.Program, 'built' | 'updated'>();
-
-/** How the program's subtype index was made, for tests: built from every file, or updated from the previous program's. */
-export function subtypeIndexMade(program: ts.Program): 'built' | 'updated' | undefined {
-  return madeBy.get(program);
-}
+/**
+ * Supertype declaration -> the classes and interfaces that name it in `implements`/`extends`;
+ * after an edit in place, the previous program's index updated (`subtypeIndex.made` says which).
+ */
+export const subtypeIndex = indexAcrossEdits((program) => buildSubtypeIndex(program), (program, delta, before) => updatedSubtypeIndex(program, delta, before));
 
 /** In an editor, each file's pairs are kept across programs while it and what it imports are unchanged (file-facts.ts `carriedNodeValue`). */
 const CARRIED_PAIRS = 'subtype-pairs';

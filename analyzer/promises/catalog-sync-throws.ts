@@ -10,8 +10,8 @@
  * read, an assertion), which a careful reviewer would put inside the try as well.
  */
 
-/** Global functions that throw on input they cannot parse or convert, and assertions. */
-export const THROWING_FUNCTIONS: ReadonlySet<string> = new Set(['decodeURI', 'decodeURIComponent', 'atob', 'BigInt', 'structuredClone', 'require', 'assert', 'expect', 'invariant']);
+/** Global functions that throw on input they cannot parse or convert, and assertions (ASSERTION_ROOTS, below). */
+export const THROWING_FUNCTIONS: ReadonlySet<string> = new Set(['decodeURI', 'decodeURIComponent', 'atob', 'BigInt', 'structuredClone', 'require']);
 
 /** Constructors that throw on input they cannot parse. */
 export const THROWING_CONSTRUCTORS: ReadonlySet<string> = new Set(['URL', 'RegExp']);
@@ -34,8 +34,8 @@ export const NON_THROWING_SYNC: ReadonlySet<string> = new Set(['existsSync', 'sp
  */
 export const LISTENER_RUNNING_METHODS: ReadonlySet<string> = new Set(['emit']);
 
-/** Receivers whose every method is an assertion: `assert.equal(a, b)`, `expect(x).toBe(y)`. */
-export const ASSERTION_ROOTS: ReadonlySet<string> = new Set(['assert', 'expect']);
+/** Assertions, called or as the root of a chain: `assert(x)`, `assert.equal(a, b)`, `expect(x).toBe(y)`, `invariant(x)`. */
+export const ASSERTION_ROOTS: ReadonlySet<string> = new Set(['assert', 'expect', 'invariant']);
 
 /** Calls on promises that settle later and never throw when called: their outcome is judged separately. */
 export const PROMISE_CHAIN_METHODS: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);

@@ -276,7 +276,7 @@ function callbackThrows(env: Env, call: ts.CallExpression | ts.NewExpression, ca
  */
 function throwsOnBadData(call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): boolean {
   if (ts.isNewExpression(call)) return ts.isIdentifier(callee) && THROWING_CONSTRUCTORS.has(callee.text);
-  if (ts.isIdentifier(callee)) return THROWING_FUNCTIONS.has(callee.text) || isThrowingSync(callee.text);
+  if (ts.isIdentifier(callee)) return THROWING_FUNCTIONS.has(callee.text) || ASSERTION_ROOTS.has(callee.text) || isThrowingSync(callee.text);
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
   if (THROWING_METHODS.has(method) || LISTENER_RUNNING_METHODS.has(method) || isThrowingSync(method)) return true;
