@@ -4,10 +4,11 @@
  * (`NodeRef`, program/file-facts.ts), so when they are kept their positions are moved with the
  * text. The text between the two versions' common prefix and common suffix changed; when it
  * holds lines both versions share (two edits in different places between two lints), it is cut
- * into several changed regions by a line diff. A position before a region stays, a position
- * after one moves by the regions' changes in length before it, a position inside one has no
- * counterpart.
+ * into several changed regions by a line diff (jsdiff's). A position before a region stays, a
+ * position after one moves by the regions' changes in length before it, a position inside one
+ * has no counterpart.
  */
+import { diffArrays } from 'diff';
 import ts from '../ts/typescript.cjs';
 import type { NodeRef } from './file-facts.js';
 
@@ -82,8 +83,8 @@ const MAX_DIFF_STEPS = 200;
 
 /**
  * The changed regions, in order: the text between the common prefix and suffix, cut at the lines
- * both versions share there (a line diff, Myers' O(ND)), each region then narrowed to the
- * characters that differ.
+ * both versions share there (a line diff), each region then narrowed to the characters that
+ * differ.
  */
 function changedRegions(before: string, after: string): Region[] {
   const shorter = Math.min(before.length, after.length);
@@ -126,59 +127,32 @@ function linesOf(text: string, from: number, to: number): Line[] {
 }
 
 /**
- * The hunks where two line lists differ, as character regions (line starts), by Myers' diff;
- * undefined past MAX_DIFF_STEPS. Both lists end with an empty sentinel line (the end offset).
+ * The hunks where two line lists differ, as character regions (line starts), by jsdiff's line
+ * diff (Myers); undefined past MAX_DIFF_STEPS. Both lists end with an empty sentinel line (the
+ * end offset), which is not compared.
  */
 function lineHunks(a: Line[], b: Line[]): Region[] | undefined {
-  const n = a.length - 1;
-  const m = b.length - 1;
-  const max = Math.min(n + m, MAX_DIFF_STEPS);
-  const offset = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
-  let found = false;
-  for (let d = 0; d <= max && !found; d++) {
-    trace.push(v.slice());
-    for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
-      let y = x - k;
-      while (x < n && y < m && a[x]!.text === b[y]!.text) {
-        x++;
-        y++;
-      }
-      v[offset + k] = x;
-      if (x >= n && y >= m) {
-        found = true;
-        break;
-      }
-    }
-  }
-  if (!found) return undefined;
-  // Walk back through the trace: the matched lines (diagonals) between the edits.
-  const matched: [number, number][] = [];
-  let x = n;
-  let y = m;
-  for (let d = trace.length - 1; d >= 0; d--) {
-    const vd = trace[d]!;
-    const k = x - y;
-    const prevK = d === 0 ? 0 : k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : vd[offset + prevK]!;
-    const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) matched.push([--x, --y]);
-    if (d > 0) {
-      x = prevX;
-      y = prevY;
-    }
-  }
-  matched.reverse();
+  const texts = (lines: Line[]) => lines.slice(0, -1).map((l) => l.text);
+  const changes = diffArrays(texts(a), texts(b), { maxEditLength: MAX_DIFF_STEPS });
+  if (!changes) return undefined;
   const hunks: Region[] = [];
+  let open: Region | undefined;
   let i = 0;
   let j = 0;
-  for (const [mi, mj] of [...matched, [n, m] as [number, number]]) {
-    if (mi > i || mj > j) hunks.push({ oldStart: a[i]!.start, oldEnd: a[mi]!.start, newStart: b[j]!.start, newEnd: b[mj]!.start });
-    i = mi + 1;
-    j = mj + 1;
+  for (const change of changes) {
+    const count = change.count ?? change.value.length;
+    if (!change.added && !change.removed) {
+      if (open) hunks.push(open);
+      open = undefined;
+      i += count;
+      j += count;
+      continue;
+    }
+    open ??= { oldStart: a[i]!.start, oldEnd: a[i]!.start, newStart: b[j]!.start, newEnd: b[j]!.start };
+    if (change.removed) open.oldEnd = a[(i += count)]!.start;
+    else open.newEnd = b[(j += count)]!.start;
   }
+  if (open) hunks.push(open);
   return hunks;
 }
 
