@@ -122,6 +122,8 @@ function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, 
   }
   const variable = ts.isVariableDeclaration(decl) ? decl : ts.isBindingElement(decl) ? enclosingVariable(decl) : undefined;
   if (variable) {
+    const given = ctx.tx.size > 0 ? handleAssignedBefore(ctx, id, symbol, depth) : undefined;
+    if (given) return given;
     const local = enclosingFunction(variable) !== undefined;
     if (!variable.initializer) return local ? UNKNOWN(id) : { source: { kind: 'ambient' }, fork: false, root: id };
     if (ts.isForOfStatement(variable.parent.parent) || ts.isForInStatement(variable.parent.parent)) return UNKNOWN(id);
@@ -133,6 +135,58 @@ function identifierOrigin(ctx: OriginContext, id: ts.Identifier, depth: number, 
     return { source: { kind: 'ambient' }, fork: false, root: id };
   }
   return UNKNOWN(id);
+}
+
+/**
+ * An object given the transaction's handle by assignment before `id` is read, in the function
+ * that reads it (`ctx.state.transaction = transaction; await helper(ctx)`): what is read from
+ * it later is that handle, as with `createContext({ transaction })`. Only straight-line order in
+ * that function counts (an assignment in a nested function may run later, or never).
+ */
+function handleAssignedBefore(ctx: OriginContext, id: ts.Identifier, symbol: SymbolRef, depth: number): Origin | undefined {
+  const body = enclosingFunction(id)?.body;
+  if (!body) return undefined;
+  for (const { target, value } of propertyAssignmentsIn(body)) {
+    if (value.end > id.pos) break;
+    if (ctx.types.symbolAt(target) !== symbol) continue;
+    const o = originOf(ctx, value, depth + 1);
+    if (o.source.kind === 'tx') return { ...o, root: id };
+  }
+  return undefined;
+}
+
+interface PropertyAssignment {
+  /** The identifier whose property is assigned (`ctx` in `ctx.state.transaction = t`). */
+  target: ts.Identifier;
+  value: ts.Expression;
+}
+
+const assignmentsByBody = new WeakMap<ts.Node, PropertyAssignment[]>();
+
+/** `a.b... = value` in a function body, outside its nested functions, in source order. */
+function propertyAssignmentsIn(body: ts.Node): PropertyAssignment[] {
+  let found = assignmentsByBody.get(body);
+  if (found) return found;
+  found = [];
+  const out = found;
+  walk(body, (n) => {
+    if (n !== body && ts.isFunctionLike(n)) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const target = rootOfAccess(n.left);
+      if (target) out.push({ target, value: n.right });
+    }
+    return true;
+  });
+  assignmentsByBody.set(body, out);
+  return out;
+}
+
+/** The identifier at the root of `a.b.c` / `a['b']` (an assignment's target is a property of it), or undefined. */
+function rootOfAccess(e: ts.Expression): ts.Identifier | undefined {
+  let n = skipOuterExpressions(e);
+  if (!ts.isPropertyAccessExpression(n) && !ts.isElementAccessExpression(n)) return undefined;
+  while (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) n = skipOuterExpressions(n.expression);
+  return ts.isIdentifier(n) ? n : undefined;
 }
 
 function enclosingVariable(b: ts.BindingElement): ts.VariableDeclaration | undefined {

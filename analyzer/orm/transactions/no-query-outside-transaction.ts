@@ -17,6 +17,7 @@ import { describeExpression } from '../../check/fix-helpers.js';
 import { codeText, quoteCode } from '../../check/quote.js';
 import { ORM_LABEL, TX_ADVICE } from './catalog.js';
 import { originOf, type OriginContext } from './handles.js';
+import { givenAt } from './guards.js';
 import { querySiteOf, type QuerySite } from './queries.js';
 import { callsInScope, scopeOf, type TxScope } from './scopes.js';
 import { mapThroughCall, txEscapeKind, type Escape } from './summary.js';
@@ -102,6 +103,7 @@ function firstEscape(ctx: Ctx, scope: TxScope, origins: OriginContext, call: ts.
   for (const callee of callees) {
     for (const e of getSummary(ctx.program, txEscapeKind, callee)) {
       if (e.orm !== scope.orm || (e.site.missingOption && joinsMissing)) continue;
+      if (e.unlessGiven && givenAt(ctx.types, call, e.unlessGiven)) continue;
       if (escapes(ctx.types, scope, mapThroughCall(origins, call, e.source), origins)) return { ...e, steps: [{ call, callee }, ...e.steps] };
     }
   }
@@ -112,7 +114,16 @@ function openerText(scope: TxScope): string {
   return describeExpression(scope.opener, scope.opener.getSourceFile());
 }
 
+/** A site that opens a transaction (a second one, on a connection of its own), not a plain query. */
+function opensTransaction(site: QuerySite): boolean {
+  return /^(\$?transaction|transactional|startTransaction)$/.test(site.method);
+}
+
 function howText(site: QuerySite): string {
+  if (opensTransaction(site)) {
+    const on = site.missingOption || !site.handle ? 'without the outer one' : `on \`${site.handle.getText().replace(/\s+/g, ' ').slice(0, 50)}\``;
+    return `it opens a transaction of its own ${on}`;
+  }
   if (site.missingOption) return 'it passes no `transaction` option';
   const handle = site.handle ? site.handle.getText().replace(/\s+/g, ' ') : 'another handle';
   return `it goes through \`${handle.length > 50 ? `${handle.slice(0, 47)}...` : handle}\`, not the transaction's handle`;
@@ -161,5 +172,6 @@ function openerTrace(scope: TxScope): TraceInput {
 
 function queryTrace(site: QuerySite): TraceInput {
   const what = site.missingOption ? 'without a `transaction` option' : `on ${site.handle ? quoteCode(codeText(site.handle, site.handle.getSourceFile(), 50)) : '`?`'}`;
+  if (opensTransaction(site)) return { node: site.call, message: `opens a second transaction ${what}, on another connection` };
   return { node: site.call, message: `runs a query ${what}, on another connection` };
 }

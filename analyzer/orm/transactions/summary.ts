@@ -8,7 +8,7 @@
  * shortest chain of calls down to the query.
  */
 import ts from '../../ts/typescript.cjs';
-import { getTypeQueries, type SymbolRef } from '../../program/type-queries.js';
+import { getTypeQueries, type SymbolRef, type TypeQueries } from '../../program/type-queries.js';
 import type { FunctionLike } from '../../program/callgraph.js';
 import type { SummaryContext, SummaryKind } from '../../summaries/engine.js';
 import type { ReachStep } from '../../summaries/reach.js';
@@ -16,6 +16,7 @@ import { skipOuterExpressions } from '../../program/walk.js';
 import { DEFERRING_CALLS, type TxOrm } from './catalog.js';
 import { originOf, type OriginContext } from './handles.js';
 import { querySiteOf, type QuerySite } from './queries.js';
+import { givenAt, missingGuard, type MissingGuard } from './guards.js';
 
 export type EscapeSource = { kind: 'ambient' } | { kind: 'this' } | { kind: 'param'; index: number };
 
@@ -25,6 +26,8 @@ export interface Escape {
   /** From this function's own call down to the query (the last step is the query call). */
   steps: ReachStep[];
   site: QuerySite;
+  /** Reached only when this parameter (or its property) is not given: a caller that gives it never runs the query. */
+  unlessGiven?: MissingGuard;
 }
 
 const EMPTY: ReadonlySet<SymbolRef> = new Set();
@@ -87,10 +90,29 @@ function keyOf(e: Escape): string {
   return `${e.orm}:${e.source.kind}:${e.source.kind === 'param' ? e.source.index : ''}`;
 }
 
+function guardKey(e: Escape): string {
+  return e.unlessGiven ? `${e.unlessGiven.index}.${e.unlessGiven.property ?? ''}` : '';
+}
+
+/** One entry per key: an unguarded escape wins over a guarded one, then the shorter chain. */
 function add(out: Map<string, Escape>, e: Escape): void {
   const key = keyOf(e);
   const old = out.get(key);
-  if (!old || e.steps.length < old.steps.length) out.set(key, e);
+  if (!old || (old.unlessGiven && !e.unlessGiven) || (!old.unlessGiven === !e.unlessGiven && e.steps.length < old.steps.length)) out.set(key, e);
+}
+
+/**
+ * The guard of a callee's escape seen from the caller: none when the call is the caller's own
+ * guarded branch or passes the caller's parameter through (then the caller's parameter guards it).
+ */
+function guardThroughCall(types: TypeQueries, fn: FunctionLike, call: ts.CallExpression | ts.NewExpression, sub: MissingGuard | undefined): MissingGuard | undefined {
+  const own = missingGuard(types, fn, call);
+  if (own || !sub) return own;
+  const arg = call.arguments?.[sub.index];
+  const passed = arg && skipOuterExpressions(arg);
+  if (!passed || !ts.isIdentifier(passed)) return undefined;
+  const decl = types.valueDeclarationAt(passed);
+  return decl && ts.isParameter(decl) && decl.parent === fn ? { index: fn.parameters.indexOf(decl), property: sub.property } : undefined;
 }
 
 export const txEscapeKind: SummaryKind<Escape[]> = {
@@ -107,19 +129,20 @@ export const txEscapeKind: SummaryKind<Escape[]> = {
       const site = ts.isCallExpression(call) ? querySiteOf(types, call) : undefined;
       if (site) {
         const source = siteSource(origins, site);
-        if (source && source !== 'tx') add(out, { orm: site.orm, source, steps: [{ call }], site });
+        if (source && source !== 'tx') add(out, { orm: site.orm, source, steps: [{ call }], site, unlessGiven: missingGuard(types, fn, call) });
         continue;
       }
       for (const callee of callees) {
         for (const sub of get(callee)) {
+          if (sub.unlessGiven && givenAt(types, call, sub.unlessGiven)) continue;
           const source = mapThroughCall(origins, call, sub.source);
-          if (source && source !== 'tx') add(out, { ...sub, source, steps: [{ call, callee }, ...sub.steps] });
+          if (source && source !== 'tx') add(out, { ...sub, source, steps: [{ call, callee }, ...sub.steps], unlessGiven: guardThroughCall(types, fn, call, sub.unlessGiven) });
         }
       }
     }
     return [...out.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
   },
   equals(a, b) {
-    return a.length === b.length && a.every((x, i) => keyOf(x) === keyOf(b[i]!) && x.steps.length === b[i]!.steps.length && x.steps[0]!.call === b[i]!.steps[0]!.call);
+    return a.length === b.length && a.every((x, i) => keyOf(x) === keyOf(b[i]!) && guardKey(x) === guardKey(b[i]!) && x.steps.length === b[i]!.steps.length && x.steps[0]!.call === b[i]!.steps[0]!.call);
   },
 };
