@@ -11,6 +11,9 @@ import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
 import { reportUse } from './findings.js';
 import { isExactPromise, isSometimesPromise, skipParens, type Scan } from './context.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
+import { getCallGraph } from '../../program/callgraph.js';
+import { skipOuterExpressions } from '../../program/walk.js';
+import { handlesOwnFailures } from '../rejections.js';
 
 interface Context {
   where: string;
@@ -24,12 +27,40 @@ export function checkReturn(scan: Scan, node: ts.ReturnStatement): void {
   const context = errorHandlingContext(node) ?? usingContext(node, fn);
   if (!context) return;
   for (const expr of possiblyReturned(node.expression)) {
-    if (ts.isAwaitExpression(expr)) continue;
+    // `(await x) as Promise<T>`: the value is awaited here; only the cast says promise.
+    if (ts.isAwaitExpression(skipOuterExpressions(expr))) continue;
     const type = scan.types.typeAt(expr);
     if (!type || !isSometimesPromise(scan.types, expr, type)) continue;
+    if (cannotReject(scan, expr, context)) continue;
     const fact = { type, exact: isExactPromise(scan.types, expr, type) };
     reportUse(scan, { expr, kind: 'returnInTry', data: { ...context }, fixable: true, tests: false, wrap: false, suggest: true }, fact);
   }
+}
+
+/**
+ * A returned promise for which `await` changes nothing: one already settled with a plain value
+ * (`Promise.resolve()`, `Promise.resolve(count)`), or, where the only loss is the `catch`
+ * (no `finally`), a call of program functions that handle their own failures, whose promise
+ * cannot reject (analyzer/promises/rejections.ts).
+ */
+function cannotReject(scan: Scan, expr: ts.Expression, context: Context): boolean {
+  const e = skipOuterExpressions(expr);
+  if (!ts.isCallExpression(e)) return false;
+  const callee = skipOuterExpressions(e.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise'
+    && isOutsideProgram(scan, callee.expression)) {
+    const [value] = e.arguments;
+    return !value || (!ts.isSpreadElement(value) && !scan.types.isPromiseLike(value, undefined, true));
+  }
+  if (context.effect !== SKIPS_CATCH) return false;
+  const callees = getCallGraph(scan.ctx.program).resolve(e);
+  return callees.length > 0 && callees.every((fn) => handlesOwnFailures(scan.ctx.program, fn));
+}
+
+/** The built-in (or a library's) `Promise`, not one the program declares. */
+function isOutsideProgram(scan: Scan, name: ts.Identifier): boolean {
+  const symbol = scan.types.symbolAt(name);
+  return !symbol || scan.types.originOf(symbol).kind !== 'file';
 }
 
 /** `cond ? a : b` returns `a` or `b` (typescript-eslint checks each branch). */
