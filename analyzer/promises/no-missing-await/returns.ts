@@ -7,11 +7,10 @@
  * `return await` outside `try`) is style, and not this rule's concern.
  */
 import ts from '../../ts/typescript.cjs';
-import { enclosingFunction, isFunctionLike } from '../../program/callgraph.js';
+import { enclosingFunction, getCallGraph, isFunctionLike } from '../../program/callgraph.js';
 import { reportUse } from './findings.js';
 import { isExactPromise, isSometimesPromise, skipParens, type Scan } from './context.js';
 import { hasAsyncModifier } from '../../program/syntax.js';
-import { getCallGraph } from '../../program/callgraph.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { handlesOwnFailures } from '../rejections.js';
 
