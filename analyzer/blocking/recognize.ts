@@ -10,7 +10,7 @@ import ts from '../ts/typescript.cjs';
 import type { SymbolRef, TypeQueries } from '../program/type-queries.js';
 import { BLOCKING_APIS, SPECIALS, type BlockingApi } from './catalog.js';
 import { skipOuterExpressions as skipOuter, walk } from '../program/walk.js';
-import { moduleRefOf, normalizeModule, symbolModuleOf, type ModuleRef } from '../program/module-ref.js';
+import { isGlobalName, moduleRefOf, normalizeModule, symbolModuleOf, type ModuleRef } from '../program/module-ref.js';
 
 export interface AdditionalApi {
   module: string;
@@ -139,7 +139,7 @@ function special(call: ts.CallExpression | ts.NewExpression, types: TypeQueries,
   }
   if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
-  if (method === 'wait' && isGlobal(callee.expression, 'Atomics', types)) return { api: SPECIALS.atomicsWait, label: 'Atomics.wait()' };
+  if (method === 'wait' && isGlobalName(types, callee.expression, 'Atomics')) return { api: SPECIALS.atomicsWait, label: 'Atomics.wait()' };
   if (method === 'open' && call.arguments[2]?.kind === ts.SyntaxKind.FalseKeyword && isXhr(callee.expression, types)) {
     return { api: SPECIALS.syncXhr, label: 'XMLHttpRequest .open(..., false)' };
   }
@@ -168,14 +168,6 @@ function isCreateRequire(symbol: SymbolRef, types: TypeQueries): boolean {
   return name === 'createRequire';
 }
 
-/** A name that refers to the global (lib or @types/node), not to a user declaration. */
-function isGlobal(expr: ts.Expression, name: string, types: TypeQueries): boolean {
-  const e = skipOuter(expr);
-  if (!ts.isIdentifier(e) || e.text !== name) return false;
-  const symbol = types.symbolAt(e);
-  return !symbol || types.originOf(symbol).kind !== 'file';
-}
-
 function isXhr(receiver: ts.Expression, types: TypeQueries): boolean {
   const type = types.typeAt(receiver);
   const typeSymbol = type && types.typeSymbol(type);
@@ -183,20 +175,20 @@ function isXhr(receiver: ts.Expression, types: TypeQueries): boolean {
   const e = skipOuter(receiver);
   const decl = ts.isIdentifier(e) ? types.valueDeclarationAt(e) : undefined;
   const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
-  return !!init && ts.isNewExpression(init) && isGlobal(init.expression, 'XMLHttpRequest', types);
+  return !!init && ts.isNewExpression(init) && isGlobalName(types, init.expression, 'XMLHttpRequest');
 }
 
 /** `Date.now()`, `new Date()`, `performance.now()`, `process.hrtime()`, `process.hrtime.bigint()`. */
 function isClockCall(call: ts.CallExpression | ts.NewExpression, types: TypeQueries): boolean {
   const callee = skipOuter(call.expression);
-  if (ts.isNewExpression(call)) return isGlobal(callee, 'Date', types) && (call.arguments?.length ?? 0) === 0;
+  if (ts.isNewExpression(call)) return isGlobalName(types, callee, 'Date') && (call.arguments?.length ?? 0) === 0;
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
   const target = skipOuter(callee.expression);
-  if (method === 'now') return isGlobal(target, 'Date', types) || isGlobal(target, 'performance', types);
-  if (method === 'hrtime') return isGlobal(target, 'process', types);
+  if (method === 'now') return isGlobalName(types, target, 'Date') || isGlobalName(types, target, 'performance');
+  if (method === 'hrtime') return isGlobalName(types, target, 'process');
   if (method === 'bigint' && ts.isPropertyAccessExpression(target) && target.name.text === 'hrtime') {
-    return isGlobal(target.expression, 'process', types);
+    return isGlobalName(types, target.expression, 'process');
   }
   return false;
 }

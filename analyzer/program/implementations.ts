@@ -157,7 +157,7 @@ function ownMethod(cls: ts.ClassLikeDeclaration, name: string): FunctionLike | u
  * Supertype declaration -> the classes and interfaces that name it in `implements`/`extends`;
  * after an edit in place, the previous program's index updated (`subtypeIndex.made` says which).
  */
-export const subtypeIndex = indexAcrossEdits((program) => buildSubtypeIndex(program), (program, delta, before) => updatedSubtypeIndex(program, delta, before));
+export const subtypeIndex = indexAcrossEdits(buildSubtypeIndex, updatedSubtypeIndex);
 
 /** In an editor, each file's pairs are kept across programs while it and what it imports are unchanged (file-facts.ts `carriedNodeValue`). */
 const CARRIED_PAIRS = 'subtype-pairs';

@@ -36,6 +36,18 @@ function isBare(specifier: string): boolean {
   return !specifier.startsWith('.') && !specifier.startsWith('/') && !/^[a-zA-Z]:[\\/]/.test(specifier);
 }
 
+/**
+ * `expr` is the identifier `name` and refers to a global (lib, @types/node, a package), not to a
+ * declaration of the program: `Promise`, `Date`, `process` that nobody shadowed. A name the
+ * checker cannot resolve counts as global.
+ */
+export function isGlobalName(types: TypeQueries, expr: ts.Expression, name: string): boolean {
+  const e = skipOuter(expr);
+  if (!ts.isIdentifier(e) || e.text !== name) return false;
+  const symbol = types.symbolAt(e);
+  return !symbol || types.originOf(symbol).kind !== 'file';
+}
+
 /** The module that declares a symbol: an enclosing `declare module 'x'`, else its package. */
 export function symbolModuleOf(symbol: SymbolRef, types: TypeQueries): string | undefined {
   const decl = types.declarationsOf(symbol)[0];

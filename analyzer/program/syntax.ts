@@ -1,7 +1,7 @@
 /**
  * Small syntax questions the checks ask of a node, written once: operator kinds, modifiers,
- * `const`, a method call's name and receiver, the expression around a node's parentheses and
- * type assertions, containment.
+ * `const`, a method call's name and receiver, the root of a chain, the expression around a
+ * node's parentheses and type assertions, containment.
  * (The function around a node is `enclosingFunction` in callgraph.ts.)
  */
 import ts from '../ts/typescript.cjs';
@@ -55,6 +55,13 @@ export function outermost(node: ts.Node): ts.Node {
   let n = node;
   while (ts.isParenthesizedExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
   return n;
+}
+
+/** The identifier a chain of calls, property and element reads starts from: `expect` in `expect(x).not.toBe`, `ctx` in `ctx.state['tx']`. */
+export function chainRoot(expression: ts.Expression): ts.Identifier | undefined {
+  let e = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 32 && (ts.isPropertyAccessExpression(e) || ts.isCallExpression(e) || ts.isElementAccessExpression(e)); depth++) e = skipOuterExpressions(e.expression);
+  return ts.isIdentifier(e) ? e : undefined;
 }
 
 /** Is the node within the container's text, in the same file? */

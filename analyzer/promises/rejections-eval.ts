@@ -13,7 +13,8 @@ import { functionOfArgument, isAsyncFunction, isGeneratorFunction } from '../pro
 import { skipOuterExpressions } from '../program/walk.js';
 import type { SummaryContext } from '../summaries/engine.js';
 import type { Outcome } from './rejections.js';
-import { isAssignmentOperator } from '../program/syntax.js';
+import { chainRoot, isAssignmentOperator } from '../program/syntax.js';
+import { isGlobalName } from '../program/module-ref.js';
 import { ASSERTION_ROOTS, LISTENER_RUNNING_METHODS, NON_THROWING_SYNC, PROMISE_CHAIN_METHODS, THROWING_CONSTRUCTORS, THROWING_FUNCTIONS, THROWING_METHODS } from './catalog-sync-throws.js';
 import { COMPARATOR_METHODS, ITERATION_METHODS, PREDICATE_METHODS, REDUCER_METHODS } from './catalog-sync-callbacks.js';
 
@@ -289,19 +290,6 @@ function isThrowingSync(name: string): boolean {
   return name.endsWith('Sync') && !NON_THROWING_SYNC.has(name);
 }
 
-/** The identifier a chain of calls and property reads starts from: `expect` in `expect(x).not.toBe`. */
-function chainRoot(expression: ts.Expression): ts.Identifier | undefined {
-  let e = skipOuterExpressions(expression);
-  while (ts.isPropertyAccessExpression(e) || ts.isCallExpression(e) || ts.isElementAccessExpression(e)) e = skipOuterExpressions(e.expression);
-  return ts.isIdentifier(e) ? e : undefined;
-}
-
-function isOutsideProgram(env: Env, name: ts.Node): boolean {
-  const symbol = env.types.symbolAt(name);
-  if (!symbol) return true; // a member of an untyped (`any`) value
-  return env.types.originOf(symbol).kind !== 'file';
-}
-
 /** May the promise that `expr` evaluates to reject? (`expr` is promise-valued or unknown.) */
 export function promiseRejects(env: Env, expression: ts.Expression): boolean {
   const e = skipOuterExpressions(expression);
@@ -315,7 +303,7 @@ export function promiseRejects(env: Env, expression: ts.Expression): boolean {
     const method = callee.name.text;
     const receiver = skipOuterExpressions(callee.expression);
     if (PROMISE_CHAIN_METHODS.has(method) && env.types.isPromiseLike(receiver)) return chainRejects(env, e, method, receiver);
-    if (ts.isIdentifier(receiver) && receiver.text === 'Promise' && isOutsideProgram(env, receiver)) {
+    if (isGlobalName(env.types, receiver, 'Promise')) {
       if (method === 'resolve') return e.arguments.length > 0 && valueRejects(env, e.arguments[0]!);
       if (method === 'allSettled') return false;
       return true;

@@ -36,7 +36,7 @@ export function missingGuard(types: TypeQueries, fn: FunctionLike, node: ts.Node
       const test = testedParam(types, fn, n.left);
       if (test?.given) return test.guard;
     }
-    if (ts.isBlock(n) || ts.isSourceFile(n)) {
+    if (ts.isBlock(n)) {
       for (const s of n.statements) {
         if (s === child) break;
         if (!ts.isIfStatement(s) || s.elseStatement || !alwaysExits(s.thenStatement)) continue;
@@ -65,7 +65,7 @@ export function givenAt(types: TypeQueries, call: ts.CallExpression | ts.NewExpr
 /** A value that is never undefined or null: a literal object, array or function, or one whose type says so. */
 function isPresent(types: TypeQueries, value: ts.Expression): boolean {
   if (ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value) || ts.isFunctionLike(value) || ts.isNewExpression(value)) return true;
-  if (value.kind === ts.SyntaxKind.UndefinedKeyword || value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined')) return false;
+  if (isUndefined(value) || value.kind === ts.SyntaxKind.NullKeyword) return false;
   const type = types.typeAt(value);
   if (!type || types.isAnyOrUnknown(type)) return false;
   return !types.unionParts(type).some((t) => types.isNullish(t) || types.isAnyOrUnknown(t));
@@ -95,8 +95,11 @@ function testedParam(types: TypeQueries, fn: FunctionLike, cond: ts.Expression):
 /** `undefined` (any equality), or `null` with a loose one (`== null` also matches undefined). */
 function isNothing(e: ts.Expression, op: ts.SyntaxKind): boolean {
   const v = skipOuterExpressions(e);
-  if (v.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isIdentifier(v) && v.text === 'undefined')) return true;
-  return v.kind === ts.SyntaxKind.NullKeyword && (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken);
+  return isUndefined(v) || (v.kind === ts.SyntaxKind.NullKeyword && (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken));
+}
+
+function isUndefined(e: ts.Expression): boolean {
+  return e.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
 
 /** `p` or `p.x` / `p?.x` where `p` is a parameter of `fn`. */

@@ -10,6 +10,7 @@ import ts from '../../ts/typescript.cjs';
 import type { SymbolRef, TypeQueries } from '../../program/type-queries.js';
 import { enclosingFunction, type FunctionLike } from '../../program/callgraph.js';
 import { skipOuterExpressions, walk } from '../../program/walk.js';
+import { chainRoot } from '../../program/syntax.js';
 
 export type Source =
   | { kind: 'tx'; symbol: SymbolRef }
@@ -171,8 +172,8 @@ function propertyAssignmentsIn(body: ts.Node): PropertyAssignment[] {
   const out = found;
   walk(body, (n) => {
     if (n !== body && ts.isFunctionLike(n)) return false;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const target = rootOfAccess(n.left);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left))) {
+      const target = chainRoot(n.left);
       if (target) out.push({ target, value: n.right });
     }
     return true;
@@ -181,20 +182,11 @@ function propertyAssignmentsIn(body: ts.Node): PropertyAssignment[] {
   return out;
 }
 
-/** The identifier at the root of `a.b.c` / `a['b']` (an assignment's target is a property of it), or undefined. */
-function rootOfAccess(e: ts.Expression): ts.Identifier | undefined {
-  let n = skipOuterExpressions(e);
-  if (!ts.isPropertyAccessExpression(n) && !ts.isElementAccessExpression(n)) return undefined;
-  while (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) n = skipOuterExpressions(n.expression);
-  return ts.isIdentifier(n) ? n : undefined;
-}
-
 function enclosingVariable(b: ts.BindingElement): ts.VariableDeclaration | undefined {
   let n: ts.Node = b;
   while (ts.isBindingElement(n) || ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) n = n.parent;
   return ts.isVariableDeclaration(n) ? n : undefined;
 }
-
 
 /** `this.em` declared as `private readonly em = orm.em.fork()`, or assigned a fork in the constructor. */
 function fieldIsFork(ctx: OriginContext, e: ts.PropertyAccessExpression): boolean {

@@ -33,7 +33,7 @@ const WHY =
 
 const messages = {
   direct: '{{query}} runs outside the {{orm}} transaction opened by {{opener}}: {{how}}, {{why}}. Fix: {{fix}}.',
-  helper: '{{call}} runs a query outside the {{orm}} transaction opened by {{opener}}: through {{chain}}, {{query}} {{how}}, {{why}}. Fix: pass the transaction\'s handle down to the helper, and there {{fix}}.',
+  helper: '{{call}} runs a query outside the {{orm}} transaction opened by {{opener}}: through {{chain}}, {{query}} {{how}}, {{why}}. Fix: {{fix}}.',
   useTransaction: 'Run it on the transaction\'s handle `{{tx}}`.',
 };
 
@@ -159,10 +159,24 @@ function reportHelper(ctx: Ctx, scope: TxScope, call: ts.CallExpression, escape:
       query: describeQuery(escape.site.call, escape.site.call.getSourceFile()),
       how: howText(escape.site).replace(/^it /, ''),
       why: WHY,
-      fix: fixText(scope),
+      fix: helperFixText(scope, escape),
     },
     trace: steps,
   });
+}
+
+/**
+ * A helper that opens its own transaction only when it is given none: give it the transaction.
+ * Otherwise: pass the handle down, and use it there.
+ */
+function helperFixText(scope: TxScope, escape: Escape): string {
+  const helper = escape.steps[0]?.callee;
+  const guard = escape.unlessGiven;
+  const param = guard && helper?.parameters[guard.index];
+  if (!helper || !param || !ts.isIdentifier(param.name)) return `pass the transaction's handle down to the helper, and there ${fixText(scope)}`;
+  const tx = scope.handleText ?? (scope.orm === 'sequelize' ? 't' : 'tx');
+  const value = guard.property ? `{ ${guard.property}: ${tx} }` : scope.orm === 'sequelize' ? `{ transaction: ${tx} }` : tx;
+  return `give \`${functionName(helper)}\` the transaction as its \`${param.name.text}\` argument (\`${value}\`): it opens a transaction of its own only when it is given none`;
 }
 
 function openerTrace(scope: TxScope): TraceInput {

@@ -4,8 +4,10 @@
  * model call without `{ transaction }`), `this` (an injected repository), or parameter i.
  * Inside a transaction, an ambient query runs on another connection; a `this` query does unless
  * the method is called on an object built from the transaction's handle; a parameter query does
- * unless the caller passes the transaction's handle. One entry per (ORM, source), with the
- * shortest chain of calls down to the query.
+ * unless the caller passes the transaction's handle. A query reached only when a parameter is
+ * not given (guards.ts: "use the caller's transaction, else open my own") records that guard,
+ * and a caller that gives the parameter does not inherit it. One entry per (ORM, source, guard),
+ * with the shortest chain of calls down to the query.
  */
 import ts from '../../ts/typescript.cjs';
 import { getTypeQueries, type SymbolRef, type TypeQueries } from '../../program/type-queries.js';
@@ -86,27 +88,23 @@ export function mapThroughCall(origins: OriginContext, call: ts.CallExpression |
   return o.source.kind === 'this' ? { kind: 'this' } : { kind: 'ambient' };
 }
 
+/** (ORM, source, guard): an escape reached only without one parameter is kept apart from one reached always. */
 function keyOf(e: Escape): string {
-  return `${e.orm}:${e.source.kind}:${e.source.kind === 'param' ? e.source.index : ''}`;
+  const guard = e.unlessGiven ? `${e.unlessGiven.index}.${e.unlessGiven.property ?? ''}` : '';
+  return `${e.orm}:${e.source.kind}:${e.source.kind === 'param' ? e.source.index : ''}:${guard}`;
 }
 
-function guardKey(e: Escape): string {
-  return e.unlessGiven ? `${e.unlessGiven.index}.${e.unlessGiven.property ?? ''}` : '';
-}
-
-/** One entry per key: an unguarded escape wins over a guarded one, then the shorter chain. */
 function add(out: Map<string, Escape>, e: Escape): void {
   const key = keyOf(e);
   const old = out.get(key);
-  if (!old || (old.unlessGiven && !e.unlessGiven) || (!old.unlessGiven === !e.unlessGiven && e.steps.length < old.steps.length)) out.set(key, e);
+  if (!old || e.steps.length < old.steps.length) out.set(key, e);
 }
 
 /**
- * The guard of a callee's escape seen from the caller: none when the call is the caller's own
- * guarded branch or passes the caller's parameter through (then the caller's parameter guards it).
+ * The guard of a callee's escape seen from the caller: the call's own guard in the caller
+ * (`own`), else the caller's parameter when the call passes it through to the guarded one.
  */
-function guardThroughCall(types: TypeQueries, fn: FunctionLike, call: ts.CallExpression | ts.NewExpression, sub: MissingGuard | undefined): MissingGuard | undefined {
-  const own = missingGuard(types, fn, call);
+function guardThroughCall(types: TypeQueries, fn: FunctionLike, call: ts.CallExpression | ts.NewExpression, own: MissingGuard | undefined, sub: MissingGuard | undefined): MissingGuard | undefined {
   if (own || !sub) return own;
   const arg = call.arguments?.[sub.index];
   const passed = arg && skipOuterExpressions(arg);
@@ -132,17 +130,20 @@ export const txEscapeKind: SummaryKind<Escape[]> = {
         if (source && source !== 'tx') add(out, { orm: site.orm, source, steps: [{ call }], site, unlessGiven: missingGuard(types, fn, call) });
         continue;
       }
+      let own: MissingGuard | undefined | null = null; // the call's own guard, found once when needed
       for (const callee of callees) {
         for (const sub of get(callee)) {
           if (sub.unlessGiven && givenAt(types, call, sub.unlessGiven)) continue;
           const source = mapThroughCall(origins, call, sub.source);
-          if (source && source !== 'tx') add(out, { ...sub, source, steps: [{ call, callee }, ...sub.steps], unlessGiven: guardThroughCall(types, fn, call, sub.unlessGiven) });
+          if (!source || source === 'tx') continue;
+          if (own === null) own = missingGuard(types, fn, call);
+          add(out, { ...sub, source, steps: [{ call, callee }, ...sub.steps], unlessGiven: guardThroughCall(types, fn, call, own, sub.unlessGiven) });
         }
       }
     }
     return [...out.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
   },
   equals(a, b) {
-    return a.length === b.length && a.every((x, i) => keyOf(x) === keyOf(b[i]!) && guardKey(x) === guardKey(b[i]!) && x.steps.length === b[i]!.steps.length && x.steps[0]!.call === b[i]!.steps[0]!.call);
+    return a.length === b.length && a.every((x, i) => keyOf(x) === keyOf(b[i]!) && x.steps.length === b[i]!.steps.length && x.steps[0]!.call === b[i]!.steps[0]!.call);
   },
 };

@@ -13,6 +13,7 @@ import { isExactPromise, isSometimesPromise, skipParens, type Scan } from './con
 import { hasAsyncModifier } from '../../program/syntax.js';
 import { skipOuterExpressions } from '../../program/walk.js';
 import { handlesOwnFailures } from '../rejections.js';
+import { isGlobalName } from '../../program/module-ref.js';
 
 interface Context {
   where: string;
@@ -46,20 +47,13 @@ function cannotReject(scan: Scan, expr: ts.Expression, context: Context): boolea
   const e = skipOuterExpressions(expr);
   if (!ts.isCallExpression(e)) return false;
   const callee = skipOuterExpressions(e.expression);
-  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise'
-    && isOutsideProgram(scan, callee.expression)) {
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && isGlobalName(scan.types, callee.expression, 'Promise')) {
     const [value] = e.arguments;
     return !value || (!ts.isSpreadElement(value) && !scan.types.isPromiseLike(value, undefined, true));
   }
   if (context.effect !== SKIPS_CATCH) return false;
   const callees = getCallGraph(scan.ctx.program).resolve(e);
   return callees.length > 0 && callees.every((fn) => handlesOwnFailures(scan.ctx.program, fn));
-}
-
-/** The built-in (or a library's) `Promise`, not one the program declares. */
-function isOutsideProgram(scan: Scan, name: ts.Identifier): boolean {
-  const symbol = scan.types.symbolAt(name);
-  return !symbol || scan.types.originOf(symbol).kind !== 'file';
 }
 
 /** `cond ? a : b` returns `a` or `b` (typescript-eslint checks each branch). */

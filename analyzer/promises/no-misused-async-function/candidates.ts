@@ -8,7 +8,7 @@ import { functionBehind } from './function-facts.js';
 import { handlesOwnFailures, isEmptyFunction } from '../rejections.js';
 import { SELF_HANDLING_HANDLER_FACTORIES } from '../catalog-sync-throws.js';
 import { calleeModule } from '../../program/module-ref.js';
-import { hasAsyncModifier } from '../../program/syntax.js';
+import { chainRoot, hasAsyncModifier } from '../../program/syntax.js';
 import { codeName, codeText, quoteCode } from '../../check/quote.js';
 
 export interface ChecksVoidReturn {
@@ -197,14 +197,6 @@ function calleeSegments(expr: ts.Expression): string[] {
   return out;
 }
 
-function rootIdentifier(expr: ts.Expression): ts.Identifier | undefined {
-  let e: ts.Expression = skipOuterExpressions(expr);
-  for (let depth = 0; depth < 20 && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)); depth++) {
-    e = skipOuterExpressions(e.expression);
-  }
-  return ts.isIdentifier(e) ? e : undefined;
-}
-
 const bare = (m: string) => m.replace(/^node:/, '');
 
 /** `declare module 'events' { ... }` (how @types/node declares its modules) around a declaration. */
@@ -241,7 +233,7 @@ function moduleMatches(ctx: Ctx, call: ts.CallExpression | ts.NewExpression, mod
     if (origin.kind === 'package' && (origin.name === module || bare(origin.name) === module)) return true;
     if (ctx.types.declarationsOf(symbol).some((d) => ambientModuleOf(d) === module)) return true;
   }
-  const root = rootIdentifier(callee);
+  const root = chainRoot(callee);
   const binding = root ? ctx.types.importSpecifierOf(root) : undefined;
   return !!binding && bare(binding.module) === module;
 }
